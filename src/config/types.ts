@@ -1,0 +1,62 @@
+// The shape of a validated Herald configuration. `config/schema.ts` checks a parsed YAML document
+// against it; everything else in Herald reads only this type.
+
+export interface DomainConfig {
+  /** The domain served, e.g. `localhost` or `example.org` (lower-case, IDNA A-label form). */
+  name: string;
+  /** PEM certificate chain and key; when absent, a self-signed pair is generated into certsDir. */
+  tls?: { cert: string; key: string };
+  /** XEP-0077 in-band registration. */
+  registration: { enabled: boolean };
+}
+
+export interface ListenerConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+}
+
+export interface LimitsConfig {
+  /** Largest stanza accepted, in bytes (RFC 6120 §13.12: at least 10000). */
+  maxStanzaBytes: number;
+  /** Deepest element nesting accepted inside a stanza. */
+  maxDepth: number;
+  /** Most attributes on one element. */
+  maxAttributes: number;
+  /** Seconds a connection may be silent before it is closed with connection-timeout. */
+  idleTimeoutSeconds: number;
+  /** Seconds allowed from TCP accept to a bound resource. */
+  negotiationTimeoutSeconds: number;
+  /** Bytes per second a connection may send before its reading is paused. */
+  bytesPerSecond: number;
+  /** Failed authentications per address per minute before each further attempt is delayed. */
+  authFailuresPerMinute: number;
+}
+
+export interface HeraldConfig {
+  /** The file the configuration came from, for error messages; undefined for built-in defaults. */
+  sourceFile?: string;
+  domains: DomainConfig[];
+  listeners: {
+    /** c2s with STARTTLS (RFC 6120), 5222. */
+    c2s: ListenerConfig;
+    /** c2s with direct TLS (XEP-0368), 5223. */
+    c2sDirectTls: ListenerConfig;
+  };
+  /** Folder for generated certificates. */
+  certsDir: string;
+  storage: {
+    /** Folder holding herald.sqlite. */
+    dataDir: string;
+  };
+  auth: {
+    /** PBKDF2 iterations for new SCRAM credentials (≥ 4096). */
+    scramIterations: number;
+  };
+  limits: LimitsConfig;
+  logging: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  };
+  /** Feature modules by name; a module absent here is loaded with defaults when it is on by default. */
+  modules: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
+}

@@ -1,0 +1,21 @@
+// XML namespaces used across Herald, named after what they are for.
+export const NS = {
+  client: 'jabber:client',
+  server: 'jabber:server',
+  stream: 'http://etherx.jabber.org/streams',
+  streams: 'urn:ietf:params:xml:ns:xmpp-streams',
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  tls: 'urn:ietf:params:xml:ns:xmpp-tls',
+  sasl: 'urn:ietf:params:xml:ns:xmpp-sasl',
+  bind: 'urn:ietf:params:xml:ns:xmpp-bind',
+  session: 'urn:ietf:params:xml:ns:xmpp-session',
+  saslChannelBinding: 'urn:xmpp:sasl-cb:0',
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  discoItems: 'http://jabber.org/protocol/disco#items',
+  ping: 'urn:xmpp:ping',
+  version: 'jabber:iq:version',
+  time: 'urn:xmpp:time',
+  register: 'jabber:iq:register',
+  registerFeature: 'http://jabber.org/features/iq-register',
+  xmlns: 'http://www.w3.org/XML/1998/namespace',
+} as const;
