@@ -1,0 +1,116 @@
+// SASL exchange on a client stream (RFC 6120 §6.4): <auth>, <challenge>/<response>, <abort>,
+// <success>/<failure>. Failures look the same for unknown users and wrong passwords, and
+// repeated failures from one address are answered ever more slowly.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { xml, type Element } from '../xml/element.js';
+import { NS } from '../xml/ns.js';
+import { createJid } from '../protocol/jid.js';
+import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
+import type { C2sContext } from './c2s-context.js';
+
+export interface SaslStream {
+  readonly domain: string;
+  readonly secure: boolean;
+  readonly remoteAddress: string;
+  readonly channelBinding: ChannelBindingProvider;
+  send(element: Element): void;
+}
+
+export type SaslOutcome = { kind: 'pending' } | { kind: 'success'; username: string } | { kind: 'failed'; attempts: number };
+
+/** Mechanism names to offer on a stream in this state, in preference order. */
+export function offeredMechanisms(ctx: C2sContext, stream: { secure: boolean; channelBinding: ChannelBindingProvider }): string[] {
+  const state = { secure: stream.secure, channelBindingTypes: stream.channelBinding.types() };
+  return ctx.mechanisms.filter((m) => m.available(state)).map((m) => m.name);
+}
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decodes SASL element text: absent → undefined; '=' → empty (§6.4.2); bad base64 → null. */
+function decodePayload(element: Element): Buffer | undefined | null {
+  const text = element.getText().trim();
+  if (text === '') return undefined;
+  if (text === '=') return Buffer.alloc(0);
+  if (!base64.test(text) || text.length % 4 !== 0) return null;
+  return Buffer.from(text, 'base64');
+}
+
+export class SaslNegotiation {
+  private mechanism: SaslMechanism | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly ctx: C2sContext,
+    private readonly stream: SaslStream,
+  ) {}
+
+  /** Handles one SASL element; resolves with the state of the exchange afterwards. */
+  async handle(element: Element): Promise<SaslOutcome> {
+    if (element.name === 'auth') return this.auth(element);
+    if (element.name === 'response') {
+      if (!this.mechanism) return this.fail('malformed-request', 'no authentication exchange in progress');
+      const data = decodePayload(element);
+      if (data === null) return this.fail('incorrect-encoding');
+      return this.answer(await this.mechanism.step(data ?? Buffer.alloc(0)));
+    }
+    if (element.name === 'abort') return this.fail('aborted');
+    return this.fail('malformed-request', `unexpected <${element.name}/>`);
+  }
+
+  private async auth(element: Element): Promise<SaslOutcome> {
+    if (!this.stream.secure) return this.fail('encryption-required', 'STARTTLS first');
+    const offered = offeredMechanisms(this.ctx, this.stream);
+    const name = element.attrs.mechanism as string | undefined;
+    const factory = this.ctx.mechanisms.find((m) => m.name === name);
+    if (!factory || !offered.includes(factory.name)) return this.fail('invalid-mechanism');
+    const initial = decodePayload(element);
+    if (initial === null) return this.fail('incorrect-encoding');
+    const domain = this.stream.domain;
+    this.mechanism = factory.create({
+      domain,
+      secure: this.stream.secure,
+      channelBinding: this.stream.channelBinding,
+      offered,
+      serverSecret: this.ctx.serverSecret,
+      fakeIterations: this.ctx.config.auth.scramIterations,
+      lookupCredential: async (username, mechanism) => {
+        // Accounts are stored under the normalised localpart (RFC 7622 case folding); a name
+        // that is not a valid localpart cannot have an account.
+        let local: string;
+        try {
+          local = createJid(username, domain).local;
+        } catch {
+          return undefined;
+        }
+        return this.ctx.storage.users.getCredential(domain, local, mechanism);
+      },
+    });
+    return this.answer(await this.mechanism.start(initial));
+  }
+
+  private async answer(step: SaslStep): Promise<SaslOutcome> {
+    if (step.kind === 'challenge') {
+      this.stream.send(xml('challenge', { xmlns: NS.sasl }, step.data.toString('base64')));
+      return { kind: 'pending' };
+    }
+    if (step.kind === 'failure') return this.fail(step.condition, step.text);
+    this.mechanism = undefined;
+    this.ctx.authThrottle.recordSuccess(this.stream.remoteAddress);
+    this.stream.send(xml('success', { xmlns: NS.sasl }, step.data && step.data.length > 0 ? step.data.toString('base64') : undefined));
+    return { kind: 'success', username: step.username };
+  }
+
+  private async fail(condition: SaslFailureCondition, text?: string): Promise<SaslOutcome> {
+    this.mechanism = undefined;
+    if (condition !== 'aborted') {
+      this.failures += 1;
+      this.ctx.authThrottle.recordFailure(this.stream.remoteAddress);
+      const delay = this.ctx.authThrottle.delayMs(this.stream.remoteAddress);
+      if (delay > 0) await sleep(delay);
+    }
+    this.stream.send(
+      xml('failure', { xmlns: NS.sasl }, xml(condition), text ? xml('text', { 'xml:lang': 'en' }, text) : null),
+    );
+    return { kind: 'failed', attempts: this.failures };
+  }
+}

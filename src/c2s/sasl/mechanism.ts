@@ -1,0 +1,83 @@
+// The contract between the c2s session and a SASL mechanism (RFC 6120 §6, RFC 4422).
+// The session does base64 and XML; a mechanism only sees decoded bytes and returns steps.
+import type { ScramCredential, ScramMechanism } from '../../storage/types.js';
+
+export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point';
+
+export interface ChannelBindingProvider {
+  types(): ChannelBindingType[];
+  data(type: ChannelBindingType): Buffer | undefined;
+}
+
+export type SaslFailureCondition =
+  | 'aborted'
+  | 'account-disabled'
+  | 'credentials-expired'
+  | 'encryption-required'
+  | 'incorrect-encoding'
+  | 'invalid-authzid'
+  | 'invalid-mechanism'
+  | 'malformed-request'
+  | 'mechanism-too-weak'
+  | 'not-authorized'
+  | 'temporary-auth-failure';
+
+export type SaslStep =
+  | { kind: 'challenge'; data: Buffer }
+  | { kind: 'success'; username: string; data?: Buffer }
+  | { kind: 'failure'; condition: SaslFailureCondition; text?: string };
+
+export interface SaslContext {
+  domain: string;
+  /** True once TLS protects the stream. */
+  secure: boolean;
+  channelBinding: ChannelBindingProvider;
+  /** Mechanism names offered to this client (a SCRAM non-PLUS mechanism needs this to detect a 'y' downgrade). */
+  offered: readonly string[];
+  lookupCredential(username: string, mechanism: ScramMechanism): Promise<ScramCredential | undefined>;
+  /** Secret for deterministic fake salts for unknown users. */
+  serverSecret: Buffer;
+  /** Iteration count shown for unknown users: the one real accounts get, so they look alike. */
+  fakeIterations: number;
+  /** Injected for tests; defaults to 18 random bytes base64. */
+  nonce?: () => string;
+}
+
+export interface SaslMechanism {
+  start(initialResponse: Buffer | undefined): Promise<SaslStep>;
+  step(response: Buffer): Promise<SaslStep>;
+}
+
+export interface SaslMechanismFactory {
+  readonly name: string;
+  /** Whether to offer it on a stream in this state. */
+  available(state: { secure: boolean; channelBindingTypes: readonly ChannelBindingType[] }): boolean;
+  create(ctx: SaslContext): SaslMechanism;
+}
+
+// Small helpers shared by the mechanisms; the contract above is what the session relies on.
+
+/** A failure step; `text` is omitted rather than undefined (exactOptionalPropertyTypes). */
+export function saslFailure(condition: SaslFailureCondition, text?: string): SaslStep {
+  return text === undefined ? { kind: 'failure', condition } : { kind: 'failure', condition, text };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** SASL payloads are UTF-8; invalid sequences make the request malformed. */
+export function decodeUtf8(data: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An authorization identity is accepted only when it names the authenticated account itself:
+ * `username@domain` (domain compared case-insensitively, as DNS names are).
+ */
+export function authzidMatches(authzid: string, username: string, domain: string): boolean {
+  const at = authzid.lastIndexOf('@');
+  return at > 0 && authzid.slice(0, at) === username && authzid.slice(at + 1).toLowerCase() === domain.toLowerCase();
+}

@@ -1,0 +1,46 @@
+// `herald cert generate`: self-signed certificates for domains, written into the certs folder.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { generateSelfSigned } from '../../net/certificates.js';
+import { parseJid } from '../../protocol/jid.js';
+import { CliError } from '../cli-error.js';
+import { loadCliConfig, type GlobalOptions } from '../context.js';
+
+export function registerCertCommands(program: Command, globals: () => GlobalOptions): void {
+  const cert = program.command('cert').description('manage TLS certificates');
+  cert
+    .command('generate <domain...>')
+    .description('write a self-signed certificate and key for each domain into the certs folder')
+    .option('--out <dir>', 'folder to write into (default: certsDir from the configuration)')
+    .option('--force', 'replace existing files')
+    .option('--days <n>', 'validity in days', '825')
+    .action(async (domains: string[], options: { out?: string; force?: boolean; days: string }) => {
+      const days = Number(options.days);
+      if (!Number.isInteger(days) || days < 1) throw new CliError(`--days: expected a positive integer, found '${options.days}'`);
+      const dir = path.resolve(options.out ?? loadCliConfig(globals()).certsDir);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const input of domains) {
+        const jid = parseDomain(input);
+        const certPath = path.join(dir, `${jid}.crt`);
+        const keyPath = path.join(dir, `${jid}.key`);
+        if (!options.force && (fs.existsSync(certPath) || fs.existsSync(keyPath))) {
+          throw new CliError(`${certPath} or its key already exists: use --force to replace`);
+        }
+        const pair = generateSelfSigned([jid], { days });
+        fs.writeFileSync(keyPath, pair.keyPem, { mode: 0o600 });
+        fs.writeFileSync(certPath, pair.certPem);
+        console.log(`wrote ${certPath} and ${keyPath}`);
+      }
+    });
+}
+
+function parseDomain(input: string): string {
+  try {
+    const jid = parseJid(input);
+    if (jid.isDomain) return jid.domain;
+  } catch {
+    // fall through to the error below
+  }
+  throw new CliError(`'${input}' is not a domain name`);
+}

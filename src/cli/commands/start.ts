@@ -1,0 +1,55 @@
+// `herald start`: runs the server until SIGTERM/SIGINT (graceful stop); SIGHUP reloads certificates.
+import type { Command } from 'commander';
+import { startServer } from '../../server.js';
+import { createLogger } from '../../util/logger.js';
+import { loadCliConfig, type GlobalOptions } from '../context.js';
+
+export function registerStartCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('start')
+    .description('start the server (logs are JSON lines on standard output)')
+    .action(async () => {
+      const config = loadCliConfig(globals());
+      const log = createLogger(config.logging.level);
+      const server = await startServer({ config, log });
+
+      // A human summary on standard error; standard output stays machine-readable.
+      const lines = server.listeners.map((l) => `  ${l.name.padEnd(16)} ${l.host}:${l.port}`);
+      const domain = config.domains[0]!.name;
+      process.stderr.write(
+        [
+          `Herald is running for ${config.domains.map((d) => d.name).join(', ')}`,
+          ...lines,
+          `Data: ${config.storage.dataDir}`,
+          `Add a user:  npx herald user add alice@${domain}`,
+          '',
+        ].join('\n'),
+      );
+
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping');
+        server.stop().then(
+          () => {
+            log.info('stopped');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            log.error({ err: error }, 'error while stopping');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        try {
+          server.reloadCertificates();
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'certificate reload failed; keeping the old ones');
+        }
+      });
+    });
+}

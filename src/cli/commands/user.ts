@@ -1,0 +1,64 @@
+// `herald user add|passwd|del|list`: account administration. Works while the server runs
+// (SQLite in WAL mode lets both write).
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { accountJid, withAccounts, type GlobalOptions } from '../context.js';
+import { promptPassword, readPasswordFromStdin } from '../read-password.js';
+
+interface PasswordOptions {
+  passwordStdin?: boolean;
+}
+
+const password = (options: PasswordOptions) => (options.passwordStdin ? readPasswordFromStdin() : promptPassword('Password: ', true));
+
+export function registerUserCommands(program: Command, globals: () => GlobalOptions): void {
+  const user = program.command('user').description('manage user accounts');
+
+  user
+    .command('add <jid>')
+    .description('create an account, e.g. herald user add alice@localhost')
+    .option('--password-stdin', 'read the password from standard input instead of prompting')
+    .action(async (input: string, options: PasswordOptions) => {
+      await withAccounts(globals(), async (accounts, config) => {
+        const jid = accountJid(input, config);
+        if (await accounts.exists(jid)) throw new CliError(`account ${jid} already exists`);
+        const outcome = await accounts.create(jid, await password(options));
+        if (outcome === 'exists') throw new CliError(`account ${jid} already exists`);
+        console.log(`created ${jid}`);
+      });
+    });
+
+  user
+    .command('passwd <jid>')
+    .description("change an account's password")
+    .option('--password-stdin', 'read the new password from standard input instead of prompting')
+    .action(async (input: string, options: PasswordOptions) => {
+      await withAccounts(globals(), async (accounts, config) => {
+        const jid = accountJid(input, config);
+        if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
+        if (!(await accounts.setPassword(jid, await password(options)))) throw new CliError(`no account ${jid}`);
+        console.log(`password changed for ${jid}`);
+      });
+    });
+
+  user
+    .command('del <jid>')
+    .alias('delete')
+    .description('delete an account and everything stored for it')
+    .action(async (input: string) => {
+      await withAccounts(globals(), async (accounts, config) => {
+        const jid = accountJid(input, config);
+        if (!(await accounts.delete(jid))) throw new CliError(`no account ${jid}`);
+        console.log(`deleted ${jid}`);
+      });
+    });
+
+  user
+    .command('list [domain]')
+    .description('list accounts, of one domain or all')
+    .action(async (domain: string | undefined) => {
+      await withAccounts(globals(), async (accounts) => {
+        for (const record of await accounts.list(domain?.toLowerCase())) console.log(`${record.username}@${record.domain}`);
+      });
+    });
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `herald <command>`: the server and its admin tools. Errors print as one line, exit code 1.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { CliError } from './cli-error.js';
+import type { GlobalOptions } from './context.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerUserCommands } from './commands/user.js';
+import { registerCertCommands } from './commands/cert.js';
+import { registerConfigCommands } from './commands/config.js';
+
+const program = new Command()
+  .name('herald')
+  .description('Herald XMPP server')
+  .option('-c, --config <file>', 'configuration file (default: $HERALD_CONFIG, else config/herald.yaml)')
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+registerStartCommand(program, globals);
+registerUserCommands(program, globals);
+registerCertCommands(program, globals);
+registerConfigCommands(program, globals);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander but successes to the user.
+    process.exit(error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : 2);
+  }
+  // One line for the admin; the stack only when asked for (HERALD_DEBUG=1) or for non-Errors.
+  const debug = process.env.HERALD_DEBUG === '1' && !(error instanceof CliError || error instanceof ConfigError);
+  const text = error instanceof Error ? (debug ? error.stack : error.message) : String(error);
+  process.stderr.write(`herald: ${text}\n`);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
+}

@@ -1,0 +1,45 @@
+// Built-in defaults: what Herald runs with when no configuration file exists, and the base that a
+// file and the environment are merged over. Paths here are relative; the loader resolves them
+// against the working folder.
+import type { DomainConfig, HeraldConfig, ListenerConfig } from './types.js';
+
+export const DEFAULT_C2S_PORT = 5222;
+export const DEFAULT_C2S_DIRECT_TLS_PORT = 5223;
+/** RFC 6120 §13.12: servers must accept stanzas of at least 10000 bytes. */
+export const MIN_STANZA_BYTES = 10000;
+/** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
+export const MIN_SCRAM_ITERATIONS = 4096;
+
+/** A fresh copy of the defaults, safe for the caller to mutate. */
+export function defaultConfig(): HeraldConfig {
+  return {
+    domains: [defaultDomain('localhost')],
+    listeners: {
+      c2s: listener(DEFAULT_C2S_PORT),
+      c2sDirectTls: listener(DEFAULT_C2S_DIRECT_TLS_PORT),
+    },
+    certsDir: 'certs',
+    storage: { dataDir: 'data' },
+    auth: { scramIterations: MIN_SCRAM_ITERATIONS },
+    limits: {
+      maxStanzaBytes: 262144,
+      maxDepth: 32,
+      maxAttributes: 64,
+      idleTimeoutSeconds: 300,
+      negotiationTimeoutSeconds: 60,
+      bytesPerSecond: 1048576,
+      authFailuresPerMinute: 5,
+    },
+    logging: { level: 'info' },
+    modules: {},
+  };
+}
+
+/** A domain with nothing configured: generated certificate, no in-band registration. */
+export function defaultDomain(name: string): DomainConfig {
+  return { name, registration: { enabled: false } };
+}
+
+function listener(port: number): ListenerConfig {
+  return { enabled: true, host: '0.0.0.0', port };
+}

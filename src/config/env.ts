@@ -1,0 +1,84 @@
+// Environment overrides, applied after the file: the usual way to adjust a container or a test
+// run without editing YAML. Each variable is checked on its own and errors name the variable.
+import path from 'node:path';
+import { ConfigError, expectedFound } from './config-error.js';
+import { defaultDomain } from './defaults.js';
+import type { HeraldConfig } from './types.js';
+import { domainName, hostValue, Invalid, logLevel, pathValue, portNumber } from './values.js';
+
+export const ENV_VARIABLES = [
+  'HERALD_DOMAINS',
+  'HERALD_BIND',
+  'HERALD_C2S_PORT',
+  'HERALD_C2S_TLS_PORT',
+  'HERALD_DATA_DIR',
+  'HERALD_CERTS_DIR',
+  'HERALD_LOG_LEVEL',
+] as const;
+
+/** Returns `base` with overrides from `env` applied; relative paths resolve against `cwd`. */
+export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string): HeraldConfig {
+  const out = structuredClone(base);
+  // An empty variable counts as unset: compose files and CI often define variables as "".
+  const get = (name: (typeof ENV_VARIABLES)[number]): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+
+  const domains = get('HERALD_DOMAINS');
+  if (domains !== undefined) {
+    const names = domains.split(',').map((d) => d.trim()).filter((d) => d !== '');
+    const seen = new Set<string>();
+    out.domains = names.map((raw) => {
+      const name = check('HERALD_DOMAINS', raw, domainName);
+      if (seen.has(name)) throw new ConfigError(envSource('HERALD_DOMAINS'), undefined, `expected each domain once, found ${name} again`);
+      seen.add(name);
+      // A domain the file already configures keeps its certificate and registration settings.
+      return base.domains.find((d) => d.name === name) ?? defaultDomain(name);
+    });
+    if (out.domains.length === 0) {
+      throw new ConfigError(envSource('HERALD_DOMAINS'), undefined, expectedFound('a comma-separated list of domains', domains));
+    }
+  }
+
+  const bind = get('HERALD_BIND');
+  if (bind !== undefined) {
+    const host = check('HERALD_BIND', bind, hostValue);
+    out.listeners.c2s.host = host;
+    out.listeners.c2sDirectTls.host = host;
+  }
+
+  const c2sPort = get('HERALD_C2S_PORT');
+  if (c2sPort !== undefined) out.listeners.c2s.port = check('HERALD_C2S_PORT', c2sPort, portFromString);
+  const tlsPort = get('HERALD_C2S_TLS_PORT');
+  if (tlsPort !== undefined) out.listeners.c2sDirectTls.port = check('HERALD_C2S_TLS_PORT', tlsPort, portFromString);
+
+  const dataDir = get('HERALD_DATA_DIR');
+  if (dataDir !== undefined) out.storage.dataDir = path.resolve(cwd, check('HERALD_DATA_DIR', dataDir, pathValue));
+  const certsDir = get('HERALD_CERTS_DIR');
+  if (certsDir !== undefined) out.certsDir = path.resolve(cwd, check('HERALD_CERTS_DIR', certsDir, pathValue));
+
+  const level = get('HERALD_LOG_LEVEL');
+  if (level !== undefined) out.logging.level = check('HERALD_LOG_LEVEL', level, (v) => logLevel(String(v).toLowerCase()));
+
+  return out;
+}
+
+function portFromString(value: unknown): number {
+  // Only plain digits: Number() would also accept "0x10", "1e3" and " ".
+  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value)) throw new Invalid('a port number 0-65535');
+  return portNumber(Number(value));
+}
+
+function check<T>(variable: string, value: string, fn: (v: unknown) => T): T {
+  try {
+    return fn(value);
+  } catch (e) {
+    if (e instanceof Invalid) throw new ConfigError(envSource(variable), undefined, expectedFound(e.expected, value));
+    throw e;
+  }
+}
+
+function envSource(variable: string): { kind: 'env'; variable: string } {
+  return { kind: 'env', variable };
+}

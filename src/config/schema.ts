@@ -1,0 +1,169 @@
+// Checks a parsed configuration file against the HeraldConfig shape and merges it over a base
+// (the defaults). Every key the file may hold is listed here; anything else is an error, so a
+// misspelt key fails loudly instead of silently leaving a default in force.
+import path from 'node:path';
+import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
+import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
+import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig } from './types.js';
+import {
+  booleanValue, closestKey, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
+  moduleName, pathValue, portNumber,
+} from './values.js';
+import type { Locate } from './yaml-source.js';
+
+type KeyPath = readonly (string | number)[];
+
+export interface FileContext {
+  /** File name as shown in error messages. */
+  displayName: string;
+  /** Absolute folder of the file; relative paths in it are resolved against this. */
+  baseDir: string;
+  locate: Locate;
+}
+
+const TOP_KEYS = ['domains', 'listeners', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules'];
+const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
+  maxStanzaBytes: (v) => integerInRange(v, MIN_STANZA_BYTES),
+  maxDepth: (v) => integerInRange(v, 1),
+  maxAttributes: (v) => integerInRange(v, 1),
+  idleTimeoutSeconds: (v) => integerInRange(v, 1),
+  negotiationTimeoutSeconds: (v) => integerInRange(v, 1),
+  bytesPerSecond: (v) => integerInRange(v, 1),
+  authFailuresPerMinute: (v) => integerInRange(v, 1),
+};
+
+/** Returns `base` with the file's settings applied; `base` itself is not modified. */
+export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): HeraldConfig {
+  const c: FileChecker = new FileChecker(ctx);
+  // An empty file parses to null: it simply changes nothing.
+  const top = raw === null || raw === undefined ? {} : c.map([], raw, TOP_KEYS);
+  const out: HeraldConfig = structuredClone(base);
+
+  if ('domains' in top) out.domains = readDomains(c, top['domains']);
+  if ('listeners' in top) {
+    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls']);
+    if ('c2s' in l) out.listeners.c2s = readListener(c, ['listeners', 'c2s'], l['c2s'], out.listeners.c2s);
+    if ('c2sDirectTls' in l) {
+      out.listeners.c2sDirectTls = readListener(c, ['listeners', 'c2sDirectTls'], l['c2sDirectTls'], out.listeners.c2sDirectTls);
+    }
+  }
+  if ('certsDir' in top) out.certsDir = c.path(['certsDir'], top['certsDir']);
+  if ('storage' in top) {
+    const s = c.map(['storage'], top['storage'], ['dataDir']);
+    if ('dataDir' in s) out.storage.dataDir = c.path(['storage', 'dataDir'], s['dataDir']);
+  }
+  if ('auth' in top) {
+    const a = c.map(['auth'], top['auth'], ['scramIterations']);
+    if ('scramIterations' in a) {
+      // 2^31-1: node's pbkdf2 refuses larger counts.
+      out.auth.scramIterations = c.check(['auth', 'scramIterations'], a['scramIterations'], (v) =>
+        integerInRange(v, MIN_SCRAM_ITERATIONS, 2 ** 31 - 1));
+    }
+  }
+  if ('limits' in top) {
+    const names = Object.keys(LIMIT_CHECKS) as (keyof LimitsConfig)[];
+    const l = c.map(['limits'], top['limits'], names);
+    for (const name of names) {
+      if (name in l) out.limits[name] = c.check(['limits', name], l[name], LIMIT_CHECKS[name]);
+    }
+  }
+  if ('logging' in top) {
+    const l = c.map(['logging'], top['logging'], ['level']);
+    if ('level' in l) out.logging.level = c.check(['logging', 'level'], l['level'], logLevel);
+  }
+  if ('modules' in top) out.modules = readModules(c, top['modules']);
+  return out;
+}
+
+function readDomains(c: FileChecker, raw: unknown): DomainConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) c.fail(['domains'], expectedFound('a list of at least one domain', raw));
+  const seen = new Set<string>();
+  return raw.map((item: unknown, i) => {
+    // Shorthand: `- example.org` is a domain with everything default.
+    const entry = typeof item === 'string' ? { name: item } : c.map(['domains', i], item, ['name', 'tls', 'registration']);
+    const at = typeof item === 'string' ? ['domains', i] : ['domains', i, 'name'];
+    if (!('name' in entry)) c.fail(['domains', i, 'name'], 'missing; expected the domain name, e.g. name: example.org');
+    const domain = defaultDomain(c.check(at, entry['name'], domainName));
+    if (seen.has(domain.name)) c.fail(at, `expected each domain once, found ${domain.name} again`);
+    seen.add(domain.name);
+    if ('tls' in entry) {
+      const tls = c.map(['domains', i, 'tls'], entry['tls'], ['cert', 'key']);
+      for (const k of ['cert', 'key'] as const) {
+        if (!(k in tls)) c.fail(['domains', i, 'tls'], `expected both cert and key, found no ${k}`, 'key');
+      }
+      domain.tls = { cert: c.path(['domains', i, 'tls', 'cert'], tls['cert']), key: c.path(['domains', i, 'tls', 'key'], tls['key']) };
+    }
+    if ('registration' in entry) {
+      const r = c.map(['domains', i, 'registration'], entry['registration'], ['enabled']);
+      if ('enabled' in r) domain.registration.enabled = c.check(['domains', i, 'registration', 'enabled'], r['enabled'], booleanValue);
+    }
+    return domain;
+  });
+}
+
+function readListener(c: FileChecker, at: KeyPath, raw: unknown, base: ListenerConfig): ListenerConfig {
+  const m = c.map(at, raw, ['enabled', 'host', 'port']);
+  const out = { ...base };
+  if ('enabled' in m) out.enabled = c.check([...at, 'enabled'], m['enabled'], booleanValue);
+  if ('host' in m) out.host = c.check([...at, 'host'], m['host'], hostValue);
+  if ('port' in m) out.port = c.check([...at, 'port'], m['port'], portNumber);
+  return out;
+}
+
+function readModules(c: FileChecker, raw: unknown): HeraldConfig['modules'] {
+  const out: HeraldConfig['modules'] = {};
+  // `modules:` with nothing under it is an empty map, not an error.
+  if (raw === null) return out;
+  if (!isPlainMap(raw)) c.fail(['modules'], expectedFound('a map of module names', raw));
+  for (const [name, value] of Object.entries(raw)) {
+    c.check(['modules', name], name, moduleName, 'key');
+    // Listing a module (even as `muc:` alone) means it is wanted; options are checked by the module.
+    const m = value === null ? {} : c.map(['modules', name], value, ['enabled', 'options']);
+    const enabled = 'enabled' in m ? c.check(['modules', name, 'enabled'], m['enabled'], booleanValue) : true;
+    let options: Record<string, unknown> = {};
+    if ('options' in m && m['options'] !== null) {
+      const o = m['options'];
+      if (!isPlainMap(o)) c.fail(['modules', name, 'options'], expectedFound('a map of module options', o));
+      options = o;
+    }
+    out[name] = { enabled, options };
+  }
+  return out;
+}
+
+/** Wraps value checks so that failures become ConfigErrors pointing at the file and line. */
+class FileChecker {
+  constructor(private readonly ctx: FileContext) {}
+
+  fail(at: KeyPath, problem: string, which: 'key' | 'value' = 'value'): never {
+    const line = this.ctx.locate(at, which);
+    const file = this.ctx.displayName;
+    throw new ConfigError(line === undefined ? { kind: 'file', file } : { kind: 'file', file, line }, joinKeyPath(at), problem);
+  }
+
+  check<T>(at: KeyPath, value: unknown, fn: (v: unknown) => T, which: 'key' | 'value' = 'value'): T {
+    try {
+      return fn(value);
+    } catch (e) {
+      if (e instanceof Invalid) this.fail(at, expectedFound(e.expected, value), which);
+      throw e;
+    }
+  }
+
+  /** A map whose keys must all be in `known`. */
+  map(at: KeyPath, value: unknown, known: readonly string[]): Record<string, unknown> {
+    if (!isPlainMap(value)) this.fail(at, expectedFound(`a map with keys ${known.join(', ')}`, value));
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const guess = closestKey(key, known);
+      const hint = guess === undefined ? '' : ` (did you mean ${guess}?)`;
+      this.fail([...at, key], `unknown key${hint}; expected one of ${known.join(', ')}`, 'key');
+    }
+    return value;
+  }
+
+  /** A path, resolved against the file's folder when relative. */
+  path(at: KeyPath, value: unknown): string {
+    return path.resolve(this.ctx.baseDir, this.check(at, value, pathValue));
+  }
+}

@@ -1,0 +1,50 @@
+// Typed hook chain: handlers run by descending priority, one at a time; a handler returning
+// `true` means "handled" and stops the chain.
+import type { EventCatalogue, EventName } from './events.js';
+
+export type EventHandler<K extends EventName> = (payload: EventCatalogue[K]) => boolean | void | Promise<boolean | void>;
+
+interface Registration {
+  handler: EventHandler<never>;
+  priority: number;
+}
+
+export interface EventBus {
+  /** Registers a handler; returns the function that removes it. */
+  on<K extends EventName>(name: K, handler: EventHandler<K>, priority?: number): () => void;
+  /** Runs the chain; resolves true when a handler claimed the event. */
+  fire<K extends EventName>(name: K, payload: EventCatalogue[K]): Promise<boolean>;
+  has(name: EventName): boolean;
+}
+
+export function createEventBus(): EventBus {
+  const chains = new Map<EventName, Registration[]>();
+
+  return {
+    on(name, handler, priority = 0) {
+      const registration: Registration = { handler: handler as EventHandler<never>, priority };
+      const chain = [...(chains.get(name) ?? []), registration].sort((a, b) => b.priority - a.priority);
+      chains.set(name, chain);
+      return () => {
+        const current = chains.get(name);
+        if (current) chains.set(name, current.filter((r) => r !== registration));
+      };
+    },
+
+    async fire(name, payload) {
+      // Copy-on-write arrays: a handler added or removed mid-chain does not disturb this run.
+      const chain = chains.get(name);
+      if (!chain) return false;
+      for (const { handler } of chain) {
+        const result = (handler as EventHandler<typeof name>)(payload);
+        const handled = result instanceof Promise ? await result : result;
+        if (handled === true) return true;
+      }
+      return false;
+    },
+
+    has(name) {
+      return (chains.get(name)?.length ?? 0) > 0;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The one typed event catalogue: every hook name and its payload type. Modules register
+// handlers for these names only; adding a XEP adds at most one entry here.
+import type { Element } from '../xml/element.js';
+import type { Jid } from '../protocol/jid.js';
+import type { LocalSession } from './sessions/session.js';
+
+export type StanzaKind = 'message' | 'presence' | 'iq';
+/** RFC 6121 addressing: a full JID, a bare JID, or the domain itself. */
+export type AddressKind = 'full' | 'bare' | 'host';
+
+export interface StanzaEvent {
+  /** The stanza, stamped and with a normalised `to`; treat as immutable (clone before changing). */
+  stanza: Element;
+  from: Jid;
+  to: Jid;
+  /** The local client session that sent it, when it came from one. */
+  origin?: LocalSession;
+}
+
+export type StanzaEventName = `${StanzaKind}/${AddressKind}` | `pre-${StanzaKind}/${AddressKind}`;
+
+export interface FeaturesEvent {
+  session: LocalSession | undefined;
+  /** `pre-auth`: secured but not yet authenticated; `post-auth`: after SASL. */
+  stage: 'pre-auth' | 'post-auth';
+  domain: string;
+  features: Element[];
+}
+
+export interface DiscoInfoEvent {
+  /** The host itself, or an account's bare JID. */
+  target: 'host' | 'account';
+  domain: string;
+  node: string | undefined;
+  identities: Array<{ category: string; type: string; name?: string }>;
+  features: Set<string>;
+}
+
+export interface SessionEvent {
+  session: LocalSession;
+}
+
+export interface SessionClosedEvent extends SessionEvent {
+  /** Why it ended, for logs and for modules deciding what to do with undelivered state. */
+  reason: string;
+}
+
+export interface UnauthenticatedStanzaEvent {
+  /** A stream that has not authenticated (e.g. XEP-0077 registration before login). */
+  stream: PreAuthStream;
+  domain: string;
+  stanza: Element;
+}
+
+/** What a module may do with a stream that has not authenticated yet. */
+export interface PreAuthStream {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  send(element: Element): void;
+}
+
+export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
+  /** A chat/normal message found no available resource (RFC 6121 §8.5). */
+  'message/offline': StanzaEvent;
+  'c2s/features': FeaturesEvent;
+  'c2s/unauthenticated-stanza': UnauthenticatedStanzaEvent;
+  'disco/info': DiscoInfoEvent;
+  'session/bound': SessionEvent;
+  'session/closed': SessionClosedEvent;
+}
+
+export type EventName = keyof EventCatalogue;

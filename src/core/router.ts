@@ -1,0 +1,80 @@
+// Routes stanzas by RFC 6120 §10 / RFC 6121 addressing: fires `pre-<kind>/<address>` on the
+// sender's host for stanzas from local clients, then `<kind>/<address>` on a hosted domain, or
+// hands the stanza to the remote path. The router knows no feature; modules claim events.
+import type { Element } from '../xml/element.js';
+import { tryParseJid, type Jid } from '../protocol/jid.js';
+import { StanzaError, errorReply } from '../protocol/stanza-error.js';
+import type { Logger } from '../util/logger.js';
+import type { EventBus } from './event-bus.js';
+import type { AddressKind, StanzaEvent, StanzaKind } from './events.js';
+import type { Hosts } from './hosts.js';
+import type { LocalSession } from './sessions/session.js';
+import { bounce } from './stanza-sender.js';
+
+/** Where stanzas for domains not served here go (server-to-server, when it exists). */
+export interface RemoteRoute {
+  send(stanza: Element, from: Jid, to: Jid): Promise<void>;
+}
+
+export interface Router {
+  /**
+   * Routes a stanza. `origin` is the local client session it came from; such a stanza must
+   * already carry the session's full JID as `from`.
+   */
+  route(stanza: Element, origin?: LocalSession): Promise<void>;
+}
+
+export function addressKind(jid: Jid): AddressKind {
+  if (jid.resource) return 'full';
+  return jid.local ? 'bare' : 'host';
+}
+
+const STANZA_KINDS = new Set<string>(['message', 'presence', 'iq']);
+
+export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger; remote?: RemoteRoute }): Router {
+  const { events, hosts, log } = deps;
+
+  const router: Router = {
+    async route(stanza, origin) {
+      if (!STANZA_KINDS.has(stanza.name)) {
+        log.warn({ name: stanza.name }, 'dropping non-stanza handed to the router');
+        return;
+      }
+      const kind = stanza.name as StanzaKind;
+      const from = tryParseJid(stanza.attrs.from as string | undefined);
+      if (!from) {
+        log.warn({ from: stanza.attrs.from }, 'dropping stanza without a valid from');
+        return;
+      }
+      // RFC 6120 §10.3: a stanza without 'to' from a client is handled on behalf of its account.
+      const rawTo = stanza.attrs.to as string | undefined;
+      const to = rawTo === undefined ? from.bare : tryParseJid(rawTo);
+      if (!to) {
+        // The error cannot come "from" the malformed address, so the sender's server answers.
+        const reply = errorReply(stanza, new StanzaError('jid-malformed', `'${rawTo}' is not a valid JID`));
+        if (reply) await router.route(Object.assign(reply, { attrs: { ...reply.attrs, from: from.domain } }));
+        return;
+      }
+      const address = addressKind(to);
+      const event: StanzaEvent = origin ? { stanza, from, to, origin } : { stanza, from, to };
+
+      if (origin && hosts.has(from.domain) && (await events.fire(`pre-${kind}/${address}`, event))) return;
+
+      if (hosts.has(to.domain)) {
+        if (await events.fire(`${kind}/${address}`, event)) return;
+        // Unclaimed: presence is dropped quietly (RFC 6121 §4.3, §4.6); others get an error.
+        if (kind !== 'presence') await bounce(router, stanza, new StanzaError('service-unavailable'));
+        return;
+      }
+
+      if (deps.remote) {
+        await deps.remote.send(stanza, from, to);
+        return;
+      }
+      if (kind !== 'presence') {
+        await bounce(router, stanza, new StanzaError('remote-server-not-found', `federation with '${to.domain}' is not available on this server`));
+      }
+    },
+  };
+  return router;
+}

@@ -1,0 +1,17 @@
+import type { SessionRef } from './session-ref.js';
+
+/**
+ * The cluster-wide view of bound sessions. Promise-based so a shared implementation can replace
+ * the single-node one without touching callers.
+ */
+export interface SessionRegistry {
+  /** Records a bound session; resolves with the session it replaced at the same full JID, if any. */
+  add(ref: SessionRef): Promise<SessionRef | undefined>;
+  /** Removes the session if the record at its JID is still this one (same id). */
+  remove(ref: SessionRef): Promise<boolean>;
+  /** Replaces the stored record for ref.id (availability, priority). */
+  update(ref: SessionRef): Promise<void>;
+  byFullJid(fullJid: string): Promise<SessionRef | undefined>;
+  byBareJid(bareJid: string): Promise<SessionRef[]>;
+  count(): Promise<number>;
+}

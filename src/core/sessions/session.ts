@@ -1,0 +1,24 @@
+import type { Element } from '../../xml/element.js';
+import type { Jid } from '../../protocol/jid.js';
+import type { StreamError } from '../../protocol/stream-error.js';
+import type { SessionRef } from './session-ref.js';
+
+/** A bound client session living on this node. Only per-session state belongs here. */
+export interface LocalSession {
+  readonly id: string;
+  readonly jid: Jid;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  /** Availability and priority, kept in step with the registry by whoever changes them. */
+  available: boolean;
+  priority: number;
+  /** The last available presence broadcast by this resource (RFC 6121 §4.4). */
+  presence: Element | undefined;
+  /** Per-session state of modules, keyed by a symbol each module owns. */
+  readonly data: Map<symbol, unknown>;
+  ref(): SessionRef;
+  /** Writes a stanza to the client. Returns false when the session is closed. */
+  send(stanza: Element): boolean;
+  /** Closes the stream, optionally with a stream error. */
+  close(error?: StreamError): void;
+}

@@ -1,0 +1,19 @@
+// The feature modules shipped with Herald, in load order.
+import type { HeraldModule } from '../core/modules/module.js';
+import { discoModule } from './disco/index.js';
+import { messageModule } from './message/index.js';
+import { presenceModule } from './presence/index.js';
+import { pingModule } from './ping/index.js';
+import { registerModule } from './register/index.js';
+import { timeModule } from './time/index.js';
+import { versionModule } from './version/index.js';
+
+export const builtinModules: HeraldModule[] = [
+  presenceModule,
+  messageModule,
+  discoModule,
+  pingModule,
+  versionModule,
+  timeModule,
+  registerModule,
+];

@@ -1,0 +1,54 @@
+// Message delivery to local accounts (RFC 6121 §8.5). Undeliverable chat/normal messages go to
+// the `message/offline` event; with nobody claiming it the sender gets service-unavailable.
+import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
+import type { StanzaEvent } from '../../core/events.js';
+import { StanzaError } from '../../protocol/stanza-error.js';
+import { bounce } from '../../core/stanza-sender.js';
+import { allNonNegative, highestPriority, messageType } from './delivery-rules.js';
+
+export const messageModule: HeraldModule = {
+  name: 'message',
+  enabledByDefault: true,
+  load(ctx) {
+    ctx.on('message/full', (event) => toFullJid(ctx, event));
+    ctx.on('message/bare', (event) => toBareJid(ctx, event));
+  },
+};
+
+/** §8.5.3: a connected resource gets it; otherwise chat/normal/headline fall back to the bare JID. */
+async function toFullJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {
+  const ref = await ctx.sessions.byFullJid(event.to.toString());
+  if (ref && (await ctx.delivery.toSession(ref, event.stanza))) return true;
+  const type = messageType(event.stanza.attrs.type);
+  if (type === 'error') return true;
+  if (type === 'groupchat') {
+    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    return true;
+  }
+  return toBareJid(ctx, { ...event, to: event.to.bare });
+}
+
+/** §8.5.2 (and §8.5.1 for an account that does not exist). */
+async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {
+  const type = messageType(event.stanza.attrs.type);
+  if (type === 'error') return true;
+  const refs = await ctx.sessions.byBareJid(event.to.toBareString());
+  if (refs.length === 0 && !(await ctx.accounts.exists(event.to))) {
+    // §8.5.1: no such account. Headlines are dropped; others get service-unavailable, the same
+    // answer as for an account that is offline, so existence is not revealed.
+    if (type !== 'headline') await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    return true;
+  }
+  if (type === 'groupchat') {
+    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    return true;
+  }
+  const targets = type === 'headline' ? allNonNegative(refs) : highestPriority(refs);
+  let delivered = false;
+  for (const ref of targets) delivered = (await ctx.delivery.toSession(ref, event.stanza)) || delivered;
+  if (delivered || type === 'headline') return true;
+  if (await ctx.fire('message/offline', { ...event, to: event.to.bare })) return true;
+  // No offline store claimed it (RFC 6121 §8.5.2.2.1 allows this answer).
+  await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+  return true;
+}

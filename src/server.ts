@@ -1,0 +1,146 @@
+// Composition root: builds every object explicitly and wires dependencies; no globals.
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import type { HeraldConfig } from './config/types.js';
+import { createEventBus } from './core/event-bus.js';
+import { createHosts } from './core/hosts.js';
+import { createRouter } from './core/router.js';
+import { createIqDispatcher } from './core/iq-dispatcher.js';
+import { createDelivery } from './core/delivery.js';
+import { createLocalSessionRegistry } from './core/sessions/local-session-registry.js';
+import { loadModules, type LoadedModules } from './core/modules/module-loader.js';
+import type { HeraldModule } from './core/modules/module.js';
+import { createSingleNodeBus } from './cluster/node-bus.js';
+import { openStorage } from './storage/open-storage.js';
+import type { Storage } from './storage/types.js';
+import { createAccounts } from './auth/accounts.js';
+import { createAuthFailureThrottle } from './auth/failure-throttle.js';
+import { defaultMechanisms } from './c2s/sasl/index.js';
+import { C2sSession } from './c2s/c2s-session.js';
+import type { C2sContext } from './c2s/c2s-context.js';
+import { ensureCertificates } from './net/certificates.js';
+import { createTlsContexts } from './net/tls-contexts.js';
+import { listenDirectTls, listenPlain, type ListenerHandle } from './net/c2s-listeners.js';
+import { StreamError } from './protocol/stream-error.js';
+import { builtinModules } from './modules/index.js';
+import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
+import type { Logger } from './util/logger.js';
+
+export interface HeraldServer {
+  readonly listeners: readonly ListenerHandle[];
+  readonly modules: readonly string[];
+  /** Re-reads certificate files (SIGHUP). */
+  reloadCertificates(): void;
+  /** Stops accepting, closes every stream with system-shutdown, closes storage. */
+  stop(): Promise<void>;
+}
+
+export interface ServerDeps {
+  config: HeraldConfig;
+  log: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  storage?: Storage;
+  modules?: readonly HeraldModule[];
+}
+
+export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
+  const { config, log } = deps;
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? createRandomIds();
+  const nodeId = ids.next();
+  const firstDomain = config.domains[0];
+  if (!firstDomain) throw new Error('no domain configured');
+
+  const storage = deps.storage ?? openStorage({ kind: 'sqlite', dataDir: config.storage.dataDir });
+  const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);
+  const events = createEventBus();
+  const hosts = createHosts(config.domains);
+  const sessions = createLocalSessionRegistry();
+  const delivery = createDelivery(nodeId, createSingleNodeBus());
+  const router = createRouter({ events, hosts, log });
+  const iq = createIqDispatcher({ events, sink: router, sessions, delivery, log });
+  const accounts = createAccounts({ storage, iterations: config.auth.scramIterations, clock });
+
+  let modules: LoadedModules;
+  try {
+    modules = await loadModules(
+      deps.modules ?? builtinModules,
+      config,
+      { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids },
+      events,
+      iq,
+    );
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+
+  const c2s: C2sContext = {
+    nodeId,
+    config,
+    hosts,
+    events,
+    router,
+    sessions,
+    delivery,
+    storage,
+    tls,
+    mechanisms: defaultMechanisms(),
+    authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
+    serverSecret: randomBytes(32),
+    clock,
+    ids,
+    log,
+  };
+
+  // Every open client stream, bound or not, so a shutdown can close each one properly.
+  const streams = new Map<Socket, C2sSession>();
+  const accept = (directTls: boolean) => (socket: Socket) => {
+    streams.set(socket, new C2sSession(c2s, socket, directTls));
+    socket.once('close', () => streams.delete(socket));
+  };
+  const listeners: ListenerHandle[] = [];
+  try {
+    const { c2s: plain, c2sDirectTls: direct } = config.listeners;
+    if (plain.enabled) {
+      listeners.push(await listenPlain('c2s', plain, log, accept(false)));
+    }
+    if (direct.enabled) {
+      listeners.push(
+        await listenDirectTls('c2s-direct-tls', direct, tls, 'xmpp-client', log, accept(true)),
+      );
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    modules.unloadAll();
+    await storage.close();
+    throw error;
+  }
+
+  return {
+    listeners,
+    modules: modules.names(),
+    reloadCertificates() {
+      tls.reload(ensureCertificates(config, log));
+      log.info('certificates reloaded');
+    },
+    async stop() {
+      await Promise.all(listeners.map((l) => l.close()).concat(closeSessions()));
+      modules.unloadAll();
+      await storage.close();
+    },
+  };
+
+  async function closeSessions(): Promise<void> {
+    const closing = [...streams.keys()].map((socket) => once(socket, 'close'));
+    for (const session of streams.values()) session.close(new StreamError('system-shutdown'));
+    // Peers get a short grace to answer our </stream:stream>; then whatever remains is dropped.
+    const grace = setTimeout(() => {
+      for (const socket of streams.keys()) socket.destroy();
+    }, 2_000);
+    await Promise.all(closing);
+    clearTimeout(grace);
+  }
+}

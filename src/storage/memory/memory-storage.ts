@@ -1,0 +1,19 @@
+// Storage held in process memory: for unit tests and quick runs. Nothing survives close().
+import type { Storage } from '../types.js';
+import { createMemoryKeyValueRepository } from './kv.js';
+import { createMemoryUserRepository } from './users.js';
+
+export function createMemoryStorage(): Storage {
+  let open = true;
+  // Behave like a closed database connection, so tests catch use-after-close with either backend.
+  const assertOpen = (): void => {
+    if (!open) throw new Error('storage is closed');
+  };
+  return {
+    users: createMemoryUserRepository(assertOpen),
+    kv: createMemoryKeyValueRepository(assertOpen),
+    async close() {
+      open = false;
+    },
+  };
+}

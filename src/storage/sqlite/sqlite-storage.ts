@@ -1,0 +1,24 @@
+// Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import type { Storage } from '../types.js';
+import { openDatabase } from './database.js';
+import { createSqliteKeyValueRepository } from './kv.js';
+import { createSqliteUserRepository } from './users.js';
+
+export interface SqliteStorageOptions {
+  /** Path of the database file; its folder is created if missing. */
+  file: string;
+}
+
+export function openSqliteStorage(options: SqliteStorageOptions): Storage {
+  const db = openDatabase(options.file);
+  return {
+    users: createSqliteUserRepository(db),
+    kv: createSqliteKeyValueRepository(db),
+    async close() {
+      if (!db.open) return;
+      // Lets SQLite refresh query-planner statistics it found stale during this connection.
+      db.pragma('optimize');
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+// An XML stream over one TCP or TLS socket: parser limits, rate limiting, idle timeout,
+// STARTTLS upgrade, restarts, and the closing handshake of RFC 6120 §4.4.
+import type { Socket } from 'node:net';
+import { TLSSocket, type TLSSocketOptions } from 'node:tls';
+import type { Element } from '../xml/element.js';
+import { createStreamParser, type StreamParser, type StreamParserLimits } from '../xml/stream-parser.js';
+import { StreamError } from '../protocol/stream-error.js';
+import { createTokenBucket } from '../util/token-bucket.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { STREAM_CLOSE, streamHeader } from './stream-header.js';
+
+export interface XmlStreamHandler {
+  streamStart(attrs: Record<string, string>): void;
+  element(element: Element): void;
+  streamEnd(): void;
+  /** The socket is gone; called exactly once. */
+  closed(reason: string): void;
+}
+
+export interface XmlStreamOptions {
+  limits: StreamParserLimits;
+  bytesPerSecond: number;
+  idleTimeoutMs: number;
+  /** Most bytes queued for a peer that does not read before the stream is dropped. */
+  maxOutboundBytes: number;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
+const CLOSE_GRACE_MS = 5_000;
+
+export class XmlStream {
+  private socket: Socket;
+  private parser: StreamParser;
+  private headerSent = false;
+  private closing = false;
+  private isClosed = false;
+  private readonly pauseReasons = new Set<string>();
+  private readonly bucket;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+
+  constructor(
+    socket: Socket,
+    private readonly options: XmlStreamOptions,
+    private readonly handler: XmlStreamHandler,
+  ) {
+    this.socket = socket;
+    this.bucket = createTokenBucket({ ratePerSecond: options.bytesPerSecond, burst: options.bytesPerSecond, clock: options.clock });
+    this.parser = this.newParser();
+    this.attach(socket);
+  }
+
+  get secure(): boolean {
+    return this.socket instanceof TLSSocket && this.socket.encrypted === true;
+  }
+
+  get tlsSocket(): TLSSocket | undefined {
+    return this.socket instanceof TLSSocket ? this.socket : undefined;
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
+
+  get closed(): boolean {
+    return this.isClosed || this.closing;
+  }
+
+  sendHeader(attrs: Parameters<typeof streamHeader>[0]): void {
+    this.headerSent = true;
+    this.write(streamHeader(attrs));
+  }
+
+  send(element: Element): boolean {
+    if (this.closing || this.isClosed) return false;
+    return this.write(element.toString());
+  }
+
+  /** After STARTTLS or SASL success (RFC 6120 §4.3.3): a fresh parser and a new header. */
+  restart(): void {
+    this.headerSent = false;
+    this.parser = this.newParser();
+  }
+
+  /** Server side of STARTTLS: wraps the socket once `<proceed/>` has been written. */
+  startTls(options: TLSSocketOptions): Promise<void> {
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    plain.removeAllListeners('timeout');
+    plain.setTimeout(0);
+    const secured = new TLSSocket(plain, { ...options, isServer: true });
+    this.socket = secured;
+    this.restart();
+    return new Promise((resolve, reject) => {
+      secured.once('secure', () => {
+        this.attach(secured, false);
+        resolve();
+      });
+      secured.once('error', reject);
+    });
+  }
+
+  /** Sends a stream error (with our header first if none was sent, §4.9.1.2) and closes. */
+  fail(error: StreamError): void {
+    if (this.closing || this.isClosed) return;
+    this.options.log.info({ condition: error.condition, text: error.text }, 'stream error');
+    if (!this.headerSent) this.sendHeader({ xmlns: 'jabber:client' });
+    this.write(error.toElement().toString());
+    this.close();
+  }
+
+  /** Our `</stream:stream>`; the socket ends when the peer closes too, or after a grace period. */
+  close(): void {
+    if (this.closing || this.isClosed) return;
+    this.closing = true;
+    this.write(STREAM_CLOSE);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  pause(reason: string): void {
+    this.pauseReasons.add(reason);
+    this.socket.pause();
+  }
+
+  resume(reason: string): void {
+    this.pauseReasons.delete(reason);
+    if (this.pauseReasons.size === 0 && !this.isClosed) this.socket.resume();
+  }
+
+  private write(data: string): boolean {
+    if (this.isClosed || this.socket.destroyed) return false;
+    if (this.socket.writableLength > this.options.maxOutboundBytes) {
+      this.options.log.warn({ queued: this.socket.writableLength }, 'peer is not reading; dropping connection');
+      this.socket.destroy();
+      return false;
+    }
+    this.socket.write(data);
+    return true;
+  }
+
+  private attach(socket: Socket, listenForClose = true): void {
+    socket.on('data', this.onData);
+    socket.setTimeout(this.options.idleTimeoutMs);
+    socket.on('timeout', () => this.fail(new StreamError('connection-timeout', 'no traffic within the idle timeout')));
+    if (!listenForClose) return;
+    socket.on('error', (error) => this.options.log.debug({ err: error.message }, 'socket error'));
+    // 'close' is emitted on the raw TCP socket even after a TLS upgrade wraps it.
+    socket.once('close', () => this.finish('socket closed'));
+  }
+
+  private receive(chunk: Buffer): void {
+    const wait = this.bucket.take(chunk.length);
+    if (wait > 0) {
+      this.pause('rate');
+      setTimeout(() => this.resume('rate'), wait).unref();
+    }
+    this.parser.write(chunk);
+  }
+
+  private finish(reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.handler.closed(reason);
+  }
+
+  private newParser(): StreamParser {
+    return createStreamParser(this.options.limits, {
+      streamStart: (attrs) => this.handler.streamStart(attrs),
+      stanza: (element) => {
+        if (!this.closing) this.handler.element(element);
+      },
+      streamEnd: () => {
+        this.handler.streamEnd();
+        this.close();
+      },
+      error: (error) => this.fail(error),
+    });
+  }
+}

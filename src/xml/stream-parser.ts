@@ -1,0 +1,119 @@
+// The XMPP stream parser (RFC 6120 §4, §11): UTF-8 bytes in, stream header, stanzas and stream end out.
+//
+// Tokenizer choice, by test/bench/parser-throughput.ts (BENCH_FIGURES)
+//
+// Pipeline: Utf8Input (fatal streaming decode in 16 KiB slices) → XmlScanner (strict checks, limits, framing)
+// → ElementBuilder (ltx tokenizer on checked source) → namespace checks → handler.
+import { StreamError } from '../protocol/stream-error.js';
+import type { Element } from './element.js';
+import { ElementBuilder } from './element-builder.js';
+import { checkPrefixes, checkStreamTag, type PrefixScope } from './namespaces.js';
+import { Utf8Input } from './utf8-input.js';
+import { XmlScanner } from './xml-scanner.js';
+
+export interface StreamParserLimits {
+  /** UTF-8 bytes of one stanza, from its '<' to the end of its end tag (also bounds the stream tag). */
+  maxStanzaBytes: number;
+  /** Element nesting inside the stream; the stanza itself is depth 1. */
+  maxDepth: number;
+  /** Attributes on any one element, the stream tag included. */
+  maxAttributes: number;
+}
+
+export interface StreamParserHandler {
+  /** The <stream:stream> open tag: its attributes exactly as written (xmlns, xmlns:stream, to, from, version, xml:lang, id, ...). */
+  streamStart(attrs: Record<string, string>): void;
+  /** Each complete first-level child of the stream (stanzas and nonzas), as an ltx Element. */
+  stanza(element: Element): void;
+  /** </stream:stream> received. */
+  streamEnd(): void;
+  /** Fatal error; after it the parser ignores all further input. */
+  error(error: StreamError): void;
+}
+
+export interface StreamParser {
+  /** Never throws. Handlers must not call write(); they may call end(), which stops the parser at once. */
+  write(chunk: Buffer | string): void;
+  /** End of input. Before </stream:stream> it reports not-well-formed (the document is incomplete). */
+  end(): void;
+}
+
+// Thrown from inside the scan to stop it when a handler ended the parser mid-write.
+const HALT = Symbol('halt');
+
+export function createStreamParser(limits: StreamParserLimits, handler: StreamParserHandler): StreamParser {
+  const input = new Utf8Input();
+  const builder = new ElementBuilder();
+  let scope: PrefixScope | undefined;
+  let stopped = false;
+  let busy = false;
+
+  const scanner = new XmlScanner(limits, {
+    rootTag(source) {
+      const root = builder.startTag(source);
+      scope = checkStreamTag(root);
+      handler.streamStart({ ...(root.attrs as Record<string, string>) });
+      if (stopped) throw HALT;
+    },
+    stanza(source) {
+      const element = builder.element(source);
+      if (!scope) throw new StreamError('internal-server-error', 'stanza before stream header');
+      checkPrefixes(element, scope);
+      handler.stanza(element);
+      if (stopped) throw HALT;
+    },
+    rootEnd() {
+      stopped = true;
+      handler.streamEnd();
+    },
+  });
+
+  function fail(error: unknown): void {
+    if (error === HALT || stopped) return;
+    stopped = true;
+    const reported =
+      error instanceof StreamError ? error : new StreamError('internal-server-error', 'stream parser failure');
+    try {
+      handler.error(reported);
+    } catch {
+      // write() and end() must not throw, and there is no one left to tell.
+    }
+  }
+
+  function run(work: () => void): void {
+    busy = true;
+    try {
+      work();
+    } catch (error) {
+      fail(error);
+    } finally {
+      busy = false;
+    }
+  }
+
+  return {
+    write(chunk) {
+      if (stopped || busy) return;
+      run(() => {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        input.decode(bytes, (text) => {
+          scanner.feed(text);
+          return !stopped;
+        });
+      });
+    },
+    end() {
+      if (stopped) return;
+      if (busy) {
+        stopped = true;
+        return;
+      }
+      run(() => {
+        const rest = input.finish();
+        if (rest) scanner.feed(rest);
+        scanner.finish();
+      });
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// Starts a real Herald server process (the built CLI) on ephemeral ports with its own temporary
+// config, data and certificate folders, and stops it by PID.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
+
+export interface DomainOptions {
+  name: string;
+  registration?: boolean;
+}
+
+export interface ServerOptions {
+  domains?: DomainOptions[];
+  /** Extra YAML appended to the generated configuration (e.g. limits). */
+  extraYaml?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export class ServerProcess {
+  readonly logs: LogLine[] = [];
+  private exitPromise: Promise<number | null>;
+
+  private constructor(
+    readonly dir: string,
+    readonly configFile: string,
+    readonly child: ChildProcess,
+    readonly ports: { c2s: number; directTls: number },
+  ) {
+    this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(options: ServerOptions = {}): Promise<ServerProcess> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
+    const configFile = writeConfig(dir, options);
+    const child = spawn(process.execPath, [CLI, '--config', configFile, 'start'], {
+      cwd: dir,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const logs: LogLine[] = [];
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const ports = await new Promise<{ c2s: number; directTls: number }>((resolve, reject) => {
+      const found: Record<string, number> = {};
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        let entry: LogLine;
+        try {
+          entry = JSON.parse(line) as LogLine;
+        } catch {
+          return;
+        }
+        logs.push(entry);
+        if (typeof entry.listener === 'string' && typeof entry.port === 'number') found[entry.listener] = entry.port;
+        if (found.c2s !== undefined && found['c2s-direct-tls'] !== undefined) resolve({ c2s: found.c2s, directTls: found['c2s-direct-tls'] });
+      });
+      child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
+    });
+    const server = new ServerProcess(dir, configFile, child, ports);
+    server.logs.push(...logs);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        server.logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        // not a log line
+      }
+    });
+    return server;
+  }
+
+  /** Runs the real CLI against this server's configuration. */
+  async cli(args: string[], stdin?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+    return runCli(['--config', this.configFile, ...args], stdin, this.dir);
+  }
+
+  async addUser(jid: string, password: string): Promise<void> {
+    const result = await this.cli(['user', 'add', jid, '--password-stdin'], password);
+    if (result.code !== 0) throw new Error(`user add failed: ${result.stderr}`);
+  }
+
+  /** Graceful stop (SIGTERM); resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exitPromise;
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function runCli(args: string[], stdin?: string, cwd = REPO_ROOT): Promise<{ stdout: string; stderr: string; code: number }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(stdin ?? '');
+  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+  return { stdout, stderr, code };
+}
+
+function writeConfig(dir: string, options: ServerOptions): string {
+  const domains = options.domains ?? [{ name: 'localhost' }];
+  const yaml = [
+    'domains:',
+    ...domains.flatMap((d) => [`  - name: ${d.name}`, `    registration:`, `      enabled: ${d.registration ?? false}`]),
+    'listeners:',
+    '  c2s: { host: 127.0.0.1, port: 0 }',
+    '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
+    'certsDir: ./certs',
+    'storage:',
+    '  dataDir: ./data',
+    'logging:',
+    '  level: debug',
+    options.extraYaml ?? '',
+  ].join('\n');
+  const file = path.join(dir, 'herald.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+export { run };

@@ -1,0 +1,101 @@
+// Independent client implementations logging in to a real Herald: xmpp.js (@xmpp/client) and
+// go-sendxmpp (Go, go-xmpp), which share no code with each other or with Herald.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, xml, type XmppClient } from '@xmpp/client';
+import type { Element } from 'ltx';
+import { ServerProcess } from '../harness/server-process.js';
+
+// Herald's generated certificate is self-signed; these clients are told not to verify it.
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+/** Runs go-sendxmpp, which reads the message from standard input; resolves with its exit code. */
+function goSendxmpp(args: string[], message: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn('go-sendxmpp', args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 15_000 });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdin.end(`${message}\n`);
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}
+
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await ServerProcess.start();
+  await server.addUser('alice@localhost', 'wonderland');
+  await server.addUser('bob@localhost', 'builder');
+});
+
+afterAll(async () => {
+  await server?.stop();
+  server?.cleanup();
+});
+
+async function xmppJs(service: string, username: string, password: string, resource: string): Promise<XmppClient> {
+  const xmpp = client({ service, domain: 'localhost', resource, username, password });
+  xmpp.on('error', () => undefined);
+  await xmpp.start();
+  return xmpp;
+}
+
+function nextMessage(xmpp: XmppClient): Promise<Element> {
+  return new Promise((resolve) => xmpp.on('stanza', (stanza) => stanza.is('message') && resolve(stanza)));
+}
+
+describe('xmpp.js (@xmpp/client)', () => {
+  it('logs in over STARTTLS (5222-style port) and gets a ping answer', async () => {
+    const xmpp = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'alice', 'wonderland', 'xmppjs');
+    const result = await xmpp.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    expect(result.attrs.type).toBe('result');
+    expect(xmpp.jid?.toString()).toBe('alice@localhost/xmppjs');
+    await xmpp.stop();
+  });
+
+  it('logs in over direct TLS (5223-style port) and gets a ping answer', async () => {
+    const xmpp = await xmppJs(`xmpps://127.0.0.1:${server.ports.directTls}`, 'alice', 'wonderland', 'xmppjs-tls');
+    const result = await xmpp.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    expect(result.attrs.type).toBe('result');
+    await xmpp.stop();
+  });
+
+  it('two xmpp.js clients chat', async () => {
+    const alice = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'alice', 'wonderland', 'a');
+    const bob = await xmppJs(`xmpps://127.0.0.1:${server.ports.directTls}`, 'bob', 'builder', 'b');
+    await bob.send(xml('presence'));
+    await bob.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    const received = nextMessage(bob);
+    await alice.send(xml('message', { to: 'bob@localhost', type: 'chat' }, xml('body', {}, 'hi bob, from xmpp.js')));
+    const message = await received;
+    expect(message.getChildText('body')).toBe('hi bob, from xmpp.js');
+    expect(message.attrs.from).toBe('alice@localhost/a');
+    await alice.stop();
+    await bob.stop();
+  });
+});
+
+describe('go-sendxmpp (Go, go-xmpp)', () => {
+  it('sends a message over STARTTLS that an xmpp.js client receives', async () => {
+    const bob = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'bob', 'builder', 'listener');
+    await bob.send(xml('presence'));
+    await bob.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    const received = nextMessage(bob);
+    const child = goSendxmpp(['-u', 'alice@localhost', '-p', 'wonderland', '-j', `127.0.0.1:${server.ports.c2s}`, '-n', 'bob@localhost'], 'hello from go-sendxmpp');
+    const message = await received;
+    expect(message.getChildText('body')).toBe('hello from go-sendxmpp');
+    expect(message.attrs.from).toMatch(/^alice@localhost\//);
+    expect((await child).code).toBe(0);
+    await bob.stop();
+  });
+
+  it('sends over direct TLS too', async () => {
+    const bob = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'bob', 'builder', 'listener2');
+    await bob.send(xml('presence'));
+    await bob.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    const received = nextMessage(bob);
+    const child = goSendxmpp(['-t', '-u', 'alice@localhost', '-p', 'wonderland', '-j', `127.0.0.1:${server.ports.directTls}`, '-n', 'bob@localhost'], 'direct tls hello');
+    expect((await received).getChildText('body')).toBe('direct tls hello');
+    expect((await child).code).toBe(0);
+    await bob.stop();
+  });
+});
