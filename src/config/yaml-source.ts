@@ -22,7 +22,13 @@ export function parseYaml(text: string, displayName: string): ParsedYaml {
     const source = line === undefined ? { kind: 'file' as const, file: displayName } : { kind: 'file' as const, file: displayName, line };
     throw new ConfigError(source, undefined, `YAML syntax error: ${stripPosition(first.message)}`);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    // Unresolved aliases and alias bombs only surface here, not in doc.errors.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError({ kind: 'file', file: displayName }, undefined, `YAML error: ${(e as Error).message}`, { cause: e });
+  }
 
   const locate: Locate = (keyPath, which) => {
     let node: unknown = doc.contents;

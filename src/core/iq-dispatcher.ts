@@ -76,7 +76,7 @@ export function createIqDispatcher(deps: {
     const payload = stanza.getChildElements()[0];
     const spec = payload && find(target, type, payload);
     if (!payload || !spec) {
-      await bounce(sink, stanza, new StanzaError('service-unavailable'));
+      await bounce(sink, stanza, new StanzaError('service-unavailable'), event.to);
       return true;
     }
     let result: Element | null;
@@ -84,7 +84,7 @@ export function createIqDispatcher(deps: {
       result = await spec.handler({ stanza, payload, from: event.from, to: event.to, ...(event.origin ? { origin: event.origin } : {}) });
     } catch (error) {
       if (!(error instanceof StanzaError)) log.error({ err: error, xmlns: payload.attrs.xmlns }, 'iq handler failed');
-      await bounce(sink, stanza, error instanceof StanzaError ? error : new StanzaError('internal-server-error'));
+      await bounce(sink, stanza, error instanceof StanzaError ? error : new StanzaError('internal-server-error'), event.to);
       return true;
     }
     await sink.route(xml('iq', { type: 'result', id: stanza.attrs.id, from: stanza.attrs.to ?? event.to.toString(), to: stanza.attrs.from }, result));
@@ -99,7 +99,7 @@ export function createIqDispatcher(deps: {
     async (event) => {
       const ref = await deps.sessions.byFullJid(event.to.toString());
       if (ref && (await deps.delivery.toSession(ref, event.stanza))) return true;
-      await bounce(sink, event.stanza, new StanzaError('service-unavailable'));
+      await bounce(sink, event.stanza, new StanzaError('service-unavailable'), event.to);
       return true;
     },
     -1000,

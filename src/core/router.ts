@@ -63,7 +63,7 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
       if (hosts.has(to.domain)) {
         if (await events.fire(`${kind}/${address}`, event)) return;
         // Unclaimed: presence is dropped quietly (RFC 6121 §4.3, §4.6); others get an error.
-        if (kind !== 'presence') await bounce(router, stanza, new StanzaError('service-unavailable'));
+        if (kind !== 'presence') await bounce(router, stanza, new StanzaError('service-unavailable'), to);
         return;
       }
 

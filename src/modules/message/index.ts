@@ -22,7 +22,7 @@ async function toFullJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
   const type = messageType(event.stanza.attrs.type);
   if (type === 'error') return true;
   if (type === 'groupchat') {
-    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
     return true;
   }
   return toBareJid(ctx, { ...event, to: event.to.bare });
@@ -36,11 +36,11 @@ async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
   if (refs.length === 0 && !(await ctx.accounts.exists(event.to))) {
     // §8.5.1: no such account. Headlines are dropped; others get service-unavailable, the same
     // answer as for an account that is offline, so existence is not revealed.
-    if (type !== 'headline') await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    if (type !== 'headline') await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
     return true;
   }
   if (type === 'groupchat') {
-    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+    await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
     return true;
   }
   const targets = type === 'headline' ? allNonNegative(refs) : highestPriority(refs);
@@ -49,6 +49,6 @@ async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
   if (delivered || type === 'headline') return true;
   if (await ctx.fire('message/offline', { ...event, to: event.to.bare })) return true;
   // No offline store claimed it (RFC 6121 §8.5.2.2.1 allows this answer).
-  await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'));
+  await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
   return true;
 }

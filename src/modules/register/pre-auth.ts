@@ -44,9 +44,10 @@ export function createPreAuthHandler(deps: PreAuthDeps): (event: Unauthenticated
   return async ({ stream, domain, stanza }) => {
     const query = stanza.name === 'iq' ? stanza.getChild('query', NS.register) : undefined;
     const type = stanza.attrs.type as string | undefined;
-    // Anything else is not ours: the core closes the stream with not-authorized.
-    if (!query || (type !== 'get' && type !== 'set')) return false;
-    const id = String(stanza.attrs.id ?? '');
+    // Anything else is not ours: the core closes the stream with not-authorized. XEP-0077 §10:
+    // never over a stream without TLS (the core only asks once it is secured; this restates it).
+    if (!query || (type !== 'get' && type !== 'set') || !stream.secure) return false;
+    const id = stanza.attrs.id as string | undefined;
     // Errors leave the request out: it carries the password (cf. XEP-0077 §3.3).
     const fail = (error: StanzaError) => stream.send(xml('iq', { type: 'error', id }, error.toElement()));
 

@@ -19,7 +19,7 @@ export const timeModule: HeraldModule = {
       xmlns: NS.time,
       name: 'time',
       // UTC rather than the host's zone: XEP-0202's security considerations note that the
-      // offset leaks location, and it tells clients nothing useful. 'Z' rather than 'Z'
+      // offset leaks location, and it tells clients nothing useful. '+00:00' rather than 'Z'
       // because XEP-0202's examples show tzo as ±hh:mm, which every client parses.
       handler: () => xml('time', { xmlns: NS.time }, xml('tzo', null, '+00:00'), xml('utc', null, utcDateTime(ctx.clock.now()))),
     });
