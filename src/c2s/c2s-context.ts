@@ -6,7 +6,7 @@ import type { Delivery } from '../core/delivery.js';
 import type { SessionRegistry } from '../core/sessions/session-registry.js';
 import type { Storage } from '../storage/types.js';
 import type { TlsContexts } from '../net/tls-contexts.js';
-import type { createAuthFailureThrottle } from '../auth/failure-throttle.js';
+import type { AuthFailureThrottle } from '../auth/failure-throttle.js';
 import type { SaslMechanismFactory } from './sasl/mechanism.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -23,7 +23,7 @@ export interface C2sContext {
   storage: Storage;
   tls: TlsContexts;
   mechanisms: readonly SaslMechanismFactory[];
-  authThrottle: ReturnType<typeof createAuthFailureThrottle>;
+  authThrottle: AuthFailureThrottle;
   /** Secret for SCRAM fake salts of unknown users (so they look like real ones). */
   serverSecret: Buffer;
   clock: Clock;

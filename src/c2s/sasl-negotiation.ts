@@ -7,6 +7,7 @@ import { NS } from '../xml/ns.js';
 import { createJid } from '../protocol/jid.js';
 import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
+import { throttleKey } from '../auth/failure-throttle.js';
 
 export interface SaslStream {
   readonly domain: string;
@@ -95,7 +96,6 @@ export class SaslNegotiation {
     }
     if (step.kind === 'failure') return this.fail(step.condition, step.text);
     this.mechanism = undefined;
-    this.ctx.authThrottle.recordSuccess(this.stream.remoteAddress);
     this.stream.send(xml('success', { xmlns: NS.sasl }, step.data && step.data.length > 0 ? step.data.toString('base64') : undefined));
     return { kind: 'success', username: step.username };
   }
@@ -104,8 +104,10 @@ export class SaslNegotiation {
     this.mechanism = undefined;
     if (condition !== 'aborted') {
       this.failures += 1;
-      this.ctx.authThrottle.recordFailure(this.stream.remoteAddress);
-      const delay = this.ctx.authThrottle.delayMs(this.stream.remoteAddress);
+      // A success does not reset the count: one valid account must not buy unlimited guesses.
+      const key = throttleKey(this.stream.remoteAddress);
+      this.ctx.authThrottle.recordFailure(key);
+      const delay = this.ctx.authThrottle.delayMs(key);
       if (delay > 0) await sleep(delay);
     }
     this.stream.send(

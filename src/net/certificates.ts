@@ -1,6 +1,6 @@
 // TLS certificates for the served domains: configured files when given, otherwise a self-signed
 // pair kept in certsDir, generated on first start so that Herald runs with TLS out of the box.
-import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -30,10 +30,14 @@ export class CertificateError extends Error {
 /** 825 days: the longest validity that Apple platforms accept for TLS server certificates. */
 const DEFAULT_DAYS = 825;
 
+/** In node-forge but missing from @types/node-forge: the TBSCertificate that `cert.sign` would sign. */
+const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 })
+  .getTBSCertificate;
+
 /**
  * A self-signed certificate naming `domains` (CN = the first) as DNS, XmppAddr and SRV names, with
- * a fresh RSA 2048 key. The key is generated natively; node-forge only assembles and signs the
- * certificate.
+ * a fresh RSA 2048 key. node-forge only assembles the certificate; the key is generated and the
+ * signature made by node:crypto, which is some hundred times faster than forge's JS RSA.
  */
 export function generateSelfSigned(domains: string[], options: { days?: number } = {}): CertificatePair {
   const first = domains[0];
@@ -44,12 +48,10 @@ export function generateSelfSigned(domains: string[], options: { days?: number }
   const days = options.days ?? DEFAULT_DAYS;
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
 
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const key = forge.pki.privateKeyFromPem(keyPem);
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
 
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
   cert.serialNumber = serialNumberHex();
   const now = Date.now();
   // An hour of slack so that clients whose clock runs a little behind accept it at once.
@@ -66,8 +68,17 @@ export function generateSelfSigned(domains: string[], options: { days?: number }
     { name: 'subjectKeyIdentifier' },
     xmppSubjectAltNameExtension(domains),
   ]);
-  cert.sign(key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  // What forge's cert.sign does, with the RSA operation done natively.
+  const sha256WithRSA = forge.pki.oids['sha256WithRSAEncryption'] ?? '1.2.840.113549.1.1.11';
+  cert.signatureOid = sha256WithRSA;
+  cert.siginfo.algorithmOid = sha256WithRSA;
+  cert.tbsCertificate = getTBSCertificate(cert);
+  const tbsDer = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
+  cert.signature = sign('sha256', tbsDer, privateKey).toString('binary');
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 /**

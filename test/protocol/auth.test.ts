@@ -9,7 +9,11 @@ import { bind, connectSecured, features, login, mechanisms, NS_SASL, plainAuth, 
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await ServerProcess.start({ domains: [{ name: 'localhost' }, { name: 'open.test', registration: true }] });
+  // Many deliberate failures below: the failed-login slowdown has its own test.
+  server = await ServerProcess.start({
+    domains: [{ name: 'localhost' }, { name: 'open.test', registration: true }],
+    extraYaml: 'limits:\n  authFailuresPerMinute: 1000',
+  });
   await server.addUser('alice@localhost', 'wonderland');
 });
 
@@ -185,5 +189,33 @@ describe('in-band registration (XEP-0077)', () => {
     const { client: again } = await connectSecured(server.ports.c2s);
     expect(await scramAuth(again, 'SCRAM-SHA-256', 'mallory', 'x')).toEqual({ ok: false, condition: 'not-authorized' });
     again.destroy();
+  });
+});
+
+describe('failed-login slowdown', () => {
+  it('answers repeated failures from one address ever more slowly, even after a success in between', async () => {
+    const strict = await ServerProcess.start({ extraYaml: 'limits:\n  authFailuresPerMinute: 1' });
+    try {
+      await strict.addUser('alice@localhost', 'wonderland');
+      const attempt = async (password: string) => {
+        const { client } = await connectSecured(strict.ports.c2s);
+        const started = performance.now();
+        const result = await scramAuth(client, 'SCRAM-SHA-256', 'alice', password);
+        client.destroy();
+        return { result, ms: performance.now() - started };
+      };
+      const first = await attempt('wrong-1');
+      expect(first.result).toEqual({ ok: false, condition: 'not-authorized' });
+      expect((await attempt('wonderland')).result).toEqual({ ok: true });
+      const second = await attempt('wrong-2');
+      const third = await attempt('wrong-3');
+      expect(third.result).toEqual({ ok: false, condition: 'not-authorized' });
+      // Past the allowance of 1 per minute the delays are 1 s, then 2 s.
+      expect(second.ms).toBeGreaterThanOrEqual(950);
+      expect(third.ms).toBeGreaterThanOrEqual(1950);
+    } finally {
+      await strict.stop();
+      strict.cleanup();
+    }
   });
 });

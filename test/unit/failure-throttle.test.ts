@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthFailureThrottle } from '../../src/auth/failure-throttle.js';
+import { throttleKey, createAuthFailureThrottle } from '../../src/auth/failure-throttle.js';
 import type { Clock } from '../../src/util/clock.js';
 
 function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
@@ -66,13 +66,11 @@ describe('createAuthFailureThrottle', () => {
     expect(throttle.delayMs('b')).toBe(0);
   });
 
-  it('forgets an address after a successful login', () => {
-    const throttle = createAuthFailureThrottle({ failuresPerMinute: 1, clock: fakeClock() });
-    fail(throttle, 'a', 4);
-    throttle.recordSuccess('a');
-    expect(throttle.delayMs('a')).toBe(0);
-    throttle.recordFailure('a');
-    expect(throttle.delayMs('a')).toBe(0);
+  it('groups IPv6 addresses by /64 and unwraps IPv4-mapped ones', () => {
+    expect(throttleKey('2001:db8:1:2:aaaa::1')).toBe(throttleKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(throttleKey('2001:db8:1:2::1')).not.toBe(throttleKey('2001:db8:1:3::1'));
+    expect(throttleKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(throttleKey('192.0.2.7')).toBe('192.0.2.7');
   });
 
   it('delays every failure when the allowance is zero', () => {
