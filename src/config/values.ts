@@ -1,6 +1,7 @@
 // Checks for single configuration values, shared by the file and environment layers. Each check
 // returns the normalised value or throws `Invalid` carrying what was expected; the layer that
 // called it knows where the value came from and turns that into a ConfigError.
+import { parseJid } from '../protocol/jid.js';
 import { domainToASCII } from 'node:url';
 import type { HeraldConfig } from './types.js';
 
@@ -65,7 +66,12 @@ export function domainName(value: unknown): string {
   if (ascii === '' || ascii.length > 253 || !ascii.split('.').every((l) => LABEL.test(l))) {
     throw new Invalid(expected);
   }
-  return ascii;
+  // Stored the way JIDs normalise domains (RFC 7622 §3.2: U-labels), so hosts match parsed JIDs.
+  try {
+    return parseJid(ascii).domain;
+  } catch {
+    throw new Invalid(expected);
+  }
 }
 
 /** Module names become keys that modules look themselves up by; keep them identifier-like. */

@@ -2,6 +2,7 @@
 // pair kept in certsDir, generated on first start so that Herald runs with TLS out of the box.
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import { domainToASCII } from 'node:url';
 import path from 'node:path';
 import forge from 'node-forge';
 import { ConfigError, displayPath, joinKeyPath } from '../config/config-error.js';
@@ -37,7 +38,7 @@ const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(cert: for
 /**
  * A self-signed certificate naming `domains` (CN = the first) as DNS, XmppAddr and SRV names, with
  * a fresh RSA 2048 key. node-forge only assembles the certificate; the key is generated and the
- * signature made by node:crypto, which is some hundred times faster than forge's JS RSA.
+ * signature made by node:crypto, far faster than forge's JavaScript RSA.
  */
 export function generateSelfSigned(domains: string[], options: { days?: number } = {}): CertificatePair {
   const first = domains[0];
@@ -57,7 +58,7 @@ export function generateSelfSigned(domains: string[], options: { days?: number }
   // An hour of slack so that clients whose clock runs a little behind accept it at once.
   cert.validity.notBefore = new Date(now - 3600_000);
   cert.validity.notAfter = new Date(now + days * 86400_000);
-  const name = [{ shortName: 'CN', value: first }];
+  const name = [{ shortName: 'CN', value: domainToASCII(first) || first }];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
@@ -162,7 +163,7 @@ function pairProblem(certPem: string, keyPem: string): { part: 'cert' | 'key'; t
 function warnIfUnsuitable(entry: DomainCertificate, domain: string, log: Logger | undefined): void {
   if (log === undefined) return;
   const cert = new X509Certificate(entry.certPem);
-  if (cert.checkHost(domain) === undefined) {
+  if (cert.checkHost(domainToASCII(domain) || domain) === undefined) {
     log.warn({ domain, certPath: entry.certPath, subject: cert.subject }, 'certificate does not name the domain; clients will reject it');
   }
   if (Date.parse(cert.validTo) < Date.now()) {

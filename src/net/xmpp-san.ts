@@ -5,6 +5,7 @@
 //   dNSName        domain                                  (RFC 5280)
 //   otherName      id-on-xmppAddr  UTF8String domain      (RFC 6120 §13.7.1.4)
 //   otherName      id-on-dnsSRV    IA5String _xmpp-client.<domain>, _xmpp-server.<domain> (RFC 4985)
+import { domainToASCII } from 'node:url';
 import forge from 'node-forge';
 
 export const OID_SUBJECT_ALT_NAME = '2.5.29.17';
@@ -17,10 +18,12 @@ const { asn1 } = forge;
 export function xmppSubjectAltNameExtension(domains: readonly string[]): { id: string; critical: boolean; value: forge.asn1.Asn1 } {
   const names: forge.asn1.Asn1[] = [];
   for (const domain of domains) {
-    names.push(dnsName(domain));
+    // DNS names and SRV-IDs are A-labels; xmppAddr carries the JID domainpart (U-labels, UTF-8).
+    const ascii = domainToASCII(domain) || domain;
+    names.push(dnsName(ascii));
     names.push(otherName(OID_XMPP_ADDR, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTF8, false, forge.util.encodeUtf8(domain))));
     for (const service of ['_xmpp-client', '_xmpp-server']) {
-      names.push(otherName(OID_DNS_SRV, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.IA5STRING, false, `${service}.${domain}`)));
+      names.push(otherName(OID_DNS_SRV, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.IA5STRING, false, `${service}.${ascii}`)));
     }
   }
   // RFC 5280 §4.2.1.6: critical only when the subject is empty, and ours always has a CN.

@@ -34,7 +34,10 @@ export interface StreamParserHandler {
 export interface StreamParser {
   /** Never throws. Handlers must not call write(); they may call end(), which stops the parser at once. */
   write(chunk: Buffer | string): void;
-  /** End of input. Before </stream:stream> it reports not-well-formed (the document is incomplete). */
+  /**
+   * Stops the parser (transport closed, or the stream is being restarted): nothing more is reported, not even
+   * for an unfinished document, since there is no one left to tell. Safe to call from inside a handler.
+   */
   end(): void;
 }
 
@@ -76,43 +79,27 @@ export function createStreamParser(limits: StreamParserLimits, handler: StreamPa
     try {
       handler.error(reported);
     } catch {
-      // write() and end() must not throw, and there is no one left to tell.
-    }
-  }
-
-  function run(work: () => void): void {
-    busy = true;
-    try {
-      work();
-    } catch (error) {
-      fail(error);
-    } finally {
-      busy = false;
+      // write() must not throw, and there is no one left to tell.
     }
   }
 
   return {
     write(chunk) {
       if (stopped || busy) return;
-      run(() => {
+      busy = true;
+      try {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         input.decode(bytes, (text) => {
           scanner.feed(text);
           return !stopped;
         });
-      });
+      } catch (error) {
+        fail(error);
+      } finally {
+        busy = false;
+      }
     },
     end() {
-      if (stopped) return;
-      if (busy) {
-        stopped = true;
-        return;
-      }
-      run(() => {
-        const rest = input.finish();
-        if (rest) scanner.feed(rest);
-        scanner.finish();
-      });
       stopped = true;
     },
   };

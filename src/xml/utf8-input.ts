@@ -22,21 +22,14 @@ export class Utf8Input {
       sniff(chunk);
     }
     for (let start = 0; start < chunk.length; start += SLICE_BYTES) {
-      const text = this.text(chunk.subarray(start, start + SLICE_BYTES), true);
+      const text = this.text(chunk.subarray(start, start + SLICE_BYTES));
       if (text && !sink(text)) return;
     }
   }
 
-  /** End of input: whatever is still held back must form complete characters. */
-  finish(): string {
-    const held = this.head ?? Buffer.alloc(0);
-    this.head = undefined;
-    return this.text(held, false);
-  }
-
-  private text(bytes: Buffer, more: boolean): string {
+  private text(bytes: Buffer): string {
     try {
-      return this.decoder.decode(bytes, { stream: more });
+      return this.decoder.decode(bytes, { stream: true });
     } catch {
       throw new StreamError('not-well-formed', 'invalid UTF-8');
     }

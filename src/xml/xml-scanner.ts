@@ -83,7 +83,17 @@ export class XmlScanner {
 
   /** Scans one decoded slice. Throws StreamError on the first violation. */
   feed(s: string): void {
-    if (ILLEGAL_XML_CHAR.test(s)) throw notWellFormed('character not allowed in XML');
+    // One native search per slice; what precedes a bad character is still scanned, so errors come in order.
+    const bad = s.search(ILLEGAL_XML_CHAR);
+    if (bad === -1) {
+      this.scan(s);
+      return;
+    }
+    this.scan(s.substring(0, bad));
+    if (this.state !== DONE) throw notWellFormed('character not allowed in XML');
+  }
+
+  private scan(s: string): void {
     let i = 0;
     while (i < s.length) {
       i = this.step(s, i);
@@ -94,11 +104,6 @@ export class XmlScanner {
       this.nameStart = 0;
     }
     this.unit.carry(s);
-  }
-
-  /** No more input. */
-  finish(): void {
-    if (this.state !== DONE) throw notWellFormed('input ended before </stream:stream>');
   }
 
   // Runs the current state from `i` as far as it goes; returns where the next state starts.

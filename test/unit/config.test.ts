@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { loadConfig } from '../../src/config/load.js';
+import { parseJid } from '../../src/protocol/jid.js';
 
 let cwd: string;
 
@@ -56,6 +57,16 @@ describe('defaults', () => {
 });
 
 describe('file', () => {
+  it('ships config/herald.yaml equal to the defaults, with paths relative to the repository', () => {
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const config = loadConfig({ path: path.join(root, 'config', 'herald.yaml'), env: {}, cwd });
+    const expected = defaultConfig();
+    expected.sourceFile = path.join(root, 'config', 'herald.yaml');
+    expected.certsDir = path.join(root, 'certs');
+    expected.storage.dataDir = path.join(root, 'data');
+    expect(config).toEqual(expected);
+  });
+
   it('loads a valid file over the defaults', () => {
     const file = writeConfig(`
 domains:
@@ -225,5 +236,17 @@ describe('errors in the file', () => {
     expect(loadError({ cwd, env: {} }).message).toMatch(/:3: modules\.muc\.enabled: expected true or false, found "yes"/);
     writeConfig('modules:\n  muc:\n    option: {}\n');
     expect(loadError({ cwd, env: {} }).message).toMatch(/:3: modules\.muc\.option: unknown key \(did you mean options\?\)/);
+  });
+});
+
+describe('international domain names', () => {
+  it('RFC 7622 §3.2: a domain given as an A-label is kept in the U-label form JIDs use', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-idn-'));
+    const file = path.join(dir, 'h.yaml');
+    fs.writeFileSync(file, 'domains:\n  - name: xn--mnchen-3ya.de\n');
+    const config = loadConfig({ path: file, env: {} });
+    expect(config.domains[0]!.name).toBe('münchen.de');
+    expect(config.domains[0]!.name).toBe(parseJid('user@XN--MNCHEN-3YA.DE').domain);
+    fs.rmSync(dir, { recursive: true });
   });
 });

@@ -208,10 +208,11 @@ describe('whitespace and the end of the stream', () => {
     expect(run.events.map((e) => e.type)).toEqual(['start', 'end']);
   });
 
-  it('reports not-well-formed when input ends inside the stream', () => {
-    const run = feed([HEADER, '<message>']);
+  it('end() stops the parser quietly, even inside a stanza or a character, and later input is ignored', () => {
+    const run = feed([HEADER, Buffer.from([0x3c, 0x61, 0x3e, 0xe4, 0xb8])]);
     run.parser.end();
-    expect(run.errors().map((e) => e.condition)).toEqual(['not-well-formed']);
+    run.parser.write(Buffer.from([0xad, 0x3c, 0x2f, 0x61, 0x3e])); // would complete <a>中</a>
+    expect(run.events.map((e) => e.type)).toEqual(['start']);
   });
 
   it('RFC 6120 §4.9.3.1: non-whitespace text directly inside the stream is bad-format', () => {
@@ -376,10 +377,10 @@ describe('encoding (RFC 6120 §11.6)', () => {
     expect(conditionOf([HEADER, Buffer.from('<a>'), Buffer.from([0xed, 0xa0, 0x80])])).toBe('not-well-formed'); // surrogate
   });
 
-  it('RFC 6120 §11.6: a character cut off by the end of input is not-well-formed', () => {
-    const run = feed([HEADER, Buffer.from([0xe4, 0xb8])]);
+  it('RFC 6120 §11.6: a character cut short by the next bytes is not-well-formed', () => {
+    const run = feed([HEADER, '<a>', Buffer.from([0xe4, 0xb8])]);
     expect(run.errors()).toEqual([]);
-    run.parser.end();
+    run.parser.write('</a>');
     expect(run.errors().map((e) => e.condition)).toEqual(['not-well-formed']);
   });
 
