@@ -61,8 +61,8 @@ export class C2sSession implements LocalSession {
         log: this.log,
       },
       {
-        streamStart: (attrs) => this.queue.push(() => this.onStreamStart(attrs)),
-        element: (element) => this.queue.push(() => this.onElement(element)),
+        streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
+        element: (element) => this.enqueue(() => this.onElement(element)),
         streamEnd: () => this.log.debug('client closed its stream'),
         closed: (reason) => this.queue.push(() => this.onClosed(reason)),
       },
@@ -82,6 +82,12 @@ export class C2sSession implements LocalSession {
       limits.negotiationTimeoutSeconds * 1000,
     );
     this.negotiationTimer.unref();
+  }
+
+  /** Queues work from the current stream; it is dropped if the stream restarts before it runs. */
+  private enqueue(task: () => Promise<void> | void): void {
+    const generation = this.stream.generation;
+    this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
   }
 
   get jid(): Jid {

@@ -35,6 +35,7 @@ export class XmlStream {
   private socket: Socket;
   private parser: StreamParser;
   private headerSent = false;
+  private streamGeneration = 0;
   private closing = false;
   private isClosed = false;
   private readonly pauseReasons = new Set<string>();
@@ -78,9 +79,20 @@ export class XmlStream {
     return this.write(element.toString());
   }
 
+  /**
+   * Counts restarts. Work queued from an earlier generation must be dropped: bytes a client sent
+   * after <starttls/> or <auth/> in the same packet belong to the old stream, and acting on
+   * them after the restart would let plaintext injected before TLS count as secured.
+   */
+  get generation(): number {
+    return this.streamGeneration;
+  }
+
   /** After STARTTLS or SASL success (RFC 6120 §4.3.3): a fresh parser and a new header. */
   restart(): void {
     this.headerSent = false;
+    this.streamGeneration += 1;
+    this.parser.end();
     this.parser = this.newParser();
   }
 

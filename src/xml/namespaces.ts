@@ -2,6 +2,7 @@
 // used in a stanza bound by a declaration on the stream tag or inside the stanza.
 import { StreamError } from '../protocol/stream-error.js';
 import type { Element } from './element.js';
+import { excerpt } from './excerpt.js';
 import { NS } from './ns.js';
 
 /** Prefix → namespace name in scope; enclosing scopes sit on the prototype chain. */
@@ -46,7 +47,7 @@ function declare(element: Element, outer: PrefixScope): PrefixScope {
     const value = String(element.attrs[name]);
     const reserved = prefix === 'xml' || value === NS.xmlns;
     if (prefix === 'xmlns' || value === '' || (reserved && (prefix !== 'xml' || value !== NS.xmlns))) {
-      throw new StreamError('not-well-formed', `namespace declaration ${name}="${value}" is not allowed`);
+      throw new StreamError('not-well-formed', `namespace declaration ${excerpt(name)}="${excerpt(value)}" is not allowed`);
     }
     if (scope === outer) scope = Object.create(outer) as PrefixScope;
     (scope as Record<string, string>)[prefix] = value;
@@ -67,5 +68,5 @@ function prefixOf(name: string): string {
 }
 
 function unbound(prefix: string): StreamError {
-  return new StreamError('bad-namespace-prefix', `prefix ${prefix} is not bound to a namespace`);
+  return new StreamError('bad-namespace-prefix', `prefix ${excerpt(prefix)} is not bound to a namespace`);
 }

@@ -13,7 +13,7 @@ export class Utf8Input {
   /** Decodes `chunk` in slices of at most SLICE_BYTES, passing each to `sink`; stops early if `sink` returns false. */
   decode(chunk: Buffer, sink: (text: string) => boolean): void {
     if (this.head) {
-      chunk = Buffer.concat([this.head, chunk]);
+      if (this.head.length > 0) chunk = Buffer.concat([this.head, chunk]);
       if (chunk.length < 2) {
         this.head = chunk;
         return;

@@ -4,6 +4,7 @@
 // element, which are known to be good when handed on, so the (lax) ltx tokenizer can build them safely.
 import { StreamError } from '../protocol/stream-error.js';
 import { EntityRef } from './entity-ref.js';
+import { excerpt } from './excerpt.js';
 import { MarkupUnit } from './markup-unit.js';
 import type { StreamParserLimits } from './stream-parser.js';
 import { checkDeclaration, checkDeclarationStart } from './xml-declaration.js';
@@ -77,10 +78,6 @@ export class XmlScanner {
     this.unit = new MarkupUnit(limits.maxStanzaBytes);
   }
 
-  get done(): boolean {
-    return this.state === DONE;
-  }
-
   /** Scans one decoded slice. Throws StreamError on the first violation. */
   feed(s: string): void {
     // One native search per slice; what precedes a bad character is still scanned, so errors come in order.
@@ -111,7 +108,7 @@ export class XmlScanner {
     const c = s.charCodeAt(i);
     switch (this.state) {
       case TEXT:
-        return this.open.length === 0 ? this.between(s, i) : this.text(s, i);
+        return this.open.length === 0 ? this.whitespace(s, i) : this.text(s, i);
       case START:
         if (c !== CH_LT) {
           this.state = PROLOG;
@@ -131,7 +128,7 @@ export class XmlScanner {
       case DECLARATION:
         return this.xmlDeclaration(s, i);
       case PROLOG:
-        return this.prolog(s, i);
+        return this.whitespace(s, i);
       case LT:
         this.lt(c, i);
         return i + 1;
@@ -194,8 +191,9 @@ export class XmlScanner {
     }
   }
 
-  // Inside the stream but outside any stanza only white space (keepalives) may appear; it is skipped, not kept.
-  private between(s: string, i: number): number {
+  // Before the stream tag, and inside the stream between stanzas (keepalives), only white space may appear.
+  // It is skipped, never kept; the next '<' begins a new unit.
+  private whitespace(s: string, i: number): number {
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c === CH_LT) {
@@ -203,7 +201,10 @@ export class XmlScanner {
         this.state = LT;
         return i + 1;
       }
-      if (!isSpace(c)) throw new StreamError('bad-format', 'text outside of a stanza');
+      if (!isSpace(c)) {
+        if (this.inRoot) throw new StreamError('bad-format', 'text outside of a stanza');
+        throw notWellFormed('text before the stream element');
+      }
     }
     return i;
   }
@@ -231,19 +232,6 @@ export class XmlScanner {
       }
     }
     this.brackets = brackets;
-    return i;
-  }
-
-  private prolog(s: string, i: number): number {
-    for (; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === CH_LT) {
-        this.unit.begin(i);
-        this.state = LT;
-        return i + 1;
-      }
-      if (!isSpace(c)) throw notWellFormed('text before the stream element');
-    }
     return i;
   }
 
@@ -326,14 +314,14 @@ export class XmlScanner {
       if (isNameChar(c)) continue;
       const name = this.namePart + s.substring(this.nameStart, i);
       this.namePart = '';
-      if (!isQName(name)) throw notWellFormed(`name ${name} is not a valid qualified name`);
+      if (!isQName(name)) throw notWellFormed(`name ${excerpt(name)} is not a valid qualified name`);
       if (this.state === START_NAME) {
         this.elementName = name;
         if (isSpace(c)) this.state = TAG;
         else this.tagEnd(s, c, i);
       } else if (this.state === ATTR_NAME) {
         for (let a = 0; a < this.attrCount; a++) {
-          if (this.attrNames[a] === name) throw notWellFormed(`attribute ${name} repeated`);
+          if (this.attrNames[a] === name) throw notWellFormed(`attribute ${excerpt(name)} repeated`);
         }
         this.attrNames[this.attrCount++] = name;
         if (c === CH_EQ) this.state = ATTR_QUOTE;
@@ -393,12 +381,12 @@ export class XmlScanner {
     const name = this.elementName;
     const opened = this.open.pop();
     if (opened === undefined) {
-      if (name !== this.rootName) throw notWellFormed(`</${name}> does not close <${this.rootName}>`);
+      if (name !== this.rootName) throw notWellFormed(`</${excerpt(name)}> does not close <${excerpt(this.rootName)}>`);
       this.unit.discard();
       this.closeRoot();
       return;
     }
-    if (name !== opened) throw notWellFormed(`</${name}> does not close <${opened}>`);
+    if (name !== opened) throw notWellFormed(`</${excerpt(name)}> does not close <${excerpt(opened)}>`);
     this.state = TEXT;
     if (this.open.length === 0) this.sink.stanza(this.unit.finish(s, gt + 1));
   }

@@ -172,3 +172,34 @@ describe('idle timeout', () => {
     }
   });
 });
+
+describe('stream restarts discard what was pipelined before them', () => {
+  it('RFC 6120 §5.3.3: plaintext sent after <starttls/> in the same packet is not processed after TLS', async () => {
+    const client = await XmlClient.connect(server.ports.c2s);
+    await client.open();
+    await features(client);
+    const injected = `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0wonderland').toString('base64')}</auth>`;
+    client.send(`<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>${injected}`);
+    await client.next('proceed');
+    await client.upgradeTls();
+    await client.open();
+    const secured = await features(client);
+    expect(secured.getChild('mechanisms', 'urn:ietf:params:xml:ns:xmpp-sasl')).toBeDefined();
+    expect(client.received.map((el) => el.name)).not.toContain('success');
+    client.destroy();
+  });
+
+  it('RFC 6120 §6.4.6: a stanza pipelined after <auth/> is not processed on the restarted stream', async () => {
+    const { client } = await connectSecured(server.ports.c2s);
+    const auth = `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0wonderland').toString('base64')}</auth>`;
+    client.send(`${auth}<iq type='set' id='early-bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>`);
+    await client.next('success');
+    await client.open();
+    const feats = await features(client);
+    expect(feats.getChild('bind', 'urn:ietf:params:xml:ns:xmpp-bind')).toBeDefined();
+    client.send("<iq type='set' id='real-bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+    await client.next((el) => el.attrs.id === 'real-bind');
+    expect(client.received.some((el) => el.attrs.id === 'early-bind')).toBe(false);
+    client.destroy();
+  });
+});
