@@ -55,7 +55,9 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
     },
     async delete(jid) {
       requireAccountJid(jid);
-      return users.delete(jid.domain, jid.local);
+      const deleted = await users.delete(jid.domain, jid.local);
+      if (deleted) await deps.storage.roster.deleteAccount(jid.toBareString());
+      return deleted;
     },
     async exists(jid) {
       return jid.local !== '' && users.exists(jid.domain, jid.local);

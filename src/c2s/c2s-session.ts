@@ -8,7 +8,7 @@ import { StreamError } from '../protocol/stream-error.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
 import { iqShapeError } from '../core/iq-dispatcher.js';
 import type { LocalSession } from '../core/sessions/session.js';
-import type { SessionRef } from '../core/sessions/session-ref.js';
+import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
 import { XmlStream } from '../stream/xml-stream.js';
 import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
@@ -31,6 +31,8 @@ export class C2sSession implements LocalSession {
   available = false;
   priority = 0;
   presence: Element | undefined;
+  interested = false;
+  readonly flags: Record<string, string> = {};
 
   private readonly stream: XmlStream;
   private readonly queue: SerialQueue;
@@ -104,7 +106,7 @@ export class C2sSession implements LocalSession {
   }
 
   ref(): SessionRef {
-    return { id: this.id, nodeId: this.ctx.nodeId, jid: this.jid.toString(), available: this.available, priority: this.priority };
+    return sessionRefOf(this, this.ctx.nodeId);
   }
 
   send(stanza: Element): boolean {

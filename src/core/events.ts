@@ -3,6 +3,8 @@
 import type { Element } from '../xml/element.js';
 import type { Jid } from '../protocol/jid.js';
 import type { LocalSession } from './sessions/session.js';
+import type { SessionRef } from './sessions/session-ref.js';
+import type { RosterItem } from '../storage/types.js';
 
 export type StanzaKind = 'message' | 'presence' | 'iq';
 /** RFC 6121 addressing: a full JID, a bare JID, or the domain itself. */
@@ -60,6 +62,28 @@ export interface PreAuthStream {
   send(element: Element): void;
 }
 
+export interface RosterChangedEvent {
+  /** The account whose roster changed (bare). */
+  account: Jid;
+  /** The contact (bare). */
+  contact: Jid;
+  before: RosterItem | undefined;
+  after: RosterItem | undefined;
+}
+
+export interface MessageDeliveredEvent extends StanzaEvent {
+  /** The sessions the message was written to. */
+  recipients: SessionRef[];
+}
+
+export interface CapsQueryEvent {
+  /** A full JID of a client session. */
+  jid: Jid;
+  feature: string;
+  /** Set by whoever knows: true/false; left undefined when unknown. */
+  supported?: boolean;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -68,6 +92,12 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'disco/info': DiscoInfoEvent;
   'session/bound': SessionEvent;
   'session/closed': SessionClosedEvent;
+  /** A roster item was created, changed or removed (subscription changes included). */
+  'roster/changed': RosterChangedEvent;
+  /** A message was written to local sessions (for carbons and similar). */
+  'message/delivered': MessageDeliveredEvent;
+  /** "Does this client support X?" (XEP-0115 caps / XEP-0030). */
+  'caps/query': CapsQueryEvent;
 }
 
 export type EventName = keyof EventCatalogue;

@@ -36,6 +36,15 @@ export interface IqHandlerSpec {
 export interface IqDispatcher {
   /** Registers a handler; returns the function that removes it. */
   handle(spec: IqHandlerSpec): () => void;
+  /**
+   * Sends an IQ get/set from a served domain or account and resolves with the answer (a result
+   * or error stanza); rejects after `timeoutMs`. The request needs from, to and a unique id.
+   */
+  request(iq: Element, timeoutMs?: number): Promise<Element>;
+}
+
+export class IqTimeoutError extends Error {
+  override name = 'IqTimeoutError';
 }
 
 /** RFC 6120 §8.2.3: get/set need exactly one child element, result at most one. */
@@ -62,6 +71,8 @@ export function createIqDispatcher(deps: {
 }): IqDispatcher {
   const { events, sink, log } = deps;
   const handlers = new Map<string, IqHandlerSpec[]>();
+  /** Requests this server sent, by "<peer> <id>", waiting for their answer. */
+  const pending = new Map<string, (answer: Element) => void>();
   const keyOf = (target: string, type: string, ns: string) => `${target} ${type} ${ns}`;
 
   function find(target: 'host' | 'account', type: string, payload: Element): IqHandlerSpec | undefined {
@@ -72,7 +83,11 @@ export function createIqDispatcher(deps: {
   async function answer(target: 'host' | 'account', event: StanzaEvent): Promise<boolean> {
     const { stanza } = event;
     const type = stanza.attrs.type;
-    if (type !== 'get' && type !== 'set') return true; // results and errors to us end here
+    if (type !== 'get' && type !== 'set') {
+      // An answer to one of our requests, or else nothing to do: results and errors end here.
+      pending.get(`${event.from.toString()} ${stanza.attrs.id}`)?.(stanza);
+      return true;
+    }
     const payload = stanza.getChildElements()[0];
     const spec = payload && find(target, type, payload);
     if (!payload || !spec) {
@@ -110,6 +125,27 @@ export function createIqDispatcher(deps: {
       const key = keyOf(spec.target, spec.type, spec.xmlns);
       handlers.set(key, [...(handlers.get(key) ?? []), spec]);
       return () => handlers.set(key, (handlers.get(key) ?? []).filter((s) => s !== spec));
+    },
+
+    request(iq, timeoutMs = 30_000) {
+      const key = `${iq.attrs.to} ${iq.attrs.id}`;
+      return new Promise<Element>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(key);
+          reject(new IqTimeoutError(`no answer from ${iq.attrs.to} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        timer.unref();
+        pending.set(key, (answer) => {
+          clearTimeout(timer);
+          pending.delete(key);
+          resolve(answer);
+        });
+        sink.route(iq).catch((error: unknown) => {
+          clearTimeout(timer);
+          pending.delete(key);
+          reject(error as Error);
+        });
+      });
     },
   };
 }

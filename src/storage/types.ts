@@ -39,8 +39,58 @@ export interface KeyValueRepository {
   delete(scope: string, key: string): Promise<boolean>;
 }
 
+/** RFC 6121 §2.1.2.5 subscription states. */
+export type Subscription = 'none' | 'to' | 'from' | 'both';
+
+/** One contact in an account's roster (RFC 6121 §2.1). */
+export interface RosterItem {
+  /** The contact's bare JID, normalised. */
+  jid: string;
+  /** Handle chosen by the user; absent when none. */
+  name?: string;
+  subscription: Subscription;
+  /** An outbound subscription request is pending (shown as ask='subscribe'). */
+  ask: boolean;
+  /** The user pre-approved the contact's subscription (RFC 6121 §3.4). */
+  approved: boolean;
+  groups: string[];
+}
+
+export interface RosterChange {
+  jid: string;
+  /** The item as it is now; absent when it was removed. */
+  item?: RosterItem;
+}
+
+/**
+ * Rosters, keyed by the account's bare JID string. Every change bumps the account's roster
+ * version (a counter; RFC 6121 §2.6 treats it as opaque), so versioned gets can be answered
+ * with only what changed.
+ */
+export interface RosterRepository {
+  get(account: string): Promise<{ version: number; items: RosterItem[] }>;
+  getItem(account: string, contact: string): Promise<RosterItem | undefined>;
+  /** Creates or replaces the item; resolves with the new roster version. */
+  put(account: string, item: RosterItem): Promise<number>;
+  /** Removes the item; resolves with the new version, or undefined when there was none. */
+  remove(account: string, contact: string): Promise<number | undefined>;
+  /**
+   * What changed after `version`, oldest first, one entry per contact (its latest state), with
+   * the current version; undefined when `version` is unknown (then send the whole roster).
+   */
+  changesSince(account: string, version: number): Promise<{ version: number; changes: RosterChange[] } | undefined>;
+  count(account: string): Promise<number>;
+  /** Inbound subscription requests awaiting the user's answer (RFC 6121 §3.1.3), as stanza XML. */
+  addPendingIn(account: string, contact: string, stanzaXml: string): Promise<void>;
+  removePendingIn(account: string, contact: string): Promise<boolean>;
+  pendingIn(account: string): Promise<Array<{ jid: string; stanza: string }>>;
+  /** Deletes everything of the account (called when the account is deleted). */
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
+  roster: RosterRepository;
   close(): Promise<void>;
 }

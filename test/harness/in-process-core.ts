@@ -13,7 +13,7 @@ import { loadModules, type LoadedModules } from '../../src/core/modules/module-l
 import type { HeraldModule } from '../../src/core/modules/module.js';
 import { createLocalSessionRegistry } from '../../src/core/sessions/local-session-registry.js';
 import type { LocalSession } from '../../src/core/sessions/session.js';
-import type { SessionRef } from '../../src/core/sessions/session-ref.js';
+import { sessionRefOf, type SessionRef } from '../../src/core/sessions/session-ref.js';
 import type { SessionRegistry } from '../../src/core/sessions/session-registry.js';
 import { createSingleNodeBus } from '../../src/cluster/node-bus.js';
 import { createAccounts, type Accounts } from '../../src/auth/accounts.js';
@@ -45,6 +45,8 @@ export class FakeSession implements LocalSession {
   available = false;
   priority = 0;
   presence: Element | undefined;
+  interested = false;
+  readonly flags: Record<string, string> = {};
   secure = true;
   /** Set once closed: the stream error it was closed with (null for a plain close). */
   closedWith: StreamError | null | undefined;
@@ -59,7 +61,7 @@ export class FakeSession implements LocalSession {
   ) {}
 
   ref(): SessionRef {
-    return { id: this.id, nodeId: NODE_ID, jid: this.jid.toString(), available: this.available, priority: this.priority };
+    return sessionRefOf(this, NODE_ID);
   }
 
   send(stanza: Element): boolean {
@@ -116,6 +118,8 @@ export interface InProcessCore {
   connect(jid: string, options?: { password?: string; remoteAddress?: string }): Promise<FakeSession>;
   /** Stamps the session's JID as `from`, routes the stanza, and returns what the session got back. */
   send(session: FakeSession, stanza: Element): Promise<Element[]>;
+  /** Ends the session as a dropped stream does: it leaves delivery and the registry, then `session/closed` fires. */
+  disconnect(session: FakeSession, reason?: string): Promise<void>;
   preAuthStream(remoteAddress?: string): FakePreAuthStream;
   /** Hands a stanza from a not-yet-authenticated stream to the modules; true when one claimed it. */
   sendUnauthenticated(stream: FakePreAuthStream, domain: string, stanza: Element): Promise<boolean>;
@@ -183,6 +187,11 @@ export async function createInProcessCore(options: InProcessCoreOptions = {}): P
       stanza.attrs.from = session.jid.toString();
       await router.route(stanza, session);
       return session.sent.slice(before);
+    },
+
+    async disconnect(session, reason = 'connection lost') {
+      session.close();
+      await events.fire('session/closed', { session, reason });
     },
 
     preAuthStream(remoteAddress = '192.0.2.1') {

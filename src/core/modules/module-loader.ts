@@ -3,7 +3,7 @@ import type { EventBus } from '../event-bus.js';
 import type { IqDispatcher } from '../iq-dispatcher.js';
 import type { HeraldModule, ModuleContext } from './module.js';
 
-export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'onUnload'> & {
+export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'onUnload'> & {
   log: ModuleContext['log'];
 };
 
@@ -39,6 +39,7 @@ export async function loadModules(
       on: (name, handler, priority) => void undo.push(events.on(name, handler, priority)),
       fire: (name, payload) => events.fire(name, payload),
       handleIq: (spec) => void undo.push(iq.handle(spec)),
+      requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
       onUnload: (cleanup) => void undo.push(cleanup),
     };
     await module.load(ctx);

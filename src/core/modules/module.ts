@@ -1,4 +1,5 @@
 import type { HeraldConfig } from '../../config/types.js';
+import type { Element } from '../../xml/element.js';
 import type { Storage } from '../../storage/types.js';
 import type { Accounts } from '../../auth/accounts.js';
 import type { Logger } from '../../util/logger.js';
@@ -30,6 +31,8 @@ export interface ModuleContext {
   /** Fires an event of the catalogue; resolves true when a handler claimed it. */
   fire<K extends EventName>(name: K, payload: EventCatalogue[K]): Promise<boolean>;
   handleIq(spec: IqHandlerSpec): void;
+  /** Sends an IQ and resolves with its answer (see IqDispatcher.request). */
+  requestIq(iq: Element, timeoutMs?: number): Promise<Element>;
   /** Extra clean-up to run on unload. */
   onUnload(cleanup: () => void): void;
 }

@@ -14,8 +14,13 @@ export interface LocalSession {
   priority: number;
   /** The last available presence broadcast by this resource (RFC 6121 §4.4). */
   presence: Element | undefined;
+  /** RFC 6121 §2.1.6: requested the roster. */
+  interested: boolean;
+  /** Per-session facts other nodes need (published in the SessionRef); modules own their keys. */
+  readonly flags: Record<string, string>;
   /** Per-session state of modules, keyed by a symbol each module owns. */
   readonly data: Map<symbol, unknown>;
+  /** The registry record for this session, built from its current state. */
   ref(): SessionRef;
   /** Writes a stanza to the client. Returns false when the session is closed. */
   send(stanza: Element): boolean;

@@ -2,6 +2,7 @@
 // the `message/offline` event; with nobody claiming it the sender gets service-unavailable.
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
 import type { StanzaEvent } from '../../core/events.js';
+import type { SessionRef } from '../../core/sessions/session-ref.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { bounce } from '../../core/stanza-sender.js';
 import { allNonNegative, highestPriority, messageType } from './delivery-rules.js';
@@ -18,7 +19,10 @@ export const messageModule: HeraldModule = {
 /** §8.5.3: a connected resource gets it; otherwise chat/normal/headline fall back to the bare JID. */
 async function toFullJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {
   const ref = await ctx.sessions.byFullJid(event.to.toString());
-  if (ref && (await ctx.delivery.toSession(ref, event.stanza))) return true;
+  if (ref && (await ctx.delivery.toSession(ref, event.stanza))) {
+    await ctx.fire('message/delivered', { ...event, recipients: [ref] });
+    return true;
+  }
   const type = messageType(event.stanza.attrs.type);
   if (type === 'error') return true;
   if (type === 'groupchat') {
@@ -44,9 +48,11 @@ async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
     return true;
   }
   const targets = type === 'headline' ? allNonNegative(refs) : highestPriority(refs);
-  let delivered = false;
-  for (const ref of targets) delivered = (await ctx.delivery.toSession(ref, event.stanza)) || delivered;
-  if (delivered || type === 'headline') return true;
+  const recipients: SessionRef[] = [];
+  for (const ref of targets) if (await ctx.delivery.toSession(ref, event.stanza)) recipients.push(ref);
+  // Observers (e.g. carbons) learn who got it; nobody claims this event.
+  if (recipients.length > 0) await ctx.fire('message/delivered', { ...event, recipients });
+  if (recipients.length > 0 || type === 'headline') return true;
   if (await ctx.fire('message/offline', { ...event, to: event.to.bare })) return true;
   // No offline store claimed it (RFC 6121 §8.5.2.2.1 allows this answer).
   await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);

@@ -2,6 +2,7 @@
 import type { Storage } from '../types.js';
 import { createMemoryKeyValueRepository } from './kv.js';
 import { createMemoryUserRepository } from './users.js';
+import { createMemoryRosterRepository } from './roster.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -12,6 +13,7 @@ export function createMemoryStorage(): Storage {
   return {
     users: createMemoryUserRepository(assertOpen),
     kv: createMemoryKeyValueRepository(assertOpen),
+    roster: createMemoryRosterRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -33,4 +33,52 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, key)
   ) STRICT, WITHOUT ROWID;
   `,
+
+  // 2: rosters (RFC 6121). Keyed by the account's bare JID string; no foreign key to users,
+  // whose key is (domain, username), so deleteAccount removes these rows explicitly.
+  //
+  // groups is a JSON array of strings: always read and written with its item, its order and
+  // any duplicates survive as given, and nothing queries by group, so a separate table would
+  // only add a statement per group and a join per read.
+  //
+  // roster_changes holds, per contact ever in the roster, the version at which it last changed;
+  // a row without a matching roster_items row is a tombstone. It grows with the number of
+  // distinct contacts, not with the number of changes, so it is kept without pruning.
+  //
+  // pending_in keeps arrival order in seq (an explicit INTEGER PRIMARY KEY: VACUUM may renumber
+  // an implicit rowid).
+  `
+  CREATE TABLE roster_versions (
+    account TEXT    NOT NULL PRIMARY KEY,
+    version INTEGER NOT NULL CHECK (version >= 0)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE roster_items (
+    account      TEXT    NOT NULL,
+    contact      TEXT    NOT NULL,
+    name         TEXT,
+    subscription TEXT    NOT NULL CHECK (subscription IN ('none', 'to', 'from', 'both')),
+    ask          INTEGER NOT NULL CHECK (ask IN (0, 1)),
+    approved     INTEGER NOT NULL CHECK (approved IN (0, 1)),
+    groups       TEXT    NOT NULL CHECK (json_type(groups) = 'array'),
+    PRIMARY KEY (account, contact)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE roster_changes (
+    account TEXT    NOT NULL,
+    contact TEXT    NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (account, contact)
+  ) STRICT, WITHOUT ROWID;
+  -- changesSince reads one account's changes after a version, oldest first.
+  CREATE UNIQUE INDEX roster_changes_by_version ON roster_changes (account, version);
+
+  CREATE TABLE pending_in (
+    seq     INTEGER PRIMARY KEY,
+    account TEXT    NOT NULL,
+    contact TEXT    NOT NULL,
+    stanza  TEXT    NOT NULL,
+    UNIQUE (account, contact)
+  ) STRICT;
+  `,
 ];

@@ -2,6 +2,7 @@
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
 import { createSqliteKeyValueRepository } from './kv.js';
+import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 
 export interface SqliteStorageOptions {
@@ -14,6 +15,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   return {
     users: createSqliteUserRepository(db),
     kv: createSqliteKeyValueRepository(db),
+    roster: createSqliteRosterRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.

@@ -1,0 +1,119 @@
+// XEP-0115 §6.2/§5.4: learning what an announced 'ver' means by asking the client that announced
+// it, and keeping the answer only when it hashes to that 'ver'. Verified feature lists are shared
+// by every session (and node) through storage, so each 'ver' is asked for once.
+import { xml, type Element } from '../../xml/element.js';
+import { NS } from '../../xml/ns.js';
+import type { ModuleContext } from '../../core/modules/module.js';
+import type { LocalSession } from '../../core/sessions/session.js';
+import { computeVer, discoFeatures } from './verification.js';
+
+const SCOPE = 'caps';
+/** The SessionRef flag holding the session's verified 'ver' (read on any node). */
+export const CAPS_FLAG = 'caps';
+/** The 'ver' a session announced last, so a late answer does not overwrite a newer one. */
+const ANNOUNCED = Symbol('caps: announced ver');
+/** How many 'ver's one session may make us look up: each verified one is stored for good. */
+const QUERIES = Symbol('caps: queries sent');
+const MAX_QUERIES_PER_SESSION = 8;
+
+export interface Announcement {
+  node: string;
+  ver: string;
+  hash: string;
+}
+
+export interface CapsDiscovery {
+  /** Records a known 'ver' at once; otherwise starts the lookup in the background. Never throws. */
+  announce(session: LocalSession, caps: Announcement): Promise<void>;
+  /** The verified feature list of a 'ver', if one is stored. */
+  features(ver: string): Promise<string[] | undefined>;
+}
+
+export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): CapsDiscovery {
+  /** Lookups in progress by 'ver', resolving to whether the 'ver' got verified. */
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  async function features(ver: string): Promise<string[] | undefined> {
+    const stored = await ctx.storage.kv.get(SCOPE, ver);
+    if (stored === undefined) return undefined;
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) && parsed.every((f) => typeof f === 'string') ? parsed : undefined;
+  }
+
+  async function record(session: LocalSession, ver: string): Promise<void> {
+    if (session.data.get(ANNOUNCED) !== ver || session.flags[CAPS_FLAG] === ver) return;
+    session.flags[CAPS_FLAG] = ver;
+    await ctx.sessions.update(session.ref());
+  }
+
+  /** §6.2 request to the exact full JID; §5.4 step 3 verification; resolves true once stored. */
+  async function query(session: LocalSession, { node, ver, hash }: Announcement): Promise<boolean> {
+    const jid = session.jid.toString();
+    const request = xml(
+      'iq',
+      { type: 'get', id: ctx.ids.next(), from: session.jid.domain, to: jid },
+      xml('query', { xmlns: NS.discoInfo, node: `${node}#${ver}` }),
+    );
+    let answer: Element;
+    try {
+      answer = await ctx.requestIq(request, timeoutMs);
+    } catch (error) {
+      ctx.log.warn({ err: error, jid, ver }, 'caps: disco#info query failed');
+      return false;
+    }
+    const result = answer.attrs.type === 'result' ? answer.getChild('query', NS.discoInfo) : undefined;
+    if (!result) {
+      ctx.log.warn({ jid, ver, type: answer.attrs.type }, 'caps: client did not answer disco#info');
+      return false;
+    }
+    const computed = computeVer(result, hash);
+    if (computed !== ver) {
+      // §5.4 step 3.9: invalid, never cached.
+      ctx.log.warn({ jid, ver, computed: computed ?? 'ill-formed' }, 'caps: verification failed');
+      return false;
+    }
+    await ctx.storage.kv.set(SCOPE, ver, JSON.stringify(discoFeatures(result)));
+    ctx.log.debug({ jid, ver }, 'caps: verified');
+    return true;
+  }
+
+  async function learn(session: LocalSession, caps: Announcement): Promise<void> {
+    const shared = inFlight.get(caps.ver);
+    if (shared && (await shared)) return record(session, caps.ver);
+    // §5.4 step 3.9: when another client's answer did not verify, this one may still be asked.
+    const sent = Number(session.data.get(QUERIES) ?? 0);
+    if (sent >= MAX_QUERIES_PER_SESSION) {
+      ctx.log.debug({ jid: session.jid.toString(), ver: caps.ver }, 'caps: query limit reached for session');
+      return;
+    }
+    session.data.set(QUERIES, sent + 1);
+    const own = query(session, caps);
+    if (!shared) {
+      inFlight.set(caps.ver, own);
+      void own.finally(() => inFlight.delete(caps.ver)).catch(() => undefined);
+    }
+    if (await own) await record(session, caps.ver);
+  }
+
+  return {
+    features,
+
+    async announce(session, caps) {
+      session.data.set(ANNOUNCED, caps.ver);
+      // The flag describes the client as it is now; a new 'ver' drops the old one until verified.
+      if (session.flags[CAPS_FLAG] !== undefined && session.flags[CAPS_FLAG] !== caps.ver) {
+        delete session.flags[CAPS_FLAG];
+        await ctx.sessions.update(session.ref()).catch((error: unknown) => ctx.log.warn({ err: error }, 'caps: registry update failed'));
+      }
+      try {
+        if ((await features(caps.ver)) !== undefined) return await record(session, caps.ver);
+      } catch (error) {
+        ctx.log.warn({ err: error, ver: caps.ver }, 'caps: lookup failed');
+        return;
+      }
+      // Not awaited: the client can only answer once this presence is handled (its stanzas are
+      // processed in order), so waiting here would stall its session until the timeout.
+      learn(session, caps).catch((error: unknown) => ctx.log.warn({ err: error, ver: caps.ver }, 'caps: discovery failed'));
+    },
+  };
+}

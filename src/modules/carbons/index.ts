@@ -1,0 +1,73 @@
+// XEP-0280 Message Carbons: clients opt in per session; the server then copies the messages their
+// account sends and receives to them. The per-session switch lives in the SessionRef flags so
+// copies can be made on whichever node handles the message.
+import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
+import type { IqRequest } from '../../core/iq-dispatcher.js';
+import type { MessageDeliveredEvent, StanzaEvent } from '../../core/events.js';
+import { StanzaError } from '../../protocol/stanza-error.js';
+import { CARBONS_FLAG, sendCarbons } from './copies.js';
+import { NS_CARBONS, isEligible } from './eligibility.js';
+
+export const carbonsModule: HeraldModule = {
+  name: 'carbons',
+  enabledByDefault: true,
+  load(ctx) {
+    // §3: advertised by the server itself.
+    ctx.on('disco/info', (event) => {
+      if (event.target === 'host' && event.node === undefined) event.features.add(NS_CARBONS);
+    });
+
+    // §4/§5: clients send these without 'to' (their bare JID); a 'to' of their server is accepted too.
+    for (const target of ['account', 'host'] as const) {
+      ctx.handleIq({ target, type: 'set', xmlns: NS_CARBONS, name: 'enable', handler: (request) => toggle(ctx, request, true) });
+      ctx.handleIq({ target, type: 'set', xmlns: NS_CARBONS, name: 'disable', handler: (request) => toggle(ctx, request, false) });
+    }
+
+    // §8: copies of what a local client sends. Never claims: routing carries on unchanged, and the
+    // <private/> element stays in the routed message (1.0 dropped the requirement to strip it).
+    for (const address of ['full', 'bare', 'host'] as const) {
+      ctx.on(`pre-message/${address}`, async (event) => {
+        await sentCarbons(ctx, event);
+        return false;
+      });
+    }
+
+    // §7: copies of what was delivered to a local account.
+    ctx.on('message/delivered', (event) => deliveredCarbons(ctx, event));
+  },
+};
+
+/** §10.1: repeated enables or disables are no errors, so this just sets the state. */
+async function toggle(ctx: ModuleContext, request: IqRequest, enable: boolean): Promise<null> {
+  const session = request.origin;
+  // §4.1/§5.1: not-allowed for clients of other servers and for another account's carbons.
+  const own = session && (request.to.isDomain ? request.to.domain === session.jid.domain : request.to.equals(session.jid.bare));
+  if (!session || !own) throw new StanzaError('not-allowed');
+  if (enable) session.flags[CARBONS_FLAG] = '1';
+  else delete session.flags[CARBONS_FLAG];
+  await ctx.sessions.update(session.ref());
+  return null;
+}
+
+async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void> {
+  const { origin, stanza, from, to } = event;
+  if (!origin) return;
+  // Between resources of the same account the recipients are only known after delivery, so those
+  // copies are made there (each resource then gets the message once, original or carbon).
+  if (to.bare.equals(from.bare)) return;
+  if (!isEligible(stanza, 'sent', from)) return;
+  // §8: every carbons-enabled resource except the sending one, whether or not it enabled carbons.
+  await sendCarbons(ctx, 'sent', stanza, from.bare, (ref) => ref.id === origin.id);
+}
+
+async function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent): Promise<void> {
+  const { stanza, from, to, recipients } = event;
+  // A message from one resource of the account to another is, for the others, one the account sent.
+  const ownMessage = from.bare.equals(to.bare);
+  const direction = ownMessage ? 'sent' : 'received';
+  if (!isEligible(stanza, direction, from)) return;
+  const delivered = new Set(recipients.map((ref) => ref.id));
+  const sender = from.toString();
+  // §7: not to the resources that got the original; §8: not back to the sender.
+  await sendCarbons(ctx, direction, stanza, to.bare, (ref) => delivered.has(ref.id) || (ownMessage && ref.jid === sender));
+}

@@ -1,0 +1,75 @@
+// Presence a local session broadcasts (no 'to'): initial presence (RFC 6121 §4.2.2), updates
+// (§4.4.2) and unavailable presence (§4.5.2), including the one owed when a session just ends.
+import type { ModuleContext } from '../../core/modules/module.js';
+import type { LocalSession } from '../../core/sessions/session.js';
+import { cloneElement, xml, type Element } from '../../xml/element.js';
+import { takeDirectedTargets } from './directed.js';
+import { recordLastUnavailable } from './last-unavailable.js';
+import { presencePriority } from './priority.js';
+import { contactsWhere, hasFrom, hasTo } from './roster-view.js';
+import { readdressed } from './stanzas.js';
+
+/** Handles a broadcast presence; false for types that are not broadcasts (left to others). */
+export async function handleBroadcast(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<boolean> {
+  const type = stanza.attrs.type;
+  if (type === undefined) await becomeAvailable(ctx, session, stanza);
+  else if (type === 'unavailable') await becomeUnavailable(ctx, session, stanza);
+  else return false;
+  return true;
+}
+
+/** §4.5.2: a session that ends without saying so is treated as if it had sent unavailable. */
+export async function sessionEnded(ctx: ModuleContext, session: LocalSession): Promise<void> {
+  await becomeUnavailable(ctx, session, xml('presence', { type: 'unavailable', from: session.jid.toString() }));
+}
+
+async function becomeAvailable(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<void> {
+  // §4.5.2: available presence after unavailable (or first of all) is initial presence again.
+  const initial = !session.available;
+  const presence = cloneElement(stanza);
+  session.available = true;
+  session.priority = presencePriority(presence);
+  session.presence = presence;
+  await ctx.sessions.update(session.ref());
+
+  const account = session.jid.bare;
+  const { items } = await ctx.storage.roster.get(account.toBareString());
+  if (initial) {
+    // §4.2.2 / §4.3.1: probes go from the bare JID, since subscriptions are between bare JIDs.
+    for (const contact of contactsWhere(items, account, hasTo)) {
+      await ctx.router.route(xml('presence', { type: 'probe', id: ctx.ids.next(), from: account.toBareString(), to: contact }));
+    }
+  }
+  const full = session.jid.toString();
+  for (const contact of contactsWhere(items, account, hasFrom)) await ctx.router.route(readdressed(presence, full, contact));
+  await toOwnResources(ctx, session, presence);
+}
+
+async function becomeUnavailable(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<void> {
+  const wasAvailable = session.available;
+  const full = session.jid.toString();
+  // §4.6.2: entities that got directed presence learn of the end too, whether or not the session
+  // was ever available; sending this clears them, so they are not told twice.
+  for (const target of takeDirectedTargets(session)) await ctx.router.route(readdressed(stanza, full, target));
+  // Contacts never saw a session that was not available, so they are not told it left.
+  if (!wasAvailable) return;
+
+  session.available = false;
+  session.presence = undefined;
+  await ctx.sessions.update(session.ref());
+  await recordLastUnavailable(ctx, session.jid.bare, stanza);
+
+  const account = session.jid.bare;
+  const { items } = await ctx.storage.roster.get(account.toBareString());
+  for (const contact of contactsWhere(items, account, hasFrom)) await ctx.router.route(readdressed(stanza, full, contact));
+  await toOwnResources(ctx, session, stanza);
+}
+
+/** §4.2.2 / §4.4.2 / §4.5.2: to every available resource of the user, the sender included. */
+async function toOwnResources(ctx: ModuleContext, session: LocalSession, presence: Element): Promise<void> {
+  const full = session.jid.toString();
+  for (const ref of await ctx.sessions.byBareJid(session.jid.toBareString())) {
+    if (!ref.available && ref.id !== session.id) continue;
+    await ctx.delivery.toSession(ref, readdressed(presence, full, ref.jid));
+  }
+}

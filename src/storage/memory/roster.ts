@@ -1,0 +1,83 @@
+// Rosters in process memory, with the same versioning behaviour as the SQLite backend.
+import type { RosterItem, RosterRepository } from '../types.js';
+
+interface AccountRoster {
+  version: number;
+  items: Map<string, RosterItem>;
+  /** Version at which each contact last changed (removed contacts stay as tombstones). */
+  changedAt: Map<string, number>;
+  pendingIn: Map<string, string>;
+}
+
+const copy = (item: RosterItem): RosterItem => ({ ...item, groups: [...item.groups] });
+
+export function createMemoryRosterRepository(assertOpen: () => void): RosterRepository {
+  const rosters = new Map<string, AccountRoster>();
+  const rosterOf = (account: string): AccountRoster => {
+    let roster = rosters.get(account);
+    if (!roster) rosters.set(account, (roster = { version: 0, items: new Map(), changedAt: new Map(), pendingIn: new Map() }));
+    return roster;
+  };
+
+  return {
+    async get(account) {
+      assertOpen();
+      const roster = rosterOf(account);
+      return { version: roster.version, items: [...roster.items.values()].map(copy) };
+    },
+    async getItem(account, contact) {
+      assertOpen();
+      const item = rosters.get(account)?.items.get(contact);
+      return item && copy(item);
+    },
+    async put(account, item) {
+      assertOpen();
+      const roster = rosterOf(account);
+      roster.version += 1;
+      roster.items.set(item.jid, copy(item));
+      roster.changedAt.set(item.jid, roster.version);
+      return roster.version;
+    },
+    async remove(account, contact) {
+      assertOpen();
+      const roster = rosters.get(account);
+      if (!roster?.items.delete(contact)) return undefined;
+      roster.version += 1;
+      roster.changedAt.set(contact, roster.version);
+      return roster.version;
+    },
+    async changesSince(account, version) {
+      assertOpen();
+      const roster = rosterOf(account);
+      if (!Number.isInteger(version) || version < 0 || version > roster.version) return undefined;
+      const changes = [...roster.changedAt.entries()]
+        .filter(([, at]) => at > version)
+        .sort((a, b) => a[1] - b[1])
+        .map(([jid]) => {
+          const item = roster.items.get(jid);
+          return item ? { jid, item: copy(item) } : { jid };
+        });
+      return { version: roster.version, changes };
+    },
+    async count(account) {
+      assertOpen();
+      return rosters.get(account)?.items.size ?? 0;
+    },
+    async addPendingIn(account, contact, stanzaXml) {
+      assertOpen();
+      rosterOf(account).pendingIn.set(contact, stanzaXml);
+    },
+    async removePendingIn(account, contact) {
+      assertOpen();
+      return rosters.get(account)?.pendingIn.delete(contact) ?? false;
+    },
+    async pendingIn(account) {
+      assertOpen();
+      return [...(rosters.get(account)?.pendingIn.entries() ?? [])].map(([jid, stanza]) => ({ jid, stanza }));
+    },
+    async deleteAccount(account) {
+      assertOpen();
+      rosters.delete(account);
+    },
+  };
+}

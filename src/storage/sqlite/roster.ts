@@ -1,0 +1,161 @@
+// Rosters in SQLite (tables from migration step 2). Statements are prepared once per connection.
+import type { RosterChange, RosterItem, RosterRepository, Subscription } from '../types.js';
+import type { SqliteDatabase } from './database.js';
+
+interface ItemRow {
+  contact: string;
+  name: string | null;
+  subscription: Subscription;
+  ask: number;
+  approved: number;
+  groups: string;
+}
+
+/** A change-log row whose contact is no longer in the roster: the joined item columns are NULL. */
+interface TombstoneRow {
+  contact: string;
+  name: null;
+  subscription: null;
+  ask: null;
+  approved: null;
+  groups: null;
+}
+
+const ITEM_COLUMNS = 'name, subscription, ask, approved, groups';
+
+function toItem(row: ItemRow): RosterItem {
+  const item: RosterItem = {
+    jid: row.contact,
+    subscription: row.subscription,
+    ask: row.ask === 1,
+    approved: row.approved === 1,
+    groups: JSON.parse(row.groups) as string[],
+  };
+  // exactOptionalPropertyTypes: leave the key out rather than set it to undefined.
+  if (row.name !== null) item.name = row.name;
+  return item;
+}
+
+export function createSqliteRosterRepository(db: SqliteDatabase): RosterRepository {
+  const selectVersion = db.prepare<[string], { version: number }>(
+    'SELECT version FROM roster_versions WHERE account = ?',
+  );
+  const bumpVersion = db.prepare<[string], { version: number }>(
+    `INSERT INTO roster_versions (account, version) VALUES (?, 1)
+     ON CONFLICT (account) DO UPDATE SET version = version + 1 RETURNING version`,
+  );
+  const selectItems = db.prepare<[string], ItemRow>(
+    `SELECT contact, ${ITEM_COLUMNS} FROM roster_items WHERE account = ? ORDER BY contact`,
+  );
+  const selectItem = db.prepare<[string, string], ItemRow>(
+    `SELECT contact, ${ITEM_COLUMNS} FROM roster_items WHERE account = ? AND contact = ?`,
+  );
+  const upsertItem = db.prepare<[string, string, string | null, Subscription, number, number, string]>(
+    `INSERT INTO roster_items (account, contact, ${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account, contact) DO UPDATE SET name = excluded.name, subscription = excluded.subscription,
+       ask = excluded.ask, approved = excluded.approved, groups = excluded.groups`,
+  );
+  const deleteItem = db.prepare<[string, string]>('DELETE FROM roster_items WHERE account = ? AND contact = ?');
+  const recordChange = db.prepare<[string, string, number]>(
+    `INSERT INTO roster_changes (account, contact, version) VALUES (?, ?, ?)
+     ON CONFLICT (account, contact) DO UPDATE SET version = excluded.version`,
+  );
+  const selectChanges = db.prepare<[string, number], ItemRow | TombstoneRow>(
+    `SELECT c.contact, i.name, i.subscription, i.ask, i.approved, i.groups
+     FROM roster_changes c LEFT JOIN roster_items i ON i.account = c.account AND i.contact = c.contact
+     WHERE c.account = ? AND c.version > ? ORDER BY c.version`,
+  );
+  const countItems = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM roster_items WHERE account = ?');
+  // On conflict only the stanza changes, so seq (arrival order) stays that of the first request.
+  const upsertPending = db.prepare<[string, string, string]>(
+    `INSERT INTO pending_in (account, contact, stanza) VALUES (?, ?, ?)
+     ON CONFLICT (account, contact) DO UPDATE SET stanza = excluded.stanza`,
+  );
+  const deletePending = db.prepare<[string, string]>('DELETE FROM pending_in WHERE account = ? AND contact = ?');
+  const selectPending = db.prepare<[string], { contact: string; stanza: string }>(
+    'SELECT contact, stanza FROM pending_in WHERE account = ? ORDER BY seq',
+  );
+  const deleteAll = ['roster_versions', 'roster_items', 'roster_changes', 'pending_in'].map((table) =>
+    db.prepare<[string]>(`DELETE FROM ${table} WHERE account = ?`),
+  );
+
+  const currentVersion = (account: string): number => selectVersion.get(account)?.version ?? 0;
+
+  /** Bumps the version and records the contact as changed at it; call inside a transaction. */
+  const bump = (account: string, contact: string): number => {
+    const row = bumpVersion.get(account);
+    if (!row) throw new Error('roster version upsert returned no row');
+    recordChange.run(account, contact, row.version);
+    return row.version;
+  };
+
+  // Writes take the write lock up front (IMMEDIATE), as in users.ts, so a second connection
+  // cannot make the read-then-write fail midway. Reads run in a deferred transaction so the
+  // version and the rows come from one snapshot even while another connection writes.
+  const putTx = db.transaction((account: string, item: RosterItem): number => {
+    upsertItem.run(
+      account,
+      item.jid,
+      item.name ?? null,
+      item.subscription,
+      item.ask ? 1 : 0,
+      item.approved ? 1 : 0,
+      JSON.stringify(item.groups),
+    );
+    return bump(account, item.jid);
+  });
+  const removeTx = db.transaction((account: string, contact: string): number | undefined => {
+    if (deleteItem.run(account, contact).changes === 0) return undefined;
+    return bump(account, contact);
+  });
+  const getTx = db.transaction((account: string) => ({
+    version: currentVersion(account),
+    items: selectItems.all(account).map(toItem),
+  }));
+  const changesTx = db.transaction((account: string, since: number) => {
+    const version = currentVersion(account);
+    // Checked before binding: SQLite would compare NaN or a fraction without complaint.
+    if (!Number.isInteger(since) || since < 0 || since > version) return undefined;
+    const changes = selectChanges.all(account, since).map(
+      (row): RosterChange => (row.subscription === null ? { jid: row.contact } : { jid: row.contact, item: toItem(row) }),
+    );
+    return { version, changes };
+  });
+  const deleteAccountTx = db.transaction((account: string): void => {
+    for (const statement of deleteAll) statement.run(account);
+  });
+
+  return {
+    async get(account) {
+      return getTx(account);
+    },
+    async getItem(account, contact) {
+      const row = selectItem.get(account, contact);
+      return row && toItem(row);
+    },
+    async put(account, item) {
+      return putTx.immediate(account, item);
+    },
+    async remove(account, contact) {
+      return removeTx.immediate(account, contact);
+    },
+    async changesSince(account, version) {
+      return changesTx(account, version);
+    },
+    async count(account) {
+      return countItems.get(account)?.n ?? 0;
+    },
+    async addPendingIn(account, contact, stanzaXml) {
+      upsertPending.run(account, contact, stanzaXml);
+    },
+    async removePendingIn(account, contact) {
+      return deletePending.run(account, contact).changes > 0;
+    },
+    async pendingIn(account) {
+      return selectPending.all(account).map((row) => ({ jid: row.contact, stanza: row.stanza }));
+    },
+    async deleteAccount(account) {
+      deleteAccountTx.immediate(account);
+    },
+  };
+}
