@@ -3,12 +3,16 @@ import type { HeraldModule } from '../core/modules/module.js';
 import { discoModule } from './disco/index.js';
 import { messageModule } from './message/index.js';
 import { presenceModule } from './presence/index.js';
+import { rosterModule } from './roster/index.js';
 import { pingModule } from './ping/index.js';
 import { registerModule } from './register/index.js';
 import { timeModule } from './time/index.js';
 import { versionModule } from './version/index.js';
+import { carbonsModule } from './carbons/index.js';
+import { capsModule } from './caps/index.js';
 
 export const builtinModules: HeraldModule[] = [
+  rosterModule,
   presenceModule,
   messageModule,
   discoModule,
@@ -16,4 +20,6 @@ export const builtinModules: HeraldModule[] = [
   versionModule,
   timeModule,
   registerModule,
+  carbonsModule,
+  capsModule,
 ];

@@ -22,7 +22,7 @@ import type { Storage } from '../../src/storage/types.js';
 import { parseJid, type Jid } from '../../src/protocol/jid.js';
 import type { StreamError } from '../../src/protocol/stream-error.js';
 import { createRandomIds, type Clock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { silentLogger, type Logger } from '../../src/util/logger.js';
 import type { Element } from '../../src/xml/element.js';
 import { NS } from '../../src/xml/ns.js';
 import { builtinModules } from '../../src/modules/index.js';
@@ -101,6 +101,8 @@ export interface InProcessCoreOptions {
   /** `modules` section of the configuration. */
   moduleConfig?: HeraldConfig['modules'];
   clock?: FakeClock;
+  /** Defaults to a silent logger; pass one to observe what modules log. */
+  log?: Logger;
 }
 
 export interface InProcessCore {
@@ -134,7 +136,7 @@ export async function createInProcessCore(options: InProcessCoreOptions = {}): P
     domains: options.domains ?? [{ name: 'example.org', registration: { enabled: false } }],
     modules: options.moduleConfig ?? {},
   };
-  const log = silentLogger();
+  const log = options.log ?? silentLogger();
   const clock = options.clock ?? createFakeClock();
   const ids = createRandomIds();
   const storage = createMemoryStorage();

@@ -74,6 +74,50 @@ describe('xmpp.js (@xmpp/client)', () => {
   });
 });
 
+function waitFor(xmpp: XmppClient, match: (stanza: Element) => boolean): Promise<Element> {
+  return new Promise((resolve) => xmpp.on('stanza', (stanza) => match(stanza) && resolve(stanza)));
+}
+
+describe('xmpp.js: subscribe, presence and chat (RFC 6121)', () => {
+  it('two xmpp.js users subscribe to each other, see each other online and chat', async () => {
+    await server.addUser('xena@localhost', 'xena-pw');
+    await server.addUser('yuri@localhost', 'yuri-pw');
+    const xena = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'xena', 'xena-pw', 'x');
+    const yuri = await xmppJs(`xmpps://127.0.0.1:${server.ports.directTls}`, 'yuri', 'yuri-pw', 'y');
+    const rosterQuery = () => xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' }));
+    await xena.iqCaller.request(rosterQuery());
+    await yuri.iqCaller.request(rosterQuery());
+    await xena.send(xml('presence'));
+    await yuri.send(xml('presence'));
+
+    // Each approves the other's request as it arrives.
+    for (const [client, other] of [[xena, 'yuri@localhost'], [yuri, 'xena@localhost']] as const) {
+      client.on('stanza', (stanza) => {
+        if (stanza.is('presence') && stanza.attrs.type === 'subscribe' && stanza.attrs.from === other) {
+          void client.send(xml('presence', { to: other, type: 'subscribed' }));
+        }
+      });
+    }
+    const yuriSeesXena = waitFor(yuri, (s) => s.is('presence') && s.attrs.from === 'xena@localhost/x' && s.attrs.type === undefined);
+    const xenaSeesYuri = waitFor(xena, (s) => s.is('presence') && s.attrs.from === 'yuri@localhost/y' && s.attrs.type === undefined);
+    await xena.send(xml('presence', { to: 'yuri@localhost', type: 'subscribe' }));
+    await yuri.send(xml('presence', { to: 'xena@localhost', type: 'subscribe' }));
+    await Promise.all([yuriSeesXena, xenaSeesYuri]);
+
+    const roster = await xena.iqCaller.request(rosterQuery());
+    expect(roster.getChild('query')?.getChildren('item').map((i) => [i.attrs.jid, i.attrs.subscription])).toEqual([['yuri@localhost', 'both']]);
+
+    const received = nextMessage(yuri);
+    await xena.send(xml('message', { to: 'yuri@localhost', type: 'chat' }, xml('body', {}, 'we are both now')));
+    expect((await received).getChildText('body')).toBe('we are both now');
+
+    const offline = waitFor(yuri, (s) => s.is('presence') && s.attrs.from === 'xena@localhost/x' && s.attrs.type === 'unavailable');
+    await xena.stop();
+    await offline;
+    await yuri.stop();
+  });
+});
+
 describe('go-sendxmpp (Go, go-xmpp)', () => {
   it('sends a message over STARTTLS that an xmpp.js client receives', async () => {
     const bob = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'bob', 'builder', 'listener');

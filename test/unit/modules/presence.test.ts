@@ -7,8 +7,19 @@ import { createInProcessCore, type FakeSession, type InProcessCore } from '../..
 let core: InProcessCore;
 afterEach(async () => core.close());
 
+const MIRROR: Record<Subscription, Subscription> = { none: 'none', to: 'from', from: 'to', both: 'both' };
+
 async function seed(account: string, contact: string, subscription: Subscription): Promise<void> {
   await core.storage.roster.put(account, { jid: contact, subscription, ask: false, approved: false, groups: [] });
+}
+
+/**
+ * Both rosters, consistent with each other. A one-sided roster would be repaired by the roster
+ * module as soon as a probe is refused (RFC 6121 §4.3.2), so tests that mean a steady state use this.
+ */
+async function subscribed(account: string, contact: string, subscription: Subscription): Promise<void> {
+  await seed(account, contact, subscription);
+  await seed(contact, account, MIRROR[subscription]);
 }
 
 /** Connects and sends initial presence; the session's inbox is emptied afterwards. */
@@ -34,10 +45,10 @@ describe('RFC 6121 §4 presence', () => {
   it('RFC 6121 §4.2.2: initial presence probes to/both contacts and reaches from/both contacts and own available resources', async () => {
     core = await createInProcessCore();
     const alice = 'alice@example.org';
-    await seed(alice, 'bob@example.org', 'to');
-    await seed(alice, 'carol@example.org', 'from');
-    await seed(alice, 'dave@example.org', 'both');
-    await seed(alice, 'erin@example.org', 'none');
+    await subscribed(alice, 'bob@example.org', 'to');
+    await subscribed(alice, 'carol@example.org', 'from');
+    await subscribed(alice, 'dave@example.org', 'both');
+    await subscribed(alice, 'erin@example.org', 'none');
     const [bob, carol, dave, erin] = await Promise.all(['bob', 'carol', 'dave', 'erin'].map((u) => online(`${u}@example.org/home`)));
     const phone = await online('alice@example.org/phone');
     const laptop = await core.connect('alice@example.org/laptop');
@@ -65,8 +76,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.3.2: a probe is answered with the last presence of each available resource', async () => {
     core = await createInProcessCore();
-    await seed('bob@example.org', 'alice@example.org', 'from');
-    await seed('alice@example.org', 'bob@example.org', 'to');
+    await subscribed('alice@example.org', 'bob@example.org', 'to');
     await online('bob@example.org/a', xml('status', {}, 'first'));
     await online('bob@example.org/b', xml('show', {}, 'dnd'));
     await core.connect('bob@example.org/c');
@@ -95,8 +105,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.3.2: with no available resource the probe is answered unavailable from the bare JID', async () => {
     core = await createInProcessCore();
-    await seed('bob@example.org', 'alice@example.org', 'from');
-    await seed('alice@example.org', 'bob@example.org', 'to');
+    await subscribed('alice@example.org', 'bob@example.org', 'to');
     await core.accounts.create(parseJid('bob@example.org'), 'secret');
 
     const alice = await core.connect('alice@example.org/home');
@@ -109,8 +118,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.3.2: the unavailable answer carries the last unavailable presence and a <delay/> of when it was sent', async () => {
     core = await createInProcessCore();
-    await seed('bob@example.org', 'alice@example.org', 'from');
-    await seed('alice@example.org', 'bob@example.org', 'to');
+    await subscribed('alice@example.org', 'bob@example.org', 'to');
     const bob = await online('bob@example.org/a');
     await core.send(bob, xml('presence', { type: 'unavailable' }, xml('status', {}, 'gone fishing')));
     const wentAway = new Date(core.clock.now()).toISOString();
@@ -145,8 +153,8 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.4.2: an update reaches subscribers and own resources without new probes', async () => {
     core = await createInProcessCore();
-    await seed('alice@example.org', 'bob@example.org', 'to');
-    await seed('alice@example.org', 'carol@example.org', 'from');
+    await subscribed('alice@example.org', 'bob@example.org', 'to');
+    await subscribed('alice@example.org', 'carol@example.org', 'from');
     const carol = await online('carol@example.org/home');
     const phone = await online('alice@example.org/phone');
     const home = await online('alice@example.org/home');
@@ -165,8 +173,8 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.5.2: unavailable presence reaches subscribers and own resources, and later probes see it', async () => {
     core = await createInProcessCore();
-    await seed('alice@example.org', 'bob@example.org', 'to');
-    await seed('alice@example.org', 'carol@example.org', 'from');
+    await subscribed('alice@example.org', 'bob@example.org', 'to');
+    await subscribed('alice@example.org', 'carol@example.org', 'from');
     const bob = await online('bob@example.org/home');
     const carol = await online('carol@example.org/home');
     const phone = await online('alice@example.org/phone');
@@ -187,7 +195,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.5.2: a session that ends abruptly is announced unavailable', async () => {
     core = await createInProcessCore();
-    await seed('alice@example.org', 'carol@example.org', 'both');
+    await subscribed('alice@example.org', 'carol@example.org', 'both');
     const carol = await online('carol@example.org/home');
     const phone = await online('alice@example.org/phone');
     const home = await online('alice@example.org/home');
@@ -202,7 +210,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.5.2: a session that was never available announces nothing when it ends', async () => {
     core = await createInProcessCore();
-    await seed('alice@example.org', 'carol@example.org', 'from');
+    await subscribed('alice@example.org', 'carol@example.org', 'from');
     const carol = await online('carol@example.org/home');
     const home = await core.connect('alice@example.org/home');
 
@@ -213,7 +221,7 @@ describe('RFC 6121 §4 presence', () => {
 
   it('RFC 6121 §4.6.2: directed presence is delivered, and the target hears unavailable at logout', async () => {
     core = await createInProcessCore();
-    await seed('alice@example.org', 'carol@example.org', 'from');
+    await subscribed('alice@example.org', 'carol@example.org', 'from');
     const zed = await online('zed@example.org/home');
     const carol = await online('carol@example.org/home');
     const alice = await online('alice@example.org/home');
@@ -299,12 +307,16 @@ describe('RFC 6121 §4 presence', () => {
   });
 
   it('RFC 6121 §3: subscription stanzas are left to the roster module', async () => {
-    core = await createInProcessCore();
+    // Without the roster module, so an unclaimed subscription stanza reaches the end of the chain.
+    core = await createInProcessCore({ moduleConfig: { roster: { enabled: false, options: {} } } });
     const alice = await online('alice@example.org/home');
-    const seen = watchBare('subscribe', -100);
+    const outbound: Element[] = [];
+    core.events.on('pre-presence/bare', ({ stanza }) => void outbound.push(stanza), -100);
+    const inbound = watchBare('subscribe', -100);
 
     await core.send(alice, xml('presence', { type: 'subscribe', to: 'bob@example.org' }));
 
-    expect(seen.map((s) => s.attrs.to)).toEqual(['bob@example.org']);
+    expect(outbound.map((s) => s.attrs.type)).toEqual(['subscribe']);
+    expect(inbound.map((s) => s.attrs.to)).toEqual(['bob@example.org']);
   });
 });

@@ -1,0 +1,42 @@
+// Rosters and presence subscriptions (RFC 6121 §2, §3, Appendix A), with roster versioning
+// (§2.6) and subscription pre-approval (§3.4). Presence to and from contacts is the presence
+// module's; it learns of subscription changes from `roster/changed`.
+import type { HeraldModule } from '../../core/modules/module.js';
+import { xml } from '../../xml/element.js';
+import { registerRosterIq } from './iq.js';
+import { NS_PRE_APPROVAL, NS_ROSTER_VERSIONING } from './items.js';
+import { createRosterStore } from './store.js';
+import { registerSubscriptions } from './subscriptions.js';
+
+const DEFAULT_MAX_ITEMS = 1000;
+const DEFAULT_MAX_NAME_LENGTH = 1023;
+
+function positiveInteger(value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`modules.roster.options.${what}: expected a positive integer, found ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export const rosterModule: HeraldModule = {
+  name: 'roster',
+  enabledByDefault: true,
+
+  load(ctx) {
+    const limits = {
+      maxItems: positiveInteger(ctx.options.maxItems, DEFAULT_MAX_ITEMS, 'maxItems'),
+      maxNameLength: positiveInteger(ctx.options.maxNameLength, DEFAULT_MAX_NAME_LENGTH, 'maxNameLength'),
+    };
+    const store = createRosterStore(ctx);
+
+    // Both are offered once the client has authenticated (RFC 6121 §2.6.1, §3.4.1).
+    ctx.on('c2s/features', (event) => {
+      if (event.stage !== 'post-auth') return;
+      event.features.push(xml('ver', { xmlns: NS_ROSTER_VERSIONING }), xml('sub', { xmlns: NS_PRE_APPROVAL }));
+    });
+
+    registerRosterIq(ctx, store, limits);
+    registerSubscriptions(ctx, store, limits);
+  },
+};

@@ -1,0 +1,58 @@
+// Instant-messaging helpers for raw-XML protocol tests: roster requests, pushes, presence.
+import type { Element } from '@xmpp/xml';
+import type { XmlClient } from './xml-client.js';
+
+export const NS_ROSTER = 'jabber:iq:roster';
+let counter = 0;
+const nextId = (prefix: string) => `${prefix}-${++counter}`;
+
+/** Requests the roster (which also makes the session "interested" in pushes); returns the result. */
+export async function getRoster(client: XmlClient, ver?: string): Promise<Element> {
+  const id = nextId('roster');
+  client.send(`<iq type='get' id='${id}'><query xmlns='${NS_ROSTER}'${ver === undefined ? '' : ` ver='${ver}'`}/></iq>`);
+  return client.next((el) => el.name === 'iq' && el.attrs.id === id);
+}
+
+export function rosterItems(iq: Element): Array<Record<string, string>> {
+  return iq.getChild('query', NS_ROSTER)?.getChildren('item').map((item) => item.attrs as Record<string, string>) ?? [];
+}
+
+/** Waits for the next roster push about `contact`, answers it (RFC 6121 §2.1.6) and returns the item. */
+export async function nextPush(client: XmlClient, contact: string): Promise<Record<string, string>> {
+  const push = await client.next(
+    (el) => el.name === 'iq' && el.attrs.type === 'set' && el.getChild('query', NS_ROSTER)?.getChild('item')?.attrs.jid === contact,
+  );
+  client.send(`<iq type='result' id='${push.attrs.id}'/>`);
+  return push.getChild('query', NS_ROSTER)!.getChild('item')!.attrs as Record<string, string>;
+}
+
+export function nextPresence(client: XmlClient, from: string | RegExp, type?: string): Promise<Element> {
+  return client.next(
+    (el) =>
+      el.name === 'presence' &&
+      (typeof from === 'string' ? el.attrs.from === from : from.test(el.attrs.from ?? '')) &&
+      (el.attrs.type ?? 'available') === (type ?? 'available'),
+  );
+}
+
+export function nextMessage(client: XmlClient, match: (el: Element) => boolean = () => true): Promise<Element> {
+  return client.next((el) => el.name === 'message' && match(el));
+}
+
+/** Asserts nothing matching arrives before a marker round trip (a ping to the server) completes. */
+export async function nothingBefore(client: XmlClient, match: (el: Element) => boolean): Promise<boolean> {
+  const id = nextId('marker');
+  client.send(`<iq type='get' id='${id}' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`);
+  await client.next((el) => el.attrs.id === id);
+  return !client.inbox.some(match);
+}
+
+/**
+ * Per-sender FIFO order makes a barrier: `sender` sends a marker message to `receiverJid` (a full
+ * JID); once it arrives, anything `sender` sent before it that was going to arrive has arrived.
+ */
+export async function barrier(sender: XmlClient, receiver: XmlClient, receiverJid: string): Promise<void> {
+  const id = nextId('barrier');
+  sender.send(`<message to='${receiverJid}' id='${id}'><body>barrier</body></message>`);
+  await receiver.next((el) => el.name === 'message' && el.attrs.id === id);
+}
