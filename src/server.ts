@@ -17,7 +17,9 @@ import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
 import { defaultMechanisms } from './c2s/sasl/index.js';
-import { C2sSession } from './c2s/c2s-session.js';
+import { ClientConnection } from './c2s/client-connection.js';
+import { ClientSession } from './c2s/client-session.js';
+import { ResumptionTable } from './c2s/stream-management/resumption-table.js';
 import type { C2sContext } from './c2s/c2s-context.js';
 import { ensureCertificates } from './net/certificates.js';
 import { createTlsContexts } from './net/tls-contexts.js';
@@ -88,6 +90,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     storage,
     tls,
     mechanisms: defaultMechanisms(),
+    resumptions: new ResumptionTable<ClientSession>(),
     authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
     serverSecret: randomBytes(32),
     clock,
@@ -96,9 +99,9 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   };
 
   // Every open client stream, bound or not, so a shutdown can close each one properly.
-  const streams = new Map<Socket, C2sSession>();
+  const streams = new Map<Socket, ClientConnection>();
   const accept = (directTls: boolean) => (socket: Socket) => {
-    streams.set(socket, new C2sSession(c2s, socket, directTls));
+    streams.set(socket, new ClientConnection(c2s, socket, directTls));
     socket.once('close', () => streams.delete(socket));
   };
   const listeners: ListenerHandle[] = [];
@@ -135,12 +138,17 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
 
   async function closeSessions(): Promise<void> {
     const closing = [...streams.keys()].map((socket) => once(socket, 'close'));
-    for (const session of streams.values()) session.close(new StreamError('system-shutdown'));
+    // Every session ends properly, hibernating ones included, so unacknowledged messages reach
+    // offline storage before storage closes.
+    const sessions = [...delivery.local.values()].filter((s): s is ClientSession => s instanceof ClientSession);
+    for (const connection of streams.values()) connection.fail(new StreamError('system-shutdown'));
+    for (const session of sessions) session.close(new StreamError('system-shutdown'));
     // Peers get a short grace to answer our </stream:stream>; then whatever remains is dropped.
     const grace = setTimeout(() => {
       for (const socket of streams.keys()) socket.destroy();
     }, 2_000);
     await Promise.all(closing);
     clearTimeout(grace);
+    await Promise.all(sessions.map((s) => s.ended));
   }
 }

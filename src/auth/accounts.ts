@@ -56,7 +56,10 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
     async delete(jid) {
       requireAccountJid(jid);
       const deleted = await users.delete(jid.domain, jid.local);
-      if (deleted) await deps.storage.roster.deleteAccount(jid.toBareString());
+      if (deleted) {
+        await deps.storage.roster.deleteAccount(jid.toBareString());
+        await deps.storage.offline.deleteAccount(jid.toBareString());
+      }
       return deleted;
     },
     async exists(jid) {

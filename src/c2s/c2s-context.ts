@@ -8,6 +8,8 @@ import type { Storage } from '../storage/types.js';
 import type { TlsContexts } from '../net/tls-contexts.js';
 import type { AuthFailureThrottle } from '../auth/failure-throttle.js';
 import type { SaslMechanismFactory } from './sasl/mechanism.js';
+import type { ResumptionTable } from './stream-management/resumption-table.js';
+import type { ClientSession } from './client-session.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -23,6 +25,8 @@ export interface C2sContext {
   storage: Storage;
   tls: TlsContexts;
   mechanisms: readonly SaslMechanismFactory[];
+  /** XEP-0198 sessions that can be resumed, by resumption id. */
+  resumptions: ResumptionTable<ClientSession>;
   authThrottle: AuthFailureThrottle;
   /** Secret for SCRAM fake salts of unknown users (so they look like real ones). */
   serverSecret: Buffer;

@@ -27,6 +27,7 @@ export function defaultConfig(): HeraldConfig {
       maxAttributes: 64,
       idleTimeoutSeconds: 300,
       negotiationTimeoutSeconds: 60,
+      resumeTimeoutSeconds: 300,
       bytesPerSecond: 1048576,
       authFailuresPerMinute: 5,
     },

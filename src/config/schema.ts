@@ -28,6 +28,7 @@ const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   maxAttributes: (v) => integerInRange(v, 1),
   idleTimeoutSeconds: (v) => integerInRange(v, 1),
   negotiationTimeoutSeconds: (v) => integerInRange(v, 1),
+  resumeTimeoutSeconds: (v) => integerInRange(v, 1),
   bytesPerSecond: (v) => integerInRange(v, 1),
   authFailuresPerMinute: (v) => integerInRange(v, 1),
 };

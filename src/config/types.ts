@@ -25,6 +25,8 @@ export interface LimitsConfig {
   maxAttributes: number;
   /** Seconds a connection may be silent before it is closed with connection-timeout. */
   idleTimeoutSeconds: number;
+  /** Seconds a session with XEP-0198 resumption waits for its client to come back. */
+  resumeTimeoutSeconds: number;
   /** Seconds allowed from TCP accept to a bound resource. */
   negotiationTimeoutSeconds: number;
   /** Bytes per second a connection may send before its reading is paused. */

@@ -84,6 +84,11 @@ export interface CapsQueryEvent {
   supported?: boolean;
 }
 
+export interface StanzaAckedEvent {
+  session: LocalSession;
+  stanza: Element;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -98,6 +103,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'message/delivered': MessageDeliveredEvent;
   /** "Does this client support X?" (XEP-0115 caps / XEP-0030). */
   'caps/query': CapsQueryEvent;
+  /** The client acknowledged a stanza the server sent it (XEP-0198 <a h/>). */
+  'stanza/acked': StanzaAckedEvent;
 }
 
 export type EventName = keyof EventCatalogue;

@@ -10,6 +10,7 @@ import { timeModule } from './time/index.js';
 import { versionModule } from './version/index.js';
 import { carbonsModule } from './carbons/index.js';
 import { capsModule } from './caps/index.js';
+import { receiptsModule } from './receipts/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -22,4 +23,5 @@ export const builtinModules: HeraldModule[] = [
   registerModule,
   carbonsModule,
   capsModule,
+  receiptsModule,
 ];

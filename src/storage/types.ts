@@ -88,9 +88,37 @@ export interface RosterRepository {
   deleteAccount(account: string): Promise<void>;
 }
 
+/** A message kept for an account that had no available resource (XEP-0160). */
+export interface OfflineMessage {
+  /** The XEP-0359 stanza-id the server gave the message; unique per account. */
+  stanzaId: string;
+  /** The message as XML, already carrying its <delay/> and <stanza-id/>. */
+  stanza: string;
+  /** Milliseconds since the epoch. */
+  storedAt: number;
+}
+
+export type OfflineStoreResult = 'stored' | 'duplicate' | 'full';
+
+/**
+ * Offline message queues, keyed by the account's bare JID string. `store` resolves only once the
+ * message is durably committed; a message in flight is stored at most once (same stanza-id).
+ */
+export interface OfflineRepository {
+  /** Appends unless the account already holds `limit` messages ('full') or this stanza-id ('duplicate'). */
+  store(account: string, message: OfflineMessage, limit: number): Promise<OfflineStoreResult>;
+  /** Oldest first; at most `limit` when given. */
+  list(account: string, limit?: number): Promise<OfflineMessage[]>;
+  /** Deletes the given messages; resolves with how many existed. */
+  delete(account: string, stanzaIds: readonly string[]): Promise<number>;
+  count(account: string): Promise<number>;
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
   roster: RosterRepository;
+  offline: OfflineRepository;
   close(): Promise<void>;
 }

@@ -14,6 +14,8 @@ export interface XmlStreamHandler {
   streamStart(attrs: Record<string, string>): void;
   element(element: Element): void;
   streamEnd(): void;
+  /** Half the idle timeout passed without input: a chance to provoke an answer (ping, <r/>). */
+  idle?(): void;
   /** The socket is gone; called exactly once. */
   closed(reason: string): void;
 }
@@ -39,6 +41,8 @@ export class XmlStream {
   private closing = false;
   private isClosed = false;
   private readonly pauseReasons = new Set<string>();
+  /** Set after the first silent half of the idle timeout; input clears it. */
+  private probed = false;
   private readonly bucket;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
 
@@ -132,6 +136,12 @@ export class XmlStream {
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
+  /** Drops the connection at once, without a closing handshake. */
+  destroy(): void {
+    this.closing = true;
+    this.socket.destroy();
+  }
+
   pause(reason: string): void {
     this.pauseReasons.add(reason);
     this.socket.pause();
@@ -155,8 +165,16 @@ export class XmlStream {
 
   private attach(socket: Socket, listenForClose = true): void {
     socket.on('data', this.onData);
-    socket.setTimeout(this.options.idleTimeoutMs);
-    socket.on('timeout', () => this.fail(new StreamError('connection-timeout', 'no traffic within the idle timeout')));
+    // Two halves: after the first the peer is probed; silence through the second ends the stream.
+    socket.setTimeout(Math.max(1, Math.floor(this.options.idleTimeoutMs / 2)));
+    socket.on('timeout', () => {
+      if (this.probed || !this.handler.idle) {
+        this.fail(new StreamError('connection-timeout', 'no traffic within the idle timeout'));
+        return;
+      }
+      this.probed = true;
+      this.handler.idle();
+    });
     if (!listenForClose) return;
     socket.on('error', (error) => this.options.log.debug({ err: error.message }, 'socket error'));
     // 'close' is emitted on the raw TCP socket even after a TLS upgrade wraps it.
@@ -164,6 +182,7 @@ export class XmlStream {
   }
 
   private receive(chunk: Buffer): void {
+    this.probed = false;
     const wait = this.bucket.take(chunk.length);
     if (wait > 0) {
       this.pause('rate');

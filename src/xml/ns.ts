@@ -18,4 +18,12 @@ export const NS = {
   register: 'jabber:iq:register',
   registerFeature: 'http://jabber.org/features/iq-register',
   xmlns: 'http://www.w3.org/XML/1998/namespace',
+  sm: 'urn:xmpp:sm:3',
+  stanzaId: 'urn:xmpp:sid:0',
+  delay: 'urn:xmpp:delay',
+  receipts: 'urn:xmpp:receipts',
+  chatMarkers: 'urn:xmpp:chat-markers:0',
+  chatStates: 'http://jabber.org/protocol/chatstates',
+  hints: 'urn:xmpp:hints',
+  msgoffline: 'msgoffline',
 } as const;

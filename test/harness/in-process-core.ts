@@ -47,6 +47,8 @@ export class FakeSession implements LocalSession {
   presence: Element | undefined;
   interested = false;
   readonly flags: Record<string, string> = {};
+  /** Set true in a test to play a client with XEP-0198 enabled. */
+  confirmsDelivery = false;
   secure = true;
   /** Set once closed: the stream error it was closed with (null for a plain close). */
   closedWith: StreamError | null | undefined;

@@ -39,13 +39,22 @@ export class ServerProcess {
     readonly configFile: string,
     readonly child: ChildProcess,
     readonly ports: { c2s: number; directTls: number },
+    private readonly options: ServerOptions,
   ) {
     this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   static async start(options: ServerOptions = {}): Promise<ServerProcess> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
-    const configFile = writeConfig(dir, options);
+    return ServerProcess.spawn(dir, writeConfig(dir, options), options);
+  }
+
+  /** A new server process on the same configuration and data (after stop() or kill()). */
+  async restart(): Promise<ServerProcess> {
+    return ServerProcess.spawn(this.dir, this.configFile, this.options);
+  }
+
+  private static async spawn(dir: string, configFile: string, options: ServerOptions): Promise<ServerProcess> {
     const child = spawn(process.execPath, [CLI, '--config', configFile, 'start'], {
       cwd: dir,
       env: { ...process.env, ...options.env },
@@ -70,16 +79,40 @@ export class ServerProcess {
       });
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
     });
-    const server = new ServerProcess(dir, configFile, child, ports);
+    const server = new ServerProcess(dir, configFile, child, ports, options);
     server.logs.push(...logs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: LogLine;
       try {
-        server.logs.push(JSON.parse(line) as LogLine);
+        entry = JSON.parse(line) as LogLine;
       } catch {
-        // not a log line
+        return;
       }
+      server.logs.push(entry);
+      for (const waiter of [...server.logWaiters]) waiter(entry);
     });
     return server;
+  }
+
+  private readonly logWaiters = new Set<(entry: LogLine) => void>();
+
+  /** Resolves with the first log line (already written or still to come) that matches. */
+  waitForLog(match: (entry: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    const seen = this.logs.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.logWaiters.delete(waiter);
+        reject(new Error(`no matching log line within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (entry: LogLine) => {
+        if (!match(entry)) return;
+        clearTimeout(timer);
+        this.logWaiters.delete(waiter);
+        resolve(entry);
+      };
+      this.logWaiters.add(waiter);
+    });
   }
 
   /** Runs the real CLI against this server's configuration. */

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
 import { runKvContract } from './contract-kv.js';
+import { runOfflineContract } from './contract-offline.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 
@@ -27,6 +28,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runUserContract(current);
     runKvContract(current);
     runRosterContract(current);
+    runOfflineContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -39,6 +41,8 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         const bob: RosterItem = { jid: 'bob@example.org', subscription: 'none', ask: false, approved: false, groups: [] };
         await expect(storage.roster.put('alice@example.org', bob)).rejects.toThrow();
         await expect(storage.roster.changesSince('alice@example.org', 0)).rejects.toThrow();
+        await expect(storage.offline.store('alice@example.org', { stanzaId: 's', stanza: '<message/>', storedAt: 1 }, 10)).rejects.toThrow();
+        await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
       });
     });
   });

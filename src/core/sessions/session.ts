@@ -18,6 +18,12 @@ export interface LocalSession {
   interested: boolean;
   /** Per-session facts other nodes need (published in the SessionRef); modules own their keys. */
   readonly flags: Record<string, string>;
+  /**
+   * True when the client acknowledges what it receives (XEP-0198 enabled): every stanza sent is
+   * then followed by a `stanza/acked` event once the client confirms it, or handed back to the
+   * undelivered path if the session ends first. False: a stanza counts as delivered once written.
+   */
+  readonly confirmsDelivery: boolean;
   /** Per-session state of modules, keyed by a symbol each module owns. */
   readonly data: Map<symbol, unknown>;
   /** The registry record for this session, built from its current state. */

@@ -6,15 +6,23 @@ import type { SessionRef } from '../../core/sessions/session-ref.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { bounce } from '../../core/stanza-sender.js';
 import { allNonNegative, highestPriority, messageType } from './delivery-rules.js';
+import { withStanzaId } from './stanza-id.js';
 
 export const messageModule: HeraldModule = {
   name: 'message',
   enabledByDefault: true,
   load(ctx) {
-    ctx.on('message/full', (event) => toFullJid(ctx, event));
-    ctx.on('message/bare', (event) => toBareJid(ctx, event));
+    // Stamped once, when the message first reaches the recipient's host (full or bare path).
+    ctx.on('message/full', (event) => toFullJid(ctx, stamped(ctx, event)));
+    ctx.on('message/bare', (event) => toBareJid(ctx, stamped(ctx, event)));
   },
 };
+
+/** The event with a stanza that carries our XEP-0359 stanza-id (errors are left alone). */
+function stamped(ctx: ModuleContext, event: StanzaEvent): StanzaEvent {
+  if (event.stanza.attrs.type === 'error') return event;
+  return { ...event, stanza: withStanzaId(event.stanza, event.to.toBareString(), ctx.ids.next()) };
+}
 
 /** §8.5.3: a connected resource gets it; otherwise chat/normal/headline fall back to the bare JID. */
 async function toFullJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Storage } from '../types.js';
 import { createMemoryKeyValueRepository } from './kv.js';
 import { createMemoryUserRepository } from './users.js';
 import { createMemoryRosterRepository } from './roster.js';
+import { createMemoryOfflineRepository } from './offline.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -14,6 +15,7 @@ export function createMemoryStorage(): Storage {
     users: createMemoryUserRepository(assertOpen),
     kv: createMemoryKeyValueRepository(assertOpen),
     roster: createMemoryRosterRepository(assertOpen),
+    offline: createMemoryOfflineRepository(assertOpen),
     async close() {
       open = false;
     },

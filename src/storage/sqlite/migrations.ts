@@ -81,4 +81,21 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (account, contact)
   ) STRICT;
   `,
+
+  // 3: offline messages (XEP-0160), keyed by the account's bare JID string like the roster.
+  // seq gives the queue order; AUTOINCREMENT so a number is never handed out twice, even after
+  // the newest message was deleted. UNIQUE (account, stanza_id) makes storing the same message
+  // again (a re-offered unacknowledged one) a no-op the caller can detect.
+  `
+  CREATE TABLE offline_messages (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    account   TEXT    NOT NULL,
+    stanza_id TEXT    NOT NULL,
+    stanza    TEXT    NOT NULL,
+    stored_at INTEGER NOT NULL,
+    UNIQUE (account, stanza_id)
+  ) STRICT;
+  -- list and count read one account's queue in order.
+  CREATE INDEX offline_messages_by_account ON offline_messages (account, seq);
+  `,
 ];

@@ -2,6 +2,7 @@
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
 import { createSqliteKeyValueRepository } from './kv.js';
+import { createSqliteOfflineRepository } from './offline.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 
@@ -16,6 +17,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     users: createSqliteUserRepository(db),
     kv: createSqliteKeyValueRepository(db),
     roster: createSqliteRosterRepository(db),
+    offline: createSqliteOfflineRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.

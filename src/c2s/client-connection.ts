@@ -1,14 +1,12 @@
-// A client-to-server stream, from TCP accept to close: header → (STARTTLS) → SASL → bind →
-// stanzas. Inbound work runs through one serial queue so a client's stanzas keep their order.
+// One client connection, from TCP accept to close: header → (STARTTLS) → SASL → bind or
+// resume → stanzas, which it hands to its ClientSession. Inbound work runs through one serial
+// queue so a client's stanzas keep their order.
 import type { Socket } from 'node:net';
-import type { Element } from '../xml/element.js';
+import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid, createJid, type Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
-import { iqShapeError } from '../core/iq-dispatcher.js';
-import type { LocalSession } from '../core/sessions/session.js';
-import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
 import { XmlStream } from '../stream/xml-stream.js';
 import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
@@ -19,30 +17,28 @@ import { checkStreamHeader } from './header-check.js';
 import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
-import { xml } from '../xml/element.js';
+import { ClientSession, type SessionTransport } from './client-session.js';
+import { failed, smFeature } from './stream-management/nonzas.js';
+import { parseCounter } from './stream-management/counter.js';
+import { ackRequest } from './stream-management/nonzas.js';
 
 const MAX_SASL_FAILURES = 3;
 const INBOUND_HIGH_WATER = 64;
 const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
 
-export class C2sSession implements LocalSession {
+export class ClientConnection implements SessionTransport {
   readonly id: string;
-  readonly data = new Map<symbol, unknown>();
-  available = false;
-  priority = 0;
-  presence: Element | undefined;
-  interested = false;
-  readonly flags: Record<string, string> = {};
-
+  domain = '';
+  channelBinding: ChannelBindingProvider;
   private readonly stream: XmlStream;
   private readonly queue: SerialQueue;
   private log: Logger;
-  domain = '';
   private account: Jid | undefined;
-  private boundJid: Jid | undefined;
+  private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
-  channelBinding: ChannelBindingProvider;
   private readonly negotiationTimer: NodeJS.Timeout;
+  /** True once the stream is ending on purpose (client's close, or our stream error): no resumption. */
+  private endSession = false;
 
   constructor(
     private readonly ctx: C2sContext,
@@ -50,7 +46,7 @@ export class C2sSession implements LocalSession {
     directTls: boolean,
   ) {
     this.id = ctx.ids.next();
-    this.log = ctx.log.child({ session: this.id, remote: socket.remoteAddress });
+    this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });
     const limits = ctx.config.limits;
     this.stream = new XmlStream(
       socket,
@@ -65,7 +61,11 @@ export class C2sSession implements LocalSession {
       {
         streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
         element: (element) => this.enqueue(() => this.onElement(element)),
-        streamEnd: () => this.log.debug('client closed its stream'),
+        streamEnd: () => {
+          this.endSession = true;
+          this.log.debug('client closed its stream');
+        },
+        idle: () => this.probe(),
         closed: (reason) => this.queue.push(() => this.onClosed(reason)),
       },
     );
@@ -75,26 +75,15 @@ export class C2sSession implements LocalSession {
       onPause: () => this.stream.pause('queue'),
       onResume: () => this.stream.resume('queue'),
       onError: (error) => {
-        this.log.error({ err: error }, 'session task failed');
-        this.stream.fail(new StreamError('internal-server-error'));
+        this.log.error({ err: error }, 'connection task failed');
+        this.fail(new StreamError('internal-server-error'));
       },
     });
     this.negotiationTimer = setTimeout(
-      () => this.stream.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
+      () => this.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
       limits.negotiationTimeoutSeconds * 1000,
     );
     this.negotiationTimer.unref();
-  }
-
-  /** Queues work from the current stream; it is dropped if the stream restarts before it runs. */
-  private enqueue(task: () => Promise<void> | void): void {
-    const generation = this.stream.generation;
-    this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
-  }
-
-  get jid(): Jid {
-    if (!this.boundJid) throw new Error('session is not bound');
-    return this.boundJid;
   }
 
   get remoteAddress(): string {
@@ -105,23 +94,48 @@ export class C2sSession implements LocalSession {
     return this.stream.secure;
   }
 
-  ref(): SessionRef {
-    return sessionRefOf(this, this.ctx.nodeId);
+  write(element: Element): boolean {
+    return this.stream.send(element);
   }
 
-  send(stanza: Element): boolean {
-    return this.stream.send(stanza);
+  send(element: Element): void {
+    this.stream.send(element);
   }
 
-  close(error?: StreamError): void {
-    if (error) this.stream.fail(error);
-    else this.stream.close();
+  fail(error: StreamError): void {
+    // A connection that merely went quiet may be a phone in a tunnel: let its session hibernate.
+    if (error.condition !== 'connection-timeout') this.endSession = true;
+    this.stream.fail(error);
+  }
+
+  close(): void {
+    this.endSession = true;
+    this.stream.close();
+  }
+
+  abandon(): void {
+    this.session = undefined;
+    this.stream.destroy();
+  }
+
+  /** Queues work from the current stream; it is dropped if the stream restarts before it runs. */
+  private enqueue(task: () => Promise<void> | void): void {
+    const generation = this.stream.generation;
+    this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
+  }
+
+  /** Half the idle timeout passed in silence: provoke an answer from a live client. */
+  private probe(): void {
+    const session = this.session;
+    if (!session) return;
+    if (session.sm.enabled) this.stream.send(ackRequest());
+    else this.stream.send(xml('iq', { type: 'get', id: this.ctx.ids.next(), from: this.domain, to: session.jid.toString() }, xml('ping', { xmlns: NS.ping })));
   }
 
   private onStreamStart(attrs: Record<string, string>): void {
     const checked = checkStreamHeader(attrs, this.ctx.hosts, NS.client);
     if (checked instanceof StreamError) {
-      this.stream.fail(checked);
+      this.fail(checked);
       return;
     }
     this.domain = checked.domain;
@@ -139,14 +153,14 @@ export class C2sSession implements LocalSession {
     const features: Element[] =
       stage === 'pre-auth'
         ? [mechanismsFeature(offeredMechanisms(this.ctx, this)), channelBindingFeature(this.channelBinding.types())].filter((f): f is Element => f !== undefined)
-        : bindFeatures();
+        : [...bindFeatures(), smFeature()];
     await this.ctx.events.fire('c2s/features', { session: undefined, stage, domain: this.domain, features });
     this.stream.send(featuresElement(features));
   }
 
   private async onElement(element: Element): Promise<void> {
     if (this.stream.closed) return;
-    if (this.boundJid) return this.onStanza(element);
+    if (this.session) return this.session.handle(element);
     if (this.account) return this.onBindStage(element);
     return this.onPreAuth(element);
   }
@@ -159,12 +173,12 @@ export class C2sSession implements LocalSession {
       const handled = await this.ctx.events.fire('c2s/unauthenticated-stanza', { stream: this, domain: this.domain, stanza: element });
       if (handled) return;
     }
-    this.stream.fail(new StreamError('not-authorized', this.stream.secure ? 'authenticate first' : 'STARTTLS is required first'));
+    this.fail(new StreamError('not-authorized', this.stream.secure ? 'authenticate first' : 'STARTTLS is required first'));
   }
 
   private async startTls(): Promise<void> {
     if (this.stream.secure) {
-      this.stream.fail(new StreamError('policy-violation', 'TLS is already in place'));
+      this.fail(new StreamError('policy-violation', 'TLS is already in place'));
       return;
     }
     this.stream.send(xml('proceed', { xmlns: NS.tls }));
@@ -186,7 +200,7 @@ export class C2sSession implements LocalSession {
       this.log.info('authenticated');
       this.stream.restart();
     } else if (outcome.kind === 'failed' && outcome.attempts >= MAX_SASL_FAILURES) {
-      this.stream.fail(new StreamError('not-authorized', 'too many failed authentication attempts'));
+      this.fail(new StreamError('not-authorized', 'too many failed authentication attempts'));
     }
   }
 
@@ -195,8 +209,14 @@ export class C2sSession implements LocalSession {
       this.stream.send(xml('iq', { type: 'result', id: element.attrs.id }));
       return;
     }
+    if (element.attrs.xmlns === NS.sm) {
+      if (element.name === 'resume') return this.resume(element);
+      // XEP-0198 §3: enable only after binding.
+      this.stream.send(failed('unexpected-request', undefined, 'bind a resource first'));
+      return;
+    }
     if (!isBindRequest(element)) {
-      this.stream.fail(new StreamError('not-authorized', 'bind a resource first'));
+      this.fail(new StreamError('not-authorized', 'bind a resource first'));
       return;
     }
     let jid: Jid;
@@ -208,47 +228,37 @@ export class C2sSession implements LocalSession {
       if (reply) this.stream.send(reply);
       return;
     }
-    this.boundJid = jid;
-    this.log = this.log.child({ jid: jid.toString() });
     clearTimeout(this.negotiationTimer);
-    this.ctx.delivery.local.set(this.id, this);
-    const replaced = await this.ctx.sessions.add(this.ref());
+    this.log = this.log.child({ jid: jid.toString() });
+    const session = new ClientSession(this.ctx, this.ctx.ids.next(), jid, this, this.log);
+    this.session = session;
+    this.ctx.delivery.local.set(session.id, session);
+    const replaced = await this.ctx.sessions.add(session.ref());
     if (replaced) await this.ctx.delivery.closeSession(replaced, 'conflict', 'replaced by a new session for the same resource');
     this.stream.send(bindResult(element, jid));
     this.log.info('resource bound');
-    await this.ctx.events.fire('session/bound', { session: this });
+    await this.ctx.events.fire('session/bound', { session });
   }
 
-  private async onStanza(stanza: Element): Promise<void> {
-    const ns = stanza.attrs.xmlns;
-    const isStanza = stanza.name === 'message' || stanza.name === 'presence' || stanza.name === 'iq';
-    if (!isStanza || (ns !== undefined && ns !== NS.client)) {
-      this.stream.fail(new StreamError('unsupported-stanza-type', `<${stanza.name}/> in namespace '${ns ?? NS.client}' is not supported here`));
+  /** XEP-0198 §5: take over a hibernating (or half-dead) session of the same account. */
+  private async resume(element: Element): Promise<void> {
+    const session = this.ctx.resumptions.find(element.attrs.previd ?? '', this.account!.toBareString());
+    const h = parseCounter(element.attrs.h);
+    if (!session || h === undefined) {
+      this.stream.send(failed('item-not-found', undefined, 'no session to resume; bind a new one'));
       return;
     }
-    if (isSessionRequest(stanza)) {
-      this.stream.send(xml('iq', { type: 'result', id: stanza.attrs.id }));
-      return;
+    clearTimeout(this.negotiationTimer);
+    this.session = session;
+    this.log = session.log;
+    if (!(await session.resume(this, h))) {
+      this.session = undefined;
+      this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
     }
-    // RFC 6120 §8.1.2.1: the server stamps the full JID of the sender.
-    stanza.attrs.from = this.jid.toString();
-    if (stanza.name === 'iq') {
-      const problem = isBindRequest(stanza) ? new StanzaError('not-allowed', 'a resource is already bound') : iqShapeError(stanza);
-      if (problem) {
-        const reply = errorReply(stanza, problem);
-        if (reply) this.stream.send(reply);
-        return;
-      }
-    }
-    await this.ctx.router.route(stanza, this);
   }
 
   private async onClosed(reason: string): Promise<void> {
     clearTimeout(this.negotiationTimer);
-    if (!this.boundJid) return;
-    this.ctx.delivery.local.delete(this.id);
-    await this.ctx.sessions.remove(this.ref());
-    this.log.info({ reason }, 'session closed');
-    await this.ctx.events.fire('session/closed', { session: this, reason });
+    await this.session?.detach(this, this.endSession, reason);
   }
 }

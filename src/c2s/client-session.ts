@@ -1,0 +1,184 @@
+// A bound client session (RFC 6120 §7): the account's resource, its presence state, and — with
+// XEP-0198 — its unacknowledged stanzas. It outlives its connection while it can be resumed.
+import type { Element } from '../xml/element.js';
+import { xml } from '../xml/element.js';
+import { NS } from '../xml/ns.js';
+import type { Jid } from '../protocol/jid.js';
+import { StreamError } from '../protocol/stream-error.js';
+import { StanzaError, errorReply } from '../protocol/stanza-error.js';
+import { iqShapeError } from '../core/iq-dispatcher.js';
+import type { LocalSession } from '../core/sessions/session.js';
+import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
+import type { Logger } from '../util/logger.js';
+import type { C2sContext } from './c2s-context.js';
+import { isBindRequest, isSessionRequest } from './bind.js';
+import { StreamManagement } from './stream-management/stream-management.js';
+import { rehomeUndelivered } from './stream-management/undelivered.js';
+
+/** What a session needs from the connection currently carrying it. */
+export interface SessionTransport {
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  write(stanza: Element): boolean;
+  fail(error: StreamError): void;
+  close(): void;
+  /** Drops the socket without ending the session (it was resumed elsewhere). */
+  abandon(): void;
+}
+
+export class ClientSession implements LocalSession {
+  readonly data = new Map<symbol, unknown>();
+  available = false;
+  priority = 0;
+  presence: Element | undefined;
+  interested = false;
+  readonly flags: Record<string, string> = {};
+  readonly sm: StreamManagement;
+  /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
+  readonly ended: Promise<void>;
+
+  private transport: SessionTransport | undefined;
+  private lastTransport: SessionTransport;
+  private hibernation: NodeJS.Timeout | undefined;
+  private ending = false;
+  private resolveEnded!: () => void;
+
+  constructor(
+    private readonly ctx: C2sContext,
+    readonly id: string,
+    readonly jid: Jid,
+    transport: SessionTransport,
+    readonly log: Logger,
+  ) {
+    this.transport = transport;
+    this.lastTransport = transport;
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.sm = new StreamManagement(ctx, this);
+  }
+
+  get accountBare(): string {
+    return this.jid.toBareString();
+  }
+
+  get confirmsDelivery(): boolean {
+    return this.sm.enabled;
+  }
+
+  get remoteAddress(): string {
+    return this.lastTransport.remoteAddress;
+  }
+
+  get secure(): boolean {
+    return this.lastTransport.secure;
+  }
+
+  get attached(): boolean {
+    return this.transport !== undefined;
+  }
+
+  ref(): SessionRef {
+    return sessionRefOf(this, this.ctx.nodeId);
+  }
+
+  send(stanza: Element): boolean {
+    if (this.ending) return false;
+    if (this.sm.enabled) {
+      // Kept until acknowledged; written now if a connection carries the session.
+      this.sm.track(stanza);
+      if (this.transport) this.transport.write(stanza);
+      return true;
+    }
+    return this.transport ? this.transport.write(stanza) : false;
+  }
+
+  /** Writes a nonza (not counted by stream management). */
+  writeNonza(element: Element): void {
+    this.transport?.write(element);
+  }
+
+  close(error?: StreamError): void {
+    if (this.transport) {
+      if (error) this.transport.fail(error);
+      else this.transport.close();
+    } else {
+      void this.end(error ? error.condition : 'closed while detached');
+    }
+  }
+
+  /** One inbound element from the client, in order. */
+  async handle(element: Element): Promise<void> {
+    if (element.attrs.xmlns === NS.sm) return this.sm.handleNonza(element);
+    const ns = element.attrs.xmlns;
+    const isStanza = element.name === 'message' || element.name === 'presence' || element.name === 'iq';
+    if (!isStanza || (ns !== undefined && ns !== NS.client)) {
+      this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${ns ?? NS.client}' is not supported here`));
+      return;
+    }
+    await this.handleStanza(element);
+    this.sm.handled();
+  }
+
+  private async handleStanza(stanza: Element): Promise<void> {
+    if (isSessionRequest(stanza)) {
+      this.send(xml('iq', { type: 'result', id: stanza.attrs.id }));
+      return;
+    }
+    // RFC 6120 §8.1.2.1: the server stamps the full JID of the sender.
+    stanza.attrs.from = this.jid.toString();
+    if (stanza.name === 'iq') {
+      const problem = isBindRequest(stanza) ? new StanzaError('not-allowed', 'a resource is already bound') : iqShapeError(stanza);
+      if (problem) {
+        const reply = errorReply(stanza, problem);
+        if (reply) this.send(reply);
+        return;
+      }
+    }
+    await this.ctx.router.route(stanza, this);
+  }
+
+  /**
+   * The connection is gone. With resumption enabled and no deliberate end, the session
+   * hibernates (XEP-0198 §5) and keeps collecting stanzas; otherwise it ends.
+   */
+  async detach(transport: SessionTransport, endSession: boolean, reason: string): Promise<void> {
+    if (transport !== this.transport) return;
+    this.transport = undefined;
+    if (!endSession && this.sm.resumable && !this.ending) {
+      const seconds = this.ctx.config.limits.resumeTimeoutSeconds;
+      this.log.info({ reason, seconds }, 'connection lost; session kept for resumption');
+      this.hibernation = setTimeout(() => void this.end('resumption timed out'), seconds * 1000);
+      this.hibernation.unref();
+      return;
+    }
+    await this.end(reason);
+  }
+
+  /** A new connection takes over (XEP-0198 §5): acknowledge up to `h`, resend the rest. */
+  async resume(transport: SessionTransport, h: number): Promise<boolean> {
+    if (this.ending) return false;
+    clearTimeout(this.hibernation);
+    const previous = this.transport;
+    this.transport = transport;
+    this.lastTransport = transport;
+    previous?.abandon();
+    if (!(await this.sm.resumeWith(h))) return false;
+    this.log.info('session resumed');
+    for (const stanza of this.sm.unacked()) transport.write(stanza);
+    return true;
+  }
+
+  async end(reason: string): Promise<void> {
+    if (this.ending) return this.ended;
+    this.ending = true;
+    clearTimeout(this.hibernation);
+    this.sm.stop();
+    const undelivered = this.sm.drain();
+    this.ctx.delivery.local.delete(this.id);
+    await this.ctx.sessions.remove(this.ref());
+    // Nothing sent but unacknowledged is lost: messages go to offline storage or bounce.
+    await rehomeUndelivered(this.ctx, this, undelivered);
+    this.log.info({ reason, undelivered: undelivered.length }, 'session closed');
+    await this.ctx.events.fire('session/closed', { session: this, reason });
+    this.resolveEnded();
+  }
+}

@@ -1,0 +1,145 @@
+// XEP-0198 for one client session: enable (with or without resumption), <r/>/<a/> both ways,
+// the count of handled inbound stanzas, and the queue of unacknowledged outbound ones.
+import type { Element } from '../../xml/element.js';
+import { StreamError } from '../../protocol/stream-error.js';
+import type { C2sContext } from '../c2s-context.js';
+import type { ClientSession } from '../client-session.js';
+import { increment, parseCounter } from './counter.js';
+import { OutboundQueue } from './outbound-queue.js';
+import { ackAnswer, ackRequest, enabled, failed, resumed } from './nonzas.js';
+
+/** Ask for an acknowledgement once this many stanzas are unacknowledged... */
+const REQUEST_EVERY = 10;
+/** ...or this long after the first unacknowledged one was sent. */
+const REQUEST_AFTER_MS = 1_000;
+
+export class StreamManagement {
+  private queue: OutboundQueue | undefined;
+  private inbound = 0;
+  private resumeId: string | undefined;
+  private requestTimer: NodeJS.Timeout | undefined;
+  private sentAtLastRequest = 0;
+
+  constructor(
+    private readonly ctx: C2sContext,
+    private readonly session: ClientSession,
+  ) {}
+
+  get enabled(): boolean {
+    return this.queue !== undefined;
+  }
+
+  get resumable(): boolean {
+    return this.resumeId !== undefined;
+  }
+
+  /** A stanza sent to the client: keep it until acknowledged. */
+  track(stanza: Element): void {
+    if (!this.queue) return;
+    this.queue.push(stanza);
+    this.scheduleAckRequest();
+  }
+
+  /** One inbound stanza fully processed (routed, stored or answered). */
+  handled(): void {
+    if (this.queue) this.inbound = increment(this.inbound);
+  }
+
+  async handleNonza(element: Element): Promise<void> {
+    switch (element.name) {
+      case 'enable':
+        return this.enable(element);
+      case 'r':
+        if (!this.queue) return this.notEnabled();
+        this.session.writeNonza(ackAnswer(this.inbound));
+        return;
+      case 'a':
+        if (!this.queue) return this.notEnabled();
+        return this.applyAck(parseCounter(element.attrs.h));
+      case 'resume':
+        // A bound session cannot resume another one (XEP-0198 §5: resume replaces binding).
+        this.session.writeNonza(failed('unexpected-request', this.queue ? this.inbound : undefined));
+        return;
+      default:
+        this.session.close(new StreamError('unsupported-stanza-type', `<${element.name}/> is not a stream management element`));
+    }
+  }
+
+  /** After a new connection took over: acknowledge up to `h` and confirm with <resumed/>. */
+  async resumeWith(h: number): Promise<boolean> {
+    if (!this.queue || !this.resumeId) return false;
+    const acked = this.queue.ack(h);
+    if (!acked) return false;
+    this.session.writeNonza(resumed(this.resumeId, this.inbound));
+    await this.confirm(acked);
+    return true;
+  }
+
+  unacked(): readonly Element[] {
+    return this.queue?.unacked() ?? [];
+  }
+
+  drain(): Element[] {
+    return this.queue?.drain() ?? [];
+  }
+
+  get resumptionId(): string | undefined {
+    return this.resumeId;
+  }
+
+  stop(): void {
+    clearTimeout(this.requestTimer);
+    if (this.resumeId) this.ctx.resumptions.remove(this.resumeId, this.session);
+  }
+
+  private enable(element: Element): void {
+    if (this.queue) {
+      this.session.writeNonza(failed('unexpected-request', undefined, 'stream management is already enabled'));
+      return;
+    }
+    this.queue = new OutboundQueue();
+    const wantsResume = element.attrs.resume === 'true' || element.attrs.resume === '1';
+    if (wantsResume) {
+      this.resumeId = `${this.ctx.ids.next()}${this.ctx.ids.next()}`;
+      this.ctx.resumptions.add(this.resumeId, this.session);
+    }
+    this.session.writeNonza(enabled(this.resumeId, this.resumeId ? this.ctx.config.limits.resumeTimeoutSeconds : undefined));
+  }
+
+  private async applyAck(h: number | undefined): Promise<void> {
+    const acked = h === undefined ? undefined : this.queue!.ack(h);
+    if (!acked) {
+      // XEP-0198 §4: acknowledging more than was sent is a fatal error.
+      this.session.close(new StreamError('undefined-condition', `handled-count-too-high: h=${h ?? '(invalid)'}, sent=${this.queue!.sent}`));
+      return;
+    }
+    await this.confirm(acked);
+  }
+
+  private async confirm(acked: readonly Element[]): Promise<void> {
+    for (const stanza of acked) await this.ctx.events.fire('stanza/acked', { session: this.session, stanza });
+  }
+
+  private notEnabled(): void {
+    this.session.close(new StreamError('unsupported-stanza-type', 'stream management is not enabled'));
+  }
+
+  private scheduleAckRequest(): void {
+    const queue = this.queue!;
+    if (queue.sent - this.sentAtLastRequest >= REQUEST_EVERY || queue.sent < this.sentAtLastRequest) {
+      this.requestAck();
+      return;
+    }
+    if (this.requestTimer) return;
+    this.requestTimer = setTimeout(() => this.requestAck(), REQUEST_AFTER_MS);
+    this.requestTimer.unref();
+  }
+
+  private requestAck(): void {
+    clearTimeout(this.requestTimer);
+    this.requestTimer = undefined;
+    if (!this.queue || this.queue.unackedCount === 0 || !this.session.attached) return;
+    this.sentAtLastRequest = this.queue.sent;
+    this.session.writeNonza(ackRequest());
+  }
+}
