@@ -2,6 +2,7 @@
 import type { HeraldModule } from '../core/modules/module.js';
 import { discoModule } from './disco/index.js';
 import { messageModule } from './message/index.js';
+import { offlineModule } from './offline/index.js';
 import { presenceModule } from './presence/index.js';
 import { rosterModule } from './roster/index.js';
 import { pingModule } from './ping/index.js';
@@ -16,6 +17,7 @@ export const builtinModules: HeraldModule[] = [
   rosterModule,
   presenceModule,
   messageModule,
+  offlineModule,
   discoModule,
   pingModule,
   versionModule,

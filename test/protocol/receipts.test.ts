@@ -3,18 +3,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import { bind, connectSecured, login, scramAuth } from '../harness/login.js';
-import { barrier, nextMessage, nextPresence } from '../harness/im.js';
+import { barrier, getRoster, nextMessage, nextPresence } from '../harness/im.js';
 import { announceCaps } from '../harness/caps.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const SM = 'urn:xmpp:sm:3';
 const RECEIPTS = 'urn:xmpp:receipts';
-const PC = [{ category: 'client', type: 'pc', name: 'test' }];
+// A fresh client name per login gives a fresh caps ver, so the server always verifies it anew.
+let clientCount = 0;
+const pc = () => [{ category: 'client', type: 'pc', name: `test-${++clientCount}` }];
 let server: ServerProcess;
+
+/**
+ * XEP-0184 §8: receipts reveal that a device is online, so Herald emits them only to senders
+ * allowed to see the recipient's presence. `recipient` pre-approves and `sender` subscribes.
+ */
+async function letSeePresence(recipient: string, sender: string) {
+  const r = await login(server.ports.c2s, recipient, 'pw', 'setup');
+  const s = await login(server.ports.c2s, sender, 'pw', 'setup');
+  await getRoster(s.client); // interested: inbound 'subscribed' goes to interested resources (RFC 6121 §3.1.6)
+  r.client.send(`<presence to='${sender}@localhost' type='subscribed'/>`);
+  await barrier(r.client, s.client, s.jid);
+  s.client.send(`<presence to='${recipient}@localhost' type='subscribe'/>`);
+  await s.client.next((el) => el.name === 'presence' && el.attrs.type === 'subscribed' && el.attrs.from === `${recipient}@localhost`);
+  r.client.destroy();
+  s.client.destroy();
+}
 
 beforeAll(async () => {
   server = await ServerProcess.start();
-  for (const user of ['sender', 'plain', 'capable']) await server.addUser(`${user}@localhost`, 'pw');
+  for (const user of ['sender', 'plain', 'capable', 'stranger']) await server.addUser(`${user}@localhost`, 'pw');
+  await letSeePresence('plain', 'sender');
+  await letSeePresence('capable', 'sender');
 });
 
 afterAll(async () => {
@@ -30,7 +50,7 @@ async function smClientWithCaps(user: string, features: string[]) {
   client.send(`<enable xmlns='${SM}'/>`);
   await client.next('enabled');
   const marker = client.received.length;
-  await announceCaps(client, PC, ['http://jabber.org/protocol/disco#info', ...features]);
+  await announceCaps(client, pc(), ['http://jabber.org/protocol/disco#info', ...features]);
   await nextPresence(client, jid);
   /** Acknowledges every stanza received since enable. */
   const ackAll = () => {
@@ -48,6 +68,18 @@ const isReceiptFor = (id: string) => (el: { name: string; getChild(n: string, ns
   el.name === 'message' && el.getChild('received', RECEIPTS)?.attrs.id === id;
 
 describe('server-emitted receipts', () => {
+  it('XEP-0184 §8: a sender who may not see the recipient\'s presence gets no emitted receipt', async () => {
+    const stranger = await login(server.ports.c2s, 'stranger', 'pw', 'x');
+    const recipient = await smClientWithCaps('plain', []);
+    requestReceipt(stranger.client, recipient.jid, 'rq0');
+    await nextMessage(recipient.client, (m) => m.attrs.id === 'rq0');
+    recipient.ackAll();
+    await barrier(recipient.client, stranger.client, stranger.jid);
+    expect(stranger.client.inbox.some(isReceiptFor('rq0'))).toBe(false);
+    recipient.client.destroy();
+    stranger.client.destroy();
+  });
+
   it('XEP-0184: a client without receipt support gets one emitted for it only after it acknowledged the message', async () => {
     const sender = await login(server.ports.c2s, 'sender', 'pw', 's');
     const recipient = await smClientWithCaps('plain', []);

@@ -1,0 +1,80 @@
+// XEP-0160 offline messages: chat/normal messages for an account with no available resource are
+// stored (with a XEP-0203 delay) up to a per-account quota and delivered when a resource next
+// sends non-negative available presence.
+import type { HeraldModule } from '../../core/modules/module.js';
+import { NS } from '../../xml/ns.js';
+import { presencePriority } from '../presence/priority.js';
+import { createFlusher } from './flush.js';
+import { storeOffline } from './store.js';
+
+const DEFAULT_QUOTA = 1000;
+const PAGE_SIZE = 200;
+const DELETE_BATCH = 50;
+/**
+ * Before the presence module, which claims broadcast presence (so later handlers never run) and
+ * makes the session available. The flush therefore happens while the session is not yet
+ * available; delivery to its socket does not depend on that, and a message stored meanwhile is
+ * handed to the running flush (see flush.ts).
+ */
+const BEFORE_PRESENCE = 5;
+
+function positiveInteger(value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`modules.offline.options.${what}: expected a positive integer, found ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export const offlineModule: HeraldModule = {
+  name: 'offline',
+  enabledByDefault: true,
+
+  load(ctx) {
+    const quota = positiveInteger(ctx.options.quota, DEFAULT_QUOTA, 'quota');
+    const flusher = createFlusher(ctx, { pageSize: PAGE_SIZE, deleteBatch: DELETE_BATCH });
+
+    // XEP-0160 §4.
+    ctx.on('disco/info', (event) => {
+      if (event.target === 'host' && event.node === undefined) event.features.add(NS.msgoffline);
+    });
+
+    ctx.on('message/offline', (event) => storeOffline(ctx, event, quota, (account) => flusher.stored(account)));
+
+    // Broadcast presence (no 'to'): available with priority ≥ 0 starts delivery to that resource;
+    // unavailable or a negative priority ends it. Never claims: presence goes on as usual, and a
+    // failing store must not cost the user their presence.
+    ctx.on(
+      'pre-presence/bare',
+      async ({ origin, stanza }) => {
+        if (!origin || stanza.attrs.to !== undefined) return false;
+        const type = stanza.attrs.type;
+        if (type !== undefined && type !== 'unavailable') return false;
+        try {
+          if (type === undefined && presencePriority(stanza) >= 0) await flusher.available(origin);
+          else await flusher.unavailable(origin, false);
+        } catch (error) {
+          ctx.log.error({ err: error, session: origin.jid.toString() }, 'offline: delivering stored messages failed');
+        }
+        return false;
+      },
+      BEFORE_PRESENCE,
+    );
+
+    // Observers only: other modules (e.g. receipts) see every acknowledgement too.
+    ctx.on('stanza/acked', async ({ session, stanza }) => {
+      try {
+        await flusher.acked(session, stanza);
+      } catch (error) {
+        ctx.log.error({ err: error, session: session.jid.toString() }, 'offline: deleting confirmed messages failed');
+      }
+    });
+    ctx.on('session/closed', async ({ session }) => {
+      try {
+        await flusher.unavailable(session, true);
+      } catch (error) {
+        ctx.log.error({ err: error, session: session.jid.toString() }, 'offline: cleaning up after a session failed');
+      }
+    });
+  },
+};
