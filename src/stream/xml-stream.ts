@@ -174,6 +174,8 @@ export class XmlStream {
       }
       this.probed = true;
       this.handler.idle();
+      // Node does not re-arm a socket timeout after it fired: arm the second half explicitly.
+      socket.setTimeout(Math.max(1, Math.floor(this.options.idleTimeoutMs / 2)));
     });
     if (!listenForClose) return;
     socket.on('error', (error) => this.options.log.debug({ err: error.message }, 'socket error'));

@@ -143,3 +143,34 @@ describe('go-sendxmpp (Go, go-xmpp)', () => {
     await bob.stop();
   });
 });
+
+describe('xmpp.js with stream management (XEP-0198)', () => {
+  it('receives offline messages, acknowledges them with its own XEP-0198 code, and they are not delivered again', async () => {
+    await server.addUser('zoe@localhost', 'zoe-pw');
+    const { login } = await import('../harness/login.js');
+    const sender = await login(server.ports.c2s, 'alice', 'wonderland', 'offline-sender');
+    sender.client.send(Array.from({ length: 5 }, (_, i) => `<message to='zoe@localhost' type='chat' id='z${i}'><body>offline ${i}</body></message>`).join(''));
+    const stats = async () => (await server.cli(['user', 'stats', 'zoe@localhost'])).stdout;
+    // Stored before anything else happens (the sender's stream processes them in order).
+    sender.client.send(`<iq type='get' id='after-z' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    await sender.client.next((el) => el.attrs.id === 'after-z');
+    expect(await stats()).toMatch(/: 5 offline messages/);
+
+    const zoe = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'zoe', 'zoe-pw', 'sm');
+    const bodies: string[] = [];
+    const allFive = new Promise<void>((resolve) =>
+      zoe.on('stanza', (s) => {
+        if (s.is('message') && s.getChild('body')) bodies.push(s.getChildText('body')!);
+        if (bodies.length === 5) resolve();
+      }),
+    );
+    await zoe.send(xml('presence'));
+    await allFive;
+    expect(bodies).toEqual([0, 1, 2, 3, 4].map((i) => `offline ${i}`));
+    // xmpp.js answers the server's <r/>; only then are the stored copies deleted.
+    await server.waitForLog((l) => l.msg === 'client acknowledged stanzas' && String(l.jid).startsWith('zoe@localhost/') && Number(l.h) >= 6);
+    expect(await stats()).toMatch(/: 0 offline messages/);
+    await zoe.stop();
+    sender.client.destroy();
+  });
+});

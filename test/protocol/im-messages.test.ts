@@ -60,15 +60,16 @@ describe('delivery to a bare JID (RFC 6121 §8.5.2)', () => {
     expect(negative.client.inbox.some(isBody('news'))).toBe(false);
   });
 
-  it('RFC 6121 §8.5.2.2: only negative-priority resources → no delivery (service-unavailable until the offline store exists)', async () => {
+  it('RFC 6121 §8.5.2.2: only negative-priority resources → not delivered to them, kept for a non-negative one', async () => {
     const negative = await online('rcpt4', 'neg', -5);
     sender.client.send("<message to='rcpt4@localhost' type='chat' id='neg1'><body>anyone?</body></message>");
-    const error = await sender.client.next((el) => el.name === 'message' && el.attrs.id === 'neg1');
-    expect(error.attrs.type).toBe('error');
-    expect(error.getChild('error')?.getChild('service-unavailable')).toBeDefined();
     // §8.5.3.1: a full JID still reaches a negative-priority resource.
     sender.client.send(`<message to='${negative.jid}' type='chat'><body>direct to negative</body></message>`);
     await negative.client.next(isBody('direct to negative'));
+    expect(negative.client.inbox.some(isBody('anyone?'))).toBe(false);
+    expect(sender.client.inbox.some((el) => el.attrs.id === 'neg1')).toBe(false);
+    const later = await online('rcpt4', 'later', 0);
+    await later.client.next(isBody('anyone?'));
   });
 
   it('RFC 6121 §8.5.2.1.3: groupchat to a bare user JID gets an error', async () => {

@@ -104,11 +104,14 @@ describe('messages between two users (RFC 6121 §8.5)', () => {
     bob.client.destroy();
   });
 
-  it('RFC 6121 §8.5.2.2: no available resource and no offline store yet → service-unavailable to the sender', async () => {
+  it('RFC 6121 §8.5.2.2.1: with no available resource a chat is stored and delivered at the next initial presence', async () => {
     alice.client.send("<message to='bob@localhost' type='chat' id='m3'><body>anyone?</body></message>");
-    const error = await alice.client.next((el) => el.name === 'message' && el.attrs.id === 'm3');
-    expect(error.attrs.type).toBe('error');
-    expect(error.getChild('error')?.getChild('service-unavailable')).toBeDefined();
+    const bob = await login(server.ports.c2s, 'bob', 'builder', 'later');
+    bob.client.send('<presence/>');
+    const stored = await bob.client.next((el) => el.name === 'message' && el.attrs.id === 'm3');
+    expect(stored.getChild('delay', 'urn:xmpp:delay')?.attrs.from).toBe('localhost');
+    expect(alice.client.inbox.some((el) => el.attrs.id === 'm3')).toBe(false);
+    bob.client.destroy();
   });
 
   it('RFC 6121 §8.5.1: a message to an account that does not exist gets the same service-unavailable', async () => {

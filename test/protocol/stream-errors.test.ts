@@ -206,3 +206,27 @@ describe('stream restarts discard what was pipelined before them', () => {
     client.destroy();
   });
 });
+
+describe('dead connection detection', () => {
+  it('XEP-0199: a quiet bound client is pinged at half the idle timeout, kept while it answers, dropped when it stops', async () => {
+    const idle = await ServerProcess.start({ extraYaml: 'limits:\n  idleTimeoutSeconds: 2' });
+    try {
+      await idle.addUser('alice@localhost', 'wonderland');
+      const { client, jid } = await login(idle.ports.c2s, 'alice', 'wonderland');
+      const isPing = (el: { name: string; attrs: Record<string, string>; getChild(n: string, ns: string): unknown }) =>
+        el.name === 'iq' && el.attrs.type === 'get' && el.getChild('ping', 'urn:xmpp:ping') !== undefined;
+      for (let round = 0; round < 3; round++) {
+        const ping = await client.next(isPing, 5_000);
+        expect(ping.attrs.to).toBe(jid);
+        client.send(`<iq type='result' id='${ping.attrs.id}' to='localhost'/>`);
+      }
+      // Three answered pings span more than the 2 s idle timeout: the connection is alive.
+      expect(client.isClosed).toBe(false);
+      await client.next(isPing, 5_000);
+      expect(await client.streamError(5_000)).toBe('connection-timeout');
+    } finally {
+      await idle.stop();
+      idle.cleanup();
+    }
+  });
+});

@@ -114,6 +114,8 @@ export class StreamManagement {
       return;
     }
     await this.confirm(acked);
+    // Logged once every `stanza/acked` handler has run (tests wait for it).
+    if (acked.length > 0) this.session.log.debug({ h, acked: acked.length }, 'client acknowledged stanzas');
   }
 
   private async confirm(acked: readonly Element[]): Promise<void> {

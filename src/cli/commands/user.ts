@@ -1,4 +1,4 @@
-// `herald user add|passwd|del|list`: account administration. Works while the server runs
+// `herald user add|passwd|del|list|stats`: account administration. Works while the server runs
 // (SQLite in WAL mode lets both write).
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -50,6 +50,18 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
         const jid = accountJid(input, config);
         if (!(await accounts.delete(jid))) throw new CliError(`no account ${jid}`);
         console.log(`deleted ${jid}`);
+      });
+    });
+
+  user
+    .command('stats <jid>')
+    .description('show what is stored for an account (offline messages waiting)')
+    .action(async (input: string) => {
+      await withAccounts(globals(), async (accounts, config, storage) => {
+        const jid = accountJid(input, config);
+        if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
+        const count = await storage.offline.count(jid.toBareString());
+        console.log(`${jid}: ${count} offline message${count === 1 ? '' : 's'}`);
       });
     });
 

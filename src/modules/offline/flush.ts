@@ -120,6 +120,9 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
         if (!confirms) done.push(message.stanzaId);
       }
       if (done.length > 0) await repo.delete(account, done);
+      // Storage calls may complete without ever yielding to I/O; give the socket a turn to write
+      // out this page before the next one is queued behind it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -33,7 +33,6 @@ async function sendToJuliet(stanza: Element): Promise<Element[]> {
   return core.send(romeo, stanza);
 }
 
-const stored = async (): Promise<string[]> => (await core.storage.offline.list(JULIET)).map((m) => m.stanza);
 const bodies = (session: FakeSession): string[] => session.sent.filter((s) => s.name === 'message').map((m) => m.getChildText('body') ?? '');
 const acked = (session: FakeSession, stanza: Element) => core.events.fire('stanza/acked', { session, stanza });
 
