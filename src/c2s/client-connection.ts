@@ -242,19 +242,27 @@ export class ClientConnection implements SessionTransport {
 
   /** XEP-0198 §5: take over a hibernating (or half-dead) session of the same account. */
   private async resume(element: Element): Promise<void> {
-    const session = this.ctx.resumptions.find(element.attrs.previd ?? '', this.account!.toBareString());
+    const previd = element.attrs.previd ?? '';
+    const account = this.account!.toBareString();
+    const session = this.ctx.resumptions.find(previd, account);
     const h = parseCounter(element.attrs.h);
     if (!session || h === undefined) {
-      this.stream.send(failed('item-not-found', undefined, 'no session to resume; bind a new one'));
+      // The old session's count, when known, tells the client which of its stanzas arrived.
+      const handled = this.ctx.resumptions.handledByEnded(previd, account);
+      this.stream.send(failed('item-not-found', handled, 'no session to resume; bind a new one'));
       return;
     }
-    clearTimeout(this.negotiationTimer);
     this.session = session;
-    this.log = session.log;
-    if (!(await session.resume(this, h))) {
-      this.session = undefined;
-      this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
+    const outcome = await session.resume(this, h);
+    if (outcome === 'resumed') {
+      clearTimeout(this.negotiationTimer);
+      this.log = session.log;
+      return;
     }
+    this.session = undefined;
+    if (outcome === 'gone') this.stream.send(failed('item-not-found', undefined, 'the session ended; bind a new one'));
+    // XEP-0198 §4: acknowledging more than the server sent is fatal.
+    else this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
   }
 
   private async onClosed(reason: string): Promise<void> {

@@ -154,17 +154,17 @@ export class ClientSession implements LocalSession {
   }
 
   /** A new connection takes over (XEP-0198 §5): acknowledge up to `h`, resend the rest. */
-  async resume(transport: SessionTransport, h: number): Promise<boolean> {
-    if (this.ending) return false;
+  async resume(transport: SessionTransport, h: number): Promise<'resumed' | 'gone' | 'bad-h'> {
+    if (this.ending) return 'gone';
     clearTimeout(this.hibernation);
     const previous = this.transport;
     this.transport = transport;
     this.lastTransport = transport;
     previous?.abandon();
-    if (!(await this.sm.resumeWith(h))) return false;
+    if (!(await this.sm.resumeWith(h))) return 'bad-h';
     this.log.info('session resumed');
     for (const stanza of this.sm.unacked()) transport.write(stanza);
-    return true;
+    return 'resumed';
   }
 
   async end(reason: string): Promise<void> {

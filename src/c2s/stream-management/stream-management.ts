@@ -89,7 +89,9 @@ export class StreamManagement {
 
   stop(): void {
     clearTimeout(this.requestTimer);
-    if (this.resumeId) this.ctx.resumptions.remove(this.resumeId, this.session);
+    if (!this.resumeId) return;
+    this.ctx.resumptions.remove(this.resumeId, this.session);
+    this.ctx.resumptions.recordEnded(this.resumeId, this.session.accountBare, this.inbound);
   }
 
   private enable(element: Element): void {
