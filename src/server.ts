@@ -26,6 +26,7 @@ import { createTlsContexts } from './net/tls-contexts.js';
 import { listenDirectTls, listenPlain, type ListenerHandle } from './net/c2s-listeners.js';
 import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
+import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
 import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 
@@ -61,7 +62,12 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const hosts = createHosts(config.domains);
   const sessions = createLocalSessionRegistry();
   const delivery = createDelivery(nodeId, createSingleNodeBus());
-  const router = createRouter({ events, hosts, log });
+  // Federation: the router's remote path is bound before the router exists, hence the late lookup.
+  let s2s: S2sHandle | undefined;
+  const remote = config.listeners.s2s.enabled
+    ? { send: (...args: Parameters<S2sHandle['links']['send']>) => s2s!.links.send(...args) }
+    : undefined;
+  const router = createRouter({ events, hosts, log, ...(remote ? { remote } : {}) });
   const iq = createIqDispatcher({ events, sink: router, sessions, delivery, log });
   const accounts = createAccounts({ storage, iterations: config.auth.scramIterations, clock });
 
@@ -115,6 +121,10 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
         await listenDirectTls('c2s-direct-tls', direct, tls, 'xmpp-client', log, accept(true)),
       );
     }
+    if (config.listeners.s2s.enabled) {
+      s2s = await startS2s({ config, hosts, router, tls, clock, ids, log });
+      listeners.push(s2s.listener);
+    }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     modules.unloadAll();
@@ -130,7 +140,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       log.info('certificates reloaded');
     },
     async stop() {
-      await Promise.all(listeners.map((l) => l.close()).concat(closeSessions()));
+      await Promise.all(listeners.map((l) => l.close()).concat(closeSessions(), s2s ? s2s.stop() : []));
       modules.unloadAll();
       await storage.close();
     },

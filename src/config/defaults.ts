@@ -5,6 +5,7 @@ import type { DomainConfig, HeraldConfig, ListenerConfig } from './types.js';
 
 export const DEFAULT_C2S_PORT = 5222;
 export const DEFAULT_C2S_DIRECT_TLS_PORT = 5223;
+export const DEFAULT_S2S_PORT = 5269;
 /** RFC 6120 §13.12: servers must accept stanzas of at least 10000 bytes. */
 export const MIN_STANZA_BYTES = 10000;
 /** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
@@ -17,7 +18,9 @@ export function defaultConfig(): HeraldConfig {
     listeners: {
       c2s: listener(DEFAULT_C2S_PORT),
       c2sDirectTls: listener(DEFAULT_C2S_DIRECT_TLS_PORT),
+      s2s: { ...listener(DEFAULT_S2S_PORT), enabled: false },
     },
+    s2s: { routes: {}, requireValidCertificates: false, connectTimeoutSeconds: 10, idleTimeoutSeconds: 300, caFiles: [] },
     certsDir: 'certs',
     storage: { dataDir: 'data' },
     auth: { scramIterations: MIN_SCRAM_ITERATIONS },

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
 import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
-import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig } from './types.js';
+import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig, S2sConfig } from './types.js';
 import {
-  booleanValue, closestKey, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
+  booleanValue, closestKey, dialbackSecret, domainName, hostPort, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
   moduleName, pathValue, portNumber,
 } from './values.js';
 import type { Locate } from './yaml-source.js';
@@ -21,7 +21,7 @@ export interface FileContext {
   locate: Locate;
 }
 
-const TOP_KEYS = ['domains', 'listeners', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules'];
+const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules'];
 const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   maxStanzaBytes: (v) => integerInRange(v, MIN_STANZA_BYTES),
   maxDepth: (v) => integerInRange(v, 1),
@@ -42,12 +42,14 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
 
   if ('domains' in top) out.domains = readDomains(c, top['domains']);
   if ('listeners' in top) {
-    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls']);
+    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls', 's2s']);
+    if ('s2s' in l) out.listeners.s2s = readListener(c, ['listeners', 's2s'], l['s2s'], out.listeners.s2s);
     if ('c2s' in l) out.listeners.c2s = readListener(c, ['listeners', 'c2s'], l['c2s'], out.listeners.c2s);
     if ('c2sDirectTls' in l) {
       out.listeners.c2sDirectTls = readListener(c, ['listeners', 'c2sDirectTls'], l['c2sDirectTls'], out.listeners.c2sDirectTls);
     }
   }
+  if ('s2s' in top) out.s2s = readS2s(c, top['s2s'], out.s2s);
   if ('certsDir' in top) out.certsDir = c.path(['certsDir'], top['certsDir']);
   if ('storage' in top) {
     const s = c.map(['storage'], top['storage'], ['dataDir']);
@@ -108,6 +110,32 @@ function readListener(c: FileChecker, at: KeyPath, raw: unknown, base: ListenerC
   if ('enabled' in m) out.enabled = c.check([...at, 'enabled'], m['enabled'], booleanValue);
   if ('host' in m) out.host = c.check([...at, 'host'], m['host'], hostValue);
   if ('port' in m) out.port = c.check([...at, 'port'], m['port'], portNumber);
+  return out;
+}
+
+function readS2s(c: FileChecker, raw: unknown, base: S2sConfig): S2sConfig {
+  const at = ['s2s'];
+  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'caFiles']);
+  const out = structuredClone(base);
+  if ('secret' in m) out.secret = c.check([...at, 'secret'], m['secret'], dialbackSecret);
+  if ('requireValidCertificates' in m) out.requireValidCertificates = c.check([...at, 'requireValidCertificates'], m['requireValidCertificates'], booleanValue);
+  for (const key of ['connectTimeoutSeconds', 'idleTimeoutSeconds'] as const) {
+    if (key in m) out[key] = c.check([...at, key], m[key], (v) => integerInRange(v, 1));
+  }
+  if ('routes' in m && m['routes'] !== null) {
+    const routes = m['routes'];
+    if (!isPlainMap(routes)) c.fail([...at, 'routes'], expectedFound('a map of domain: host:port', routes));
+    out.routes = {};
+    for (const [domain, target] of Object.entries(routes)) {
+      const name = c.check([...at, 'routes', domain], domain, domainName, 'key');
+      out.routes[name] = c.check([...at, 'routes', domain], target, hostPort);
+    }
+  }
+  if ('caFiles' in m && m['caFiles'] !== null) {
+    const files = m['caFiles'];
+    if (!Array.isArray(files)) c.fail([...at, 'caFiles'], expectedFound('a list of PEM file paths', files));
+    out.caFiles = files.map((f: unknown, i) => c.path([...at, 'caFiles', i], f));
+  }
   return out;
 }
 

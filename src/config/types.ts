@@ -35,6 +35,20 @@ export interface LimitsConfig {
   authFailuresPerMinute: number;
 }
 
+export interface S2sConfig {
+  /** Dialback secret (XEP-0185); when absent one is generated and kept in the data folder. */
+  secret?: string;
+  /** Static routes: remote domain → `host:port`, used instead of DNS. */
+  routes: Record<string, { host: string; port: number }>;
+  /** Refuse peers whose certificate is not trusted for their domain (else: TLS + dialback). */
+  requireValidCertificates: boolean;
+  connectTimeoutSeconds: number;
+  /** An outbound link with nothing to send for this long is closed. */
+  idleTimeoutSeconds: number;
+  /** Extra trusted CA certificates (PEM files), on top of the system store. */
+  caFiles: string[];
+}
+
 export interface HeraldConfig {
   /** The file the configuration came from, for error messages; undefined for built-in defaults. */
   sourceFile?: string;
@@ -44,7 +58,10 @@ export interface HeraldConfig {
     c2s: ListenerConfig;
     /** c2s with direct TLS (XEP-0368), 5223. */
     c2sDirectTls: ListenerConfig;
+    /** Server-to-server (RFC 6120), 5269; off by default, which also turns off outbound federation. */
+    s2s: ListenerConfig;
   };
+  s2s: S2sConfig;
   /** Folder for generated certificates. */
   certsDir: string;
   storage: {

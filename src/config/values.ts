@@ -47,6 +47,22 @@ export function hostValue(value: unknown): string {
   return value;
 }
 
+/** A static s2s route target, `host:port` (IPv6 literals in brackets: `[::1]:5269`). */
+export function hostPort(value: unknown): { host: string; port: number } {
+  const expected = 'host:port such as 192.0.2.1:5269 or [::1]:5269';
+  if (typeof value !== 'string') throw new Invalid(expected);
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new Invalid(expected);
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
+/** Dialback secrets are HMAC keys: long enough that guessing them is hopeless. */
+export function dialbackSecret(value: unknown): string {
+  if (typeof value !== 'string' || value.length < 16) throw new Invalid('a secret string of at least 16 characters');
+  return value;
+}
+
 export function pathValue(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new Invalid('a path (a non-empty string)');
   return value;

@@ -3,10 +3,12 @@
 import { xml } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 
-export function streamHeader(attrs: { xmlns: string; id?: string; from?: string; to?: string; version?: string }): string {
+export function streamHeader(attrs: { xmlns: string; id?: string; from?: string; to?: string; version?: string; 'xmlns:db'?: string }): string {
   const element = xml('stream:stream', {
     xmlns: attrs.xmlns,
     'xmlns:stream': NS.stream,
+    // Server dialback (XEP-0220) elements use the db: prefix declared on the stream.
+    'xmlns:db': attrs['xmlns:db'],
     id: attrs.id,
     from: attrs.from,
     to: attrs.to,

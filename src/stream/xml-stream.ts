@@ -1,7 +1,7 @@
 // An XML stream over one TCP or TLS socket: parser limits, rate limiting, idle timeout,
 // STARTTLS upgrade, restarts, and the closing handshake of RFC 6120 §4.4.
 import type { Socket } from 'node:net';
-import { TLSSocket, type TLSSocketOptions } from 'node:tls';
+import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type TLSSocketOptions } from 'node:tls';
 import type { Element } from '../xml/element.js';
 import { createStreamParser, type StreamParser, type StreamParserLimits } from '../xml/stream-parser.js';
 import { StreamError } from '../protocol/stream-error.js';
@@ -28,6 +28,8 @@ export interface XmlStreamOptions {
   maxOutboundBytes: number;
   clock: Clock;
   log: Logger;
+  /** Content namespace of a header sent only to carry a stream error; default jabber:client. */
+  contentNamespace?: string;
 }
 
 /** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
@@ -118,11 +120,34 @@ export class XmlStream {
     });
   }
 
+  /**
+   * Initiating side of STARTTLS (server-to-server links) after `<proceed/>`. Resolves once the
+   * handshake is done; the caller inspects the peer certificate and sends a new header.
+   */
+  startTlsClient(options: Omit<ConnectionOptions, 'socket'>): Promise<void> {
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    plain.removeAllListeners('timeout');
+    plain.setTimeout(0);
+    const secured = tlsConnect({ ...options, socket: plain });
+    // Errors after the handshake must not go unhandled; 'close' on the TCP socket reports the end.
+    secured.on('error', (error) => this.options.log.debug({ err: error.message }, 'TLS socket error'));
+    this.socket = secured;
+    this.restart();
+    return new Promise((resolve, reject) => {
+      secured.once('secureConnect', () => {
+        this.attach(secured, false);
+        resolve();
+      });
+      secured.once('error', reject);
+    });
+  }
+
   /** Sends a stream error (with our header first if none was sent, §4.9.1.2) and closes. */
   fail(error: StreamError): void {
     if (this.closing || this.isClosed) return;
     this.options.log.info({ condition: error.condition, text: error.text }, 'stream error');
-    if (!this.headerSent) this.sendHeader({ xmlns: 'jabber:client' });
+    if (!this.headerSent) this.sendHeader({ xmlns: this.options.contentNamespace ?? 'jabber:client' });
     this.write(error.toElement().toString());
     this.close();
   }

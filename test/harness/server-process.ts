@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Extra YAML appended to the generated configuration (e.g. limits). */
   extraYaml?: string;
   env?: NodeJS.ProcessEnv;
+  /** Enables the s2s listener on this port (federation tests pick free ports up front). */
+  s2sPort?: number;
 }
 
 export interface LogLine {
@@ -160,6 +162,7 @@ function writeConfig(dir: string, options: ServerOptions): string {
     'listeners:',
     '  c2s: { host: 127.0.0.1, port: 0 }',
     '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
+    ...(options.s2sPort === undefined ? [] : [`  s2s: { enabled: true, host: 127.0.0.1, port: ${options.s2sPort} }`]),
     'certsDir: ./certs',
     'storage:',
     '  dataDir: ./data',

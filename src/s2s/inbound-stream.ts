@@ -1,0 +1,184 @@
+// One incoming server-to-server stream (RFC 6120): header checks, STARTTLS (required), then the
+// peer authenticates domains by SASL EXTERNAL (XEP-0178) or dialback (XEP-0220). Stanzas are
+// accepted only from a domain authenticated on this stream, for a domain served here, and handed
+// to the router in order.
+import type { Socket } from 'node:net';
+import { xml, type Element } from '../xml/element.js';
+import { NS } from '../xml/ns.js';
+import { tryParseJid } from '../protocol/jid.js';
+import { StreamError } from '../protocol/stream-error.js';
+import { XmlStream } from '../stream/xml-stream.js';
+import { checkStreamHeader } from '../c2s/header-check.js';
+import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
+import type { Logger } from '../util/logger.js';
+import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from './dialback.js';
+import { dialbackKeyMatches } from './dialback-key.js';
+import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
+
+/** Checks a dialback key with the originating domain's authoritative server. */
+export type DialbackVerifier = (receiving: string, originating: string, streamId: string, key: string) => Promise<boolean>;
+
+const STANZAS = new Set(['message', 'presence', 'iq']);
+
+export class InboundStream {
+  private readonly stream: XmlStream;
+  private readonly queue: SerialQueue;
+  private log: Logger;
+  private local = '';
+  private peer: string | undefined;
+  private streamId = '';
+  private header: Record<string, string> | undefined;
+  /** Remote domains authenticated on this stream. */
+  private readonly authenticated = new Set<string>();
+  private saslDone = false;
+
+  constructor(
+    private readonly ctx: S2sContext,
+    socket: Socket,
+    private readonly verify: DialbackVerifier,
+  ) {
+    this.log = ctx.log.child({ s2s: 'in', remote: socket.remoteAddress });
+    this.stream = new XmlStream(socket, s2sStreamOptions(ctx, this.log), {
+      streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
+      element: (element) => this.enqueue(() => this.onElement(element)),
+      streamEnd: () => this.log.debug('peer closed its stream'),
+      closed: (reason) => this.log.debug({ reason }, 'incoming server stream closed'),
+    });
+    this.queue = createSerialQueue({
+      highWater: 64,
+      onPause: () => this.stream.pause('queue'),
+      onResume: () => this.stream.resume('queue'),
+      onError: (error) => {
+        this.log.error({ err: error }, 'incoming server stream task failed');
+        this.stream.fail(new StreamError('internal-server-error'));
+      },
+    });
+  }
+
+  fail(error: StreamError): void {
+    this.stream.fail(error);
+  }
+
+  private enqueue(task: () => Promise<void> | void): void {
+    const generation = this.stream.generation;
+    this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
+  }
+
+  private onStreamStart(attrs: Record<string, string>): void {
+    const checked = checkStreamHeader(attrs, this.ctx.hosts, NS.server);
+    if (checked instanceof StreamError) {
+      this.stream.fail(checked);
+      return;
+    }
+    this.header = attrs;
+    this.local = checked.domain;
+    const from = tryParseJid(attrs.from);
+    this.peer = from?.isDomain ? from.domain : undefined;
+    this.streamId = this.ctx.ids.next();
+    this.stream.sendHeader({ xmlns: NS.server, 'xmlns:db': NS_DIALBACK, id: this.streamId, from: this.local, ...(this.peer ? { to: this.peer } : {}) });
+    const features: Element[] = [];
+    if (!this.stream.secure) {
+      features.push(xml('starttls', { xmlns: NS.tls }, xml('required')));
+    } else if (!this.saslDone) {
+      // XEP-0178: offer EXTERNAL only when the certificate is good for the domain the peer claims.
+      if (this.peer && this.ctx.tls.peerProblem(this.stream.tlsSocket!, this.peer) === undefined) {
+        features.push(xml('mechanisms', { xmlns: NS.sasl }, xml('mechanism', null, 'EXTERNAL')));
+      }
+      features.push(xml('dialback', { xmlns: NS_DIALBACK_FEATURE }, xml('errors')));
+    }
+    this.stream.send(xml('stream:features', null, ...features));
+  }
+
+  private async onElement(element: Element): Promise<void> {
+    if (this.stream.closed) return;
+    if (element.name === 'starttls' && element.attrs.xmlns === NS.tls) return this.startTls();
+    if (!this.stream.secure) {
+      this.stream.fail(new StreamError('policy-violation', 'STARTTLS is required first'));
+      return;
+    }
+    if (element.name === 'auth' && element.attrs.xmlns === NS.sasl) return this.saslExternal(element);
+    const kind = dialbackKind(element, this.header);
+    if (kind === 'result') return this.onDialbackResult(element);
+    if (kind === 'verify') return this.onDialbackVerify(element);
+    if (STANZAS.has(element.name)) return this.onStanza(element);
+    this.stream.fail(new StreamError('unsupported-stanza-type', `<${element.name}> is not expected here`));
+  }
+
+  private async startTls(): Promise<void> {
+    if (this.stream.secure) {
+      this.stream.fail(new StreamError('policy-violation', 'TLS is already in place'));
+      return;
+    }
+    this.stream.send(xml('proceed', { xmlns: NS.tls }));
+    try {
+      // The peer's certificate is asked for but judged by us, so dialback stays possible.
+      await this.stream.startTls({ secureContext: this.ctx.tls.serverContext(this.local), requestCert: true, rejectUnauthorized: false });
+    } catch (error) {
+      this.log.info({ err: (error as Error).message }, 'TLS handshake failed');
+    }
+  }
+
+  private saslExternal(element: Element): void {
+    const failure = (condition: string): void => {
+      this.stream.send(xml('failure', { xmlns: NS.sasl }, xml(condition)));
+    };
+    if (element.attrs.mechanism !== 'EXTERNAL' || this.saslDone) return failure('invalid-mechanism');
+    const text = element.getText().trim();
+    const authzid = text === '' || text === '=' ? undefined : Buffer.from(text, 'base64').toString('utf8');
+    const identity = tryParseJid(authzid ?? this.peer);
+    if (!identity?.isDomain) return failure('invalid-authzid');
+    if (this.ctx.tls.peerProblem(this.stream.tlsSocket!, identity.domain) !== undefined) return failure('not-authorized');
+    this.authenticated.add(identity.domain);
+    this.saslDone = true;
+    this.stream.send(xml('success', { xmlns: NS.sasl }));
+    this.log.info({ peer: identity.domain, method: 'sasl-external' }, 'incoming server stream authenticated');
+    this.stream.restart();
+  }
+
+  private onDialbackResult(element: Element): void {
+    const from = tryParseJid(element.attrs.from);
+    const to = element.attrs.to;
+    if (!from?.isDomain) return this.stream.fail(new StreamError('invalid-from', 'dialback needs a domain in from'));
+    if (to === undefined || !this.ctx.hosts.has(to)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to ?? ''}'`));
+    const originating = from.domain;
+    const answer = (type: 'valid' | 'invalid' | 'error', why?: string) => {
+      const reply = dialbackElement('result', { from: to, to: originating, type });
+      if (why) reply.append(xml('error', { type: 'cancel' }, xml(type === 'error' ? 'remote-server-not-found' : 'not-authorized', { xmlns: NS.stanzas }), xml('text', { xmlns: NS.stanzas }, why)));
+      this.stream.send(reply);
+      if (type === 'valid') {
+        this.authenticated.add(originating);
+        this.log.info({ peer: originating, method: 'dialback' }, 'incoming server stream authenticated');
+      }
+    };
+    const certProblem = this.ctx.tls.peerProblem(this.stream.tlsSocket!, originating);
+    // A trusted certificate for the claimed domain is proof enough (as XEP-0344 allows).
+    if (certProblem === undefined) return answer('valid');
+    if (this.ctx.config.s2s.requireValidCertificates) return answer('invalid', certProblem);
+    const key = element.getText();
+    // Verification takes a round trip elsewhere; later elements need not wait for it.
+    this.verify(to, originating, this.streamId, key).then(
+      (valid) => answer(valid ? 'valid' : 'invalid', valid ? undefined : `the authoritative server of ${originating} did not confirm the key`),
+      (error: unknown) => answer('error', `cannot verify with ${originating}: ${(error as Error).message}`),
+    );
+  }
+
+  /** We are the authoritative server: did we issue this key? */
+  private onDialbackVerify(element: Element): void {
+    const { from, to, id } = element.attrs;
+    if (to === undefined || !this.ctx.hosts.has(to)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to ?? ''}'`));
+    if (from === undefined || id === undefined) return this.stream.fail(new StreamError('improper-addressing', 'db:verify needs from and id'));
+    const valid = dialbackKeyMatches(this.ctx.secret, from, to, id, element.getText());
+    this.stream.send(dialbackElement('verify', { from: to, to: from, id, type: valid ? 'valid' : 'invalid' }));
+  }
+
+  private async onStanza(element: Element): Promise<void> {
+    const from = tryParseJid(element.attrs.from);
+    const to = tryParseJid(element.attrs.to);
+    if (this.authenticated.size === 0) return this.stream.fail(new StreamError('not-authorized', 'authenticate first'));
+    if (!from || !to) return this.stream.fail(new StreamError('improper-addressing', 'stanzas between servers need valid from and to'));
+    if (!this.authenticated.has(from.domain)) return this.stream.fail(new StreamError('invalid-from', `'${from.domain}' is not authenticated on this stream`));
+    if (!this.ctx.hosts.has(to.domain)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to.domain}'`));
+    if (element.attrs.xmlns === NS.server) delete element.attrs.xmlns;
+    await this.ctx.router.route(element);
+  }
+}

@@ -1,0 +1,76 @@
+// Builds the server-to-server side: context, outgoing links (the router's RemoteRoute) and the
+// listener for incoming streams. Called from the composition root when listeners.s2s is on.
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { HeraldConfig } from '../config/types.js';
+import type { Hosts } from '../core/hosts.js';
+import type { Router } from '../core/router.js';
+import { listenPlain, type ListenerHandle } from '../net/c2s-listeners.js';
+import type { TlsContexts } from '../net/tls-contexts.js';
+import { StreamError } from '../protocol/stream-error.js';
+import type { Clock, IdGenerator } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { InboundStream } from './inbound-stream.js';
+import { createLinkManager, type LinkManager } from './link-manager.js';
+import { verifyDialbackKey } from './outbound-negotiation.js';
+import { createDnsResolver, createStaticResolver, type S2sResolver } from './resolver.js';
+import type { S2sContext } from './s2s-context.js';
+import { createS2sTls } from './s2s-tls.js';
+import { loadDialbackSecret } from './secret.js';
+
+export interface S2sHandle {
+  links: LinkManager;
+  listener: ListenerHandle;
+  stop(): Promise<void>;
+}
+
+export interface S2sDeps {
+  config: HeraldConfig;
+  hosts: Hosts;
+  router: Router;
+  tls: TlsContexts;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  /** Tests may replace DNS; static routes always come first. */
+  resolver?: S2sResolver;
+}
+
+export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
+  const { config, log } = deps;
+  const ctx: S2sContext = {
+    config,
+    hosts: deps.hosts,
+    router: deps.router,
+    tls: createS2sTls(deps.tls, config.s2s.caFiles),
+    resolver: createStaticResolver(config.s2s.routes, deps.resolver ?? createDnsResolver()),
+    secret: loadDialbackSecret(config.s2s.secret, config.storage.dataDir),
+    clock: deps.clock,
+    ids: deps.ids,
+    log,
+  };
+  const links = createLinkManager(() => ctx);
+  const verify = (receiving: string, originating: string, streamId: string, key: string) =>
+    verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
+
+  const streams = new Map<Socket, InboundStream>();
+  const listener = await listenPlain('s2s', config.listeners.s2s, log, (socket) => {
+    streams.set(socket, new InboundStream(ctx, socket, verify));
+    socket.once('close', () => streams.delete(socket));
+  });
+
+  return {
+    links,
+    listener,
+    async stop() {
+      links.closeAll();
+      const closing = [...streams.keys()].map((socket) => once(socket, 'close'));
+      for (const stream of streams.values()) stream.fail(new StreamError('system-shutdown'));
+      const grace = setTimeout(() => {
+        for (const socket of streams.keys()) socket.destroy();
+      }, 2_000);
+      await Promise.all(closing);
+      clearTimeout(grace);
+    },
+  };
+}
