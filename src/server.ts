@@ -27,6 +27,7 @@ import { listenDirectTls, listenPlain, type ListenerHandle } from './net/c2s-lis
 import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
+import { adminSocketPath, startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 
@@ -132,6 +133,22 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     throw error;
   }
 
+  // The admin socket (`herald s2s status`); a server without one still serves, so a problem
+  // with it is a warning.
+  let admin: AdminServer | undefined;
+  try {
+    admin = await startAdminServer({
+      socketPath: adminSocketPath(config.storage.dataDir),
+      log,
+      commands: {
+        ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
+        's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
+      },
+    });
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'admin socket not available');
+  }
+
   return {
     listeners,
     modules: modules.names(),
@@ -140,6 +157,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       log.info('certificates reloaded');
     },
     async stop() {
+      await admin?.close();
       await Promise.all(listeners.map((l) => l.close()).concat(closeSessions(), s2s ? s2s.stop() : []));
       modules.unloadAll();
       await storage.close();

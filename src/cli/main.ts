@@ -8,6 +8,8 @@ import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerCertCommands } from './commands/cert.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerS2sCommands } from './commands/s2s.js';
 
 const program = new Command()
   .name('herald')
@@ -21,6 +23,8 @@ registerStartCommand(program, globals);
 registerUserCommands(program, globals);
 registerCertCommands(program, globals);
 registerConfigCommands(program, globals);
+registerBenchCommand(program);
+registerS2sCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

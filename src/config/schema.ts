@@ -7,7 +7,7 @@ import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './default
 import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig, S2sConfig } from './types.js';
 import {
   booleanValue, closestKey, dialbackSecret, domainName, hostPort, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
-  moduleName, pathValue, portNumber,
+  moduleName, nameserverAddress, pathValue, portNumber,
 } from './values.js';
 import type { Locate } from './yaml-source.js';
 
@@ -115,7 +115,7 @@ function readListener(c: FileChecker, at: KeyPath, raw: unknown, base: ListenerC
 
 function readS2s(c: FileChecker, raw: unknown, base: S2sConfig): S2sConfig {
   const at = ['s2s'];
-  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'caFiles']);
+  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'caFiles', 'resolver']);
   const out = structuredClone(base);
   if ('secret' in m) out.secret = c.check([...at, 'secret'], m['secret'], dialbackSecret);
   if ('requireValidCertificates' in m) out.requireValidCertificates = c.check([...at, 'requireValidCertificates'], m['requireValidCertificates'], booleanValue);
@@ -135,6 +135,12 @@ function readS2s(c: FileChecker, raw: unknown, base: S2sConfig): S2sConfig {
     const files = m['caFiles'];
     if (!Array.isArray(files)) c.fail([...at, 'caFiles'], expectedFound('a list of PEM file paths', files));
     out.caFiles = files.map((f: unknown, i) => c.path([...at, 'caFiles', i], f));
+  }
+  if ('resolver' in m && m['resolver'] !== null) {
+    const r = c.map([...at, 'resolver'], m['resolver'], ['nameservers']);
+    const servers = r['nameservers'] ?? [];
+    if (!Array.isArray(servers)) c.fail([...at, 'resolver', 'nameservers'], expectedFound("a list of nameserver addresses such as '127.0.0.1:5353'", servers));
+    out.resolver = { nameservers: servers.map((s: unknown, i) => c.check([...at, 'resolver', 'nameservers', i], s, nameserverAddress)) };
   }
   return out;
 }

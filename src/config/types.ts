@@ -47,6 +47,11 @@ export interface S2sConfig {
   idleTimeoutSeconds: number;
   /** Extra trusted CA certificates (PEM files), on top of the system store. */
   caFiles: string[];
+  /** DNS resolver for s2s lookups; absent: the system's resolvers. */
+  resolver?: {
+    /** `ip` or `ip:port` (`[v6]:port`), e.g. `127.0.0.1:5353`; empty: the system's. */
+    nameservers: string[];
+  };
 }
 
 export interface HeraldConfig {

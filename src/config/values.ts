@@ -3,6 +3,7 @@
 // called it knows where the value came from and turns that into a ConfigError.
 import { parseJid } from '../protocol/jid.js';
 import { domainToASCII } from 'node:url';
+import { parseNameserver } from '../s2s/resolver-nameserver.js';
 import type { HeraldConfig } from './types.js';
 
 export class Invalid extends Error {
@@ -55,6 +56,17 @@ export function hostPort(value: unknown): { host: string; port: number } {
   const port = Number(match?.[3]);
   if (!match || port < 1 || port > 65535) throw new Invalid(expected);
   return { host: match[1] ?? match[2] ?? '', port };
+}
+
+/** A DNS server for s2s lookups: `ip` or `ip:port`, IPv6 as `::1` or `[::1]:53`. */
+export function nameserverAddress(value: unknown): string {
+  const expected = "a nameserver address such as '127.0.0.1', '127.0.0.1:5353' or '[::1]:53'";
+  if (typeof value !== 'string') throw new Invalid(expected);
+  try {
+    return parseNameserver(value);
+  } catch {
+    throw new Invalid(expected);
+  }
 }
 
 /** Dialback secrets are HMAC keys: long enough that guessing them is hopeless. */

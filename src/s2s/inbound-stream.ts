@@ -91,6 +91,10 @@ export class InboundStream {
 
   private async onElement(element: Element): Promise<void> {
     if (this.stream.closed) return;
+    // Prosody and ejabberd end their side of a link with a stream error (e.g. system-shutdown
+    // when they stop). RFC 6120 §4.9.1: a stream error is unrecoverable and the stream is closed
+    // right after it; answering it with a stream error of our own is wrong, so log and close.
+    if (element.name === 'stream:error') return this.onPeerStreamError(element);
     if (element.name === 'starttls' && element.attrs.xmlns === NS.tls) return this.startTls();
     if (!this.stream.secure) {
       this.stream.fail(new StreamError('policy-violation', 'STARTTLS is required first'));
@@ -102,6 +106,12 @@ export class InboundStream {
     if (kind === 'verify') return this.onDialbackVerify(element);
     if (STANZAS.has(element.name)) return this.onStanza(element);
     this.stream.fail(new StreamError('unsupported-stanza-type', `<${element.name}> is not expected here`));
+  }
+
+  private onPeerStreamError(element: Element): void {
+    const condition = element.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === NS.streams && c.name !== 'text');
+    this.log.info({ peer: this.peer, condition: condition?.name ?? 'undefined-condition', text: element.getChildText('text', NS.streams) ?? undefined }, 'peer sent a stream error');
+    this.stream.close();
   }
 
   private async startTls(): Promise<void> {

@@ -62,7 +62,18 @@ export class OutboundLink {
     }
     this.channel = channel;
     // An outgoing stream carries nothing for us but errors; anything else is ignored.
-    channel.onElement = (element) => this.log.debug({ name: element.name }, 'ignoring element on outgoing stream');
+    channel.onElement = (element) => {
+      if (element.name !== 'stream:error') {
+        this.log.debug({ name: element.name }, 'ignoring element on outgoing stream');
+        return;
+      }
+      // Prosody and ejabberd send a stream error (system-shutdown, connection-timeout, ...) before
+      // closing a link. RFC 6120 §4.9.1: the stream is unrecoverable from that point, so stop
+      // using it now: later stanzas then open a fresh link instead of going into a dying socket.
+      const condition = element.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === NS.streams && c.name !== 'text');
+      this.log.info({ condition: condition?.name ?? 'undefined-condition', text: element.getChildText('text', NS.streams) ?? undefined }, 'peer sent a stream error on outgoing link');
+      this.close();
+    };
     channel.onClosed = (reason) => {
       this.log.debug({ reason }, 'server link closed');
       this.finish();

@@ -10,6 +10,7 @@ import type { TlsContexts } from '../net/tls-contexts.js';
 import { StreamError } from '../protocol/stream-error.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { createLinkTracker, type LinkStatus } from '../admin/s2s-links.js';
 import { InboundStream } from './inbound-stream.js';
 import { createLinkManager, type LinkManager } from './link-manager.js';
 import { verifyDialbackKey } from './outbound-negotiation.js';
@@ -21,6 +22,8 @@ import { loadDialbackSecret } from './secret.js';
 export interface S2sHandle {
   links: LinkManager;
   listener: ListenerHandle;
+  /** Live links, for the admin socket. */
+  status(): LinkStatus[];
   stop(): Promise<void>;
 }
 
@@ -43,25 +46,51 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     hosts: deps.hosts,
     router: deps.router,
     tls: createS2sTls(deps.tls, config.s2s.caFiles),
-    resolver: createStaticResolver(config.s2s.routes, deps.resolver ?? createDnsResolver()),
+    // Outgoing links speak STARTTLS only so far: `_xmpps-server` (direct TLS) targets are left
+    // out here; `herald s2s check` looks them up and tries them.
+    resolver: createStaticResolver(
+      config.s2s.routes,
+      deps.resolver ?? createDnsResolver({ directTls: false, ...(config.s2s.resolver ? { nameservers: config.s2s.resolver.nameservers } : {}) }),
+    ),
     secret: loadDialbackSecret(config.s2s.secret, config.storage.dataDir),
     clock: deps.clock,
     ids: deps.ids,
     log,
   };
-  const links = createLinkManager(() => ctx);
+  // Each link and incoming stream gets its own view of ctx that reports to the tracker.
+  const tracker = createLinkTracker(() => deps.clock.now());
+  let creating: S2sContext | undefined;
+  const manager = createLinkManager(() => creating ?? ctx);
+  const links: LinkManager = {
+    ...manager,
+    send(stanza, from, to) {
+      if (ctx.hosts.has(from.domain)) {
+        creating = tracker.outbound(ctx, from.domain, to.domain);
+        // The manager creates a link (taking its context) synchronously within send().
+        try {
+          const sent = manager.send(stanza, from, to);
+          tracker.sent(from.domain, to.domain);
+          return sent;
+        } finally {
+          creating = undefined;
+        }
+      }
+      return manager.send(stanza, from, to);
+    },
+  };
   const verify = (receiving: string, originating: string, streamId: string, key: string) =>
     verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
 
   const streams = new Map<Socket, InboundStream>();
   const listener = await listenPlain('s2s', config.listeners.s2s, log, (socket) => {
-    streams.set(socket, new InboundStream(ctx, socket, verify));
+    streams.set(socket, new InboundStream(tracker.inbound(ctx, socket), socket, verify));
     socket.once('close', () => streams.delete(socket));
   });
 
   return {
     links,
     listener,
+    status: () => tracker.list(),
     async stop() {
       links.closeAll();
       const closing = [...streams.keys()].map((socket) => once(socket, 'close'));

@@ -77,7 +77,10 @@ export class ServerProcess {
         }
         logs.push(entry);
         if (typeof entry.listener === 'string' && typeof entry.port === 'number') found[entry.listener] = entry.port;
-        if (found.c2s !== undefined && found['c2s-direct-tls'] !== undefined) resolve({ c2s: found.c2s, directTls: found['c2s-direct-tls'] });
+        // Ready means fully started (admin socket included), not merely listening.
+        if (entry.msg === 'server ready' && found.c2s !== undefined && found['c2s-direct-tls'] !== undefined) {
+          resolve({ c2s: found.c2s, directTls: found['c2s-direct-tls'] });
+        }
       });
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
     });

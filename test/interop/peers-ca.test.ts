@@ -52,7 +52,7 @@ describe('interop peers with a shared test CA: SASL EXTERNAL, no dialback', () =
       startProsody({
         domain: PROSODY, c2sPort: pC2s, s2sPort: pS2s, dir: tmp('prosody'), certs: issueCert(ca, PROSODY), trustedCaFile: caFile,
         s2sSecureAuth: true, staticRoutes: { [EJABBERD]: { host: '127.0.0.1', port: eS2s } },
-        extraConfig: 'modules_disabled = { "dialback" }',
+        disabledModules: ['dialback'],
       }),
       startEjabberd({
         domain: EJABBERD, c2sPort: eC2s, s2sPort: eS2s, dir: tmp('ejabberd'), dnsPort: dns.port, allowedPeers: [PROSODY],

@@ -41,6 +41,8 @@ export interface ProsodyOptions {
   c2sRequireEncryption?: boolean;
   /** Extra modules to enable. */
   extraModules?: string[];
+  /** Modules to disable (e.g. "dialback"); one `modules_disabled` line, so no duplicate-option warning. */
+  disabledModules?: string[];
   /** Prosody log level written to prosody.log. Default "debug". */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Extra raw Lua appended to the global section. */
@@ -86,7 +88,7 @@ http_ports = { }
 https_ports = { }
 
 modules_enabled = { ${modules.map(lua).join('; ')} }
-modules_disabled = { }
+modules_disabled = { ${(opts.disabledModules ?? []).map(lua).join('; ')} }
 
 authentication = "internal_hashed"
 storage = "internal"

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// `npm run bench`: Herald, then Prosody and ejabberd when installed, each started by hand with
+// its own config and data, the same scenarios against each, several rounds; prints medians,
+// min–max, and Herald/peer ratios. Usage:
+//   npm run bench -- [--repeat N] [--servers herald,prosody,ejabberd] [--json FILE] [herald bench options]
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { median } from '../../dist/bench/percentiles.js';
+import { formatNumber } from '../../dist/bench/report.js';
+import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
+
+const run = promisify(execFile);
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+
+// Defaults sized for a 2-core machine in a few minutes; override with herald bench options.
+const DEFAULT_SIZES = ['--clients', '200', '--pairs', '10', '--window', '10', '--duration', '5', '--rate', '1000', '--messages', '10000', '--contacts', '200', '--rounds', '10'];
+
+function parseArgs(argv) {
+  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, pass: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--repeat') opts.repeat = Number(argv[++i]);
+    else if (a === '--servers') opts.servers = argv[++i].split(',');
+    else if (a === '--json') opts.json = argv[++i];
+    else opts.pass.push(a);
+  }
+  return opts;
+}
+
+async function benchRound(server, pass) {
+  const args = [CLI, 'bench', '--port', String(server.port), '--domain', DOMAIN, '--server-pid', String(server.pid), '--label', server.name, ...DEFAULT_SIZES, ...pass];
+  const jsonFile = path.join(os.tmpdir(), `herald-bench-${process.pid}-${Date.now()}.jsonl`);
+  args.push('--json', jsonFile);
+  try {
+    await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+    return fs.readFileSync(jsonFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  } finally {
+    fs.rmSync(jsonFile, { force: true });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
+  fs.chmodSync(root, 0o755);
+  const certDir = path.join(root, 'certs');
+  await run(process.execPath, [CLI, 'cert', 'generate', DOMAIN, '--out', certDir]);
+  fs.chmodSync(path.join(certDir, `${DOMAIN}.key`), 0o644); // read by the peers' own users
+
+  const launchers = {
+    herald: { ok: () => true, start: (dir) => startHerald(dir, CLI) },
+    prosody: { ok: prosodyInstalled, start: (dir) => startProsody(dir, certDir) },
+    ejabberd: { ok: ejabberdInstalled, start: (dir) => startEjabberd(dir, certDir) },
+  };
+  const lines = []; // every JSON line of every round
+  const notes = [];
+  for (const name of opts.servers) {
+    const launcher = launchers[name];
+    if (!launcher) throw new Error(`unknown server ${name}`);
+    if (!launcher.ok()) {
+      notes.push(`${name}: not installed, skipped`);
+      continue;
+    }
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir);
+    let server;
+    try {
+      server = await launcher.start(dir);
+      process.stderr.write(`${name}: pid ${server.pid}, port ${server.port}\n`);
+      for (let round = 1; round <= opts.repeat; round++) {
+        process.stderr.write(`${name}: round ${round}/${opts.repeat}\n`);
+        lines.push(...(await benchRound(server, opts.pass)).map((l) => ({ ...l, round })));
+      }
+    } catch (error) {
+      notes.push(`${name}: ${error.message.split('\n').slice(0, 3).join(' ')} (log: ${path.join(dir, 'server.log')})`);
+    } finally {
+      await server?.stop();
+    }
+  }
+  if (opts.json) fs.writeFileSync(opts.json, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  console.log(renderTable(lines, opts.servers));
+  console.log(`\n${opts.repeat} round(s); median (min–max); ratio = Herald / peer. ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, ${os.release()}`);
+  for (const note of notes) console.log(`note: ${note}`);
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+/** Markdown table: one row per scenario metric, one column (plus ratio) per server. */
+function renderTable(lines, servers) {
+  const present = servers.filter((s) => lines.some((l) => l.server === s));
+  const keys = [];
+  for (const l of lines) for (const m of Object.keys(l.metrics)) if (!keys.some((k) => k[0] === l.scenario && k[1] === m)) keys.push([l.scenario, m]);
+  const header = ['scenario', 'metric', ...present.flatMap((s) => (s === 'herald' ? ['herald'] : [s, `herald/${s}`]))];
+  const rows = keys.map(([scenario, metric]) => {
+    const values = (s) => lines.filter((l) => l.server === s && l.scenario === scenario).map((l) => l.metrics[metric] ?? Number.NaN);
+    const cell = (v) => (v.length === 0 ? '–' : v.length === 1 ? formatNumber(v[0]) : `${formatNumber(median(v))} (${formatNumber(Math.min(...v))}–${formatNumber(Math.max(...v))})`);
+    const heraldMedian = median(values('herald'));
+    return [
+      scenario,
+      metric,
+      ...present.flatMap((s) => {
+        if (s === 'herald') return [cell(values(s))];
+        const ratio = heraldMedian / median(values(s));
+        return [cell(values(s)), Number.isFinite(ratio) ? ratio.toFixed(2) : '–'];
+      }),
+    ];
+  });
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+await main();

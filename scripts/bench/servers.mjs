@@ -1,0 +1,206 @@
+// Starting the servers under test by hand, as plain processes with their own config, data
+// folder, loopback ports and a generated certificate (never as system services), and stopping
+// them by PID. Each launcher returns { name, port, pid, stop }.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const DOMAIN = 'localhost';
+
+/** Waits until something accepts TCP connections on the port. */
+export async function waitForPort(port, child, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before listening`);
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** A free loopback port, picked by the kernel. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function logTo(child, file) {
+  const out = fs.createWriteStream(file);
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+}
+
+async function stopPid(pid, child) {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+}
+
+export async function startHerald(dir, cli) {
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(dir, 'herald.yaml'),
+    [
+      'domains:',
+      `  - name: ${DOMAIN}`,
+      '    registration: { enabled: true }',
+      'listeners:',
+      `  c2s: { host: 127.0.0.1, port: ${port} }`,
+      '  c2sDirectTls: { enabled: false, host: 127.0.0.1, port: 0 }',
+      'certsDir: ./certs',
+      'storage: { dataDir: ./data }',
+      'limits: { bytesPerSecond: 1000000000 }',
+      'logging: { level: warn }',
+      'modules:',
+      '  register: { options: { perAddressPerMinute: 100000000 } }',
+      '  offline: { options: { quota: 1000000 } }', // peers are configured without a quota too
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  logTo(child, path.join(dir, 'server.log'));
+  await waitForPort(port, child, 'herald');
+  return { name: 'herald', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
+}
+
+export function prosodyInstalled() {
+  return fs.existsSync('/usr/bin/prosody');
+}
+
+export async function startProsody(dir, certDir) {
+  const port = await freePort();
+  const config = path.join(dir, 'prosody.cfg.lua');
+  fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+  // Lua strings: our paths come from mkdtemp, so they hold no quotes.
+  fs.writeFileSync(
+    config,
+    `-- written by scripts/bench/servers.mjs
+daemonize = false
+pidfile = "${dir}/prosody.pid"
+data_path = "${dir}/data"
+interfaces = { "127.0.0.1" }
+c2s_ports = { ${port} }
+s2s_ports = { }
+component_ports = { }
+http_ports = { }
+https_ports = { }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline" }
+modules_disabled = { "s2s" }
+c2s_require_encryption = true
+authentication = "internal_hashed"
+storage = "internal"
+allow_registration = true
+min_seconds_between_registrations = 0
+registration_whitelist = { "127.0.0.1" }
+log = { { levels = { min = "warn" }, to = "console" } }
+ssl = { certificate = "${certDir}/${DOMAIN}.crt", key = "${certDir}/${DOMAIN}.key" }
+VirtualHost "${DOMAIN}"
+`,
+  );
+  // Prosody 0.12 refuses to run as root: run it as its own Debian user, owning the folder.
+  const uid = Number(execFileSync('id', ['-u', 'prosody'], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', 'prosody'], { encoding: 'utf8' }));
+  if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'prosody:', dir]);
+  const asUser = process.getuid?.() === 0 ? { uid, gid } : {};
+  const child = spawn('/usr/bin/prosody', ['--config', config, '-F'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
+  logTo(child, path.join(dir, 'server.log'));
+  await waitForPort(port, child, 'prosody');
+  return { name: 'prosody', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
+}
+
+export function ejabberdInstalled() {
+  return fs.existsSync('/usr/sbin/ejabberdctl');
+}
+
+/** Descendant of pid whose command is `name` (ejabberdctl → su → sh → erl → beam.smp). */
+function findDescendant(pid, name) {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/));
+  const children = (p) => rows.filter((r) => Number(r[1]) === p);
+  const queue = [pid];
+  while (queue.length) {
+    for (const row of children(queue.shift())) {
+      if (row[2] === name) return Number(row[0]);
+      queue.push(Number(row[0]));
+    }
+  }
+  return undefined;
+}
+
+export async function startEjabberd(dir, certDir) {
+  const port = await freePort();
+  const node = `bench${process.pid}@localhost`;
+  fs.writeFileSync(path.join(dir, 'cert.pem'), fs.readFileSync(path.join(certDir, `${DOMAIN}.crt`), 'utf8') + fs.readFileSync(path.join(certDir, `${DOMAIN}.key`), 'utf8'));
+  fs.writeFileSync(
+    path.join(dir, 'ejabberd.yml'),
+    `# written by scripts/bench/servers.mjs
+hosts: [${DOMAIN}]
+loglevel: warning
+certfiles: ["${dir}/cert.pem"]
+auth_method: internal
+auth_password_format: scram
+registration_timeout: infinity
+listen:
+  - port: ${port}
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls_required: true
+    shaper: none
+    access: all
+shaper_rules:
+  max_user_sessions: 100000
+  max_user_offline_messages: 1000000
+  c2s_shaper: none
+access_rules:
+  register: { allow: all }
+modules:
+  mod_roster: {}
+  mod_disco: {}
+  mod_ping: {}
+  mod_offline: { access_max_user_messages: max_user_offline_messages }
+  mod_register: { ip_access: all, access: register }
+`,
+  );
+  // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
+  fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);
+  for (const sub of ['spool', 'logs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  // ejabberdctl run as root switches to the ejabberd user, which must own the folder.
+  execFileSync('chown', ['-R', 'ejabberd:', dir]);
+  fs.chmodSync(dir, 0o755);
+  const args = ['--config-dir', dir, '--ctl-config', path.join(dir, 'ejabberdctl.cfg'), '--config', path.join(dir, 'ejabberd.yml')];
+  args.push('--spool', path.join(dir, 'spool'), '--logs', path.join(dir, 'logs'), '--node', node, 'foreground');
+  const child = spawn('/usr/sbin/ejabberdctl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ERL_EPMD_ADDRESS: '127.0.0.1' } });
+  logTo(child, path.join(dir, 'server.log'));
+  await waitForPort(port, child, 'ejabberd', 60_000);
+  const pid = findDescendant(child.pid, 'beam.smp');
+  if (pid === undefined) throw new Error('ejabberd: beam.smp process not found');
+  return { name: 'ejabberd', port, pid, stop: () => stopPid(pid, child) };
+}

@@ -1,0 +1,115 @@
+// The message engine behind "throughput", "latency" and "fixed-rate": K sender→receiver pairs.
+// Each message body carries "<seq> <send time>", so the receiver measures latency without any
+// shared table; stanzas are pre-serialised and only the body numbers are spliced in.
+// Window mode: each sender keeps at most W messages in flight. Rate mode: senders follow a fixed
+// schedule (what an offered load looks like) and the window only guards against runaway queues.
+import { loginAll, closeAll } from './accounts.js';
+import { topAttr } from './tokenizer.js';
+import { maybeSample } from './proc-stats.js';
+import type { BenchClient, Target } from './bench-client.js';
+
+export interface PairsOptions {
+  target: Target;
+  password: string;
+  senders: string[];
+  receivers: string[];
+  window: number;
+  durationS: number;
+  /** Messages per second over all pairs; undefined for window mode. */
+  rate?: number;
+  /** Server to sample around the sending window (logins and drain excluded). */
+  serverPid?: number;
+}
+
+export interface PairsResult {
+  sent: number;
+  received: number;
+  /** Error stanzas, stream errors and failed connections. */
+  errors: number;
+  /** Milliseconds, one per received message. */
+  latencies: number[];
+  /** Seconds from the first send to the stop of sending. */
+  elapsedS: number;
+  /** Messages received before sending stopped, for the rate. */
+  receivedInWindow: number;
+  /** Server CPU seconds used during the sending window, when a PID was given. */
+  serverCpuS?: number;
+}
+
+const DRAIN_TIMEOUT_MS = 10_000;
+const TICK_MS = 5;
+
+interface Pair {
+  sender: BenchClient;
+  prefix: string;
+  seq: number;
+  inFlight: number;
+}
+
+export async function runPairs(options: PairsOptions): Promise<PairsResult> {
+  const senders = await loginAll(options.target, options.senders, options.password);
+  const receivers = await loginAll(options.target, options.receivers, options.password);
+  const result: PairsResult = { sent: 0, received: 0, errors: 0, latencies: [], elapsedS: 0, receivedInWindow: 0 };
+  let running = true;
+  const windowMode = options.rate === undefined;
+
+  const pairs: Pair[] = senders.map((sender, i) => {
+    const to = `${options.receivers[i]}@${options.target.domain}`;
+    return { sender, prefix: `<message type='chat' to='${to}' id='`, seq: 0, inFlight: 0 };
+  });
+  const sendOne = (pair: Pair): void => {
+    const seq = ++pair.seq;
+    pair.inFlight++;
+    result.sent++;
+    pair.sender.send(`${pair.prefix}${seq}'><body>${seq} ${performance.now().toFixed(3)}</body></message>`);
+  };
+  const countErrors = (text: string): void => {
+    if (topAttr(text, 'type') === 'error') result.errors++;
+  };
+
+  for (const sender of senders) sender.handler = countErrors;
+  receivers.forEach((receiver, i) => {
+    const pair = pairs[i]!;
+    receiver.handler = (text) => {
+      if (!text.startsWith('<message')) return countErrors(text);
+      if (topAttr(text, 'type') === 'error') return void result.errors++;
+      const body = /<body>(\d+) ([\d.]+)<\/body>/.exec(text);
+      if (!body) return;
+      result.latencies.push(performance.now() - Number(body[2]));
+      result.received++;
+      pair.inFlight--;
+      if (running && windowMode) sendOne(pair);
+    };
+  });
+
+  const before = maybeSample(options.serverPid);
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  if (windowMode) {
+    for (const pair of pairs) for (let i = 0; i < options.window; i++) sendOne(pair);
+  } else {
+    const perPair = options.rate! / pairs.length;
+    timer = setInterval(() => {
+      const due = Math.floor((perPair * (performance.now() - started)) / 1000);
+      for (const pair of pairs) {
+        while (pair.seq < due && pair.inFlight < options.window) sendOne(pair);
+      }
+    }, TICK_MS);
+  }
+  await new Promise((resolve) => setTimeout(resolve, options.durationS * 1000));
+  running = false;
+  if (timer) clearInterval(timer);
+  result.elapsedS = (performance.now() - started) / 1000;
+  result.receivedInWindow = result.received;
+  const after = maybeSample(options.serverPid);
+  if (before && after) result.serverCpuS = after.cpuSeconds - before.cpuSeconds;
+
+  const drainStart = performance.now();
+  while (result.received < result.sent && performance.now() - drainStart < DRAIN_TIMEOUT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const all = [...senders, ...receivers];
+  result.errors += all.filter((c) => c.failure !== undefined).length;
+  await closeAll(all);
+  return result;
+}

@@ -1,0 +1,49 @@
+// CPU time and resident memory of a process, read from /proc (Linux). Used for the server under
+// test (--server-pid) and, through process.cpuUsage(), for the bench itself.
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+let ticksPerSecond: number | undefined;
+
+/** Clock ticks per second (USER_HZ); 100 on nearly every Linux, but asked once to be sure. */
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+export interface ProcSample {
+  /** user + system CPU seconds since the process started. */
+  cpuSeconds: number;
+  /** Resident set size in KiB. */
+  rssKiB: number;
+  /** When the sample was taken (performance.now() milliseconds). */
+  at: number;
+}
+
+export function sampleProcess(pid: number): ProcSample {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return { cpuSeconds: (utime + stime) / clockTicks(), rssKiB: rss ? Number(rss[1]) : Number.NaN, at: performance.now() };
+}
+
+/** Samples pid when given; returns undefined (not an error) when there is no pid to watch. */
+export function maybeSample(pid: number | undefined): ProcSample | undefined {
+  return pid === undefined ? undefined : sampleProcess(pid);
+}
+
+/** The bench's own CPU, all threads included. */
+export function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}

@@ -1,0 +1,39 @@
+// Runs the chosen scenarios one after another against one server.
+import { loginScenario } from './scenarios/login.js';
+import { throughputScenario } from './scenarios/throughput.js';
+import { offlineScenario } from './scenarios/offline.js';
+import { fanoutScenario } from './scenarios/fanout.js';
+import { fixedRateScenario } from './scenarios/fixed-rate.js';
+import type { BenchContext, ScenarioResult } from './types.js';
+
+export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface ScenarioSizes {
+  clients: number;
+  concurrency: number;
+  pairs: number;
+  window: number;
+  durationS: number;
+  rate: number;
+  offlineMessages: number;
+  contacts: number;
+  rounds: number;
+}
+
+export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
+  switch (name) {
+    case 'login':
+      return loginScenario(ctx, { clients: sizes.clients, concurrency: sizes.concurrency });
+    case 'throughput':
+      return throughputScenario(ctx, { pairs: sizes.pairs, window: sizes.window, durationS: sizes.durationS });
+    case 'latency':
+      return throughputScenario(ctx, { pairs: 1, window: 1, durationS: sizes.durationS }, 'latency');
+    case 'offline':
+      return offlineScenario(ctx, { messages: sizes.offlineMessages, timeoutS: 120 });
+    case 'fanout':
+      return fanoutScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds });
+    case 'fixed-rate':
+      return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
+  }
+}

@@ -1,0 +1,59 @@
+// Scenario "login": N clients each go TCP → STARTTLS → SCRAM-SHA-1 → bind → presence, a few at a
+// time, and stay connected so the server's memory per idle session can be read afterwards.
+import { BenchClient } from '../bench-client.js';
+import { closeAll, ensureAccounts, inParallel, usernames } from '../accounts.js';
+import { summarize } from '../percentiles.js';
+import { maybeSample, ownCpuSeconds } from '../proc-stats.js';
+import type { BenchContext, ScenarioResult } from '../types.js';
+
+export interface LoginOptions {
+  clients: number;
+  /** Logins in flight at once. */
+  concurrency: number;
+}
+
+export async function loginScenario(ctx: BenchContext, options: LoginOptions): Promise<ScenarioResult> {
+  const names = usernames(ctx.runId, 'l', options.clients);
+  await ensureAccounts(ctx.target, ctx.accounts, names, ctx.password);
+
+  const clients: BenchClient[] = [];
+  const latencies: number[] = [];
+  let errors = 0;
+  const before = maybeSample(ctx.serverPid);
+  const ownBefore = ownCpuSeconds();
+  const started = performance.now();
+  await inParallel(names, options.concurrency, async (name) => {
+    const t0 = performance.now();
+    try {
+      const client = await BenchClient.connect(ctx.target);
+      clients.push(client);
+      await client.login(name, ctx.password);
+      latencies.push(performance.now() - t0);
+    } catch (error) {
+      errors++;
+      ctx.log(`login ${name}: ${(error as Error).message}`);
+    }
+  });
+  const elapsedS = (performance.now() - started) / 1000;
+  const ownCpu = ownCpuSeconds() - ownBefore;
+  // Let the server finish presence work and settle before reading its memory.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = maybeSample(ctx.serverPid);
+  errors += clients.filter((c) => c.failure !== undefined).length;
+  await closeAll(clients);
+
+  const s = summarize(latencies);
+  const metrics: Record<string, number> = {
+    logins_per_s: latencies.length / elapsedS,
+    login_p50_ms: s.p50,
+    login_p99_ms: s.p99,
+    login_max_ms: s.max,
+    errors,
+    bench_cpu_s: ownCpu,
+  };
+  if (before && after) {
+    metrics.kib_per_idle_session = (after.rssKiB - before.rssKiB) / Math.max(1, latencies.length);
+    metrics.server_cpu_ms_per_login = ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, latencies.length);
+  }
+  return { scenario: 'login', params: { clients: options.clients, concurrency: options.concurrency }, metrics };
+}

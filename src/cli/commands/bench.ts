@@ -1,0 +1,98 @@
+// `herald bench`: a load generator that can be pointed at any XMPP server (see docs/benchmarks.md).
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
+import { formatTable, jsonLine } from '../../bench/report.js';
+import type { AccountSource, BenchContext } from '../../bench/types.js';
+
+interface BenchOptions {
+  host: string;
+  port: string;
+  domain: string;
+  scenario: string[];
+  clients: string;
+  concurrency: string;
+  pairs: string;
+  window: string;
+  duration: string;
+  rate: string;
+  messages: string;
+  contacts: string;
+  rounds: string;
+  serverPid?: string;
+  register?: boolean;
+  provision?: string;
+  password: string;
+  json?: string;
+  workers: string;
+  label?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('load-test an XMPP server (any server: STARTTLS, SCRAM-SHA-1, XEP-0077 or a provisioning command)')
+    .option('--host <host>', 'server address', '127.0.0.1')
+    .option('--port <port>', 'c2s port (STARTTLS)', '5222')
+    .option('--domain <domain>', 'XMPP domain', 'localhost')
+    .option('--scenario <name>', `scenario to run, repeatable: ${SCENARIOS.join(', ')} (default: all)`, collect, [])
+    .option('--clients <n>', 'login: clients', '200')
+    .option('--concurrency <n>', 'login: logins in flight', '16')
+    .option('--pairs <k>', 'throughput, fixed-rate: sender/receiver pairs', '20')
+    .option('--window <w>', 'throughput: messages in flight per sender', '10')
+    .option('--duration <s>', 'throughput, latency, fixed-rate: seconds of sending', '10')
+    .option('--rate <r>', 'fixed-rate: messages per second offered', '1000')
+    .option('--messages <m>', 'offline: messages stored', '10000')
+    .option('--contacts <n>', 'fanout: roster size', '200')
+    .option('--rounds <n>', 'fanout: presence changes', '20')
+    .option('--server-pid <pid>', 'server process to read CPU and memory of (same machine)')
+    .option('--register', 'create users in-band (XEP-0077) (the default)')
+    .option('--provision <template>', "create users with a command, e.g. 'prosodyctl register {user} {domain} {password}'")
+    .option('--password <p>', 'password of every bench user', 'bench-secret-1')
+    .option('--json <file>', 'also append one JSON line per scenario to this file')
+    .option('--workers <n>', 'worker threads for the message scenarios (0: none)', '0')
+    .option('--label <name>', 'server name written into the JSON lines')
+    .action(async (options: BenchOptions) => {
+      if (options.register && options.provision) throw new CliError('--register and --provision exclude each other');
+      const scenarios = (options.scenario.length ? options.scenario : [...SCENARIOS]) as ScenarioName[];
+      for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new CliError(`unknown scenario '${s}' (known: ${SCENARIOS.join(', ')})`);
+      const accounts: AccountSource = options.provision ? { kind: 'provision', template: options.provision } : { kind: 'register' };
+      const ctx: BenchContext = {
+        target: { host: options.host, port: positive(options.port, '--port'), domain: options.domain },
+        accounts,
+        runId: `b${randomBytes(3).toString('hex')}`,
+        password: options.password,
+        workers: positive(options.workers, '--workers', true),
+        log: (line) => process.stderr.write(`${line}\n`),
+      };
+      if (options.serverPid !== undefined) ctx.serverPid = positive(options.serverPid, '--server-pid');
+      const sizes = {
+        clients: positive(options.clients, '--clients'),
+        concurrency: positive(options.concurrency, '--concurrency'),
+        pairs: positive(options.pairs, '--pairs'),
+        window: positive(options.window, '--window'),
+        durationS: positive(options.duration, '--duration'),
+        rate: positive(options.rate, '--rate'),
+        offlineMessages: positive(options.messages, '--messages'),
+        contacts: positive(options.contacts, '--contacts'),
+        rounds: positive(options.rounds, '--rounds'),
+      };
+      const extra = options.label ? { server: options.label } : {};
+      for (const name of scenarios) {
+        const result = await runScenario(ctx, name, sizes);
+        const line = jsonLine(result, extra);
+        console.log(`${formatTable(result)}\n${line}\n`);
+        if (options.json) fs.appendFileSync(options.json, `${line}\n`);
+      }
+    });
+}
+
+function positive(text: string, what: string, zeroOk = false): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < (zeroOk ? 0 : 0.001)) throw new CliError(`${what}: expected a positive number, found '${text}'`);
+  return n;
+}

@@ -1,0 +1,70 @@
+// `herald bench` against a real Herald process: every scenario, tiny sizes, must lose nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServerProcess, runCli } from '../harness/server-process.js';
+
+interface Line {
+  scenario: string;
+  server?: string;
+  metrics: Record<string, number | null>;
+}
+
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await ServerProcess.start({
+    domains: [{ name: 'localhost', registration: true }],
+    extraYaml: ['limits:', '  bytesPerSecond: 100000000', 'modules:', '  register:', '    options:', '      perAddressPerMinute: 100000'].join('\n'),
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  server?.cleanup();
+});
+
+async function bench(args: string[]): Promise<Line[]> {
+  const json = path.join(server.dir, `bench-${Math.random().toString(36).slice(2)}.jsonl`);
+  const base = ['bench', '--port', String(server.ports.c2s), '--domain', 'localhost', '--server-pid', String(server.child.pid), '--json', json, '--label', 'herald'];
+  const result = await runCli([...base, ...args]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return fs.readFileSync(json, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+}
+
+describe('herald bench (smoke)', () => {
+  it('runs every scenario with no loss and no errors', async () => {
+    const lines = await bench(['--clients', '5', '--pairs', '2', '--window', '4', '--duration', '1', '--rate', '100', '--messages', '30', '--contacts', '4', '--rounds', '2']);
+    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate']);
+    for (const line of lines) {
+      expect(line.server).toBe('herald');
+      expect(line.metrics.errors).toBe(0);
+      if ('lost' in line.metrics) expect(line.metrics.lost).toBe(0);
+    }
+    const [login, throughput, latency, offline, fanout, fixed] = lines as [Line, Line, Line, Line, Line, Line];
+    expect(login.metrics.logins_per_s).toBeGreaterThan(1);
+    expect(login.metrics.server_cpu_ms_per_login).toBeGreaterThan(0);
+    expect(throughput.metrics.msgs_per_s).toBeGreaterThan(10);
+    expect(throughput.metrics.latency_p99_ms).toBeGreaterThanOrEqual(throughput.metrics.latency_p50_ms!);
+    expect(throughput.metrics.server_cpu_pct).toBeGreaterThan(0);
+    expect(latency.metrics.sent).toBeGreaterThan(10);
+    expect(offline.metrics.store_per_s).toBeGreaterThan(1);
+    expect(fanout.metrics.presence_per_s).toBeGreaterThan(1);
+    // 100 msg/s offered for 1 s: roughly 100 sent, none left behind.
+    expect(fixed.metrics.sent).toBeGreaterThan(50);
+    expect(fixed.metrics.sent).toBeLessThanOrEqual(110);
+  }, 60_000);
+
+  it('splits the pairs over worker threads', async () => {
+    const [line] = await bench(['--scenario', 'throughput', '--pairs', '2', '--window', '2', '--duration', '1', '--workers', '2']);
+    expect(line!.metrics).toMatchObject({ lost: 0, errors: 0 });
+    expect(line!.metrics.sent).toBeGreaterThan(10);
+  }, 30_000);
+
+  it('refuses an unknown scenario', async () => {
+    const result = await runCli(['bench', '--scenario', 'nope']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown scenario 'nope'/);
+  });
+});
