@@ -13,6 +13,7 @@ import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
 import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from './dialback.js';
 import { dialbackKeyMatches } from './dialback-key.js';
+import { ageSeconds, streamFields, type AuthMethod, type LinkStatus } from './link-status.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
 
 /** Checks a dialback key with the originating domain's authoritative server. */
@@ -28,9 +29,11 @@ export class InboundStream {
   private peer: string | undefined;
   private streamId = '';
   private header: Record<string, string> | undefined;
-  /** Remote domains authenticated on this stream. */
-  private readonly authenticated = new Set<string>();
+  /** Remote domains authenticated on this stream, and how. */
+  private readonly authenticated = new Map<string, AuthMethod>();
   private saslDone = false;
+  private readonly createdAt: number;
+  private stanzasIn = 0;
 
   constructor(
     private readonly ctx: S2sContext,
@@ -38,6 +41,7 @@ export class InboundStream {
     private readonly verify: DialbackVerifier,
   ) {
     this.log = ctx.log.child({ s2s: 'in', remote: socket.remoteAddress });
+    this.createdAt = ctx.clock.now();
     this.stream = new XmlStream(socket, s2sStreamOptions(ctx, this.log), {
       streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
       element: (element) => this.enqueue(() => this.onElement(element)),
@@ -57,6 +61,25 @@ export class InboundStream {
 
   fail(error: StreamError): void {
     this.stream.fail(error);
+  }
+
+  /** This stream as `herald s2s status` shows it. */
+  status(): LinkStatus {
+    const stream = streamFields(this.stream);
+    return {
+      direction: 'in',
+      local: this.local,
+      remote: this.authenticated.size > 0 ? [...this.authenticated.keys()] : this.peer !== undefined ? [this.peer] : [],
+      remoteAddress: stream.remoteAddress,
+      tls: stream.tls,
+      auth: [...this.authenticated].map(([domain, method]) => ({ domain, method })),
+      state: this.authenticated.size > 0 ? 'ready' : 'negotiating',
+      ageSeconds: ageSeconds(this.createdAt, this.ctx.clock.now()),
+      stanzasIn: this.stanzasIn,
+      stanzasOut: 0,
+      queue: this.queue.size,
+      bufferedBytes: stream.bufferedBytes,
+    };
   }
 
   private enqueue(task: () => Promise<void> | void): void {
@@ -138,7 +161,7 @@ export class InboundStream {
     const identity = tryParseJid(authzid ?? this.peer);
     if (!identity?.isDomain) return failure('invalid-authzid');
     if (this.ctx.tls.peerProblem(this.stream.tlsSocket!, identity.domain) !== undefined) return failure('not-authorized');
-    this.authenticated.add(identity.domain);
+    this.authenticated.set(identity.domain, 'sasl-external');
     this.saslDone = true;
     this.stream.send(xml('success', { xmlns: NS.sasl }));
     this.log.info({ peer: identity.domain, method: 'sasl-external' }, 'incoming server stream authenticated');
@@ -156,7 +179,7 @@ export class InboundStream {
       if (why) reply.append(xml('error', { type: 'cancel' }, xml(type === 'error' ? 'remote-server-not-found' : 'not-authorized', { xmlns: NS.stanzas }), xml('text', { xmlns: NS.stanzas }, why)));
       this.stream.send(reply);
       if (type === 'valid') {
-        this.authenticated.add(originating);
+        this.authenticated.set(originating, 'dialback');
         this.log.info({ peer: originating, method: 'dialback' }, 'incoming server stream authenticated');
       }
     };
@@ -189,6 +212,7 @@ export class InboundStream {
     if (!this.authenticated.has(from.domain)) return this.stream.fail(new StreamError('invalid-from', `'${from.domain}' is not authenticated on this stream`));
     if (!this.ctx.hosts.has(to.domain)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to.domain}'`));
     if (element.attrs.xmlns === NS.server) delete element.attrs.xmlns;
+    this.stanzasIn += 1;
     await this.ctx.router.route(element);
   }
 }

@@ -7,6 +7,8 @@ import { OutboundLink } from './outbound-link.js';
 import type { S2sContext } from './s2s-context.js';
 
 export interface LinkManager extends RemoteRoute {
+  /** The links open or opening now. */
+  list(): OutboundLink[];
   closeAll(): void;
 }
 
@@ -29,6 +31,9 @@ export function createLinkManager(getContext: () => S2sContext): LinkManager {
         if (!link.closed) links.set(key, link);
       }
       link.send(stanza);
+    },
+    list() {
+      return [...links.values()];
     },
     closeAll() {
       for (const link of [...links.values()]) link.close();

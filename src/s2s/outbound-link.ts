@@ -6,7 +6,9 @@ import { NS } from '../xml/ns.js';
 import { StanzaError } from '../protocol/stanza-error.js';
 import { bounce } from '../core/stanza-sender.js';
 import type { Logger } from '../util/logger.js';
+import type { XmlStream } from '../stream/xml-stream.js';
 import { ElementChannel, LinkFailure } from './element-channel.js';
+import { ageSeconds, streamFields, type AuthMethod, type LinkStatus } from './link-status.js';
 import { openLink } from './outbound-negotiation.js';
 import type { S2sContext } from './s2s-context.js';
 
@@ -16,6 +18,11 @@ export class OutboundLink {
   private channel: ElementChannel | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
+  /** The stream being negotiated, then the one in use: what status() reports on. */
+  private transport: XmlStream | undefined;
+  private method: AuthMethod | undefined;
+  private readonly createdAt: number;
+  private stanzasOut = 0;
 
   constructor(
     private readonly ctx: S2sContext,
@@ -24,6 +31,7 @@ export class OutboundLink {
     private readonly onClosed: (link: OutboundLink) => void,
   ) {
     this.log = ctx.log.child({ s2s: 'out', local, remote });
+    this.createdAt = ctx.clock.now();
     void this.open();
   }
 
@@ -34,10 +42,30 @@ export class OutboundLink {
   send(stanza: Element): void {
     const out = forServerStream(stanza);
     if (this.state === 'ready' && this.channel?.stream.send(out)) {
+      this.stanzasOut += 1;
       this.touch();
       return;
     }
     this.queue.push(out);
+  }
+
+  /** This link as `herald s2s status` shows it. */
+  status(): LinkStatus {
+    const stream = streamFields(this.transport);
+    return {
+      direction: 'out',
+      local: this.local,
+      remote: [this.remote],
+      remoteAddress: stream.remoteAddress,
+      tls: stream.tls,
+      auth: this.method === undefined ? [] : [{ domain: this.remote, method: this.method }],
+      state: this.state === 'ready' ? 'ready' : 'negotiating',
+      ageSeconds: ageSeconds(this.createdAt, this.ctx.clock.now()),
+      stanzasIn: 0,
+      stanzasOut: this.stanzasOut,
+      queue: this.queue.length,
+      bufferedBytes: stream.bufferedBytes,
+    };
   }
 
   close(): void {
@@ -49,7 +77,9 @@ export class OutboundLink {
   private async open(): Promise<void> {
     let channel: ElementChannel;
     try {
-      channel = await openLink(this.ctx, this.local, this.remote, this.log);
+      const opened = await openLink(this.ctx, this.local, this.remote, this.log, (negotiating) => (this.transport = negotiating.stream));
+      channel = opened.channel;
+      this.method = opened.method;
     } catch (error) {
       const failure = error instanceof LinkFailure ? error : new LinkFailure(`internal error: ${(error as Error).message}`);
       this.log.info({ reason: failure.reason }, 'cannot open server link');
@@ -83,7 +113,9 @@ export class OutboundLink {
       return;
     }
     this.state = 'ready';
-    for (const stanza of this.queue.splice(0)) channel.stream.send(stanza);
+    for (const stanza of this.queue.splice(0)) {
+      if (channel.stream.send(stanza)) this.stanzasOut += 1;
+    }
     this.touch();
   }
 

@@ -8,6 +8,7 @@ import { connectFirst } from './connect.js';
 import { dialbackElement, dialbackKind, NS_DIALBACK } from './dialback.js';
 import { dialbackKey } from './dialback-key.js';
 import { ElementChannel, LinkFailure } from './element-channel.js';
+import type { AuthMethod } from './link-status.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
 
 /** Outgoing streams carry no input after negotiation; the link manager times them out on output. */
@@ -21,9 +22,18 @@ interface Secured {
   certProblem: string | undefined;
 }
 
-/** An authenticated stream from `local` to `remote`, ready for stanzas. */
-export async function openLink(ctx: S2sContext, local: string, remote: string, log: Logger): Promise<ElementChannel> {
-  const { channel, features, streamId, certProblem } = await openSecured(ctx, local, remote, log);
+/** An outgoing stream once authenticated, and how it was. */
+export interface OpenedLink {
+  channel: ElementChannel;
+  method: AuthMethod;
+}
+
+/**
+ * An authenticated stream from `local` to `remote`, ready for stanzas. `onChannel` sees the
+ * channel as soon as it is connected (so the link can report on it while negotiating).
+ */
+export async function openLink(ctx: S2sContext, local: string, remote: string, log: Logger, onChannel?: (channel: ElementChannel) => void): Promise<OpenedLink> {
+  const { channel, features, streamId, certProblem } = await openSecured(ctx, local, remote, log, onChannel);
   try {
     if (certProblem !== undefined) {
       if (ctx.config.s2s.requireValidCertificates) throw new LinkFailure(certProblem);
@@ -36,7 +46,7 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
       await channel.header(timeout, 'stream restart after SASL');
       await channel.next(timeout, 'stream features after SASL');
       log.info({ remote, method: 'sasl-external' }, 'outgoing server link authenticated');
-      return channel;
+      return { channel, method: 'sasl-external' };
     }
     channel.stream.send(dialbackElement('result', { from: local, to: remote }, dialbackKey(ctx.secret, remote, local, streamId)));
     // The peer dials back to our authoritative server before answering: allow for both legs.
@@ -46,7 +56,7 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
       throw new LinkFailure(`dialback: ${remote} refused our key for ${local}${text ? ` (${text})` : ''}`);
     }
     log.info({ remote, method: 'dialback' }, 'outgoing server link authenticated');
-    return channel;
+    return { channel, method: 'dialback' };
   } catch (error) {
     channel.stream.destroy();
     throw error;
@@ -65,13 +75,14 @@ export async function verifyDialbackKey(ctx: S2sContext, receiving: string, orig
   }
 }
 
-async function openSecured(ctx: S2sContext, local: string, remote: string, log: Logger): Promise<Secured> {
+async function openSecured(ctx: S2sContext, local: string, remote: string, log: Logger, onChannel?: (channel: ElementChannel) => void): Promise<Secured> {
   const timeout = ctx.config.s2s.connectTimeoutSeconds * 1000;
   const resolution = await ctx.resolver.resolve(remote);
   if (!resolution.ok) throw new LinkFailure(resolution.reason);
   const connected = await connectFirst(resolution.targets, timeout);
   if (!connected.ok) throw new LinkFailure(connected.reason, connected.reason.includes('timed out') && !connected.reason.includes('refused'));
   const channel = new ElementChannel(connected.socket, { ...s2sStreamOptions(ctx, log), idleTimeoutMs: NO_INPUT_TIMEOUT_MS });
+  onChannel?.(channel);
   try {
     sendHeader(channel, local, remote);
     const header = await channel.header(timeout, 'stream header');

@@ -10,9 +10,9 @@ import type { TlsContexts } from '../net/tls-contexts.js';
 import { StreamError } from '../protocol/stream-error.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { createLinkTracker, type LinkStatus } from '../admin/s2s-links.js';
 import { InboundStream } from './inbound-stream.js';
 import { createLinkManager, type LinkManager } from './link-manager.js';
+import type { LinkStatus } from './link-status.js';
 import { verifyDialbackKey } from './outbound-negotiation.js';
 import { createDnsResolver, createStaticResolver, type S2sResolver } from './resolver.js';
 import type { S2sContext } from './s2s-context.js';
@@ -22,7 +22,7 @@ import { loadDialbackSecret } from './secret.js';
 export interface S2sHandle {
   links: LinkManager;
   listener: ListenerHandle;
-  /** Live links, for the admin socket. */
+  /** Live links, incoming then outgoing, for the admin socket (`herald s2s status`). */
   status(): LinkStatus[];
   stop(): Promise<void>;
 }
@@ -57,40 +57,20 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     ids: deps.ids,
     log,
   };
-  // Each link and incoming stream gets its own view of ctx that reports to the tracker.
-  const tracker = createLinkTracker(() => deps.clock.now());
-  let creating: S2sContext | undefined;
-  const manager = createLinkManager(() => creating ?? ctx);
-  const links: LinkManager = {
-    ...manager,
-    send(stanza, from, to) {
-      if (ctx.hosts.has(from.domain)) {
-        creating = tracker.outbound(ctx, from.domain, to.domain);
-        // The manager creates a link (taking its context) synchronously within send().
-        try {
-          const sent = manager.send(stanza, from, to);
-          tracker.sent(from.domain, to.domain);
-          return sent;
-        } finally {
-          creating = undefined;
-        }
-      }
-      return manager.send(stanza, from, to);
-    },
-  };
+  const links = createLinkManager(() => ctx);
   const verify = (receiving: string, originating: string, streamId: string, key: string) =>
     verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
 
   const streams = new Map<Socket, InboundStream>();
   const listener = await listenPlain('s2s', config.listeners.s2s, log, (socket) => {
-    streams.set(socket, new InboundStream(tracker.inbound(ctx, socket), socket, verify));
+    streams.set(socket, new InboundStream(ctx, socket, verify));
     socket.once('close', () => streams.delete(socket));
   });
 
   return {
     links,
     listener,
-    status: () => tracker.list(),
+    status: () => [...[...streams.values()].map((stream) => stream.status()), ...links.list().map((link) => link.status())],
     async stop() {
       links.closeAll();
       const closing = [...streams.keys()].map((socket) => once(socket, 'close'));

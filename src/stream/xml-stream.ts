@@ -71,6 +71,17 @@ export class XmlStream {
     return this.socket.remoteAddress ?? 'unknown';
   }
 
+  /** The peer's address and port; undefined when the socket no longer knows them. */
+  get remoteEndpoint(): { address: string; port: number } | undefined {
+    const { remoteAddress: address, remotePort: port } = this.socket;
+    return address === undefined || port === undefined ? undefined : { address, port };
+  }
+
+  /** Bytes written but not yet taken by the network. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   get closed(): boolean {
     return this.isClosed || this.closing;
   }

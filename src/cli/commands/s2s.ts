@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { adminRequest, AdminError } from '../../admin/admin-client.js';
 import { adminSocketPath } from '../../admin/admin-server.js';
 import { checkS2s, type CheckStep } from '../../admin/s2s-check.js';
-import type { LinkStatus } from '../../admin/s2s-links.js';
+import type { LinkStatus } from '../../s2s/link-status.js';
 import { CliError } from '../cli-error.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
 

@@ -12,8 +12,6 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
       const config = loadCliConfig(globals());
       const log = createLogger(config.logging.level);
       const server = await startServer({ config, log });
-      // Everything (listeners, admin socket, modules) is up: tools and tests wait for this line.
-      log.info({ listeners: server.listeners.map((l) => `${l.name}=${l.host}:${l.port}`) }, 'server ready');
 
       // A human summary on standard error; standard output stays machine-readable.
       const lines = server.listeners.map((l) => `  ${l.name.padEnd(16)} ${l.host}:${l.port}`);
@@ -53,5 +51,8 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
           log.error({ err: (error as Error).message }, 'certificate reload failed; keeping the old ones');
         }
       });
+      // Everything (listeners, admin socket, modules, signal handlers) is up: tools and tests
+      // wait for this line, so a SIGTERM right after it is always handled gracefully.
+      log.info({ listeners: server.listeners.map((l) => `${l.name}=${l.host}:${l.port}`) }, 'server ready');
     });
 }

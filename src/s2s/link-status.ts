@@ -1,0 +1,42 @@
+// What `herald s2s status` shows for one server-to-server link. Each OutboundLink and
+// InboundStream reports its own, from its own state (see their `status()` methods).
+import type { XmlStream } from '../stream/xml-stream.js';
+
+export type AuthMethod = 'dialback' | 'sasl-external';
+
+/** One link as the admin socket reports it (JSON). */
+export interface LinkStatus {
+  direction: 'in' | 'out';
+  /** Our domain (for an incoming stream: the one the peer addressed; empty before its header). */
+  local: string;
+  /** Remote domains: the outgoing link's peer, or every domain authenticated on an incoming stream (or the one claimed, before). */
+  remote: string[];
+  remoteAddress: string;
+  /** `TLSv1.3`, …; undefined before STARTTLS. */
+  tls: string | undefined;
+  /** Per remote domain, how it was authenticated; empty while negotiating. */
+  auth: { domain: string; method: AuthMethod }[];
+  state: 'negotiating' | 'ready';
+  ageSeconds: number;
+  stanzasIn: number;
+  stanzasOut: number;
+  /** Stanzas waiting: on an outgoing link those held until it is authenticated; incoming, elements not yet handled. */
+  queue: number;
+  /** Bytes written but not yet taken by the network. */
+  bufferedBytes: number;
+}
+
+/** The socket-level fields of a status, read from the link's stream (undefined: no socket yet). */
+export function streamFields(stream: XmlStream | undefined): Pick<LinkStatus, 'remoteAddress' | 'tls' | 'bufferedBytes'> {
+  const endpoint = stream?.remoteEndpoint;
+  return {
+    remoteAddress: endpoint === undefined ? '' : endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`,
+    tls: stream?.tlsSocket?.getProtocol() ?? undefined,
+    bufferedBytes: stream?.bufferedBytes ?? 0,
+  };
+}
+
+/** Whole seconds from `since` to `now` (never negative). */
+export function ageSeconds(since: number, now: number): number {
+  return Math.max(0, Math.round((now - since) / 1000));
+}
