@@ -41,7 +41,7 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
     }
     const timeout = ctx.config.s2s.connectTimeoutSeconds * 1000;
     const mechanisms = features.getChild('mechanisms', NS.sasl)?.getChildren('mechanism').map((m) => m.getText()) ?? [];
-    if (mechanisms.includes('EXTERNAL') && (await saslExternal(channel, local, timeout))) {
+    if (mechanisms.includes('EXTERNAL') && ctx.tls.mayOfferExternal(local) && (await saslExternal(channel, local, timeout))) {
       sendHeader(channel, local, remote);
       await channel.header(timeout, 'stream restart after SASL');
       await channel.next(timeout, 'stream features after SASL');

@@ -13,10 +13,20 @@ export interface S2sTls {
   clientOptions(localDomain: string, remoteDomain: string): Omit<ConnectionOptions, 'socket'>;
   /** Undefined when the peer's certificate is trusted and names `domain`; else what is wrong. */
   peerProblem(socket: TLSSocket, domain: string): string | undefined;
+  /**
+   * Whether our certificate for `localDomain` could pass a peer's SASL EXTERNAL check: not
+   * self-signed. Offering a self-signed one only earns a refusal (and a warning in the peer's
+   * log) before dialback, so it is not tried.
+   */
+  mayOfferExternal(localDomain: string): boolean;
 }
 
 export function createS2sTls(contexts: TlsContexts, caFiles: readonly string[]): S2sTls {
   const ca = [...rootCertificates, ...caFiles.map((file) => fs.readFileSync(file, 'utf8'))];
+  let parsedAnchors: X509Certificate[] | undefined;
+  /** Our configured trust anchors (caFiles), parsed once; system roots are not needed here. */
+  const anchors = (): X509Certificate[] =>
+    (parsedAnchors ??= caFiles.flatMap((file) => splitPem(fs.readFileSync(file, 'utf8')).map((pem) => new X509Certificate(pem))));
   // Keyed by certificate text, so a SIGHUP reload of TlsContexts is picked up.
   const cache = new Map<string, SecureContext>();
 
@@ -40,6 +50,13 @@ export function createS2sTls(contexts: TlsContexts, caFiles: readonly string[]):
       // rejectUnauthorized false: an untrusted peer may still be authenticated by dialback.
       return { ...ours(localDomain), ca, servername: remoteDomain, rejectUnauthorized: false, minVersion: 'TLSv1.2' };
     },
+    mayOfferExternal(localDomain) {
+      const certificate = new X509Certificate(ours(localDomain).cert);
+      const selfSigned = certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
+      // A self-signed certificate can still be trusted in a private federation where every
+      // server lists it in s2s.caFiles (as we do ourselves); otherwise peers will refuse it.
+      return !selfSigned || anchors().some((anchor) => anchor.fingerprint256 === certificate.fingerprint256);
+    },
     peerProblem(socket, domain) {
       const raw = socket.getPeerX509Certificate();
       if (!raw) return `certificate: no certificate presented for ${domain}`;
@@ -62,4 +79,8 @@ function verifyErrorOf(socket: TLSSocket): string | undefined {
   if (typeof handle?.verifyError !== 'function') return 'cannot check the certificate chain';
   const error = handle.verifyError();
   return error ? (error.code ?? error.message) : undefined;
+}
+
+function splitPem(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }

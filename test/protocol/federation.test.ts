@@ -278,7 +278,8 @@ describe('federation with trusted certificates (SASL EXTERNAL, XEP-0178)', () =>
   let certs: string;
 
   beforeAll(async () => {
-    // Each side trusts the other's certificate through s2s.caFiles.
+    // A private federation: both servers list the same bundle (both self-signed certificates)
+    // in s2s.caFiles, so each trusts the other and knows its own will be trusted.
     certs = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-certs-'));
     for (const domain of ['d.test', 'e.test']) {
       const pair = generateSelfSigned([domain]);
@@ -287,10 +288,11 @@ describe('federation with trusted certificates (SASL EXTERNAL, XEP-0178)', () =>
       fs.writeFileSync(path.join(certs, domain, `${domain}.key`), pair.keyPem, { mode: 0o600 });
     }
     const [portD, portE] = [await freePort(), await freePort()];
-    const strict = (peer: string) => `  requireValidCertificates: true\n  caFiles: [${path.join(certs, peer, `${peer}.crt`)}]`;
+    const bundle = ['d.test', 'e.test'].map((domain) => path.join(certs, domain, `${domain}.crt`)).join(', ');
+    const strict = () => `  requireValidCertificates: true\n  caFiles: [${bundle}]`;
     [d, e] = await Promise.all([
-      ServerProcess.start({ domains: [{ name: 'd.test' }], s2sPort: portD, env: { HERALD_CERTS_DIR: path.join(certs, 'd.test') }, extraYaml: s2sYaml({ 'e.test': portE }, strict('e.test')) }),
-      ServerProcess.start({ domains: [{ name: 'e.test' }], s2sPort: portE, env: { HERALD_CERTS_DIR: path.join(certs, 'e.test') }, extraYaml: s2sYaml({ 'd.test': portD }, strict('d.test')) }),
+      ServerProcess.start({ domains: [{ name: 'd.test' }], s2sPort: portD, env: { HERALD_CERTS_DIR: path.join(certs, 'd.test') }, extraYaml: s2sYaml({ 'e.test': portE }, strict()) }),
+      ServerProcess.start({ domains: [{ name: 'e.test' }], s2sPort: portE, env: { HERALD_CERTS_DIR: path.join(certs, 'e.test') }, extraYaml: s2sYaml({ 'd.test': portD }, strict()) }),
     ]);
     await Promise.all([d.addUser('dora@d.test', 'pw'), e.addUser('emil@e.test', 'pw')]);
   });
