@@ -12,6 +12,7 @@ import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js
 import { XmlClient as RawClient } from '../harness/xml-client.js';
 import { NS_TLS } from '../harness/login.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
+import { freePort, s2sYaml } from '../harness/federation.js';
 import { generateSelfSigned } from '../../src/net/certificates.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
@@ -19,19 +20,6 @@ const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const SECRET_A = 'federation-test-secret-0123456789';
 const DELAY = 'urn:xmpp:delay';
 const RECEIPTS = 'urn:xmpp:receipts';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export function s2sYaml(routes: Record<string, number>, extra = ''): string {
-  const lines = Object.entries(routes).map(([domain, port]) => `    ${domain}: 127.0.0.1:${port}`);
-  return ['s2s:', '  connectTimeoutSeconds: 5', '  routes:', ...lines, extra].join('\n');
-}
 
 export function errorOf(stanza: Element): { condition: string | undefined; text: string | undefined } {
   const error = stanza.getChild('error');
