@@ -20,6 +20,7 @@ import { ElementChannel } from '../s2s/element-channel.js';
 import { createDnsResolver, createStaticResolver, formatTarget, formatTraceStep, type S2sResolver, type Target } from '../s2s/resolver.js';
 import { createS2sTls, type S2sTls } from '../s2s/s2s-tls.js';
 import { loadDialbackSecret } from '../s2s/secret.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 export type StepStatus = 'ok' | 'warn' | 'fail';
 
@@ -127,7 +128,7 @@ export async function checkS2s(options: CheckOptions): Promise<CheckReport> {
         channel.stream.send(xml('starttls', { xmlns: NS.tls }));
         const proceed = await channel.next(timeout, 'STARTTLS');
         if (proceed.name !== 'proceed') fail('TLS', `${remote} refused STARTTLS (<${proceed.name}/>)`);
-        await withTimeout(channel.stream.startTlsClient(s2sTls.clientOptions(local, remote)), timeout);
+        await withTimeout(channel.stream.startTlsClient(s2sTls.clientOptions(local, remote)), timeout, tlsTimeoutText(timeout));
       } catch (error) {
         if (error instanceof Stop) throw error;
         fail('TLS', `STARTTLS with ${remote} failed: ${(error as Error).message}`);
@@ -281,21 +282,8 @@ function directTls(socket: Socket, s2sTls: S2sTls, local: string, remote: string
       secured.once('error', reject);
     }),
     timeout,
+    tlsTimeoutText(timeout),
   );
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no TLS handshake within ${Math.round(ms / 1000)} s`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
+const tlsTimeoutText = (ms: number) => `no TLS handshake within ${Math.round(ms / 1000)} s`;

@@ -10,6 +10,7 @@ import { dialbackKey } from './dialback-key.js';
 import { ElementChannel, LinkFailure } from './element-channel.js';
 import type { AuthMethod } from './link-status.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 /** Outgoing streams carry no input after negotiation; the link manager times them out on output. */
 const NO_INPUT_TIMEOUT_MS = 2_000_000_000;
@@ -93,7 +94,7 @@ async function openSecured(ctx: S2sContext, local: string, remote: string, log: 
     const proceed = await channel.next(timeout, 'STARTTLS');
     if (proceed.name !== 'proceed') throw new LinkFailure(`TLS: ${remote} refused STARTTLS`);
     try {
-      await withTimeout(channel.stream.startTlsClient(ctx.tls.clientOptions(local, remote)), timeout);
+      await withTimeout(channel.stream.startTlsClient(ctx.tls.clientOptions(local, remote)), timeout, `no handshake within ${Math.round(timeout / 1000)} s`);
     } catch (error) {
       throw new LinkFailure(`TLS: handshake with ${remote} at ${connected.target.host}:${connected.target.port} failed (${(error as Error).message})`);
     }
@@ -133,20 +134,4 @@ async function nextDialback(channel: ElementChannel, kind: 'result' | 'verify', 
     const element = await channel.next(timeout, step);
     if (dialbackKind(element, channel.headerAttrs) === kind) return element;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no handshake within ${Math.round(ms / 1000)} s`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
