@@ -83,10 +83,6 @@ export class StreamManagement {
     return this.queue?.drain() ?? [];
   }
 
-  get resumptionId(): string | undefined {
-    return this.resumeId;
-  }
-
   stop(): void {
     clearTimeout(this.requestTimer);
     if (!this.resumeId) return;

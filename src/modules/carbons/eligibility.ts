@@ -2,7 +2,7 @@
 // and XEP-0334 §4.3 (<no-copy/>).
 import type { Element } from '../../xml/element.js';
 import type { Jid } from '../../protocol/jid.js';
-import { messageType } from '../message/delivery-rules.js';
+import { messageType } from '../../protocol/message-type.js';
 
 export const NS_CARBONS = 'urn:xmpp:carbons:2';
 export const NS_FORWARD = 'urn:xmpp:forward:0';

@@ -13,18 +13,3 @@ export function highestPriority(refs: readonly SessionRef[]): SessionRef[] {
 export function allNonNegative(refs: readonly SessionRef[]): SessionRef[] {
   return refs.filter((r) => r.available && r.priority >= 0);
 }
-
-export type MessageType = 'chat' | 'normal' | 'headline' | 'groupchat' | 'error';
-
-/** RFC 6121 §5.2.2: an absent or unknown type is treated as normal. */
-export function messageType(type: string | undefined): MessageType {
-  switch (type) {
-    case 'chat':
-    case 'headline':
-    case 'groupchat':
-    case 'error':
-      return type;
-    default:
-      return 'normal';
-  }
-}

@@ -5,8 +5,9 @@ import type { StanzaEvent } from '../../core/events.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { bounce } from '../../core/stanza-sender.js';
-import { allNonNegative, highestPriority, messageType } from './delivery-rules.js';
-import { withStanzaId } from './stanza-id.js';
+import { allNonNegative, highestPriority } from './delivery-rules.js';
+import { messageType } from '../../protocol/message-type.js';
+import { withStanzaId } from '../../protocol/stanza-id.js';
 
 export const messageModule: HeraldModule = {
   name: 'message',

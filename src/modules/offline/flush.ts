@@ -17,7 +17,7 @@ import type { LocalSession } from '../../core/sessions/session.js';
 import type { OfflineMessage } from '../../storage/types.js';
 import { ElementBuilder } from '../../xml/element-builder.js';
 import type { Element } from '../../xml/element.js';
-import { stanzaIdOf } from '../message/stanza-id.js';
+import { stanzaIdOf } from '../../protocol/stanza-id.js';
 
 /** Per-session state, in session.data under this module's key. */
 const SESSION_KEY = Symbol('offline');

@@ -3,7 +3,7 @@
 // sends non-negative available presence.
 import type { HeraldModule } from '../../core/modules/module.js';
 import { NS } from '../../xml/ns.js';
-import { presencePriority } from '../presence/priority.js';
+import { presencePriority } from '../../protocol/presence-priority.js';
 import { createFlusher } from './flush.js';
 import { storeOffline } from './store.js';
 

@@ -5,7 +5,7 @@
 // The sender's XEP-0334 hints override this either way.
 import type { Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
-import { messageType } from '../message/delivery-rules.js';
+import { messageType } from '../../protocol/message-type.js';
 
 /** [namespace, element name] pairs whose presence makes a message worth storing. */
 const WORTH_STORING: ReadonlyArray<readonly [string, string]> = [

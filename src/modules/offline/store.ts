@@ -8,7 +8,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import type { OfflineStoreResult } from '../../storage/types.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
-import { stanzaIdOf, withStanzaId } from '../message/stanza-id.js';
+import { stanzaIdOf, withStanzaId } from '../../protocol/stanza-id.js';
 import { storeDecision } from './storable.js';
 
 /**

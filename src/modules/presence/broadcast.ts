@@ -5,7 +5,7 @@ import type { LocalSession } from '../../core/sessions/session.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { takeDirectedTargets } from './directed.js';
 import { recordLastUnavailable } from './last-unavailable.js';
-import { presencePriority } from './priority.js';
+import { presencePriority } from '../../protocol/presence-priority.js';
 import { contactsWhere, hasFrom, hasTo } from './roster-view.js';
 import { readdressed } from './stanzas.js';
 

@@ -3,7 +3,7 @@
 import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { tryParseJid, type Jid } from '../../protocol/jid.js';
-import { messageType } from '../message/delivery-rules.js';
+import { messageType } from '../../protocol/message-type.js';
 
 const NS_CARBONS = 'urn:xmpp:carbons:2';
 const NS_FORWARD = 'urn:xmpp:forward:0';

@@ -7,7 +7,7 @@ import type { CapsQueryEvent, StanzaAckedEvent } from '../../core/events.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import type { Jid } from '../../protocol/jid.js';
 import { NS } from '../../xml/ns.js';
-import { stanzaIdOf } from '../message/stanza-id.js';
+import { stanzaIdOf } from '../../protocol/stanza-id.js';
 import { ackMessage, contentMessageOf } from './eligibility.js';
 import { createEmittedLog, type EmittedLog } from './emitted-log.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { xml, type Element } from '../../../src/xml/element.js';
 import { NS } from '../../../src/xml/ns.js';
 import { parseJid } from '../../../src/protocol/jid.js';
-import { stanzaIdOf } from '../../../src/modules/message/stanza-id.js';
+import { stanzaIdOf } from '../../../src/protocol/stanza-id.js';
 import { ElementBuilder } from '../../../src/xml/element-builder.js';
 import { createInProcessCore, errorCondition, type FakeSession, type InProcessCore } from '../../harness/in-process-core.js';
 import { discoFeatures } from './disco-helpers.js';

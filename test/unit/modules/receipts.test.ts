@@ -6,7 +6,7 @@ import { builtinModules } from '../../../src/modules/index.js';
 import { receiptsModule } from '../../../src/modules/receipts/index.js';
 import { createEmittedLog, RETENTION_DAYS } from '../../../src/modules/receipts/emitted-log.js';
 import { computeVer } from '../../../src/modules/caps/verification.js';
-import { stanzaIdOf } from '../../../src/modules/message/stanza-id.js';
+import { stanzaIdOf } from '../../../src/protocol/stanza-id.js';
 import { createInProcessCore, type FakeSession, type InProcessCore } from '../../harness/in-process-core.js';
 import { discoFeatures } from './disco-helpers.js';
 

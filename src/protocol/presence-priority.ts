@@ -1,4 +1,4 @@
-import type { Element } from '../../xml/element.js';
+import type { Element } from '../xml/element.js';
 
 /** RFC 6121 §4.7.2.3: an integer -128..127, 0 when absent; out-of-range or junk counts as 0. */
 export function presencePriority(presence: Element): number {

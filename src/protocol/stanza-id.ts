@@ -2,8 +2,8 @@
 // (by = the recipient's bare JID), so clients can de-duplicate and an in-flight message is
 // stored at most once. A stanza-id claiming to be by this account but not written by us is
 // removed first (XEP-0359 §3.1 security).
-import { cloneElement, xml, type Element } from '../../xml/element.js';
-import { NS } from '../../xml/ns.js';
+import { cloneElement, xml, type Element } from '../xml/element.js';
+import { NS } from '../xml/ns.js';
 
 export function stanzaIdOf(message: Element, by: string): string | undefined {
   return message.getChildren('stanza-id', NS.stanzaId).find((el) => el.attrs.by === by)?.attrs.id;
