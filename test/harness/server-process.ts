@@ -33,7 +33,6 @@ export interface LogLine {
 }
 
 export class ServerProcess {
-  readonly logs: LogLine[] = [];
   private exitPromise: Promise<number | null>;
 
   private constructor(
@@ -42,6 +41,9 @@ export class ServerProcess {
     readonly child: ChildProcess,
     readonly ports: { c2s: number; directTls: number },
     private readonly options: ServerOptions,
+    /** Every JSON log line the process printed so far, in order. */
+    readonly logs: LogLine[],
+    private readonly logWaiters: Set<(entry: LogLine) => void>,
   ) {
     this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
@@ -62,13 +64,15 @@ export class ServerProcess {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // One reader for the process's whole life: a second readline on the same pipe would only
+    // see the chunks that arrive after it was created, and silently miss lines.
     const logs: LogLine[] = [];
+    const waiters = new Set<(entry: LogLine) => void>();
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const ports = await new Promise<{ c2s: number; directTls: number }>((resolve, reject) => {
       const found: Record<string, number> = {};
-      const lines = createInterface({ input: child.stdout! });
-      lines.on('line', (line) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
         let entry: LogLine;
         try {
           entry = JSON.parse(line) as LogLine;
@@ -76,6 +80,7 @@ export class ServerProcess {
           return;
         }
         logs.push(entry);
+        for (const waiter of [...waiters]) waiter(entry);
         if (typeof entry.listener === 'string' && typeof entry.port === 'number') found[entry.listener] = entry.port;
         // Ready means fully started (admin socket included), not merely listening.
         if (entry.msg === 'server ready' && found.c2s !== undefined && found['c2s-direct-tls'] !== undefined) {
@@ -84,22 +89,9 @@ export class ServerProcess {
       });
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
     });
-    const server = new ServerProcess(dir, configFile, child, ports, options);
-    server.logs.push(...logs);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: LogLine;
-      try {
-        entry = JSON.parse(line) as LogLine;
-      } catch {
-        return;
-      }
-      server.logs.push(entry);
-      for (const waiter of [...server.logWaiters]) waiter(entry);
-    });
+    const server = new ServerProcess(dir, configFile, child, ports, options, logs, waiters);
     return server;
   }
-
-  private readonly logWaiters = new Set<(entry: LogLine) => void>();
 
   /** Resolves with the first log line (already written or still to come) that matches. */
   waitForLog(match: (entry: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {

@@ -119,9 +119,11 @@ describe('Herald <-> Prosody 0.12, self-signed certificates (dialback)', () => {
     const pat = await logIn(p, 'pat', 'pat-pass', 'again');
     await Promise.all([goOnline(hal), goOnline(pat)]);
     await run(() => messagesInOrder(hal, pat, 5, T));
-    // Herald heard Prosody's system-shutdown on both links and did not answer it with an error.
+    // Herald heard Prosody's system-shutdown on its outgoing link and did not answer it with an
+    // error. (On the incoming stream Prosody sends system-shutdown or just closes the stream,
+    // depending on timing, so only its closing is required there.)
     await herald!.waitForLog((l) => l.msg === 'peer sent a stream error on outgoing link' && l.condition === 'system-shutdown');
-    await herald!.waitForLog((l) => l.msg === 'peer sent a stream error' && l.condition === 'system-shutdown');
+    await herald!.waitForLog((l) => l.msg === 'incoming server stream closed');
     expect(herald!.logs.filter((l) => l.msg === 'stream error' && l.condition === 'unsupported-stanza-type')).toEqual([]);
     closeAll(h, p);
   });
