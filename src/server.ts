@@ -124,7 +124,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     }
     if (config.listeners.s2s.enabled) {
       s2s = await startS2s({ config, hosts, router, tls, clock, ids, log });
-      listeners.push(s2s.listener);
+      listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));

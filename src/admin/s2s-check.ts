@@ -3,8 +3,7 @@
 // stream features → authentication (SASL EXTERNAL when offered, else dialback). Built from the
 // same pieces the server uses (resolver, connectFirst, ElementChannel, S2sTls, dialback keys).
 import { X509Certificate } from 'node:crypto';
-import tls, { type TLSSocket } from 'node:tls';
-import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { HeraldConfig } from '../config/types.js';
 import { ensureCertificates } from '../net/certificates.js';
 import { createTlsContexts } from '../net/tls-contexts.js';
@@ -17,8 +16,8 @@ import { certificateNames, describeNames, namesMatchDomain, type CertificateName
 import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from '../s2s/dialback.js';
 import { dialbackKey } from '../s2s/dialback-key.js';
 import { ElementChannel } from '../s2s/element-channel.js';
-import { createDnsResolver, createStaticResolver, formatTarget, formatTraceStep, type S2sResolver, type Target } from '../s2s/resolver.js';
-import { createS2sTls, type S2sTls } from '../s2s/s2s-tls.js';
+import { createDnsResolver, createStaticResolver, formatTarget, formatTraceStep, type S2sResolver } from '../s2s/resolver.js';
+import { createS2sTls } from '../s2s/s2s-tls.js';
 import { loadDialbackSecret } from '../s2s/secret.js';
 import { withTimeout } from '../util/with-timeout.js';
 
@@ -79,23 +78,24 @@ export async function checkS2s(options: CheckOptions): Promise<CheckReport> {
     const targets = resolution.ok ? resolution.targets : [];
     step('DNS', 'ok', `${targets.length} target${targets.length === 1 ? '' : 's'}: ${targets.map(formatTarget).join(', ')}`, trace);
 
-    // 2. TCP, to each target in turn until one answers.
-    let connected: { socket: Socket; target: Target } | undefined;
-    const attempts: string[] = [];
-    for (const target of targets) {
-      const outcome = await connectFirst([target], timeout);
-      if (outcome.ok) {
-        connected = outcome;
-        attempts.push(`connected to ${formatTarget(target)}`);
-        break;
-      }
-      attempts.push(outcome.reason.replace(/^TCP: /, ''));
-    }
-    if (!connected) fail('TCP', `cannot connect: ${attempts.join('; ')}`, attempts);
-    const target = connected!.target;
-    step('TCP', 'ok', `connected to ${formatTarget(target)}`, attempts);
-
+    // 2. TCP (and for a direct-TLS target its TLS handshake) to each target in turn until one
+    // answers: the server's own connect code, so a failing direct-TLS target is passed over here
+    // exactly as it is by a running server.
     const s2sTls = createS2sTls(createTlsContexts(ensureCertificates(config), config.domains[0]!.name), config.s2s.caFiles);
+    const outcome = await connectFirst(targets, { timeoutMs: timeout, directTls: s2sTls.clientOptions(local, remote) });
+    if (!outcome.ok) fail('TCP', `cannot connect: ${outcome.failures.join('; ') || 'no address to connect to'}`, outcome.failures);
+    const connected = outcome;
+    const target = connected.target;
+    // Earlier targets that failed are a warning: a peer trying them first loses time, and a broken
+    // `_xmpps-server` record goes unnoticed while the STARTTLS one works.
+    const skipped = connected.failures.length;
+    step(
+      'TCP',
+      skipped > 0 ? 'warn' : 'ok',
+      `connected to ${formatTarget(target)}${skipped > 0 ? ` (${skipped} earlier target${skipped === 1 ? '' : 's'} failed)` : ''}`,
+      [...connected.failures, `connected to ${formatTarget(target)}`],
+    );
+
     const streamOptions = {
       limits: config.limits,
       bytesPerSecond: config.limits.bytesPerSecond,
@@ -107,17 +107,9 @@ export async function checkS2s(options: CheckOptions): Promise<CheckReport> {
     };
     const header = () => channel!.stream.sendHeader({ xmlns: NS.server, 'xmlns:db': NS_DIALBACK, from: local, to: remote });
 
-    // 3. TLS: direct (XEP-0368) or STARTTLS after a first stream.
-    let tlsSocket: TLSSocket;
-    if (target.kind === 'direct-tls') {
-      try {
-        tlsSocket = await directTls(connected!.socket, s2sTls, local, remote, timeout);
-      } catch (error) {
-        fail('TLS', `direct TLS handshake with ${formatTarget(target)} failed (${(error as Error).message})`);
-      }
-      channel = new ElementChannel(tlsSocket!, streamOptions);
-    } else {
-      channel = new ElementChannel(connected!.socket, streamOptions);
+    // 3. TLS: direct (XEP-0368, already done by connectFirst) or STARTTLS after a first stream.
+    channel = new ElementChannel(connected.socket, streamOptions);
+    if (target.kind !== 'direct-tls') {
       try {
         header();
         const attrs = await channel.header(timeout, 'stream header');
@@ -133,9 +125,10 @@ export async function checkS2s(options: CheckOptions): Promise<CheckReport> {
         if (error instanceof Stop) throw error;
         fail('TLS', `STARTTLS with ${remote} failed: ${(error as Error).message}`);
       }
-      tlsSocket = channel.stream.tlsSocket!;
     }
-    step('TLS', 'ok', `${target.kind === 'direct-tls' ? 'direct TLS' : 'STARTTLS'}: ${tlsSocket.getProtocol() ?? '?'}, ${tlsSocket.getCipher()?.name ?? '?'}`);
+    const tlsSocket: TLSSocket = channel.stream.tlsSocket!;
+    const alpn = target.kind === 'direct-tls' ? `, ALPN ${tlsSocket.alpnProtocol || 'not negotiated'}` : '';
+    step('TLS', 'ok', `${target.kind === 'direct-tls' ? 'direct TLS' : 'STARTTLS'}: ${tlsSocket.getProtocol() ?? '?'}, ${tlsSocket.getCipher()?.name ?? '?'}${alpn}`);
 
     // 4. Certificate verdict.
     const verdict = certificateVerdict(tlsSocket, remote);
@@ -268,22 +261,6 @@ async function nextDialback(channel: ElementChannel, timeout: number): Promise<E
     const element = await channel.next(timeout, 'waiting for the dialback result');
     if (dialbackKind(element, channel.headerAttrs) === 'result') return element;
   }
-}
-
-function directTls(socket: Socket, s2sTls: S2sTls, local: string, remote: string, timeout: number): Promise<TLSSocket> {
-  return withTimeout(
-    new Promise<TLSSocket>((resolve, reject) => {
-      const secured = tls.connect({ ...s2sTls.clientOptions(local, remote), socket, ALPNProtocols: ['xmpp-server'] });
-      secured.once('secureConnect', () => {
-        secured.off('error', reject);
-        secured.on('error', () => undefined);
-        resolve(secured);
-      });
-      secured.once('error', reject);
-    }),
-    timeout,
-    tlsTimeoutText(timeout),
-  );
 }
 
 const tlsTimeoutText = (ms: number) => `no TLS handshake within ${Math.round(ms / 1000)} s`;

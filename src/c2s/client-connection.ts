@@ -18,9 +18,9 @@ import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
 import { ClientSession, type SessionTransport } from './client-session.js';
-import { failed, smFeature } from './stream-management/nonzas.js';
-import { parseCounter } from './stream-management/counter.js';
-import { ackRequest } from './stream-management/nonzas.js';
+import { failed, smFeature } from '../stream/stream-management/nonzas.js';
+import { parseCounter } from '../stream/stream-management/counter.js';
+import { ackRequest } from '../stream/stream-management/nonzas.js';
 
 const MAX_SASL_FAILURES = 3;
 const INBOUND_HIGH_WATER = 64;

@@ -6,10 +6,19 @@ import type { DomainConfig, HeraldConfig, ListenerConfig } from './types.js';
 export const DEFAULT_C2S_PORT = 5222;
 export const DEFAULT_C2S_DIRECT_TLS_PORT = 5223;
 export const DEFAULT_S2S_PORT = 5269;
+export const DEFAULT_S2S_DIRECT_TLS_PORT = 5270;
 /** RFC 6120 §13.12: servers must accept stanzas of at least 10000 bytes. */
 export const MIN_STANZA_BYTES = 10000;
 /** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
 export const MIN_SCRAM_ITERATIONS = 4096;
+/**
+ * Stanzas one outgoing s2s link may hold while it is being opened. A link negotiates for
+ * seconds, so this only bites when a peer hangs mid-negotiation or a burst is huge: it is enough
+ * for the presence a restarted server sends to a large peer (thousands of contacts on one remote
+ * domain) yet bounds memory per link (at a typical 1 KB a stanza, ~10 MB) when a peer accepts a
+ * connection and then stalls until connectTimeoutSeconds runs out at each step.
+ */
+export const DEFAULT_S2S_MAX_QUEUED_STANZAS = 10000;
 
 /** A fresh copy of the defaults, safe for the caller to mutate. */
 export function defaultConfig(): HeraldConfig {
@@ -19,8 +28,18 @@ export function defaultConfig(): HeraldConfig {
       c2s: listener(DEFAULT_C2S_PORT),
       c2sDirectTls: listener(DEFAULT_C2S_DIRECT_TLS_PORT),
       s2s: { ...listener(DEFAULT_S2S_PORT), enabled: false },
+      s2sTls: { ...listener(DEFAULT_S2S_DIRECT_TLS_PORT), enabled: false },
     },
-    s2s: { routes: {}, requireValidCertificates: false, connectTimeoutSeconds: 10, idleTimeoutSeconds: 300, caFiles: [] },
+    s2s: {
+      routes: {},
+      requireValidCertificates: false,
+      connectTimeoutSeconds: 10,
+      idleTimeoutSeconds: 300,
+      ackTimeoutSeconds: 60,
+      caFiles: [],
+      maxQueuedStanzas: DEFAULT_S2S_MAX_QUEUED_STANZAS,
+      retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 300 },
+    },
     certsDir: 'certs',
     storage: { dataDir: 'data' },
     auth: { scramIterations: MIN_SCRAM_ITERATIONS },

@@ -6,8 +6,8 @@ import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
 import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
 import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig, S2sConfig } from './types.js';
 import {
-  booleanValue, closestKey, dialbackSecret, domainName, hostPort, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
-  moduleName, nameserverAddress, pathValue, portNumber,
+  booleanValue, closestKey, dialbackSecret, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
+  moduleName, nameserverAddress, pathValue, portNumber, s2sRoute,
 } from './values.js';
 import type { Locate } from './yaml-source.js';
 
@@ -42,8 +42,14 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
 
   if ('domains' in top) out.domains = readDomains(c, top['domains']);
   if ('listeners' in top) {
-    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls', 's2s']);
+    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls', 's2s', 's2sTls']);
     if ('s2s' in l) out.listeners.s2s = readListener(c, ['listeners', 's2s'], l['s2s'], out.listeners.s2s);
+    if ('s2sTls' in l) out.listeners.s2sTls = readListener(c, ['listeners', 's2sTls'], l['s2sTls'], out.listeners.s2sTls);
+    // listeners.s2s is the federation switch (outgoing links too); direct TLS is an extra port.
+    if (out.listeners.s2sTls.enabled && !out.listeners.s2s.enabled) {
+      const at = isPlainMap(l['s2sTls']) && 'enabled' in l['s2sTls'] ? ['listeners', 's2sTls', 'enabled'] : ['listeners', 's2sTls'];
+      c.fail(at, 'expected false while listeners.s2s.enabled is false (direct-TLS federation needs listeners.s2s enabled too)');
+    }
     if ('c2s' in l) out.listeners.c2s = readListener(c, ['listeners', 'c2s'], l['c2s'], out.listeners.c2s);
     if ('c2sDirectTls' in l) {
       out.listeners.c2sDirectTls = readListener(c, ['listeners', 'c2sDirectTls'], l['c2sDirectTls'], out.listeners.c2sDirectTls);
@@ -115,20 +121,34 @@ function readListener(c: FileChecker, at: KeyPath, raw: unknown, base: ListenerC
 
 function readS2s(c: FileChecker, raw: unknown, base: S2sConfig): S2sConfig {
   const at = ['s2s'];
-  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'caFiles', 'resolver']);
+  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'ackTimeoutSeconds', 'caFiles', 'resolver', 'maxQueuedStanzas', 'retry']);
   const out = structuredClone(base);
   if ('secret' in m) out.secret = c.check([...at, 'secret'], m['secret'], dialbackSecret);
   if ('requireValidCertificates' in m) out.requireValidCertificates = c.check([...at, 'requireValidCertificates'], m['requireValidCertificates'], booleanValue);
-  for (const key of ['connectTimeoutSeconds', 'idleTimeoutSeconds'] as const) {
+  for (const key of ['connectTimeoutSeconds', 'idleTimeoutSeconds', 'ackTimeoutSeconds', 'maxQueuedStanzas'] as const) {
     if (key in m) out[key] = c.check([...at, key], m[key], (v) => integerInRange(v, 1));
+  }
+  if ('retry' in m && m['retry'] !== null) {
+    const keys = ['initialBackoffSeconds', 'maxBackoffSeconds'] as const;
+    const r = c.map([...at, 'retry'], m['retry'], keys);
+    for (const key of keys) {
+      if (key in r) out.retry[key] = c.check([...at, 'retry', key], r[key], (v) => integerInRange(v, 1));
+    }
+    if (out.retry.maxBackoffSeconds < out.retry.initialBackoffSeconds) {
+      const key = 'maxBackoffSeconds' in r ? 'maxBackoffSeconds' : 'initialBackoffSeconds';
+      const problem = key === 'maxBackoffSeconds'
+        ? `expected an integer ≥ initialBackoffSeconds (${out.retry.initialBackoffSeconds}), found ${out.retry.maxBackoffSeconds}`
+        : `expected an integer ≤ maxBackoffSeconds (${out.retry.maxBackoffSeconds}), found ${out.retry.initialBackoffSeconds}`;
+      c.fail([...at, 'retry', key], problem);
+    }
   }
   if ('routes' in m && m['routes'] !== null) {
     const routes = m['routes'];
-    if (!isPlainMap(routes)) c.fail([...at, 'routes'], expectedFound('a map of domain: host:port', routes));
+    if (!isPlainMap(routes)) c.fail([...at, 'routes'], expectedFound('a map of domain: host:port or tls://host:port', routes));
     out.routes = {};
     for (const [domain, target] of Object.entries(routes)) {
       const name = c.check([...at, 'routes', domain], domain, domainName, 'key');
-      out.routes[name] = c.check([...at, 'routes', domain], target, hostPort);
+      out.routes[name] = c.check([...at, 'routes', domain], target, s2sRoute);
     }
   }
   if ('caFiles' in m && m['caFiles'] !== null) {

@@ -38,15 +38,32 @@ export interface LimitsConfig {
 export interface S2sConfig {
   /** Dialback secret (XEP-0185); when absent one is generated and kept in the data folder. */
   secret?: string;
-  /** Static routes: remote domain → `host:port`, used instead of DNS. */
-  routes: Record<string, { host: string; port: number }>;
+  /**
+   * Static routes: remote domain → `host:port` (STARTTLS) or `tls://host:port` (direct TLS,
+   * XEP-0368; `kind: 'direct-tls'`), used instead of DNS.
+   */
+  routes: Record<string, { host: string; port: number; kind?: 'starttls' | 'direct-tls' }>;
   /** Refuse peers whose certificate is not trusted for their domain (else: TLS + dialback). */
   requireValidCertificates: boolean;
   connectTimeoutSeconds: number;
   /** An outbound link with nothing to send for this long is closed. */
   idleTimeoutSeconds: number;
+  /**
+   * With stream management on a link (XEP-0198), a peer that leaves stanzas unacknowledged this
+   * long after being asked is presumed unreachable: the link is dropped and those stanzas are
+   * sent again on a new one.
+   */
+  ackTimeoutSeconds: number;
   /** Extra trusted CA certificates (PEM files), on top of the system store. */
   caFiles: string[];
+  /** Stanzas an outgoing link holds while it is being opened; further ones are bounced with resource-constraint. */
+  maxQueuedStanzas: number;
+  /**
+   * After a link could not be opened, stanzas for that peer are bounced at once (with the
+   * remembered reason) for a back-off period: the initial one, doubled per consecutive failure up
+   * to the maximum; a link that opens resets it.
+   */
+  retry: { initialBackoffSeconds: number; maxBackoffSeconds: number };
   /** DNS resolver for s2s lookups; absent: the system's resolvers. */
   resolver?: {
     /** `ip` or `ip:port` (`[v6]:port`), e.g. `127.0.0.1:5353`; empty: the system's. */
@@ -65,6 +82,8 @@ export interface HeraldConfig {
     c2sDirectTls: ListenerConfig;
     /** Server-to-server (RFC 6120), 5269; off by default, which also turns off outbound federation. */
     s2s: ListenerConfig;
+    /** Server-to-server with direct TLS (XEP-0368, ALPN xmpp-server), 5270; off by default, needs `s2s` on. */
+    s2sTls: ListenerConfig;
   };
   s2s: S2sConfig;
   /** Folder for generated certificates. */

@@ -58,6 +58,29 @@ export function hostPort(value: unknown): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
+/**
+ * A static s2s route: `host:port` is STARTTLS (RFC 6120), `tls://host:port` direct TLS
+ * (XEP-0368). Only the direct-TLS form carries a `kind`; plain routes stay `{ host, port }`.
+ */
+export function s2sRoute(value: unknown): { host: string; port: number; kind?: 'direct-tls' } {
+  const expected = 'host:port (STARTTLS) or tls://host:port (direct TLS) such as 192.0.2.1:5269, [::1]:5269 or tls://192.0.2.1:5270';
+  if (typeof value !== 'string') throw new Invalid(expected);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
+  if (scheme === null) {
+    try {
+      return hostPort(value);
+    } catch {
+      throw new Invalid(expected);
+    }
+  }
+  if (scheme[1]!.toLowerCase() !== 'tls') throw new Invalid(expected);
+  try {
+    return { ...hostPort(value.slice(scheme[0].length)), kind: 'direct-tls' };
+  } catch {
+    throw new Invalid(expected);
+  }
+}
+
 /** A DNS server for s2s lookups: `ip` or `ip:port`, IPv6 as `::1` or `[::1]:53`. */
 export function nameserverAddress(value: unknown): string {
   const expected = "a nameserver address such as '127.0.0.1', '127.0.0.1:5353' or '[::1]:53'";

@@ -1,8 +1,10 @@
-// One incoming server-to-server stream (RFC 6120): header checks, STARTTLS (required), then the
-// peer authenticates domains by SASL EXTERNAL (XEP-0178) or dialback (XEP-0220). Stanzas are
-// accepted only from a domain authenticated on this stream, for a domain served here, and handed
-// to the router in order.
+// One incoming server-to-server stream (RFC 6120): header checks, STARTTLS (required) unless the
+// socket came from the direct-TLS listener (XEP-0368: TLS from the first byte, no STARTTLS
+// offered), then the peer authenticates domains by SASL EXTERNAL (XEP-0178) or dialback
+// (XEP-0220). Stanzas are accepted only from a domain authenticated on this stream, for a domain
+// served here, and handed to the router in order.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid } from '../protocol/jid.js';
@@ -13,7 +15,9 @@ import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
 import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from './dialback.js';
 import { dialbackKeyMatches } from './dialback-key.js';
-import { ageSeconds, streamFields, type AuthMethod, type LinkStatus } from './link-status.js';
+import { InboundAcks } from './inbound-acks.js';
+import { failed, smFeature } from '../stream/stream-management/nonzas.js';
+import { ageSeconds, streamFields, type AuthMethod, type LinkStatus, type LinkTransport } from './link-status.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
 
 /** Checks a dialback key with the originating domain's authoritative server. */
@@ -34,13 +38,18 @@ export class InboundStream {
   private saslDone = false;
   private readonly createdAt: number;
   private stanzasIn = 0;
+  /** A socket from the direct-TLS listener is a TLSSocket, its handshake done. */
+  private readonly transport: LinkTransport;
+  /** Stream management (XEP-0198), when the peer enables it. */
+  private readonly acks = new InboundAcks((nonza) => this.stream.send(nonza));
 
   constructor(
     private readonly ctx: S2sContext,
     socket: Socket,
     private readonly verify: DialbackVerifier,
   ) {
-    this.log = ctx.log.child({ s2s: 'in', remote: socket.remoteAddress });
+    this.transport = socket instanceof TLSSocket ? 'direct-tls' : 'starttls';
+    this.log = ctx.log.child({ s2s: 'in', remote: socket.remoteAddress, transport: this.transport });
     this.createdAt = ctx.clock.now();
     this.stream = new XmlStream(socket, s2sStreamOptions(ctx, this.log), {
       streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
@@ -60,6 +69,8 @@ export class InboundStream {
   }
 
   fail(error: StreamError): void {
+    // The peer learns what we handled, so it sends only the rest again (on its next link).
+    this.acks.flush();
     this.stream.fail(error);
   }
 
@@ -72,6 +83,7 @@ export class InboundStream {
       remote: this.authenticated.size > 0 ? [...this.authenticated.keys()] : this.peer !== undefined ? [this.peer] : [],
       remoteAddress: stream.remoteAddress,
       tls: stream.tls,
+      transport: this.transport,
       auth: [...this.authenticated].map(([domain, method]) => ({ domain, method })),
       state: this.authenticated.size > 0 ? 'ready' : 'negotiating',
       ageSeconds: ageSeconds(this.createdAt, this.ctx.clock.now()),
@@ -109,6 +121,8 @@ export class InboundStream {
       }
       features.push(xml('dialback', { xmlns: NS_DIALBACK_FEATURE }, xml('errors')));
     }
+    // With dialback there is no restart, so the peer sees the offer before it authenticates.
+    if (this.stream.secure) features.push(smFeature());
     this.stream.send(xml('stream:features', null, ...features));
   }
 
@@ -124,11 +138,23 @@ export class InboundStream {
       return;
     }
     if (element.name === 'auth' && element.attrs.xmlns === NS.sasl) return this.saslExternal(element);
+    if (element.attrs.xmlns === NS.sm) return this.onStreamManagement(element);
     const kind = dialbackKind(element, this.header);
     if (kind === 'result') return this.onDialbackResult(element);
     if (kind === 'verify') return this.onDialbackVerify(element);
     if (STANZAS.has(element.name)) return this.onStanza(element);
     this.stream.fail(new StreamError('unsupported-stanza-type', `<${element.name}> is not expected here`));
+  }
+
+  private onStreamManagement(element: Element): void {
+    // XEP-0198 §3: only once authenticated (Prosody and Herald enable it right after).
+    if (element.name === 'enable' && this.authenticated.size === 0) {
+      this.stream.send(failed('unexpected-request', undefined, 'authenticate first'));
+      return;
+    }
+    const error = this.acks.onNonza(element);
+    if (error) this.stream.fail(error);
+    else if (element.name === 'enable') this.log.info({ peer: [...this.authenticated.keys()].join(',') }, 'peer enabled stream management on incoming stream');
   }
 
   private onPeerStreamError(element: Element): void {
@@ -214,5 +240,6 @@ export class InboundStream {
     if (element.attrs.xmlns === NS.server) delete element.attrs.xmlns;
     this.stanzasIn += 1;
     await this.ctx.router.route(element);
+    this.acks.handled();
   }
 }

@@ -4,6 +4,9 @@ import type { XmlStream } from '../stream/xml-stream.js';
 
 export type AuthMethod = 'dialback' | 'sasl-external';
 
+/** How a link's TLS came about: STARTTLS inside a first stream, or TLS from the first byte (XEP-0368). */
+export type LinkTransport = 'starttls' | 'direct-tls';
+
 /** One link as the admin socket reports it (JSON). */
 export interface LinkStatus {
   direction: 'in' | 'out';
@@ -14,6 +17,8 @@ export interface LinkStatus {
   remoteAddress: string;
   /** `TLSv1.3`, …; undefined before STARTTLS. */
   tls: string | undefined;
+  /** STARTTLS or direct TLS (XEP-0368); undefined before an outgoing link is secured. */
+  transport?: LinkTransport | undefined;
   /** Per remote domain, how it was authenticated; empty while negotiating. */
   auth: { domain: string; method: AuthMethod }[];
   state: 'negotiating' | 'ready';
@@ -22,6 +27,8 @@ export interface LinkStatus {
   stanzasOut: number;
   /** Stanzas waiting: on an outgoing link those held until it is authenticated; incoming, elements not yet handled. */
   queue: number;
+  /** Outgoing: stanzas written that the peer has not acknowledged yet (XEP-0198; 0 without it). */
+  unacked?: number;
   /** Bytes written but not yet taken by the network. */
   bufferedBytes: number;
 }

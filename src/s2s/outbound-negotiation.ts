@@ -1,14 +1,17 @@
-// The initiating side of a server-to-server stream (RFC 6120 §4-§6): TCP, header, STARTTLS,
-// then SASL EXTERNAL (XEP-0178) when offered, else dialback (XEP-0220). Also the short "verify"
-// stream a receiving server opens to check a dialback key with the authoritative server.
+// The initiating side of a server-to-server stream (RFC 6120 §4-§6): TCP and header, then
+// STARTTLS, or for a direct-TLS target (XEP-0368) TLS from the first byte and the header inside
+// it; then SASL EXTERNAL (XEP-0178) when offered, else dialback (XEP-0220). Also the short
+// "verify" stream a receiving server opens to check a dialback key with the authoritative server.
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import type { Logger } from '../util/logger.js';
-import { connectFirst } from './connect.js';
+import { connectFirst, formatAddress } from './connect.js';
 import { dialbackElement, dialbackKind, NS_DIALBACK } from './dialback.js';
 import { dialbackKey } from './dialback-key.js';
 import { ElementChannel, LinkFailure } from './element-channel.js';
-import type { AuthMethod } from './link-status.js';
+import { offersStreamManagement } from './link-acks.js';
+import type { AuthMethod, LinkTransport } from './link-status.js';
+import type { Target } from './resolver.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
 import { withTimeout } from '../util/with-timeout.js';
 
@@ -21,12 +24,16 @@ interface Secured {
   streamId: string;
   /** Undefined when the peer's certificate is trusted and names it. */
   certProblem: string | undefined;
+  transport: LinkTransport;
 }
 
 /** An outgoing stream once authenticated, and how it was. */
 export interface OpenedLink {
   channel: ElementChannel;
   method: AuthMethod;
+  transport: LinkTransport;
+  /** The peer offers stream management (XEP-0198) on the authenticated stream. */
+  streamManagement: boolean;
 }
 
 /**
@@ -34,7 +41,7 @@ export interface OpenedLink {
  * channel as soon as it is connected (so the link can report on it while negotiating).
  */
 export async function openLink(ctx: S2sContext, local: string, remote: string, log: Logger, onChannel?: (channel: ElementChannel) => void): Promise<OpenedLink> {
-  const { channel, features, streamId, certProblem } = await openSecured(ctx, local, remote, log, onChannel);
+  const { channel, features, streamId, certProblem, transport } = await openSecured(ctx, local, remote, log, onChannel);
   try {
     if (certProblem !== undefined) {
       if (ctx.config.s2s.requireValidCertificates) throw new LinkFailure(certProblem);
@@ -45,9 +52,9 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
     if (mechanisms.includes('EXTERNAL') && ctx.tls.mayOfferExternal(local) && (await saslExternal(channel, local, timeout))) {
       sendHeader(channel, local, remote);
       await channel.header(timeout, 'stream restart after SASL');
-      await channel.next(timeout, 'stream features after SASL');
-      log.info({ remote, method: 'sasl-external' }, 'outgoing server link authenticated');
-      return { channel, method: 'sasl-external' };
+      const after = await channel.next(timeout, 'stream features after SASL');
+      log.info({ remote, method: 'sasl-external', transport }, 'outgoing server link authenticated');
+      return { channel, method: 'sasl-external', transport, streamManagement: offersStreamManagement(after) };
     }
     channel.stream.send(dialbackElement('result', { from: local, to: remote }, dialbackKey(ctx.secret, remote, local, streamId)));
     // The peer dials back to our authoritative server before answering: allow for both legs.
@@ -56,8 +63,9 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
       const text = answer.getChild('error')?.getChildText('text', NS.stanzas);
       throw new LinkFailure(`dialback: ${remote} refused our key for ${local}${text ? ` (${text})` : ''}`);
     }
-    log.info({ remote, method: 'dialback' }, 'outgoing server link authenticated');
-    return { channel, method: 'dialback' };
+    log.info({ remote, method: 'dialback', transport }, 'outgoing server link authenticated');
+    // No stream restart after dialback: the features seen after TLS are the ones in force.
+    return { channel, method: 'dialback', transport, streamManagement: offersStreamManagement(features) };
   } catch (error) {
     channel.stream.destroy();
     throw error;
@@ -80,33 +88,46 @@ async function openSecured(ctx: S2sContext, local: string, remote: string, log: 
   const timeout = ctx.config.s2s.connectTimeoutSeconds * 1000;
   const resolution = await ctx.resolver.resolve(remote);
   if (!resolution.ok) throw new LinkFailure(resolution.reason);
-  const connected = await connectFirst(resolution.targets, timeout);
+  // Targets in the resolver's order (XEP-0368: both SRV lists merged by priority); a direct-TLS
+  // target whose handshake fails is passed over for the next, as one refusing TCP is.
+  const connected = await connectFirst(resolution.targets, { timeoutMs: timeout, directTls: ctx.tls.clientOptions(local, remote) });
   if (!connected.ok) throw new LinkFailure(connected.reason, connected.reason.includes('timed out') && !connected.reason.includes('refused'));
+  for (const failure of connected.failures) log.info({ remote, problem: failure }, 'server target not reachable; trying the next');
+  const { target } = connected;
+  const transport: LinkTransport = target.kind === 'direct-tls' ? 'direct-tls' : 'starttls';
   const channel = new ElementChannel(connected.socket, { ...s2sStreamOptions(ctx, log), idleTimeoutMs: NO_INPUT_TIMEOUT_MS });
   onChannel?.(channel);
   try {
-    sendHeader(channel, local, remote);
-    const header = await channel.header(timeout, 'stream header');
-    if (header.xmlns !== NS.server) throw new LinkFailure(`stream: ${remote} answered with namespace '${header.xmlns ?? ''}', not jabber:server`);
-    const features = await expectFeatures(channel, timeout, 'stream features');
-    if (!features.getChild('starttls', NS.tls)) throw new LinkFailure(`TLS: ${remote} does not offer STARTTLS`);
-    channel.stream.send(xml('starttls', { xmlns: NS.tls }));
-    const proceed = await channel.next(timeout, 'STARTTLS');
-    if (proceed.name !== 'proceed') throw new LinkFailure(`TLS: ${remote} refused STARTTLS`);
-    try {
-      await withTimeout(channel.stream.startTlsClient(ctx.tls.clientOptions(local, remote)), timeout, `no handshake within ${Math.round(timeout / 1000)} s`);
-    } catch (error) {
-      throw new LinkFailure(`TLS: handshake with ${remote} at ${connected.target.host}:${connected.target.port} failed (${(error as Error).message})`);
-    }
+    if (transport === 'starttls') await startTls(ctx, channel, local, remote, target, timeout);
+    log.debug({ remote, address: formatAddress(target), transport, alpn: channel.stream.tlsSocket?.alpnProtocol || undefined }, 'outgoing server stream secured');
     const certProblem = ctx.tls.peerProblem(channel.stream.tlsSocket!, remote);
     sendHeader(channel, local, remote);
-    const secured = await channel.header(timeout, 'stream header after TLS');
+    const secured = await channel.header(timeout, transport === 'direct-tls' ? 'stream header' : 'stream header after TLS');
+    if (secured.xmlns !== NS.server) throw new LinkFailure(`stream: ${remote} answered with namespace '${secured.xmlns ?? ''}', not jabber:server`);
     const streamId = secured.id;
     if (!streamId) throw new LinkFailure(`stream: ${remote} sent no stream id, which dialback needs`);
-    return { channel, features: await expectFeatures(channel, timeout, 'stream features after TLS'), streamId, certProblem };
+    const features = await expectFeatures(channel, timeout, transport === 'direct-tls' ? 'stream features' : 'stream features after TLS');
+    return { channel, features, streamId, certProblem, transport };
   } catch (error) {
     channel.stream.destroy();
     throw error;
+  }
+}
+
+/** RFC 6120 §5: a first stream in clear text, `<starttls/>`, `<proceed/>`, then the handshake. */
+async function startTls(ctx: S2sContext, channel: ElementChannel, local: string, remote: string, target: Target, timeout: number): Promise<void> {
+  sendHeader(channel, local, remote);
+  const header = await channel.header(timeout, 'stream header');
+  if (header.xmlns !== NS.server) throw new LinkFailure(`stream: ${remote} answered with namespace '${header.xmlns ?? ''}', not jabber:server`);
+  const features = await expectFeatures(channel, timeout, 'stream features');
+  if (!features.getChild('starttls', NS.tls)) throw new LinkFailure(`TLS: ${remote} does not offer STARTTLS`);
+  channel.stream.send(xml('starttls', { xmlns: NS.tls }));
+  const proceed = await channel.next(timeout, 'STARTTLS');
+  if (proceed.name !== 'proceed') throw new LinkFailure(`TLS: ${remote} refused STARTTLS`);
+  try {
+    await withTimeout(channel.stream.startTlsClient(ctx.tls.clientOptions(local, remote)), timeout, `no handshake within ${Math.round(timeout / 1000)} s`);
+  } catch (error) {
+    throw new LinkFailure(`TLS: handshake with ${remote} at ${formatAddress(target)} failed (${(error as Error).message})`);
   }
 }
 

@@ -2,13 +2,19 @@
 // presented on both sides, and a verdict on the peer's certificate for the domain it claims.
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
+import { domainToUnicode } from 'node:url';
 import type { TlsContexts } from '../net/tls-contexts.js';
 import { certificateNames, describeNames, namesMatchDomain } from './certificate-names.js';
 
 export interface S2sTls {
   /** Server side of STARTTLS on an inbound stream to `localDomain`: asks for a client certificate. */
   serverContext(localDomain: string): SecureContext;
+  /**
+   * The server options of the direct-TLS listener (XEP-0368): SNI picks our certificate (the
+   * same contexts as STARTTLS), the peer's certificate is asked for and judged by peerProblem.
+   */
+  directTlsServerOptions(): Pick<TlsOptions, 'SNICallback' | 'requestCert' | 'rejectUnauthorized' | 'ca'>;
   /** Initiating side: our certificate for `localDomain`, SNI for the peer, verification left to us. */
   clientOptions(localDomain: string, remoteDomain: string): Omit<ConnectionOptions, 'socket'>;
   /** Undefined when the peer's certificate is trusted and names `domain`; else what is wrong. */
@@ -36,15 +42,26 @@ export function createS2sTls(contexts: TlsContexts, caFiles: readonly string[]):
     return { cert: pair.certPem, key: pair.keyPem };
   }
 
+  function serverContext(localDomain: string): SecureContext {
+    const { cert, key } = ours(localDomain);
+    let context = cache.get(cert);
+    if (!context) {
+      context = createSecureContext({ cert, key, ca, minVersion: 'TLSv1.2' });
+      cache.set(cert, context);
+    }
+    return context;
+  }
+
   return {
-    serverContext(localDomain) {
-      const { cert, key } = ours(localDomain);
-      let context = cache.get(cert);
-      if (!context) {
-        context = createSecureContext({ cert, key, ca, minVersion: 'TLSv1.2' });
-        cache.set(cert, context);
-      }
-      return context;
+    serverContext,
+    directTlsServerOptions() {
+      return {
+        SNICallback: (serverName, callback) => callback(null, serverContext(domainToUnicode(serverName.toLowerCase().replace(/\.$/, '')) || serverName)),
+        // Not rejected here: an untrusted peer may still authenticate by dialback.
+        requestCert: true,
+        rejectUnauthorized: false,
+        ca,
+      };
     },
     clientOptions(localDomain, remoteDomain) {
       // rejectUnauthorized false: an untrusted peer may still be authenticated by dialback.

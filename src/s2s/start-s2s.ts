@@ -1,15 +1,17 @@
 // Builds the server-to-server side: context, outgoing links (the router's RemoteRoute) and the
-// listener for incoming streams. Called from the composition root when listeners.s2s is on.
+// listeners for incoming streams: listeners.s2s (STARTTLS, 5269) and, when on, listeners.s2sTls
+// (direct TLS, XEP-0368, 5270). Called from the composition root when listeners.s2s is on.
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { HeraldConfig } from '../config/types.js';
 import type { Hosts } from '../core/hosts.js';
 import type { Router } from '../core/router.js';
-import { listenPlain, type ListenerHandle } from '../net/c2s-listeners.js';
+import { listenDirectTls, listenPlain, type ListenerHandle } from '../net/c2s-listeners.js';
 import type { TlsContexts } from '../net/tls-contexts.js';
 import { StreamError } from '../protocol/stream-error.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { ALPN_XMPP_SERVER } from './connect.js';
 import { InboundStream } from './inbound-stream.js';
 import { createLinkManager, type LinkManager } from './link-manager.js';
 import type { LinkStatus } from './link-status.js';
@@ -22,6 +24,8 @@ import { loadDialbackSecret } from './secret.js';
 export interface S2sHandle {
   links: LinkManager;
   listener: ListenerHandle;
+  /** The direct-TLS listener (listeners.s2sTls), when on; the caller closes it with the others. */
+  directTlsListener: ListenerHandle | undefined;
   /** Live links, incoming then outgoing, for the admin socket (`herald s2s status`). */
   status(): LinkStatus[];
   stop(): Promise<void>;
@@ -46,11 +50,10 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     hosts: deps.hosts,
     router: deps.router,
     tls: createS2sTls(deps.tls, config.s2s.caFiles),
-    // Outgoing links speak STARTTLS only so far: `_xmpps-server` (direct TLS) targets are left
-    // out here; `herald s2s check` looks them up and tries them.
+    // `_xmpps-server` (direct TLS) and `_xmpp-server` (STARTTLS) targets, merged by priority.
     resolver: createStaticResolver(
       config.s2s.routes,
-      deps.resolver ?? createDnsResolver({ directTls: false, ...(config.s2s.resolver ? { nameservers: config.s2s.resolver.nameservers } : {}) }),
+      deps.resolver ?? createDnsResolver(config.s2s.resolver ? { nameservers: config.s2s.resolver.nameservers } : {}),
     ),
     secret: loadDialbackSecret(config.s2s.secret, config.storage.dataDir),
     clock: deps.clock,
@@ -62,15 +65,30 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
 
   const streams = new Map<Socket, InboundStream>();
-  const listener = await listenPlain('s2s', config.listeners.s2s, log, (socket) => {
+  const accept = (socket: Socket) => {
     streams.set(socket, new InboundStream(ctx, socket, verify));
     socket.once('close', () => streams.delete(socket));
-  });
+  };
+  const listener = await listenPlain('s2s', config.listeners.s2s, log, accept);
+  let directTlsListener: ListenerHandle | undefined;
+  if (config.listeners.s2sTls.enabled) {
+    try {
+      // The same InboundStream as after STARTTLS: the socket is already secure, so no <starttls/>.
+      directTlsListener = await listenDirectTls('s2s-direct-tls', config.listeners.s2sTls, deps.tls, ALPN_XMPP_SERVER, log, accept, ctx.tls.directTlsServerOptions());
+    } catch (error) {
+      await listener.close();
+      throw error;
+    }
+  }
 
   return {
     links,
     listener,
-    status: () => [...[...streams.values()].map((stream) => stream.status()), ...links.list().map((link) => link.status())],
+    directTlsListener,
+    status: () => [
+      ...[...streams.values()].map((stream) => stream.status()),
+      ...links.list().map((link) => link.status()),
+    ],
     async stop() {
       links.closeAll();
       const closing = [...streams.keys()].map((socket) => once(socket, 'close'));

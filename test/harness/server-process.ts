@@ -24,6 +24,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Enables the s2s listener on this port (federation tests pick free ports up front). */
   s2sPort?: number;
+  /** Enables the direct-TLS s2s listener (listeners.s2sTls, XEP-0368) on this port; needs s2sPort. */
+  s2sTlsPort?: number;
 }
 
 export interface LogLine {
@@ -158,6 +160,7 @@ function writeConfig(dir: string, options: ServerOptions): string {
     '  c2s: { host: 127.0.0.1, port: 0 }',
     '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
     ...(options.s2sPort === undefined ? [] : [`  s2s: { enabled: true, host: 127.0.0.1, port: ${options.s2sPort} }`]),
+    ...(options.s2sTlsPort === undefined ? [] : [`  s2sTls: { enabled: true, host: 127.0.0.1, port: ${options.s2sTlsPort} }`]),
     'certsDir: ./certs',
     'storage:',
     '  dataDir: ./data',

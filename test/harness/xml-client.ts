@@ -36,10 +36,10 @@ export class XmlClient {
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static async connect(port: number, options: { tls?: boolean; servername?: string; host?: string } = {}): Promise<XmlClient> {
+  static async connect(port: number, options: { tls?: boolean; servername?: string; host?: string; alpn?: string[] } = {}): Promise<XmlClient> {
     const host = options.host ?? '127.0.0.1';
     const socket = options.tls
-      ? tls.connect({ port, host, servername: options.servername ?? 'localhost', rejectUnauthorized: false, ALPNProtocols: ['xmpp-client'] })
+      ? tls.connect({ port, host, servername: options.servername ?? 'localhost', rejectUnauthorized: false, ALPNProtocols: options.alpn ?? ['xmpp-client'] })
       : net.connect({ port, host });
     await new Promise<void>((resolve, reject) => {
       socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());

@@ -187,4 +187,25 @@ describe('Herald <-> Prosody 0.12, certificates from a shared test CA (SASL EXTE
     expect(plog).toMatch(/certificate chain validation result: valid/);
     expect(plog).not.toMatch(/falling back to dialback/);
   });
+
+  // Prosody offers XEP-0198 to a peer only once it is authenticated, and dialback has no
+  // stream restart to offer it after: only certificate-authenticated links get it.
+  it('Prosody enables stream management on its link to Herald after SASL EXTERNAL', async () => {
+    await herald!.waitForLog((l) => l.msg === 'peer enabled stream management on incoming stream' && l.peer === PROSODY);
+  });
+
+  it('Herald does stream management on its link to Prosody, which acknowledges every stanza', async () => {
+    await herald!.waitForLog((l) => l.msg === 'stream management enabled on outgoing link' && l.remote === PROSODY);
+    // Acknowledgements are asked for every 10 stanzas or after a second; wait for the last.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const status = JSON.parse((await herald!.cli(['s2s', 'status', '--json'])).stdout) as { links: Array<{ direction: string; remote: string[]; stanzasOut: number; unacked?: number }> };
+      const link = status.links.find((l) => l.direction === 'out' && l.remote.includes(PROSODY));
+      expect(link).toBeDefined();
+      expect(link!.stanzasOut).toBeGreaterThanOrEqual(10);
+      if (link!.unacked === 0) break;
+      if (Date.now() > deadline) throw new Error(`Prosody left ${link!.unacked} stanzas unacknowledged`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
 });

@@ -59,7 +59,7 @@ interface Row {
 
 function rows(table: string): Row[] {
   const lines = table.trim().split('\n');
-  expect(lines[0]).toMatch(/^DIR\s+LOCAL\s+REMOTE\s+ADDRESS\s+TLS\s+AUTH\s+STATE\s+AGE\s+IN\s+OUT\s+QUEUE$/);
+  expect(lines[0]).toMatch(/^DIR\s+LOCAL\s+REMOTE\s+ADDRESS\s+TLS\s+AUTH\s+STATE\s+AGE\s+IN\s+OUT\s+QUEUE\s+UNACKED$/);
   return lines.slice(1).map((line) => {
     const c = line.split(/\s+/);
     return { dir: c[0]!, local: c[1]!, remote: c[2]!, tls: c[4]!, auth: c[5]!, state: c[6]!, in: Number(c[8]), out: Number(c[9]), queue: Number(c[10]) };

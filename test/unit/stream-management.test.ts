@@ -1,8 +1,8 @@
 // XEP-0198 counting, including the wrap at 2^32 (§4: "h ... MUST be reset to 0 after 2^32 - 1").
 import { describe, expect, it } from 'vitest';
 import { xml } from '../../src/xml/element.js';
-import { COUNTER_MODULUS, distance, increment, parseCounter } from '../../src/c2s/stream-management/counter.js';
-import { OutboundQueue } from '../../src/c2s/stream-management/outbound-queue.js';
+import { COUNTER_MODULUS, distance, increment, parseCounter } from '../../src/stream/stream-management/counter.js';
+import { OutboundQueue } from '../../src/stream/stream-management/outbound-queue.js';
 
 const stanza = (n: number) => xml('message', { id: `m${n}` });
 

@@ -4,21 +4,16 @@ import type { Element } from '../../xml/element.js';
 import { StreamError } from '../../protocol/stream-error.js';
 import type { C2sContext } from '../c2s-context.js';
 import type { ClientSession } from '../client-session.js';
-import { increment, parseCounter } from './counter.js';
-import { OutboundQueue } from './outbound-queue.js';
-import { ackAnswer, ackRequest, enabled, failed, resumed } from './nonzas.js';
-
-/** Ask for an acknowledgement once this many stanzas are unacknowledged... */
-const REQUEST_EVERY = 10;
-/** ...or this long after the first unacknowledged one was sent. */
-const REQUEST_AFTER_MS = 1_000;
+import { increment, parseCounter } from '../../stream/stream-management/counter.js';
+import { OutboundQueue } from '../../stream/stream-management/outbound-queue.js';
+import { ackAnswer, ackRequest, enabled, failed, resumed } from '../../stream/stream-management/nonzas.js';
+import { AckRequester } from '../../stream/stream-management/ack-requester.js';
 
 export class StreamManagement {
   private queue: OutboundQueue | undefined;
   private inbound = 0;
   private resumeId: string | undefined;
-  private requestTimer: NodeJS.Timeout | undefined;
-  private sentAtLastRequest = 0;
+  private requester: AckRequester | undefined;
 
   constructor(
     private readonly ctx: C2sContext,
@@ -37,7 +32,7 @@ export class StreamManagement {
   track(stanza: Element): void {
     if (!this.queue) return;
     this.queue.push(stanza);
-    this.scheduleAckRequest();
+    this.requester!.stanzaSent();
   }
 
   /** One inbound stanza fully processed (routed, stored or answered). */
@@ -84,7 +79,7 @@ export class StreamManagement {
   }
 
   stop(): void {
-    clearTimeout(this.requestTimer);
+    this.requester?.stop();
     if (!this.resumeId) return;
     this.ctx.resumptions.remove(this.resumeId, this.session);
     this.ctx.resumptions.recordEnded(this.resumeId, this.session.accountBare, this.inbound);
@@ -96,6 +91,11 @@ export class StreamManagement {
       return;
     }
     this.queue = new OutboundQueue();
+    this.requester = new AckRequester(this.queue, () => {
+      if (!this.session.attached) return false;
+      this.session.writeNonza(ackRequest());
+      return true;
+    });
     const wantsResume = element.attrs.resume === 'true' || element.attrs.resume === '1';
     if (wantsResume) {
       this.resumeId = `${this.ctx.ids.next()}${this.ctx.ids.next()}`;
@@ -122,24 +122,5 @@ export class StreamManagement {
 
   private notEnabled(): void {
     this.session.close(new StreamError('unsupported-stanza-type', 'stream management is not enabled'));
-  }
-
-  private scheduleAckRequest(): void {
-    const queue = this.queue!;
-    if (queue.sent - this.sentAtLastRequest >= REQUEST_EVERY || queue.sent < this.sentAtLastRequest) {
-      this.requestAck();
-      return;
-    }
-    if (this.requestTimer) return;
-    this.requestTimer = setTimeout(() => this.requestAck(), REQUEST_AFTER_MS);
-    this.requestTimer.unref();
-  }
-
-  private requestAck(): void {
-    clearTimeout(this.requestTimer);
-    this.requestTimer = undefined;
-    if (!this.queue || this.queue.unackedCount === 0 || !this.session.attached) return;
-    this.sentAtLastRequest = this.queue.sent;
-    this.session.writeNonza(ackRequest());
   }
 }

@@ -68,7 +68,7 @@ export function formatStep(step: CheckStep): string {
 
 export function formatLinks(links: readonly LinkStatus[]): string {
   if (links.length === 0) return 'no server-to-server links';
-  const header = ['DIR', 'LOCAL', 'REMOTE', 'ADDRESS', 'TLS', 'AUTH', 'STATE', 'AGE', 'IN', 'OUT', 'QUEUE'];
+  const header = ['DIR', 'LOCAL', 'REMOTE', 'ADDRESS', 'TLS', 'AUTH', 'STATE', 'AGE', 'IN', 'OUT', 'QUEUE', 'UNACKED'];
   const rows = links.map((l) => [
     l.direction,
     l.local || '-',
@@ -81,6 +81,7 @@ export function formatLinks(links: readonly LinkStatus[]): string {
     String(l.stanzasIn),
     String(l.stanzasOut),
     String(l.queue),
+    l.direction === 'out' ? String(l.unacked ?? 0) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');

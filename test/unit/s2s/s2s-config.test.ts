@@ -29,7 +29,16 @@ describe('s2s configuration', () => {
   it('defaults to federation off with no routes', () => {
     const config = load('');
     expect(config.listeners.s2s).toEqual({ enabled: false, host: '0.0.0.0', port: 5269 });
-    expect(config.s2s).toEqual({ routes: {}, requireValidCertificates: false, connectTimeoutSeconds: 10, idleTimeoutSeconds: 300, caFiles: [] });
+    expect(config.s2s).toEqual({
+      routes: {},
+      requireValidCertificates: false,
+      connectTimeoutSeconds: 10,
+      idleTimeoutSeconds: 300,
+      ackTimeoutSeconds: 60,
+      caFiles: [],
+      maxQueuedStanzas: 10000,
+      retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 300 },
+    });
   });
 
   it('reads the listener, routes, secret and CA files', () => {

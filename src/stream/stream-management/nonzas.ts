@@ -1,4 +1,5 @@
-// XEP-0198 elements (namespace urn:xmpp:sm:3), built with the one XML builder.
+// XEP-0198 elements (namespace urn:xmpp:sm:3), built with the one XML builder; used by client
+// sessions and server links alike.
 import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 

@@ -1,4 +1,4 @@
-// Stanzas sent to a client with stream management, kept until the client acknowledges them.
+// Stanzas sent with stream management (to a client or a peer server), kept until acknowledged.
 import type { Element } from '../../xml/element.js';
 import { distance, increment } from './counter.js';
 
