@@ -44,8 +44,8 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
   const bind = get('HERALD_BIND');
   if (bind !== undefined) {
     const host = check('HERALD_BIND', bind, hostValue);
-    out.listeners.c2s.host = host;
-    out.listeners.c2sDirectTls.host = host;
+    // Every listener, as documented: a federating server bound to one address needs s2s there too.
+    for (const listener of Object.values(out.listeners)) listener.host = host;
   }
 
   const c2sPort = get('HERALD_C2S_PORT');

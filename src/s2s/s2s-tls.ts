@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls';
-import { domainToUnicode } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import type { TlsContexts } from '../net/tls-contexts.js';
 import { certificateNames, describeNames, namesMatchDomain } from './certificate-names.js';
 
@@ -65,7 +65,8 @@ export function createS2sTls(contexts: TlsContexts, caFiles: readonly string[]):
     },
     clientOptions(localDomain, remoteDomain) {
       // rejectUnauthorized false: an untrusted peer may still be authenticated by dialback.
-      return { ...ours(localDomain), ca, servername: remoteDomain, rejectUnauthorized: false, minVersion: 'TLSv1.2' };
+      // SNI carries the A-label form (RFC 6066 §3); domains are kept in U-label form here.
+      return { ...ours(localDomain), ca, servername: domainToASCII(remoteDomain) || remoteDomain, rejectUnauthorized: false, minVersion: 'TLSv1.2' };
     },
     mayOfferExternal(localDomain) {
       const certificate = new X509Certificate(ours(localDomain).cert);

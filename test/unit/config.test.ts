@@ -150,6 +150,8 @@ describe('environment overrides', () => {
     const config = loadConfig({ cwd, env: { HERALD_BIND: '127.0.0.1' } });
     expect(config.listeners.c2s.host).toBe('127.0.0.1');
     expect(config.listeners.c2sDirectTls.host).toBe('127.0.0.1');
+    expect(config.listeners.s2s.host).toBe('127.0.0.1');
+    expect(config.listeners.s2sTls.host).toBe('127.0.0.1');
   });
 
   it('HERALD_C2S_PORT and HERALD_C2S_TLS_PORT set the ports (0 allowed)', () => {

@@ -1,4 +1,5 @@
-// XEP-0178: SASL EXTERNAL is worth offering only with a certificate a peer can trust.
+// XEP-0178: SASL EXTERNAL is worth offering only with a certificate a peer can trust; and what
+// an outgoing link asks for in its TLS handshake.
 import { describe, expect, it } from 'vitest';
 import { createS2sTls } from '../../../src/s2s/s2s-tls.js';
 import { createTlsContexts } from '../../../src/net/tls-contexts.js';
@@ -33,5 +34,13 @@ describe('a self-signed certificate listed in s2s.caFiles (private federation)',
     const tls = createS2sTls(createTlsContexts(new Map([['a.test', pair]]), 'a.test'), [file]);
     expect(tls.mayOfferExternal('a.test')).toBe(true);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('SNI on outgoing links', () => {
+  it('RFC 6066 §3: names an internationalised peer by its A-label', () => {
+    const pair = generateSelfSigned(['a.test']);
+    expect(tlsFor(pair.certPem, pair.keyPem).clientOptions('a.test', 'bücher.test').servername).toBe('xn--bcher-kva.test');
+    expect(tlsFor(pair.certPem, pair.keyPem).clientOptions('a.test', 'b.test').servername).toBe('b.test');
   });
 });
