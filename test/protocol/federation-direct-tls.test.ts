@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { XmlClient } from '../harness/xml-client.js';
-import { freePort } from '../harness/federation.js';
+import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
 import { generateSelfSigned } from '../../src/net/certificates.js';
 import { startLoopbackDns, type LoopbackDns } from '../interop/harness/loopback-dns.js';
 import type { LinkStatus } from '../../src/s2s/link-status.js';
@@ -22,15 +21,6 @@ const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_DIALBACK_FEATURE = 'urn:xmpp:features:dialback';
 const NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams';
-
-/** `s2s:` YAML with routes given as written (`127.0.0.1:5269` or `tls://127.0.0.1:5270`). */
-function s2sYaml(routes: Record<string, string>, extra: string[] = []): string {
-  return ['s2s:', '  connectTimeoutSeconds: 5', '  routes:', ...Object.entries(routes).map(([d, r]) => `    ${d}: ${r}`), ...extra].join('\n');
-}
-
-function errorText(stanza: Element): string | undefined {
-  return stanza.getChild('error')?.getChildText('text', STANZAS) ?? undefined;
-}
 
 async function s2sStatus(server: ServerProcess): Promise<LinkStatus[]> {
   const result = await server.cli(['s2s', 'status', '--json']);
@@ -119,7 +109,7 @@ describe('direct TLS between two Herald servers (static tls:// routes)', () => {
     alice.client.send(`<message to='x@dead.test' id='dead-1' type='chat'><body>hello?</body></message>`);
     const bounce = await alice.client.next((el) => el.name === 'message' && el.attrs.id === 'dead-1' && el.attrs.type === 'error', 15_000);
     expect(bounce.getChild('error')?.getChild('remote-server-not-found', STANZAS)).toBeDefined();
-    expect(errorText(bounce)).toMatch(new RegExp(`direct TLS handshake with 127\\.0\\.0\\.1:${ports.b} failed \\(.+\\)`));
+    expect(errorOf(bounce).text).toMatch(new RegExp(`direct TLS handshake with 127\\.0\\.0\\.1:${ports.b} failed \\(.+\\)`));
     alice.client.destroy();
   });
 });

@@ -8,17 +8,10 @@ import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
-import { freePort } from '../harness/federation.js';
+import { errorOf, freePort } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
-const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const CONNECT_TIMEOUT_SECONDS = 2;
-
-function errorOf(stanza: Element): { condition: string | undefined; text: string | undefined } {
-  const error = stanza.getChild('error');
-  const condition = error?.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === STANZAS && c.name !== 'text');
-  return { condition: condition?.name, text: error?.getChildText('text', STANZAS) ?? undefined };
-}
 
 /** A TCP server that counts connections and does `onSocket` with each. */
 async function tcpServer(port: number, onSocket: (socket: net.Socket) => void): Promise<{ server: net.Server; sockets: net.Socket[]; close(): Promise<void> }> {

@@ -12,20 +12,13 @@ import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js
 import { XmlClient as RawClient } from '../harness/xml-client.js';
 import { NS_TLS } from '../harness/login.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
-import { freePort, s2sYaml } from '../harness/federation.js';
+import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
 import { generateSelfSigned } from '../../src/net/certificates.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
-const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 const SECRET_A = 'federation-test-secret-0123456789';
 const DELAY = 'urn:xmpp:delay';
 const RECEIPTS = 'urn:xmpp:receipts';
-
-export function errorOf(stanza: Element): { condition: string | undefined; text: string | undefined } {
-  const error = stanza.getChild('error');
-  const condition = error?.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === STANZAS && c.name !== 'text');
-  return { condition: condition?.name, text: error?.getChildText('text', STANZAS) ?? undefined };
-}
 
 const open: XmlClient[] = [];
 let a: ServerProcess;

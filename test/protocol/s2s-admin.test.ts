@@ -1,27 +1,13 @@
 // The admin socket and the s2s admin commands against two real federating Herald processes
 // (a.test and b.test, static routes on 127.0.0.1, self-signed certificates, dialback).
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import type { XmlClient } from '../harness/xml-client.js';
-
-// As in federation.test.ts (importing that file would register its tests here too).
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function s2sYaml(routes: Record<string, number>): string {
-  const lines = Object.entries(routes).map(([domain, port]) => `    ${domain}: 127.0.0.1:${port}`);
-  return ['s2s:', '  connectTimeoutSeconds: 5', '  routes:', ...lines].join('\n');
-}
+import { freePort, s2sYaml } from '../harness/federation.js';
 
 let a: ServerProcess;
 let b: ServerProcess;
