@@ -62,7 +62,8 @@ async function stopPid(pid, child) {
   if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
 }
 
-export async function startHerald(dir, cli) {
+/** nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs. */
+export async function startHerald(dir, cli, nodeArgs = []) {
   const port = await freePort();
   fs.writeFileSync(
     path.join(dir, 'herald.yaml'),
@@ -83,7 +84,7 @@ export async function startHerald(dir, cli) {
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(child, path.join(dir, 'server.log'));
   await waitForPort(port, child, 'herald');
   return { name: 'herald', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
@@ -192,15 +193,31 @@ modules:
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
   fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);
   for (const sub of ['spool', 'logs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-  // ejabberdctl run as root switches to the ejabberd user, which must own the folder.
+  // ejabberd runs as the ejabberd user, which must own the folder. We start ejabberdctl as that
+  // user ourselves: run as root it would `su`, whose PAM limits cut open files to 1,024, and
+  // 1,000 logins would fail.
   execFileSync('chown', ['-R', 'ejabberd:', dir]);
+  const asRoot = process.getuid?.() === 0;
+  const asUser = asRoot ? { uid: Number(execFileSync('id', ['-u', 'ejabberd'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'ejabberd'], { encoding: 'utf8' })) } : {};
   fs.chmodSync(dir, 0o755);
   const args = ['--config-dir', dir, '--ctl-config', path.join(dir, 'ejabberdctl.cfg'), '--config', path.join(dir, 'ejabberd.yml')];
   args.push('--spool', path.join(dir, 'spool'), '--logs', path.join(dir, 'logs'), '--node', node, 'foreground');
-  const child = spawn('/usr/sbin/ejabberdctl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ERL_EPMD_ADDRESS: '127.0.0.1' } });
-  logTo(child, path.join(dir, 'server.log'));
-  await waitForPort(port, child, 'ejabberd', 60_000);
-  const pid = findDescendant(child.pid, 'beam.smp');
-  if (pid === undefined) throw new Error('ejabberd: beam.smp process not found');
-  return { name: 'ejabberd', port, pid, stop: () => stopPid(pid, child) };
+  // Our own epmd on its own port, in the foreground: Erlang would otherwise start a daemon that
+  // outlives the run, and we must never stop an epmd someone else relies on.
+  const epmdPort = await freePort();
+  const epmd = spawn('/usr/bin/epmd', ['-port', String(epmdPort), '-address', '127.0.0.1'], { stdio: 'ignore' });
+  const stopEpmd = () => stopPid(epmd.pid, epmd);
+  try {
+    await waitForPort(epmdPort, epmd, 'epmd');
+    const env = { ...process.env, ERL_EPMD_ADDRESS: '127.0.0.1', ERL_EPMD_PORT: String(epmdPort), ...(asRoot ? { HOME: '/var/lib/ejabberd' } : {}) };
+    const child = spawn('/usr/sbin/ejabberdctl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env, ...asUser });
+    logTo(child, path.join(dir, 'server.log'));
+    await waitForPort(port, child, 'ejabberd', 60_000);
+    const pid = findDescendant(child.pid, 'beam.smp');
+    if (pid === undefined) throw new Error('ejabberd: beam.smp process not found');
+    return { name: 'ejabberd', port, pid, stop: () => stopPid(pid, child).then(stopEpmd) };
+  } catch (error) {
+    await stopEpmd();
+    throw error;
+  }
 }

@@ -29,8 +29,10 @@ export async function runPairsSplit(options: PairsOptions, workers: number): Pro
   );
   // The workers' sending windows overlap almost entirely, so the largest server sample stands for all.
   const cpu = results.map((r) => r.serverCpuS).filter((v): v is number => v !== undefined);
+  const windows = results.map((r) => r.windowUs).filter((w): w is [number, number] => w !== undefined);
   return {
     ...(cpu.length ? { serverCpuS: Math.max(...cpu) } : {}),
+    ...(windows.length ? { windowUs: [Math.min(...windows.map((w) => w[0])), Math.max(...windows.map((w) => w[1]))] } : {}),
     sent: sum(results.map((r) => r.sent)),
     received: sum(results.map((r) => r.received)),
     errors: sum(results.map((r) => r.errors)),

@@ -34,6 +34,8 @@ export interface PairsResult {
   receivedInWindow: number;
   /** Server CPU seconds used during the sending window, when a PID was given. */
   serverCpuS?: number;
+  /** The sending window on CLOCK_MONOTONIC (µs), when a PID was given. */
+  windowUs?: [number, number];
 }
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -102,7 +104,10 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   result.elapsedS = (performance.now() - started) / 1000;
   result.receivedInWindow = result.received;
   const after = maybeSample(options.serverPid);
-  if (before && after) result.serverCpuS = after.cpuSeconds - before.cpuSeconds;
+  if (before && after) {
+    result.serverCpuS = after.cpuSeconds - before.cpuSeconds;
+    result.windowUs = [before.monoUs, after.monoUs];
+  }
 
   const drainStart = performance.now();
   while (result.received < result.sent && performance.now() - drainStart < DRAIN_TIMEOUT_MS) {

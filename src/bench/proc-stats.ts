@@ -24,6 +24,8 @@ export interface ProcSample {
   rssKiB: number;
   /** When the sample was taken (performance.now() milliseconds). */
   at: number;
+  /** The same instant on CLOCK_MONOTONIC in µs, the clock of V8 .cpuprofile files. */
+  monoUs: number;
 }
 
 export function sampleProcess(pid: number): ProcSample {
@@ -34,12 +36,22 @@ export function sampleProcess(pid: number): ProcSample {
   const stime = Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return { cpuSeconds: (utime + stime) / clockTicks(), rssKiB: rss ? Number(rss[1]) : Number.NaN, at: performance.now() };
+  return { cpuSeconds: (utime + stime) / clockTicks(), rssKiB: rss ? Number(rss[1]) : Number.NaN, at: performance.now(), monoUs: Number(process.hrtime.bigint() / 1000n) };
 }
 
 /** Samples pid when given; returns undefined (not an error) when there is no pid to watch. */
 export function maybeSample(pid: number | undefined): ProcSample | undefined {
   return pid === undefined ? undefined : sampleProcess(pid);
+}
+
+/** This process's soft limit on open files (`ulimit -n`), or undefined where /proc has none. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const row = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return row?.[1] === undefined || row[1] === 'unlimited' ? undefined : Number(row[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bench's own CPU, all threads included. */

@@ -19,5 +19,6 @@ export function formatTable(result: ScenarioResult): string {
 
 export function jsonLine(result: ScenarioResult, extra: Record<string, unknown> = {}): string {
   const metrics = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toFixed(3)) : null]));
-  return JSON.stringify({ ...extra, scenario: result.scenario, params: result.params, metrics });
+  const window = result.windowUs ? { window_us: result.windowUs } : {};
+  return JSON.stringify({ ...extra, scenario: result.scenario, params: result.params, metrics, ...window });
 }

@@ -21,6 +21,8 @@ export interface ScenarioResult {
   params: Record<string, number | string>;
   /** Figures by name; the suffix says the unit (_per_s, _ms, _kib, _pct, …). */
   metrics: Record<string, number>;
+  /** The measured window (CLOCK_MONOTONIC µs), so a server profile can be cut to it. */
+  windowUs?: [number, number];
 }
 
 /** The server PID as an optional property (exactOptionalPropertyTypes forbids `serverPid: undefined`). */

@@ -69,7 +69,7 @@ export class ClientConnection implements SessionTransport {
         closed: (reason) => this.queue.push(() => this.onClosed(reason)),
       },
     );
-    this.channelBinding = createTlsChannelBinding(directTls ? this.stream.tlsSocket : undefined);
+    this.channelBinding = this.tlsChannelBinding(directTls);
     this.queue = createSerialQueue({
       highWater: INBOUND_HIGH_WATER,
       onPause: () => this.stream.pause('queue'),
@@ -188,7 +188,18 @@ export class ClientConnection implements SessionTransport {
       this.log.info({ err: (error as Error).message }, 'TLS handshake failed');
       return;
     }
-    this.channelBinding = createTlsChannelBinding(this.stream.tlsSocket);
+    this.channelBinding = this.tlsChannelBinding(true);
+  }
+
+  /**
+   * Our certificate is looked up in the TLS contexts the way the handshake chose it (SNI; else
+   * the stream's domain after STARTTLS, the default domain with direct TLS), not by the costly
+   * socket query.
+   */
+  private tlsChannelBinding(secured: boolean): ChannelBindingProvider {
+    const socket = secured ? this.stream.tlsSocket : undefined;
+    const fallback = this.domain || undefined;
+    return createTlsChannelBinding(socket, () => this.ctx.tls.certificateDer(socket?.servername || fallback));
   }
 
   private async onSasl(element: Element): Promise<void> {

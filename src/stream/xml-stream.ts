@@ -47,6 +47,9 @@ export class XmlStream {
   private probed = false;
   private readonly bucket;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  /** The socket holding this turn's writes back (see write()); undefined when none is corked. */
+  private corked: Socket | undefined;
+  private readonly flush = () => this.uncork();
 
   constructor(
     socket: Socket,
@@ -115,6 +118,7 @@ export class XmlStream {
 
   /** Server side of STARTTLS: wraps the socket once `<proceed/>` has been written. */
   startTls(options: TLSSocketOptions): Promise<void> {
+    this.uncork(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
@@ -136,6 +140,7 @@ export class XmlStream {
    * handshake is done; the caller inspects the peer certificate and sends a new header.
    */
   startTlsClient(options: Omit<ConnectionOptions, 'socket'>): Promise<void> {
+    this.uncork();
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
@@ -175,6 +180,7 @@ export class XmlStream {
   /** Drops the connection at once, without a closing handshake. */
   destroy(): void {
     this.closing = true;
+    this.uncork(); // what was sent before, in this turn, still goes out as it did uncorked
     this.socket.destroy();
   }
 
@@ -195,8 +201,21 @@ export class XmlStream {
       this.socket.destroy();
       return false;
     }
+    // Everything sent during one event-loop turn leaves as one write: one TLS record and one
+    // syscall instead of one per stanza. Order is kept; the flush runs right after I/O polling.
+    if (this.corked === undefined) {
+      this.corked = this.socket;
+      this.corked.cork();
+      setImmediate(this.flush);
+    }
     this.socket.write(data);
     return true;
+  }
+
+  private uncork(): void {
+    const socket = this.corked;
+    this.corked = undefined;
+    socket?.uncork();
   }
 
   private attach(socket: Socket, listenForClose = true): void {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess, runCli } from '../harness/server-process.js';
+import { CLI, ServerProcess, runCli } from '../harness/server-process.js';
 
 interface Line {
   scenario: string;
@@ -61,6 +61,16 @@ describe('herald bench (smoke)', () => {
     expect(line!.metrics).toMatchObject({ lost: 0, errors: 0 });
     expect(line!.metrics.sent).toBeGreaterThan(10);
   }, 30_000);
+
+  it('creates its users with --provision TEMPLATE (here: herald user add), then logs them in', async () => {
+    const template = `printf %s {password} | '${process.execPath}' '${CLI}' --config '${server.configFile}' user add {user}@{domain} --password-stdin`;
+    const users = async () => (await server.cli(['user', 'list', 'localhost'])).stdout.trim().split('\n').length;
+    const before = await users();
+    const [line] = await bench(['--scenario', 'login', '--clients', '3', '--provision', template]);
+    expect(line!.metrics).toMatchObject({ errors: 0 });
+    expect(line!.metrics.logins_per_s).toBeGreaterThan(0);
+    expect(await users()).toBe(before + 3);
+  }, 60_000);
 
   it('refuses an unknown scenario', async () => {
     const result = await runCli(['bench', '--scenario', 'nope']);

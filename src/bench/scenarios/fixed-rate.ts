@@ -40,5 +40,5 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
     bench_cpu_s: ownCpu,
   };
   if (result.serverCpuS !== undefined) metrics.server_cpu_us_per_msg = (result.serverCpuS * 1e6) / Math.max(1, result.receivedInWindow);
-  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS }, metrics };
+  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

@@ -3,7 +3,7 @@
 import { BenchClient } from '../bench-client.js';
 import { closeAll, ensureAccounts, inParallel, usernames } from '../accounts.js';
 import { summarize } from '../percentiles.js';
-import { maybeSample, ownCpuSeconds } from '../proc-stats.js';
+import { maybeSample, openFilesLimit, ownCpuSeconds } from '../proc-stats.js';
 import type { BenchContext, ScenarioResult } from '../types.js';
 
 export interface LoginOptions {
@@ -13,6 +13,11 @@ export interface LoginOptions {
 }
 
 export async function loginScenario(ctx: BenchContext, options: LoginOptions): Promise<ScenarioResult> {
+  // Node cannot raise its own descriptor limit: say so up front instead of failing at N = 1,000.
+  const limit = openFilesLimit();
+  if (limit !== undefined && options.clients + 64 > limit) {
+    throw new Error(`login: ${options.clients} clients need more open files than ulimit -n allows (${limit}); raise it, e.g. ulimit -n ${options.clients + 1024}`);
+  }
   const names = usernames(ctx.runId, 'l', options.clients);
   await ensureAccounts(ctx.target, ctx.accounts, names, ctx.password);
 
@@ -55,5 +60,6 @@ export async function loginScenario(ctx: BenchContext, options: LoginOptions): P
     metrics.kib_per_idle_session = (after.rssKiB - before.rssKiB) / Math.max(1, latencies.length);
     metrics.server_cpu_ms_per_login = ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, latencies.length);
   }
-  return { scenario: 'login', params: { clients: options.clients, concurrency: options.concurrency }, metrics };
+  const windowUs: { windowUs?: [number, number] } = before && after ? { windowUs: [before.monoUs, after.monoUs] } : {};
+  return { scenario: 'login', params: { clients: options.clients, concurrency: options.concurrency }, metrics, ...windowUs };
 }

@@ -41,5 +41,5 @@ export async function throughputScenario(ctx: BenchContext, options: ThroughputO
     metrics.server_cpu_pct = (result.serverCpuS / result.elapsedS) * 100;
     metrics.server_cpu_us_per_msg = (result.serverCpuS * 1e6) / Math.max(1, result.receivedInWindow);
   }
-  return { scenario: name, params: { pairs: options.pairs, window: options.window, duration_s: options.durationS, workers: ctx.workers }, metrics };
+  return { scenario: name, params: { pairs: options.pairs, window: options.window, duration_s: options.durationS, workers: ctx.workers }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

@@ -4,13 +4,17 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { ChannelBindingProvider, ChannelBindingType } from './mechanism.js';
 
-/** Provider for one connection; offers nothing before TLS (socket undefined). */
-export function createTlsChannelBinding(socket: TLSSocket | undefined): ChannelBindingProvider {
+/**
+ * Provider for one connection; offers nothing before TLS (socket undefined). `ownCertificate`
+ * gives the DER of the certificate this socket presented, when the caller knows it cheaply;
+ * otherwise the socket is asked.
+ */
+export function createTlsChannelBinding(socket: TLSSocket | undefined, ownCertificate?: () => Buffer | undefined): ChannelBindingProvider {
   if (socket === undefined) return { types: () => [], data: () => undefined };
 
   let endPoint: Buffer | null | undefined; // null: computed, none available
   const serverEndPoint = (): Buffer | undefined => {
-    if (endPoint === undefined) endPoint = tlsServerEndPoint(socket) ?? null;
+    if (endPoint === undefined) endPoint = (ownCertificate ? endPointOf(ownCertificate()) : tlsServerEndPoint(socket)) ?? null;
     return endPoint ?? undefined;
   };
 
@@ -39,12 +43,24 @@ function tlsExporter(socket: TLSSocket): Buffer | undefined {
   }
 }
 
-/** RFC 5929 §4.1: hash of our certificate, with its signature's hash (MD5/SHA-1 → SHA-256). */
 function tlsServerEndPoint(socket: TLSSocket): Buffer | undefined {
   const cert = socket.getCertificate();
-  if (cert === null || !('raw' in cert) || !Buffer.isBuffer(cert.raw)) return undefined;
-  const hash = signatureHash(cert.raw);
-  return hash === undefined ? undefined : createHash(hash).update(cert.raw).digest();
+  return cert !== null && 'raw' in cert && Buffer.isBuffer(cert.raw) ? endPointOf(cert.raw) : undefined;
+}
+
+/** Per certificate DER (the same Buffer for every connection of a domain): hashed once. */
+const endPoints = new WeakMap<Buffer, Buffer | null>();
+
+/** RFC 5929 §4.1: hash of our certificate, with its signature's hash (MD5/SHA-1 → SHA-256). */
+function endPointOf(der: Buffer | undefined): Buffer | undefined {
+  if (der === undefined) return undefined;
+  let known = endPoints.get(der);
+  if (known === undefined) {
+    const hash = signatureHash(der);
+    known = hash === undefined ? null : createHash(hash).update(der).digest();
+    endPoints.set(der, known);
+  }
+  return known ?? undefined;
 }
 
 // --- Just enough DER to read Certificate.signatureAlgorithm (RFC 5280 §4.1.1.2). ---
