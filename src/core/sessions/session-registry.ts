@@ -11,7 +11,8 @@ export interface SessionRegistry {
   remove(ref: SessionRef): Promise<boolean>;
   /** Replaces the stored record for ref.id (availability, priority). */
   update(ref: SessionRef): Promise<void>;
-  byFullJid(fullJid: string): Promise<SessionRef | undefined>;
-  byBareJid(bareJid: string): Promise<SessionRef[]>;
+  /** Records are snapshots: read-only (frozen here), changed only through update(). */
+  byFullJid(fullJid: string): Promise<Readonly<SessionRef> | undefined>;
+  byBareJid(bareJid: string): Promise<Readonly<SessionRef>[]>;
   count(): Promise<number>;
 }
