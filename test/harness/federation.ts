@@ -1,6 +1,10 @@
 // Helpers for tests that federate Herald servers over loopback with static routes.
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Element } from '@xmpp/xml';
+import { generateSelfSigned } from '../../src/net/certificates.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
@@ -27,4 +31,21 @@ export async function freePort(): Promise<number> {
 export function s2sYaml(routes: Record<string, number | string>, extra: string | string[] = ''): string {
   const lines = Object.entries(routes).map(([domain, route]) => `    ${domain}: ${typeof route === 'number' ? `127.0.0.1:${route}` : route}`);
   return ['s2s:', '  connectTimeoutSeconds: 5', '  routes:', ...lines, ...(Array.isArray(extra) ? extra : [extra])].join('\n');
+}
+
+/**
+ * A private federation: a self-signed certificate per domain, each in `<dir>/<domain>/` (point
+ * HERALD_CERTS_DIR there), and `strict`, the s2s lines making every server trust the bundle of
+ * all of them and refuse anything else. Remove `dir` when done.
+ */
+export function privateFederation(domains: string[]): { dir: string; certsDir(domain: string): string; strict: string[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-certs-'));
+  for (const domain of domains) {
+    const pair = generateSelfSigned([domain]);
+    fs.mkdirSync(path.join(dir, domain));
+    fs.writeFileSync(path.join(dir, domain, `${domain}.crt`), pair.certPem);
+    fs.writeFileSync(path.join(dir, domain, `${domain}.key`), pair.keyPem, { mode: 0o600 });
+  }
+  const bundle = domains.map((domain) => path.join(dir, domain, `${domain}.crt`)).join(', ');
+  return { dir, certsDir: (domain) => path.join(dir, domain), strict: ['  requireValidCertificates: true', `  caFiles: [${bundle}]`] };
 }

@@ -4,15 +4,12 @@
 // direct-TLS SRV target whose handshake fails to the STARTTLS one (loopback DNS, never a real one).
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { XmlClient } from '../harness/xml-client.js';
-import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
-import { generateSelfSigned } from '../../src/net/certificates.js';
+import { errorOf, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
 import { startLoopbackDns, type LoopbackDns } from '../interop/harness/loopback-dns.js';
 import type { LinkStatus } from '../../src/s2s/link-status.js';
 
@@ -190,29 +187,23 @@ describe('SASL EXTERNAL over direct TLS (trusted certificates)', () => {
 
   beforeAll(async () => {
     // As in federation.test.ts: both servers trust the bundle of both self-signed certificates.
-    certs = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-tls-certs-'));
-    for (const domain of ['d.test', 'e.test']) {
-      const pair = generateSelfSigned([domain]);
-      fs.mkdirSync(path.join(certs, domain));
-      fs.writeFileSync(path.join(certs, domain, `${domain}.crt`), pair.certPem);
-      fs.writeFileSync(path.join(certs, domain, `${domain}.key`), pair.keyPem, { mode: 0o600 });
-    }
+    const federation = privateFederation(['d.test', 'e.test']);
+    certs = federation.dir;
+    const strict = federation.strict;
     const p = { d: await freePort(), dTls: await freePort(), e: await freePort(), eTls: await freePort() };
-    const bundle = ['d.test', 'e.test'].map((domain) => path.join(certs, domain, `${domain}.crt`)).join(', ');
-    const strict = ['  requireValidCertificates: true', `  caFiles: [${bundle}]`];
     [d, e] = await Promise.all([
       ServerProcess.start({
         domains: [{ name: 'd.test' }],
         s2sPort: p.d,
         s2sTlsPort: p.dTls,
-        env: { HERALD_CERTS_DIR: path.join(certs, 'd.test') },
+        env: { HERALD_CERTS_DIR: federation.certsDir('d.test') },
         extraYaml: s2sYaml({ 'e.test': `tls://127.0.0.1:${p.eTls}` }, strict),
       }),
       ServerProcess.start({
         domains: [{ name: 'e.test' }],
         s2sPort: p.e,
         s2sTlsPort: p.eTls,
-        env: { HERALD_CERTS_DIR: path.join(certs, 'e.test') },
+        env: { HERALD_CERTS_DIR: federation.certsDir('e.test') },
         extraYaml: s2sYaml({ 'd.test': `tls://127.0.0.1:${p.dTls}` }, strict),
       }),
     ]);

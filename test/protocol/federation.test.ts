@@ -2,8 +2,6 @@
 // static routes on 127.0.0.1: STARTTLS with self-signed certificates, then dialback.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
@@ -12,8 +10,7 @@ import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js
 import { XmlClient as RawClient } from '../harness/xml-client.js';
 import { NS_TLS } from '../harness/login.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
-import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
-import { generateSelfSigned } from '../../src/net/certificates.js';
+import { errorOf, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const SECRET_A = 'federation-test-secret-0123456789';
@@ -261,19 +258,12 @@ describe('federation with trusted certificates (SASL EXTERNAL, XEP-0178)', () =>
   beforeAll(async () => {
     // A private federation: both servers list the same bundle (both self-signed certificates)
     // in s2s.caFiles, so each trusts the other and knows its own will be trusted.
-    certs = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-certs-'));
-    for (const domain of ['d.test', 'e.test']) {
-      const pair = generateSelfSigned([domain]);
-      fs.mkdirSync(path.join(certs, domain));
-      fs.writeFileSync(path.join(certs, domain, `${domain}.crt`), pair.certPem);
-      fs.writeFileSync(path.join(certs, domain, `${domain}.key`), pair.keyPem, { mode: 0o600 });
-    }
+    const federation = privateFederation(['d.test', 'e.test']);
+    certs = federation.dir;
     const [portD, portE] = [await freePort(), await freePort()];
-    const bundle = ['d.test', 'e.test'].map((domain) => path.join(certs, domain, `${domain}.crt`)).join(', ');
-    const strict = () => `  requireValidCertificates: true\n  caFiles: [${bundle}]`;
     [d, e] = await Promise.all([
-      ServerProcess.start({ domains: [{ name: 'd.test' }], s2sPort: portD, env: { HERALD_CERTS_DIR: path.join(certs, 'd.test') }, extraYaml: s2sYaml({ 'e.test': portE }, strict()) }),
-      ServerProcess.start({ domains: [{ name: 'e.test' }], s2sPort: portE, env: { HERALD_CERTS_DIR: path.join(certs, 'e.test') }, extraYaml: s2sYaml({ 'd.test': portD }, strict()) }),
+      ServerProcess.start({ domains: [{ name: 'd.test' }], s2sPort: portD, env: { HERALD_CERTS_DIR: federation.certsDir('d.test') }, extraYaml: s2sYaml({ 'e.test': portE }, federation.strict) }),
+      ServerProcess.start({ domains: [{ name: 'e.test' }], s2sPort: portE, env: { HERALD_CERTS_DIR: federation.certsDir('e.test') }, extraYaml: s2sYaml({ 'd.test': portD }, federation.strict) }),
     ]);
     await Promise.all([d.addUser('dora@d.test', 'pw'), e.addUser('emil@e.test', 'pw')]);
   });

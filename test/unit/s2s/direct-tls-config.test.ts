@@ -1,32 +1,10 @@
 // Configuration for XEP-0368 server-to-server: `tls://host:port` static routes and the
 // listeners.s2sTls listener, with one-line errors naming file:line, key and expectation.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
+import { describe, expect, it } from 'vitest';
+import { configFiles } from '../../harness/config-file.js';
 import { createStaticResolver } from '../../../src/s2s/resolver.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-tls-config-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function load(yaml: string) {
-  const file = path.join(dir, 'herald.yaml');
-  fs.writeFileSync(file, yaml);
-  return loadConfig({ path: file, env: {}, cwd: dir });
-}
-
-function errorOf(yaml: string): string {
-  try {
-    load(yaml);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a configuration error');
-}
+const { load, errorOf } = configFiles('herald-s2s-tls-config-');
 
 const EXPECTATION = 'expected host:port (STARTTLS) or tls://host:port (direct TLS) such as 192.0.2.1:5269, [::1]:5269 or tls://192.0.2.1:5270';
 

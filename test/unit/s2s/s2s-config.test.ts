@@ -1,29 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
+// The s2s section and listener: defaults, values read from a file, one-line errors naming the key.
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
+import { describe, expect, it } from 'vitest';
+import { configFiles } from '../../harness/config-file.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-config-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function load(yaml: string) {
-  const file = path.join(dir, 'herald.yaml');
-  fs.writeFileSync(file, yaml);
-  return loadConfig({ path: file, env: {}, cwd: dir });
-}
-
-function errorOf(yaml: string): string {
-  try {
-    load(yaml);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a configuration error');
-}
+const { load, errorOf, folder } = configFiles('herald-s2s-config-');
 
 describe('s2s configuration', () => {
   it('defaults to federation off with no routes', () => {
@@ -56,7 +36,7 @@ s2s:
     expect(config.listeners.s2s.port).toBe(15269);
     expect(config.s2s.routes).toEqual({ 'example.org': { host: '192.0.2.1', port: 5269 }, 'v6.example': { host: '::1', port: 5270 } });
     expect(config.s2s.secret).toBe('a-long-enough-secret');
-    expect(config.s2s.caFiles).toEqual([path.join(dir, 'ca.pem')]);
+    expect(config.s2s.caFiles).toEqual([path.join(folder(), 'ca.pem')]);
   });
 
   it('gives one-line errors naming the key', () => {

@@ -1,30 +1,8 @@
 // s2s.maxQueuedStanzas and s2s.retry: defaults, values read, and one-line errors naming file:line and key.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
+import { describe, expect, it } from 'vitest';
+import { configFiles } from '../../harness/config-file.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-s2s-link-config-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function load(yaml: string) {
-  const file = path.join(dir, 'herald.yaml');
-  fs.writeFileSync(file, yaml);
-  return loadConfig({ path: file, env: {}, cwd: dir });
-}
-
-function errorOf(yaml: string): string {
-  try {
-    load(yaml);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a configuration error');
-}
+const { load, errorOf } = configFiles('herald-s2s-link-config-');
 
 describe('s2s link settings', () => {
   it('default to 10000 queued stanzas and a back-off from 5 s up to 300 s', () => {
