@@ -5,16 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
-import { createHosts } from '../../../src/core/hosts.js';
-import type { Router } from '../../../src/core/router.js';
-import { ensureCertificates } from '../../../src/net/certificates.js';
-import { createTlsContexts } from '../../../src/net/tls-contexts.js';
 import { parseJid } from '../../../src/protocol/jid.js';
 import type { Resolution, S2sResolver } from '../../../src/s2s/resolver.js';
-import { startS2s, type S2sHandle } from '../../../src/s2s/start-s2s.js';
-import { createRandomIds } from '../../../src/util/clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
+import type { S2sHandle } from '../../../src/s2s/start-s2s.js';
+import { startS2sSide, until } from '../../harness/s2s-side.js';
 import { xml, type Element } from '../../../src/xml/element.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -41,40 +35,11 @@ const sides = new Map<string, S2sHandle>();
 let now = 1_000_000;
 
 async function side(domain: string): Promise<S2sHandle> {
-  const home = path.join(dir, domain);
-  fs.mkdirSync(home);
-  const file = path.join(home, 'herald.yaml');
-  fs.writeFileSync(file, [
-    `domains:`, `  - name: ${domain}`,
-    `listeners:`, `  s2s: { enabled: true, host: 127.0.0.1, port: 0 }`,
-    `certsDir: ./certs`, `storage:`, `  dataDir: ./data`,
-    `s2s:`, `  connectTimeoutSeconds: 5`, `  maxQueuedStanzas: 3`, `  retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 12 }`,
-  ].join('\n'));
-  const config = loadConfig({ path: file, env: {}, cwd: home });
-  const received: Element[] = [];
+  const { handle, received } = await startS2sSide({ dir, domain, resolver, now: () => now, s2sYaml: ['  maxQueuedStanzas: 3', '  retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 12 }'] });
   routed.set(domain, received);
-  const router: Router = { route: async (stanza) => void received.push(stanza) };
-  const handle = await startS2s({
-    config,
-    hosts: createHosts(config.domains),
-    router,
-    tls: createTlsContexts(ensureCertificates(config), domain),
-    clock: { now: () => now },
-    ids: createRandomIds(),
-    log: silentLogger(),
-    resolver,
-  });
   ports.set(domain, handle.listener.port);
   sides.set(domain, handle);
   return handle;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const alice = parseJid('alice@a.test/r');
