@@ -93,7 +93,7 @@ export async function checkS2s(options: CheckOptions): Promise<CheckReport> {
       'TCP',
       skipped > 0 ? 'warn' : 'ok',
       `connected to ${formatTarget(target)}${skipped > 0 ? ` (${skipped} earlier target${skipped === 1 ? '' : 's'} failed)` : ''}`,
-      [...connected.failures, `connected to ${formatTarget(target)}`],
+      connected.failures,
     );
 
     const streamOptions = {
