@@ -2,6 +2,7 @@
 // clients that send no SNI. Contexts can be swapped at runtime (SIGHUP reloads certificates).
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { domainToUnicode } from 'node:url';
 import type { CertificatePair } from './certificates.js';
 
 type DomainCertificate = CertificatePair;
@@ -37,7 +38,9 @@ export function createTlsContexts(certificates: ReadonlyMap<string, DomainCertif
   contexts = build(certificates);
   ders = derOf(certificates);
   const pick = (serverName: string | undefined): string => {
-    const name = serverName?.toLowerCase().replace(/\.$/, '');
+    // SNI carries the A-label (xn--) form; domains are kept in U-label form.
+    const ascii = serverName?.toLowerCase().replace(/\.$/, '');
+    const name = ascii && (domainToUnicode(ascii) || ascii);
     return name && contexts.has(name) ? name : defaultDomain;
   };
 
