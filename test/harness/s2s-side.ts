@@ -50,6 +50,15 @@ export async function startS2sSide(options: S2sSideOptions): Promise<{ handle: S
   return { handle, received };
 }
 
+/** Stops every side (links, incoming streams, listener) and removes the test's folder. */
+export async function stopS2sSides(sides: Iterable<S2sHandle>, dir: string): Promise<void> {
+  await Promise.all([...sides].map(async (side) => {
+    await side.stop();
+    await side.listener.close();
+  }));
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Polls `check` every 10 ms for up to 10 s (for effects with no event to wait on). */
 export async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;

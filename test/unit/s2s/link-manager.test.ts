@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJid } from '../../../src/protocol/jid.js';
 import type { Resolution, S2sResolver } from '../../../src/s2s/resolver.js';
 import type { S2sHandle } from '../../../src/s2s/start-s2s.js';
-import { startS2sSide, until } from '../../harness/s2s-side.js';
+import { startS2sSide, stopS2sSides, until } from '../../harness/s2s-side.js';
 import { xml, type Element } from '../../../src/xml/element.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -62,13 +62,7 @@ beforeAll(async () => {
   await side('c.test');
 });
 
-afterAll(async () => {
-  await Promise.all([...sides.values()].map(async (s) => {
-    await s.stop();
-    await s.listener.close();
-  }));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopS2sSides(sides.values(), dir));
 
 describe('queue bound while a link is being established', () => {
   it('bounces stanzas beyond s2s.maxQueuedStanzas with resource-constraint and delivers the kept ones in order', async () => {

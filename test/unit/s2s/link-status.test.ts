@@ -8,7 +8,7 @@ import { parseJid } from '../../../src/protocol/jid.js';
 import type { LinkStatus } from '../../../src/s2s/link-status.js';
 import type { S2sResolver } from '../../../src/s2s/resolver.js';
 import type { S2sHandle } from '../../../src/s2s/start-s2s.js';
-import { startS2sSide, until } from '../../harness/s2s-side.js';
+import { startS2sSide, stopS2sSides, until } from '../../harness/s2s-side.js';
 import { xml, type Element } from '../../../src/xml/element.js';
 
 let dir: string;
@@ -41,13 +41,7 @@ beforeAll(async () => {
   await side('b.test');
 });
 
-afterAll(async () => {
-  await Promise.all([...sides.values()].map(async (s) => {
-    await s.stop();
-    await s.listener.close();
-  }));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopS2sSides(sides.values(), dir));
 
 describe('link status', () => {
   it('shows nothing before any traffic', () => {
