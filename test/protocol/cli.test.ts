@@ -102,6 +102,21 @@ describe('herald cert generate', () => {
     expect(result.code).toBe(0);
     const cert = new X509Certificate(fs.readFileSync(path.join(out, 'chat.example.crt')));
     expect(cert.checkHost('chat.example')).toBe('chat.example');
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
     expect((await runCli(['cert', 'generate', 'chat.example', '--out', out])).code).toBe(1);
+  });
+
+  it('--key-type rsa writes an RSA certificate; other key types are refused', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { X509Certificate } = await import('node:crypto');
+    const out = path.join(server.dir, 'generated-rsa');
+    expect((await runCli(['cert', 'generate', 'old.example', '--out', out, '--key-type', 'rsa'])).code).toBe(0);
+    expect(new X509Certificate(fs.readFileSync(path.join(out, 'old.example.crt'))).publicKey.asymmetricKeyType).toBe('rsa');
+    const bad = await runCli(['cert', 'generate', 'dsa.example', '--out', out, '--key-type', 'dsa']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("herald: --key-type: expected 'ec' or 'rsa', found 'dsa'");
+    expect(fs.existsSync(path.join(out, 'dsa.example.crt'))).toBe(false);
+    expect((await runCli(['cert', 'generate', '--help'])).stdout).toMatch(/--key-type <type>\s+'ec' \(ECDSA P-256/);
   });
 });

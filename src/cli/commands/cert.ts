@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateSelfSigned } from '../../net/certificates.js';
+import { generateSelfSigned, KEY_TYPES, type KeyType } from '../../net/certificates.js';
 import { parseJid } from '../../protocol/jid.js';
 import { CliError } from '../cli-error.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
@@ -15,9 +15,12 @@ export function registerCertCommands(program: Command, globals: () => GlobalOpti
     .option('--out <dir>', 'folder to write into (default: certsDir from the configuration)')
     .option('--force', 'replace existing files')
     .option('--days <n>', 'validity in days', '825')
-    .action(async (domains: string[], options: { out?: string; force?: boolean; days: string }) => {
+    .option('--key-type <type>', "'ec' (ECDSA P-256, fast handshakes) or 'rsa' (RSA 2048, for very old clients)", 'ec')
+    .action(async (domains: string[], options: { out?: string; force?: boolean; days: string; keyType: string }) => {
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw new CliError(`--days: expected a positive integer, found '${options.days}'`);
+      const keyType = options.keyType as KeyType;
+      if (!KEY_TYPES.includes(keyType)) throw new CliError(`--key-type: expected 'ec' or 'rsa', found '${options.keyType}'`);
       const dir = path.resolve(options.out ?? loadCliConfig(globals()).certsDir);
       fs.mkdirSync(dir, { recursive: true });
       for (const input of domains) {
@@ -27,7 +30,7 @@ export function registerCertCommands(program: Command, globals: () => GlobalOpti
         if (!options.force && (fs.existsSync(certPath) || fs.existsSync(keyPath))) {
           throw new CliError(`${certPath} or its key already exists: use --force to replace`);
         }
-        const pair = generateSelfSigned([jid], { days });
+        const pair = generateSelfSigned([jid], { days, keyType });
         fs.writeFileSync(keyPath, pair.keyPem, { mode: 0o600 });
         fs.writeFileSync(certPath, pair.certPem);
         console.log(`wrote ${certPath} and ${keyPath}`);
