@@ -7,8 +7,8 @@ import { NS } from '../xml/ns.js';
 import { tryParseJid, createJid, type Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
-import { XmlStream } from '../stream/xml-stream.js';
-import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
+import { XmlStream, type XmlStreamHandler } from '../stream/xml-stream.js';
+import { SerialQueue, type SerialQueueOwner } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
 import { createTlsChannelBinding } from './sasl/channel-binding.js';
 import type { ChannelBindingProvider } from './sasl/mechanism.js';
@@ -25,8 +25,13 @@ import { ackRequest } from '../stream/stream-management/nonzas.js';
 const MAX_SASL_FAILURES = 3;
 const INBOUND_HIGH_WATER = 64;
 const MAX_OUTBOUND_BYTES = 16 * 1024 * 1024;
+const NO_CHANNEL_BINDING = createTlsChannelBinding(undefined);
 
-export class ClientConnection implements SessionTransport {
+// Per-connection state is kept lean on purpose (thousands of mostly idle connections): the
+// connection is itself its stream's handler and its queue's owner instead of holding closures,
+// one logger gains bindings as the stream advances, and what only negotiation needs is dropped
+// once the resource is bound.
+export class ClientConnection implements SessionTransport, XmlStreamHandler, SerialQueueOwner {
   readonly id: string;
   domain = '';
   channelBinding: ChannelBindingProvider;
@@ -36,7 +41,7 @@ export class ClientConnection implements SessionTransport {
   private account: Jid | undefined;
   private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
-  private readonly negotiationTimer: NodeJS.Timeout;
+  private negotiationTimer: NodeJS.Timeout | undefined;
   /** True once the stream is ending on purpose (client's close, or our stream error): no resumption. */
   private endSession = false;
 
@@ -58,32 +63,51 @@ export class ClientConnection implements SessionTransport {
         clock: ctx.clock,
         log: this.log,
       },
-      {
-        streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
-        element: (element) => this.enqueue(() => this.onElement(element)),
-        streamEnd: () => {
-          this.endSession = true;
-          this.log.debug('client closed its stream');
-        },
-        idle: () => this.probe(),
-        closed: (reason) => this.queue.push(() => this.onClosed(reason)),
-      },
+      this,
     );
     this.channelBinding = this.tlsChannelBinding(directTls);
-    this.queue = createSerialQueue({
-      highWater: INBOUND_HIGH_WATER,
-      onPause: () => this.stream.pause('queue'),
-      onResume: () => this.stream.resume('queue'),
-      onError: (error) => {
-        this.log.error({ err: error }, 'connection task failed');
-        this.fail(new StreamError('internal-server-error'));
-      },
-    });
+    this.queue = new SerialQueue(this, INBOUND_HIGH_WATER);
     this.negotiationTimer = setTimeout(
       () => this.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
       limits.negotiationTimeoutSeconds * 1000,
     );
     this.negotiationTimer.unref();
+  }
+
+  // XmlStreamHandler: what the stream reports, in order, through the serial queue.
+  streamStart(attrs: Record<string, string>): void {
+    this.enqueue(() => this.onStreamStart(attrs));
+  }
+
+  element(element: Element): void {
+    this.enqueue(() => this.onElement(element));
+  }
+
+  streamEnd(): void {
+    this.endSession = true;
+    this.log.debug('client closed its stream');
+  }
+
+  idle(): void {
+    this.probe();
+  }
+
+  closed(reason: string): void {
+    this.queue.push(() => this.onClosed(reason));
+  }
+
+  // SerialQueueOwner
+  pauseInput(): void {
+    this.stream.pause('queue');
+  }
+
+  resumeInput(): void {
+    this.stream.resume('queue');
+  }
+
+  taskFailed(error: unknown): void {
+    this.log.error({ err: error }, 'connection task failed');
+    this.fail(new StreamError('internal-server-error'));
   }
 
   get remoteAddress(): string {
@@ -122,6 +146,14 @@ export class ClientConnection implements SessionTransport {
   private enqueue(task: () => Promise<void> | void): void {
     const generation = this.stream.generation;
     this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
+  }
+
+  /** Negotiation is over (bound or resumed): drop what only it needed. */
+  private negotiated(): void {
+    clearTimeout(this.negotiationTimer);
+    this.negotiationTimer = undefined;
+    this.sasl = undefined;
+    this.channelBinding = NO_CHANNEL_BINDING;
   }
 
   /** Half the idle timeout passed in silence: provoke an answer from a live client. */
@@ -207,7 +239,7 @@ export class ClientConnection implements SessionTransport {
     const outcome = await this.sasl.handle(element);
     if (outcome.kind === 'success') {
       this.account = createJid(outcome.username, this.domain);
-      this.log = this.log.child({ account: this.account.toString() });
+      this.log.setBindings({ account: this.account.toString() });
       this.log.info('authenticated');
       this.stream.restart();
     } else if (outcome.kind === 'failed' && outcome.attempts >= MAX_SASL_FAILURES) {
@@ -239,8 +271,8 @@ export class ClientConnection implements SessionTransport {
       if (reply) this.stream.send(reply);
       return;
     }
-    clearTimeout(this.negotiationTimer);
-    this.log = this.log.child({ jid: jid.toString() });
+    this.negotiated();
+    this.log.setBindings({ jid: jid.toString() });
     const session = new ClientSession(this.ctx, this.ctx.ids.next(), jid, this, this.log);
     this.session = session;
     this.ctx.delivery.local.set(session.id, session);
@@ -266,7 +298,7 @@ export class ClientConnection implements SessionTransport {
     this.session = session;
     const outcome = await session.resume(this, h);
     if (outcome === 'resumed') {
-      clearTimeout(this.negotiationTimer);
+      this.negotiated();
       this.log = session.log;
       return;
     }

@@ -11,7 +11,7 @@ import { tryParseJid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { XmlStream } from '../stream/xml-stream.js';
 import { checkStreamHeader } from '../c2s/header-check.js';
-import { createSerialQueue, type SerialQueue } from '../util/serial-queue.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
 import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from './dialback.js';
 import { dialbackKeyMatches } from './dialback-key.js';
@@ -57,15 +57,17 @@ export class InboundStream {
       streamEnd: () => this.log.debug('peer closed its stream'),
       closed: (reason) => this.log.debug({ reason }, 'incoming server stream closed'),
     });
-    this.queue = createSerialQueue({
-      highWater: 64,
-      onPause: () => this.stream.pause('queue'),
-      onResume: () => this.stream.resume('queue'),
-      onError: (error) => {
-        this.log.error({ err: error }, 'incoming server stream task failed');
-        this.stream.fail(new StreamError('internal-server-error'));
+    this.queue = new SerialQueue(
+      {
+        pauseInput: () => this.stream.pause('queue'),
+        resumeInput: () => this.stream.resume('queue'),
+        taskFailed: (error) => {
+          this.log.error({ err: error }, 'incoming server stream task failed');
+          this.stream.fail(new StreamError('internal-server-error'));
+        },
       },
-    });
+      64,
+    );
   }
 
   fail(error: StreamError): void {

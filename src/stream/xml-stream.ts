@@ -3,9 +3,9 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type TLSSocketOptions } from 'node:tls';
 import type { Element } from '../xml/element.js';
-import { createStreamParser, type StreamParser, type StreamParserLimits } from '../xml/stream-parser.js';
+import { createStreamParser, type StreamParser, type StreamParserHandler, type StreamParserLimits } from '../xml/stream-parser.js';
 import { StreamError } from '../protocol/stream-error.js';
-import { createTokenBucket } from '../util/token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { STREAM_CLOSE, streamHeader } from './stream-header.js';
@@ -32,6 +32,10 @@ export interface XmlStreamOptions {
   contentNamespace?: string;
 }
 
+/** Reading stops while any reason holds: the inbound queue is full, or the byte rate is spent. */
+export type PauseReason = 'queue' | 'rate';
+const PAUSE_BITS: Record<PauseReason, number> = { queue: 1, rate: 2 };
+
 /** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -42,10 +46,11 @@ export class XmlStream {
   private streamGeneration = 0;
   private closing = false;
   private isClosed = false;
-  private readonly pauseReasons = new Set<string>();
+  /** Why reading is paused: a bit per PauseReason, so no Set per connection. */
+  private pausedFor = 0;
   /** Set after the first silent half of the idle timeout; input clears it. */
   private probed = false;
-  private readonly bucket;
+  private readonly bucket: TokenBucket;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   /** The socket holding this turn's writes back (see write()); undefined when none is corked. */
   private corked: Socket | undefined;
@@ -57,7 +62,7 @@ export class XmlStream {
     private readonly handler: XmlStreamHandler,
   ) {
     this.socket = socket;
-    this.bucket = createTokenBucket({ ratePerSecond: options.bytesPerSecond, burst: options.bytesPerSecond, clock: options.clock });
+    this.bucket = new TokenBucket({ ratePerSecond: options.bytesPerSecond, burst: options.bytesPerSecond, clock: options.clock });
     this.parser = this.newParser();
     this.attach(socket);
   }
@@ -184,14 +189,14 @@ export class XmlStream {
     this.socket.destroy();
   }
 
-  pause(reason: string): void {
-    this.pauseReasons.add(reason);
+  pause(reason: PauseReason): void {
+    this.pausedFor |= PAUSE_BITS[reason];
     this.socket.pause();
   }
 
-  resume(reason: string): void {
-    this.pauseReasons.delete(reason);
-    if (this.pauseReasons.size === 0 && !this.isClosed) this.socket.resume();
+  resume(reason: PauseReason): void {
+    this.pausedFor &= ~PAUSE_BITS[reason];
+    if (this.pausedFor === 0 && !this.isClosed) this.socket.resume();
   }
 
   private write(data: string): boolean {
@@ -255,16 +260,19 @@ export class XmlStream {
   }
 
   private newParser(): StreamParser {
-    return createStreamParser(this.options.limits, {
-      streamStart: (attrs) => this.handler.streamStart(attrs),
-      stanza: (element) => {
-        if (!this.closing) this.handler.element(element);
-      },
-      streamEnd: () => {
-        this.handler.streamEnd();
-        this.close();
-      },
-      error: (error) => this.fail(error),
-    });
+    return createStreamParser(this.options.limits, this.parserEvents);
   }
+
+  /** The parser's reports, made once per stream and shared by the parsers of its restarts. */
+  private readonly parserEvents: StreamParserHandler = {
+    streamStart: (attrs) => this.handler.streamStart(attrs),
+    stanza: (element) => {
+      if (!this.closing) this.handler.element(element);
+    },
+    streamEnd: () => {
+      this.handler.streamEnd();
+      this.close();
+    },
+    error: (error) => this.fail(error),
+  };
 }

@@ -1,59 +1,70 @@
 // Runs a connection's inbound work strictly one item at a time (async handlers must never
 // reorder a sender's stanzas) and signals backpressure above a high-water mark.
+//
+// A class with its owner's callbacks as methods, not closures: one lives per connection, and at
+// thousands of idle connections every retained closure and context counts.
 
-export interface SerialQueue {
-  push(task: () => Promise<void> | void): void;
-  readonly size: number;
-  /** Resolves when everything queued so far has run. */
-  drained(): Promise<void>;
+export type SerialTask = () => Promise<void> | void;
+
+/** What the queue tells its connection. */
+export interface SerialQueueOwner {
+  /** More than the high-water mark is waiting: stop reading. */
+  pauseInput(): void;
+  /** Down to half the high-water mark: read again. */
+  resumeInput(): void;
+  /** A task threw or rejected; the queue goes on with the next one. */
+  taskFailed(error: unknown): void;
 }
 
-export function createSerialQueue(options: {
-  highWater: number;
-  onPause: () => void;
-  onResume: () => void;
-  onError: (error: unknown) => void;
-}): SerialQueue {
-  const tasks: Array<() => Promise<void> | void> = [];
-  let running = false;
-  let paused = false;
-  let waiters: Array<() => void> = [];
+export class SerialQueue {
+  private readonly tasks: SerialTask[] = [];
+  private running = false;
+  private paused = false;
+  private waiters: Array<() => void> | undefined;
 
-  async function run(): Promise<void> {
-    running = true;
-    while (tasks.length > 0) {
-      const task = tasks.shift()!;
-      try {
-        await task();
-      } catch (error) {
-        options.onError(error);
-      }
-      if (paused && tasks.length <= options.highWater / 2) {
-        paused = false;
-        options.onResume();
-      }
-    }
-    running = false;
-    const done = waiters;
-    waiters = [];
-    for (const resolve of done) resolve();
+  constructor(
+    private readonly owner: SerialQueueOwner,
+    private readonly highWater: number,
+  ) {}
+
+  get size(): number {
+    return this.tasks.length;
   }
 
-  return {
-    push(task) {
-      tasks.push(task);
-      if (!paused && tasks.length > options.highWater) {
-        paused = true;
-        options.onPause();
+  push(task: SerialTask): void {
+    this.tasks.push(task);
+    if (!this.paused && this.tasks.length > this.highWater) {
+      this.paused = true;
+      this.owner.pauseInput();
+    }
+    if (!this.running) void this.run();
+  }
+
+  /** Resolves when everything queued so far has run. */
+  drained(): Promise<void> {
+    if (!this.running && this.tasks.length === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.tasks.length > 0) {
+      const task = this.tasks.shift()!;
+      try {
+        const pending = task();
+        // A task that finished synchronously needs no trip through the microtask queue.
+        if (pending !== undefined) await pending;
+      } catch (error) {
+        this.owner.taskFailed(error);
       }
-      if (!running) void run();
-    },
-    get size() {
-      return tasks.length;
-    },
-    drained() {
-      if (!running && tasks.length === 0) return Promise.resolve();
-      return new Promise((resolve) => waiters.push(resolve));
-    },
-  };
+      if (this.paused && this.tasks.length <= this.highWater / 2) {
+        this.paused = false;
+        this.owner.resumeInput();
+      }
+    }
+    this.running = false;
+    const done = this.waiters;
+    this.waiters = undefined;
+    if (done) for (const resolve of done) resolve();
+  }
 }

@@ -57,6 +57,31 @@ export class ElementBuilder {
   }
 }
 
+// Building is synchronous and leaves the tokenizer between tags, so one builder serves every
+// stream: a connection does not need one of its own. A builder that threw may hold a half-read
+// tag, so it is replaced.
+let shared = new ElementBuilder();
+
+/** One complete element from checked source, with the shared builder. */
+export function buildElement(source: string): Element {
+  try {
+    return shared.element(source);
+  } catch (error) {
+    shared = new ElementBuilder();
+    throw error;
+  }
+}
+
+/** A stream's start tag alone, with the shared builder. */
+export function buildStartTag(source: string): Element {
+  try {
+    return shared.startTag(source);
+  } catch (error) {
+    shared = new ElementBuilder();
+    throw error;
+  }
+}
+
 function malformed(): StreamError {
   return new StreamError('not-well-formed', 'element could not be built');
 }

@@ -14,10 +14,10 @@
 // the ltx route wins on both counts. The scanner has to look at every character anyway; ltx only builds.
 import { StreamError } from '../protocol/stream-error.js';
 import type { Element } from './element.js';
-import { ElementBuilder } from './element-builder.js';
+import { buildElement, buildStartTag } from './element-builder.js';
 import { checkPrefixes, checkStreamTag, type PrefixScope } from './namespaces.js';
 import { Utf8Input } from './utf8-input.js';
-import { XmlScanner } from './xml-scanner.js';
+import { XmlScanner, type ScanSink } from './xml-scanner.js';
 
 export interface StreamParserLimits {
   /** UTF-8 bytes of one stanza, from its '<' to the end of its end tag (also bounds the stream tag). */
@@ -53,62 +53,77 @@ export interface StreamParser {
 const HALT = Symbol('halt');
 
 export function createStreamParser(limits: StreamParserLimits, handler: StreamParserHandler): StreamParser {
-  const input = new Utf8Input();
-  const builder = new ElementBuilder();
-  let scope: PrefixScope | undefined;
-  let stopped = false;
-  let busy = false;
+  return new XmppStreamParser(limits, handler);
+}
 
-  const scanner = new XmlScanner(limits, {
-    rootTag(source) {
-      const root = builder.startTag(source);
-      scope = checkStreamTag(root);
-      handler.streamStart({ ...(root.attrs as Record<string, string>) });
-      if (stopped) throw HALT;
-    },
-    stanza(source) {
-      const element = builder.element(source);
-      if (!scope) throw new StreamError('internal-server-error', 'stanza before stream header');
-      checkPrefixes(element, scope);
-      handler.stanza(element);
-      if (stopped) throw HALT;
-    },
-    rootEnd() {
-      stopped = true;
-      handler.streamEnd();
-    },
-  });
+// A class rather than closures, and the element builder shared (buildElement): a parser lives
+// per connection, and a new one per stream restart.
+class XmppStreamParser implements StreamParser, ScanSink {
+  private readonly input = new Utf8Input();
+  private readonly scanner: XmlScanner;
+  private scope: PrefixScope | undefined;
+  private stopped = false;
+  private busy = false;
 
-  function fail(error: unknown): void {
-    if (error === HALT || stopped) return;
-    stopped = true;
-    const reported =
-      error instanceof StreamError ? error : new StreamError('internal-server-error', 'stream parser failure');
+  constructor(
+    limits: StreamParserLimits,
+    private readonly handler: StreamParserHandler,
+  ) {
+    this.scanner = new XmlScanner(limits, this);
+  }
+
+  write(chunk: Buffer | string): void {
+    if (this.stopped || this.busy) return;
+    this.busy = true;
     try {
-      handler.error(reported);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      this.input.decode(bytes, this);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  end(): void {
+    this.stopped = true;
+  }
+
+  /** Utf8Input's consumer: one decoded slice; false stops the decoding. */
+  text(text: string): boolean {
+    this.scanner.feed(text);
+    return !this.stopped;
+  }
+
+  // ScanSink
+  rootTag(source: string): void {
+    const root = buildStartTag(source);
+    this.scope = checkStreamTag(root);
+    this.handler.streamStart({ ...(root.attrs as Record<string, string>) });
+    if (this.stopped) throw HALT;
+  }
+
+  stanza(source: string): void {
+    const element = buildElement(source);
+    if (!this.scope) throw new StreamError('internal-server-error', 'stanza before stream header');
+    checkPrefixes(element, this.scope);
+    this.handler.stanza(element);
+    if (this.stopped) throw HALT;
+  }
+
+  rootEnd(): void {
+    this.stopped = true;
+    this.handler.streamEnd();
+  }
+
+  private fail(error: unknown): void {
+    if (error === HALT || this.stopped) return;
+    this.stopped = true;
+    const reported = error instanceof StreamError ? error : new StreamError('internal-server-error', 'stream parser failure');
+    try {
+      this.handler.error(reported);
     } catch {
       // write() must not throw, and there is no one left to tell.
     }
   }
-
-  return {
-    write(chunk) {
-      if (stopped || busy) return;
-      busy = true;
-      try {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        input.decode(bytes, (text) => {
-          scanner.feed(text);
-          return !stopped;
-        });
-      } catch (error) {
-        fail(error);
-      } finally {
-        busy = false;
-      }
-    },
-    end() {
-      stopped = true;
-    },
-  };
 }

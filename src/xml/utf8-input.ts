@@ -4,6 +4,13 @@ import { StreamError } from '../protocol/stream-error.js';
 /** Bytes decoded and scanned at a time, so one huge write is checked against the limits as it goes. */
 export const SLICE_BYTES = 16 * 1024;
 
+/** Takes each decoded slice; returning false stops the decoding. */
+export interface TextConsumer {
+  text(text: string): boolean;
+}
+
+const STREAMING = { stream: true } as const;
+
 export class Utf8Input {
   // fatal: malformed bytes throw instead of becoming U+FFFD; a leading BOM is dropped (ignoreBOM defaults to false).
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -11,7 +18,7 @@ export class Utf8Input {
   private head: Buffer | undefined = Buffer.alloc(0);
 
   /** Decodes `chunk` in slices of at most SLICE_BYTES, passing each to `sink`; stops early if `sink` returns false. */
-  decode(chunk: Buffer, sink: (text: string) => boolean): void {
+  decode(chunk: Buffer, sink: TextConsumer): void {
     if (this.head) {
       if (this.head.length > 0) chunk = Buffer.concat([this.head, chunk]);
       if (chunk.length < 2) {
@@ -22,14 +29,14 @@ export class Utf8Input {
       sniff(chunk);
     }
     for (let start = 0; start < chunk.length; start += SLICE_BYTES) {
-      const text = this.text(chunk.subarray(start, start + SLICE_BYTES));
-      if (text && !sink(text)) return;
+      const text = this.slice(chunk.subarray(start, start + SLICE_BYTES));
+      if (text && !sink.text(text)) return;
     }
   }
 
-  private text(bytes: Buffer): string {
+  private slice(bytes: Buffer): string {
     try {
-      return this.decoder.decode(bytes, { stream: true });
+      return this.decoder.decode(bytes, STREAMING);
     } catch {
       throw new StreamError('not-well-formed', 'invalid UTF-8');
     }

@@ -85,7 +85,7 @@ const scanner: Candidate = (chunks) => {
   let count = 0;
   const input = new Utf8Input();
   const scan = new XmlScanner(LIMITS, { rootTag: () => {}, stanza: () => count++, rootEnd: () => {} });
-  for (const chunk of chunks) input.decode(chunk, (text) => (scan.feed(text), true));
+  for (const chunk of chunks) input.decode(chunk, { text: (text) => (scan.feed(text), true) });
   return count;
 };
 
