@@ -6,7 +6,7 @@ import { tryParseJid, type Jid } from '../protocol/jid.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
 import type { Logger } from '../util/logger.js';
 import type { EventBus } from './event-bus.js';
-import type { AddressKind, StanzaEvent, StanzaKind } from './events.js';
+import type { AddressKind, StanzaEvent, StanzaEventName, StanzaKind } from './events.js';
 import type { Hosts } from './hosts.js';
 import type { LocalSession } from './sessions/session.js';
 import { bounce } from './stanza-sender.js';
@@ -29,18 +29,42 @@ export function addressKind(jid: Jid): AddressKind {
   return jid.local ? 'bare' : 'host';
 }
 
-const STANZA_KINDS = new Set<string>(['message', 'presence', 'iq']);
+/** A kind's event names, made once: a name built per stanza is a new string the bus must hash. */
+interface KindEvents {
+  kind: StanzaKind;
+  pre: Record<AddressKind, StanzaEventName>;
+  on: Record<AddressKind, StanzaEventName>;
+}
+
+function kindEvents(kind: StanzaKind): KindEvents {
+  return {
+    kind,
+    pre: { full: `pre-${kind}/full`, bare: `pre-${kind}/bare`, host: `pre-${kind}/host` },
+    on: { full: `${kind}/full`, bare: `${kind}/bare`, host: `${kind}/host` },
+  };
+}
+
+const MESSAGE = kindEvents('message');
+const PRESENCE = kindEvents('presence');
+const IQ = kindEvents('iq');
+
+function eventsOf(name: string): KindEvents | undefined {
+  if (name === 'message') return MESSAGE;
+  if (name === 'presence') return PRESENCE;
+  return name === 'iq' ? IQ : undefined;
+}
 
 export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger; remote?: RemoteRoute }): Router {
   const { events, hosts, log } = deps;
 
   const router: Router = {
     async route(stanza, origin) {
-      if (!STANZA_KINDS.has(stanza.name)) {
+      const names = eventsOf(stanza.name);
+      if (!names) {
         log.warn({ name: stanza.name }, 'dropping non-stanza handed to the router');
         return;
       }
-      const kind = stanza.name as StanzaKind;
+      const { kind } = names;
       const from = tryParseJid(stanza.attrs.from as string | undefined);
       if (!from) {
         log.warn({ from: stanza.attrs.from }, 'dropping stanza without a valid from');
@@ -58,10 +82,10 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
       const address = addressKind(to);
       const event: StanzaEvent = origin ? { stanza, from, to, origin } : { stanza, from, to };
 
-      if (origin && hosts.has(from.domain) && (await events.fire(`pre-${kind}/${address}`, event))) return;
+      if (origin && hosts.has(from.domain) && (await events.fire(names.pre[address], event))) return;
 
       if (hosts.has(to.domain)) {
-        if (await events.fire(`${kind}/${address}`, event)) return;
+        if (await events.fire(names.on[address], event)) return;
         // Unclaimed: presence is dropped quietly (RFC 6121 §4.3, §4.6); others get an error.
         if (kind !== 'presence') await bounce(router, stanza, new StanzaError('service-unavailable'), to);
         return;

@@ -13,6 +13,7 @@ export interface SessionRegistry {
   update(ref: SessionRef): Promise<void>;
   /** Records are snapshots: read-only (frozen here), changed only through update(). */
   byFullJid(fullJid: string): Promise<Readonly<SessionRef> | undefined>;
-  byBareJid(bareJid: string): Promise<Readonly<SessionRef>[]>;
+  /** The account's sessions; the list may be shared with other callers, so it is read-only too. */
+  byBareJid(bareJid: string): Promise<readonly Readonly<SessionRef>[]>;
   count(): Promise<number>;
 }

@@ -27,17 +27,7 @@ export function wrapCarbon(direction: CarbonDirection, original: Element, accoun
   );
 }
 
-/** Sends a carbon to every carbons-enabled resource of `account` that `skip` does not exclude. */
-export async function sendCarbons(
-  ctx: ModuleContext,
-  direction: CarbonDirection,
-  original: Element,
-  account: Jid,
-  skip: (ref: SessionRef) => boolean,
-): Promise<void> {
-  const refs = await ctx.sessions.byBareJid(account.toBareString());
-  for (const ref of refs) {
-    if (!carbonsEnabled(ref) || skip(ref)) continue;
-    await ctx.delivery.toSession(ref, wrapCarbon(direction, original, account.bare, ref.jid));
-  }
+/** Sends `ref`, a carbons-enabled resource of `account`, its carbon of `original`. */
+export function sendCarbon(ctx: ModuleContext, direction: CarbonDirection, original: Element, account: Jid, ref: SessionRef): Promise<boolean> {
+  return ctx.delivery.toSession(ref, wrapCarbon(direction, original, account, ref.jid));
 }

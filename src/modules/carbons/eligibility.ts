@@ -15,23 +15,33 @@ const IM_PAYLOADS = new Set(['urn:xmpp:receipts', 'http://jabber.org/protocol/ch
 /** `sent`: a local client sent it (§8); `received`: it was delivered to a local account (§7). */
 export type CarbonDirection = 'sent' | 'received';
 
+/** One pass over the children: this runs for every message, twice. */
 export function isEligible(message: Element, direction: CarbonDirection, from: Jid): boolean {
-  if (message.getChild('private', NS_CARBONS) || message.getChild('no-copy', NS_HINTS)) return false;
-  // A carbon (or something posing as one) is never wrapped again: copies of copies would loop.
-  if (message.getChild('sent', NS_CARBONS) || message.getChild('received', NS_CARBONS)) return false;
-
   const type = messageType(message.attrs.type as string | undefined);
   // groupchat: §6 MUC rules. error: eligible only "in response to" an eligible message, which would
   // need per-message tracking on the server; without it, no error is copied.
   if (type === 'groupchat' || type === 'error') return false;
 
-  const mucUser = message.getChild('x', NS_MUC_USER);
+  let mucUser: Element | undefined;
+  let directInvite = false;
+  let body = false;
+  let imPayload = false;
+  for (const child of message.children) {
+    if (typeof child === 'string') continue;
+    const name = child.getName();
+    const ns = child.getNS();
+    // A carbon (or something posing as one) is never wrapped again: copies of copies would loop.
+    if (ns === NS_CARBONS && (name === 'private' || name === 'sent' || name === 'received')) return false;
+    if (ns === NS_HINTS && name === 'no-copy') return false;
+    if (name === 'x' && ns === NS_MUC_USER) mucUser ??= child;
+    else if (name === 'x' && ns === NS_DIRECT_INVITE) directInvite = true;
+    else if (name === 'body') body = true;
+    if (IM_PAYLOADS.has((child.attrs.xmlns as string | undefined) ?? '')) imPayload = true;
+  }
+
   // §6 MUC rules: mediated (XEP-0045) and direct (XEP-0249) invitations are copied...
-  if (mucUser?.getChild('invite') || message.getChild('x', NS_DIRECT_INVITE)) return true;
+  if (directInvite || mucUser?.getChild('invite')) return true;
   // ...but a private message from an occupant is not: the MUC service copies it to every joined client.
   if (direction === 'received' && mucUser && !from.isBare) return false;
-
-  if (type === 'chat') return true;
-  if (type === 'normal' && message.getChild('body')) return true;
-  return message.getChildElements().some((child) => IM_PAYLOADS.has((child.attrs.xmlns as string | undefined) ?? ''));
+  return type === 'chat' || (type === 'normal' && body) || imPayload;
 }

@@ -5,7 +5,7 @@ import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
 import type { IqRequest } from '../../core/iq-dispatcher.js';
 import type { MessageDeliveredEvent, StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
-import { CARBONS_FLAG, sendCarbons } from './copies.js';
+import { CARBONS_FLAG, carbonsEnabled, sendCarbon } from './copies.js';
 import { NS_CARBONS, isEligible } from './eligibility.js';
 
 export const carbonsModule: HeraldModule = {
@@ -26,10 +26,7 @@ export const carbonsModule: HeraldModule = {
     // §8: copies of what a local client sends. Never claims: routing carries on unchanged, and the
     // <private/> element stays in the routed message (1.0 dropped the requirement to strip it).
     for (const address of ['full', 'bare', 'host'] as const) {
-      ctx.on(`pre-message/${address}`, async (event) => {
-        await sentCarbons(ctx, event);
-        return false;
-      });
+      ctx.on(`pre-message/${address}`, (event) => sentCarbons(ctx, event));
     }
 
     // §7: copies of what was delivered to a local account.
@@ -49,6 +46,10 @@ async function toggle(ctx: ModuleContext, request: IqRequest, enable: boolean): 
   return null;
 }
 
+// Both directions run for every message: one look-up of the account's sessions (by the Jid's kept
+// string, so the registry's map does not hash a new one), then copies only to those with carbons
+// enabled. Usually there are none, and nothing else is built.
+
 async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void> {
   const { origin, stanza, from, to } = event;
   if (!origin) return;
@@ -57,7 +58,9 @@ async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void
   if (to.bare.equals(from.bare)) return;
   if (!isEligible(stanza, 'sent', from)) return;
   // §8: every carbons-enabled resource except the sending one, whether or not it enabled carbons.
-  await sendCarbons(ctx, 'sent', stanza, from.bare, (ref) => ref.id === origin.id);
+  for (const ref of await ctx.sessions.byBareJid(from.bare.toString())) {
+    if (carbonsEnabled(ref) && ref.id !== origin.id) await sendCarbon(ctx, 'sent', stanza, from.bare, ref);
+  }
 }
 
 async function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent): Promise<void> {
@@ -66,8 +69,10 @@ async function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent
   const ownMessage = from.bare.equals(to.bare);
   const direction = ownMessage ? 'sent' : 'received';
   if (!isEligible(stanza, direction, from)) return;
-  const delivered = new Set(recipients.map((ref) => ref.id));
-  const sender = from.toString();
-  // §7: not to the resources that got the original; §8: not back to the sender.
-  await sendCarbons(ctx, direction, stanza, to.bare, (ref) => delivered.has(ref.id) || (ownMessage && ref.jid === sender));
+  for (const ref of await ctx.sessions.byBareJid(to.bare.toString())) {
+    if (!carbonsEnabled(ref)) continue;
+    // §7: not to the resources that got the original; §8: not back to the sender.
+    if (recipients.some((r) => r.id === ref.id) || (ownMessage && ref.jid === from.toString())) continue;
+    await sendCarbon(ctx, direction, stanza, to.bare, ref);
+  }
 }

@@ -3,10 +3,17 @@ import type { SessionRef } from '../../core/sessions/session-ref.js';
 
 /** chat/normal: the available resources sharing the highest non-negative priority. */
 export function highestPriority(refs: readonly SessionRef[]): SessionRef[] {
-  const eligible = refs.filter((r) => r.available && r.priority >= 0);
-  if (eligible.length === 0) return [];
-  const top = Math.max(...eligible.map((r) => r.priority));
-  return eligible.filter((r) => r.priority === top);
+  const top: SessionRef[] = [];
+  let priority = 0;
+  for (const ref of refs) {
+    if (!ref.available || ref.priority < priority) continue;
+    if (ref.priority > priority) {
+      priority = ref.priority;
+      top.length = 0;
+    }
+    top.push(ref);
+  }
+  return top;
 }
 
 /** headline: every available resource with non-negative priority. */

@@ -41,4 +41,29 @@ describe('local session registry', () => {
     expect((await registry.byBareJid('a@x'))[0]!.available).toBe(true);
     expect((await registry.byFullJid('a@x/1'))!.flags.carbons).toBe('0');
   });
+
+  it("hands out an account's list without copying it: frozen, and replaced only when one of its sessions changes", async () => {
+    const registry = createLocalSessionRegistry();
+    await registry.add(ref('a@x/1', 's1'));
+    const first = await registry.byBareJid('a@x');
+    expect(await registry.byBareJid('a@x')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+
+    await registry.add(ref('a@x/2', 's2'));
+    const second = await registry.byBareJid('a@x');
+    expect(second).not.toBe(first);
+    expect(first.map((r) => r.id)).toEqual(['s1']); // a list already handed out does not change
+    expect(second.map((r) => r.id)).toEqual(['s1', 's2']);
+
+    await registry.update({ ...ref('a@x/2', 's2'), available: true });
+    const updated = await registry.byBareJid('a@x');
+    expect(updated.map((r) => r.available)).toEqual([false, true]);
+    await registry.update(ref('a@x/2', 'other')); // not the current record: nothing changes
+    expect(await registry.byBareJid('a@x')).toBe(updated);
+
+    await registry.remove(ref('a@x/1', 's1'));
+    expect((await registry.byBareJid('a@x')).map((r) => r.id)).toEqual(['s2']);
+    await registry.remove(ref('a@x/2', 's2'));
+    expect(await registry.byBareJid('a@x')).toEqual([]);
+  });
 });
