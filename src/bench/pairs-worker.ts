@@ -29,9 +29,11 @@ export async function runPairsSplit(options: PairsOptions, workers: number): Pro
   );
   // The workers' sending windows overlap almost entirely, so the largest server sample stands for all.
   const cpu = results.map((r) => r.serverCpuS).filter((v): v is number => v !== undefined);
+  const wait = results.map((r) => r.serverWaitMs).filter((v): v is number => v !== undefined);
   const windows = results.map((r) => r.windowUs).filter((w): w is [number, number] => w !== undefined);
   return {
     ...(cpu.length ? { serverCpuS: Math.max(...cpu) } : {}),
+    ...(wait.length ? { serverWaitMs: Math.max(...wait) } : {}),
     ...(windows.length ? { windowUs: [Math.min(...windows.map((w) => w[0])), Math.max(...windows.map((w) => w[1]))] } : {}),
     sent: sum(results.map((r) => r.sent)),
     received: sum(results.map((r) => r.received)),

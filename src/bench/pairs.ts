@@ -34,6 +34,8 @@ export interface PairsResult {
   receivedInWindow: number;
   /** Server CPU seconds used during the sending window, when a PID was given. */
   serverCpuS?: number;
+  /** Run-queue wait of the server's threads in the same window (see ProcSample.waitMs). */
+  serverWaitMs?: number;
   /** The sending window on CLOCK_MONOTONIC (µs), when a PID was given. */
   windowUs?: [number, number];
 }
@@ -106,6 +108,7 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   const after = maybeSample(options.serverPid);
   if (before && after) {
     result.serverCpuS = after.cpuSeconds - before.cpuSeconds;
+    if (before.waitMs !== undefined && after.waitMs !== undefined) result.serverWaitMs = after.waitMs - before.waitMs;
     result.windowUs = [before.monoUs, after.monoUs];
   }
 

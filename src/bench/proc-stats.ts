@@ -26,6 +26,12 @@ export interface ProcSample {
   at: number;
   /** The same instant on CLOCK_MONOTONIC in µs, the clock of V8 .cpuprofile files. */
   monoUs: number;
+  /**
+   * Milliseconds the process's threads, all summed, spent ready to run but waiting for a CPU
+   * (schedstat); undefined where the kernel keeps no schedstat. On a shared machine this is the
+   * latency the scheduler adds, which no server can remove.
+   */
+  waitMs?: number;
 }
 
 export function sampleProcess(pid: number): ProcSample {
@@ -36,7 +42,35 @@ export function sampleProcess(pid: number): ProcSample {
   const stime = Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return { cpuSeconds: (utime + stime) / clockTicks(), rssKiB: rss ? Number(rss[1]) : Number.NaN, at: performance.now(), monoUs: Number(process.hrtime.bigint() / 1000n) };
+  const waitMs = runQueueWaitMs(pid);
+  return {
+    cpuSeconds: (utime + stime) / clockTicks(),
+    rssKiB: rss ? Number(rss[1]) : Number.NaN,
+    at: performance.now(),
+    monoUs: Number(process.hrtime.bigint() / 1000n),
+    ...(waitMs === undefined ? {} : { waitMs }),
+  };
+}
+
+/** Sum over threads of /proc/<pid>/task/<tid>/schedstat's second field (run-queue wait, ns). */
+function runQueueWaitMs(pid: number): number | undefined {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let waitNs = 0;
+  let read = 0;
+  for (const tid of tasks) {
+    try {
+      waitNs += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      read++;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return read > 0 && Number.isFinite(waitNs) ? waitNs / 1e6 : undefined;
 }
 
 /** Samples pid when given; returns undefined (not an error) when there is no pid to watch. */

@@ -39,6 +39,8 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
     errors: result.errors,
     bench_cpu_s: ownCpu,
   };
+  // How long the server was ready to run but had no CPU: latency the machine adds, not the server.
+  if (result.serverWaitMs !== undefined) metrics.server_wait_ms_per_s = result.serverWaitMs / result.elapsedS;
   if (result.serverCpuS !== undefined) metrics.server_cpu_us_per_msg = (result.serverCpuS * 1e6) / Math.max(1, result.receivedInWindow);
   return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

@@ -37,6 +37,8 @@ export async function throughputScenario(ctx: BenchContext, options: ThroughputO
     errors: result.errors,
     bench_cpu_s: ownCpu,
   };
+  // How long the server was ready to run but had no CPU: latency the machine adds, not the server.
+  if (result.serverWaitMs !== undefined) metrics.server_wait_ms_per_s = result.serverWaitMs / result.elapsedS;
   if (result.serverCpuS !== undefined) {
     metrics.server_cpu_pct = (result.serverCpuS / result.elapsedS) * 100;
     metrics.server_cpu_us_per_msg = (result.serverCpuS * 1e6) / Math.max(1, result.receivedInWindow);
