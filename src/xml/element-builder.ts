@@ -1,85 +1,74 @@
-// Builds ltx Elements from source text the scanner has already checked. ltx's own tokenizer is fast
-// but lax (it skips comments and PIs, guesses at broken markup), which is why it never sees unchecked input.
-import SaxLtx from 'ltx/lib/parsers/ltx.js';
+// Elements from a complete piece of XML text, e.g. a stanza stored as a string and read back. The stream
+// parser's scanner does the work, in one-shot mode: the same strict checks and the same elements as for
+// stream input, with no size limits (what is read back was within them when it arrived).
 import { StreamError } from '../protocol/stream-error.js';
-import { Element } from './element.js';
+import type { Element } from './element.js';
+import { XmlScanner, type ScanSink } from './xml-scanner.js';
 
+const UNLIMITED = {
+  maxStanzaBytes: Number.POSITIVE_INFINITY,
+  maxDepth: Number.POSITIVE_INFINITY,
+  maxAttributes: Number.POSITIVE_INFINITY,
+};
+
+// Collects what one scan delivers.
+class Collector implements ScanSink {
+  root: Element | undefined;
+  readonly elements: Element[] = [];
+  ended = false;
+
+  rootTag(element: Element): void {
+    this.root = element;
+  }
+
+  stanza(element: Element): void {
+    this.elements.push(element);
+  }
+
+  rootEnd(): void {
+    this.ended = true;
+  }
+}
+
+/** Stateless; kept as a class for its callers. Any failure is not-well-formed "element could not be built". */
 export class ElementBuilder {
-  private readonly tokenizer = new SaxLtx();
-  private current: Element | undefined;
-  private built: Element | undefined;
-
-  constructor() {
-    this.tokenizer.on('startElement', (name: string, attrs: Record<string, string>) => {
-      const element = new Element(name, attrs);
-      if (this.current) this.current.cnode(element);
-      this.current = element;
-    });
-    this.tokenizer.on('endElement', () => {
-      const done = this.current;
-      if (!done) return;
-      const parent = done.parent;
-      this.current = parent ?? undefined;
-      if (!parent) this.built = done;
-    });
-    this.tokenizer.on('text', (text: string) => {
-      this.current?.t(text);
-    });
-  }
-
-  /** One complete element, e.g. a stanza; the result has no parent. */
+  /** Exactly one complete element (white space around it allowed); the result has no parent. */
   element(source: string): Element {
-    const open = this.run(source);
-    if (open || !this.built) throw malformed();
-    return this.built;
+    const found = scan(source, true);
+    if (found.elements.length !== 1) throw malformed();
+    return found.elements[0]!;
   }
 
-  /** The stream's start tag alone: the element is still open when the source ends. */
+  /** A stream's start tag alone: the element is left open when the source ends. */
   startTag(source: string): Element {
-    const element = this.run(source);
-    if (!element || element.children.length > 0) throw malformed();
-    return element;
-  }
-
-  // Returns the element left open, if any. The tokenizer is reused: checked input leaves it between tags.
-  private run(source: string): Element | undefined {
-    this.current = undefined;
-    this.built = undefined;
-    try {
-      this.tokenizer.write(source);
-    } catch {
-      // ltx throws on entities it cannot decode; the scanner lets none through, so this is only a safety net.
-      throw malformed();
-    }
-    const open = this.current;
-    this.current = undefined;
-    return open;
+    const found = scan(source, false);
+    if (!found.root || found.elements.length > 0) throw malformed();
+    return found.root;
   }
 }
 
-// Building is synchronous and leaves the tokenizer between tags, so one builder serves every
-// stream: a connection does not need one of its own. A builder that threw may hold a half-read
-// tag, so it is replaced.
-let shared = new ElementBuilder();
+function scan(source: string, fragment: boolean): Collector {
+  const collector = new Collector();
+  const scanner = new XmlScanner(UNLIMITED, collector, fragment);
+  try {
+    scanner.feed(source);
+  } catch {
+    throw malformed();
+  }
+  if (!scanner.atRest || collector.ended) throw malformed();
+  return collector;
+}
 
-/** One complete element from checked source, with the shared builder. */
+const builder = new ElementBuilder();
+
+/** One complete element from source text. */
 export function buildElement(source: string): Element {
-  try {
-    return shared.element(source);
-  } catch (error) {
-    shared = new ElementBuilder();
-    throw error;
-  }
+  return builder.element(source);
 }
 
-/** A stream's start tag alone, with the shared builder. */
+/** A stream's start tag alone. */
 export function buildStartTag(source: string): Element {
-  try {
-    return shared.startTag(source);
-  } catch (error) {
-    shared = new ElementBuilder();
-    throw error;
-  }
+  return builder.startTag(source);
 }
 
 function malformed(): StreamError {

@@ -1,9 +1,9 @@
-// Checks one reference after '&' (XML 1.0 §4.1) one character at a time, so it may span writes.
-// Nothing is decoded here: the element builder unescapes the text once the stanza is known to be good.
+// Checks and decodes one reference after '&' (XML 1.0 §4.1) one character at a time, so it may span writes.
 import { StreamError } from '../protocol/stream-error.js';
 import { isNameChar, isNameStart, isXmlCodePoint } from './xml-chars.js';
 
 const PREDEFINED = ['amp', 'lt', 'gt', 'quot', 'apos'];
+const REPLACEMENT: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 const FIRST = 0;
 const HASH = 1;
@@ -12,6 +12,8 @@ const HEX = 3;
 const NAMED = 4;
 
 export class EntityRef {
+  /** The referenced text, once push() has returned true. */
+  text = '';
   private kind = FIRST;
   private name = '';
   private value = 0;
@@ -50,7 +52,10 @@ export class EntityRef {
         return this.digit(c, 16);
       default:
         if (c === 0x3b /* ; */) {
-          if (PREDEFINED.includes(this.name)) return true;
+          if (PREDEFINED.includes(this.name)) {
+            this.text = REPLACEMENT[this.name]!;
+            return true;
+          }
           throw undeclared(this.name);
         }
         if (!isNameChar(c)) throw notWellFormed('entity reference without ;');
@@ -62,6 +67,7 @@ export class EntityRef {
   private digit(c: number, base: number): boolean {
     if (c === 0x3b /* ; */ && this.digits > 0) {
       if (!isXmlCodePoint(this.value)) throw notWellFormed('character reference to a character XML forbids');
+      this.text = String.fromCodePoint(this.value);
       return true;
     }
     const d = digitValue(c);

@@ -29,10 +29,23 @@ export function checkStreamTag(root: Element): PrefixScope {
 
 /** Every element and attribute prefix in `element` is bound. */
 export function checkPrefixes(element: Element, outer: PrefixScope): void {
-  const scope = declare(element, outer);
-  const prefix = prefixOf(element.name);
-  if (prefix && scope[prefix] === undefined) throw unbound(prefix);
-  checkAttributes(element, scope);
+  // One pass over the attributes for declarations; the second only when an attribute has a prefix to check
+  // (xml: is always bound). The errors come in the same order as with declare() then checkAttributes().
+  let scope = outer;
+  let prefixed = false;
+  const attrs = element.attrs;
+  for (const name in attrs) {
+    const colon = name.indexOf(':');
+    if (colon === -1) continue;
+    if (colon === 5 && name.startsWith('xmlns')) scope = bind(scope, outer, name, attrs[name]);
+    else if (colon !== 3 || !name.startsWith('xml')) prefixed = true;
+  }
+  const colon = element.name.indexOf(':');
+  if (colon !== -1) {
+    const prefix = element.name.slice(0, colon);
+    if (scope[prefix] === undefined) throw unbound(prefix);
+  }
+  if (prefixed) checkAttributes(element, scope);
   for (const child of element.children) {
     if (typeof child === 'object') checkPrefixes(child, scope);
   }
@@ -42,16 +55,21 @@ export function checkPrefixes(element: Element, outer: PrefixScope): void {
 function declare(element: Element, outer: PrefixScope): PrefixScope {
   let scope = outer;
   for (const name in element.attrs) {
-    if (!name.startsWith('xmlns:')) continue;
-    const prefix = name.slice(6);
-    const value = String(element.attrs[name]);
-    const reserved = prefix === 'xml' || value === NS.xmlns;
-    if (prefix === 'xmlns' || value === '' || (reserved && (prefix !== 'xml' || value !== NS.xmlns))) {
-      throw new StreamError('not-well-formed', `namespace declaration ${excerpt(name)}="${excerpt(value)}" is not allowed`);
-    }
-    if (scope === outer) scope = Object.create(outer) as PrefixScope;
-    (scope as Record<string, string>)[prefix] = value;
+    if (name.startsWith('xmlns:')) scope = bind(scope, outer, name, element.attrs[name]);
   }
+  return scope;
+}
+
+// One xmlns:p declaration; the element's own scope is made on its first one.
+function bind(scope: PrefixScope, outer: PrefixScope, name: string, declared: unknown): PrefixScope {
+  const prefix = name.slice(6);
+  const value = String(declared);
+  const reserved = prefix === 'xml' || value === NS.xmlns;
+  if (prefix === 'xmlns' || value === '' || (reserved && (prefix !== 'xml' || value !== NS.xmlns))) {
+    throw new StreamError('not-well-formed', `namespace declaration ${excerpt(name)}="${excerpt(value)}" is not allowed`);
+  }
+  if (scope === outer) scope = Object.create(outer) as PrefixScope;
+  (scope as Record<string, string>)[prefix] = value;
   return scope;
 }
 

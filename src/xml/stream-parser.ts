@@ -1,20 +1,20 @@
 // The XMPP stream parser (RFC 6120 §4, §11): UTF-8 bytes in, stream header, stanzas and stream end out.
 //
-// Pipeline: Utf8Input (fatal streaming decode in 16 KiB slices) → XmlScanner (strict checks, limits, framing)
-// → ElementBuilder (ltx tokenizer on checked source) → namespace checks → handler.
+// Pipeline: Utf8Input (fatal streaming decode in 16 KiB slices) → XmlScanner (strict checks and limits, and
+// the ltx Elements built in the same pass) → namespace checks → handler.
 //
-// Tokenizer: ltx's, behind a guarding scanner, chosen by test/bench/parser-throughput.ts (20 MB of chat
-// stanzas in 16 KiB chunks, medians of 9 interleaved runs, three sessions; Node 20, 2 shared vCPUs):
-//   ltx + guarding scanner (this parser, every guarantee)   50-52 MB/s
-//   sax strict + event checks (still short of them)          36-37 MB/s
-//   ltx alone, no checks (unsafe; the ceiling of that route) 100-106 MB/s
-//   the guarding scanner alone                              124-130 MB/s
-// sax also needs patching around to keep the guarantees (it drops repeated attributes silently, accepts
-// `&AMP;`, '<' in attribute values and `]]>` in text, and reports a comment or DOCTYPE only once it ends), so
-// the ltx route wins on both counts. The scanner has to look at every character anyway; ltx only builds.
+// One pass rather than the scanner checking and ltx's tokenizer then re-parsing each checked stanza to build it.
+// test/bench/parser-throughput.ts (20 MB of chat stanzas in 16 KiB chunks; session medians of 9 runs, three
+// sessions alternating with the two-pass code; Node 20, 2 shared vCPUs, machine otherwise idle):
+//   this parser (every guarantee)                              102-107 MB/s (single runs 87-109)
+//   the two-pass parser it replaced (same guarantees)           48-54 MB/s (single runs 41-55)
+//   ltx's tokenizer alone, no checks (unsafe)                   95-104 MB/s
+//   sax strict + event checks (still short of the guarantees)   35-38 MB/s
+// Building costs the scanner about 12 % (123-129 MB/s checking alone, 109-113 checking and building).
+// sax is also no route to the guarantees without patching around it: it drops repeated attributes silently,
+// accepts `&AMP;`, '<' in attribute values and `]]>` in text, and reports a comment or DOCTYPE only once it ends.
 import { StreamError } from '../protocol/stream-error.js';
 import type { Element } from './element.js';
-import { buildElement, buildStartTag } from './element-builder.js';
 import { checkPrefixes, checkStreamTag, type PrefixScope } from './namespaces.js';
 import { Utf8Input } from './utf8-input.js';
 import { XmlScanner, type ScanSink } from './xml-scanner.js';
@@ -56,8 +56,7 @@ export function createStreamParser(limits: StreamParserLimits, handler: StreamPa
   return new XmppStreamParser(limits, handler);
 }
 
-// A class rather than closures, and the element builder shared (buildElement): a parser lives
-// per connection, and a new one per stream restart.
+// A class rather than closures: a parser lives per connection, and a new one per stream restart.
 class XmppStreamParser implements StreamParser, ScanSink {
   private readonly input = new Utf8Input();
   private readonly scanner: XmlScanner;
@@ -96,15 +95,13 @@ class XmppStreamParser implements StreamParser, ScanSink {
   }
 
   // ScanSink
-  rootTag(source: string): void {
-    const root = buildStartTag(source);
+  rootTag(root: Element): void {
     this.scope = checkStreamTag(root);
     this.handler.streamStart({ ...(root.attrs as Record<string, string>) });
     if (this.stopped) throw HALT;
   }
 
-  stanza(source: string): void {
-    const element = buildElement(source);
+  stanza(element: Element): void {
     if (!this.scope) throw new StreamError('internal-server-error', 'stanza before stream header');
     checkPrefixes(element, this.scope);
     this.handler.stanza(element);

@@ -1,10 +1,12 @@
 // Stream parser throughput: ~20 MB of chat traffic fed in 16 KiB chunks, median MB/s of several runs.
 // Not part of `npm test`. Run: npx tsx test/bench/parser-throughput.ts [megabytes] [runs]
+// (tsx is not a dependency; without it, compile this file with tsc to a directory outside the tree, e.g. a
+// tsconfig extending ../../tsconfig.json with rootDir '.', and run the .js with node.)
 //
 // Candidates:
-//   herald       createStreamParser as shipped: guarding scanner + ltx tokenizer as builder (all guarantees)
-//   scanner      the guarding scanner alone (its share of the cost)
-//   ltx-raw      ltx's tokenizer building elements with no checks at all (unsafe; the ceiling of that route)
+//   herald       createStreamParser as shipped: the scanner checking and building in one pass (all guarantees)
+//   scanner      the scanner alone: checks and builds, without the namespace checks or the handler
+//   ltx-raw      ltx's tokenizer building elements with no checks at all (unsafe; the former builder)
 //   sax-strict   sax in strict mode building elements, with the checks sax's events allow (comments, PIs,
 //                DOCTYPE, depth, attribute count); still short of the guarantees (no byte limit, duplicate
 //                attributes dropped silently, `&AMP;` accepted, ...), so it is an upper bound for that route

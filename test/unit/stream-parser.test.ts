@@ -181,6 +181,76 @@ describe('input split anywhere (RFC 6120 §4.2: the stream is a byte stream)', (
   });
 });
 
+describe('the elements built (single pass: what ltx built from the same source before)', () => {
+  it('decodes references in attribute values and keeps literal white space as written', () => {
+    // No XML 1.0 §3.3.3 normalisation (tab, LF, CR to space): ltx's tokenizer did none, so neither do we.
+    const el = stanzaOf("<message a='&lt;&#x20;&#9;x' b='t\tn\nr\r\nend' c=\"it's > ok\" d='say \"hi\"' e=''/>");
+    expect(el.attrs).toEqual({ a: '< \tx', b: 't\tn\nr\r\nend', c: "it's > ok", d: 'say "hi"', e: '' });
+  });
+
+  it('keeps text as written apart from references: CR, CRLF and white-space-only runs included', () => {
+    const el = stanzaOf('<message> <body>a\r\nb\rc&#13;</body>\n</message>');
+    expect(el.children.map(dump)).toEqual([' ', { name: 'body', attrs: {}, children: ['a\r\nb\rc\r'] }, '\n']);
+  });
+
+  it('builds nested elements with mixed text in document order, one text child per run', () => {
+    const el = stanzaOf("<m>a<b x='1'>c<i/></b>d &amp; e<e/>f</m>");
+    expect(dump(el)).toEqual({
+      name: 'm',
+      attrs: {},
+      children: [
+        'a',
+        { name: 'b', attrs: { x: '1' }, children: ['c', { name: 'i', attrs: {}, children: [] }] },
+        'd & e',
+        { name: 'e', attrs: {}, children: [] },
+        'f',
+      ],
+    });
+  });
+
+  it('links every child to its parent; the stanza itself has none', () => {
+    const el = stanzaOf('<iq><query><item/><item><group/></item></query></iq>');
+    expect(el.parent).toBeNull();
+    const query = el.getChild('query')!;
+    expect(query.parent).toBe(el);
+    const [first, second] = query.getChildren('item');
+    expect(first!.parent).toBe(query);
+    expect(second!.getChild('group')!.parent).toBe(second);
+  });
+
+  it('gives each CDATA section its own text child, leaves empty ones out, and keeps the text after one', () => {
+    // ltx's tokenizer lost the text between a CDATA section's end and the next tag ('y' here).
+    const el = stanzaOf('<body>x<![CDATA[a]b]]c<d>]]]]>y<![CDATA[]]><e/></body>');
+    expect(el.children.map(dump)).toEqual(['x', 'a]b]]c<d>]]', 'y', { name: 'e', attrs: {}, children: [] }]);
+  });
+
+  it('gives the identical element for character references and CDATA split at any byte', () => {
+    const stanza =
+      "<message id='&#x1F600;&#233;'><body>a&#x1F600;b&#65;&lt;c 😀 é</body>" +
+      '<x xmlns="urn:x"><![CDATA[p]q]]r]]]><![CDATA[]]>t&amp;</x></message>';
+    const expected = dump(stanzaOf(stanza));
+    expect(expected).toEqual({
+      name: 'message',
+      attrs: { id: '😀é' },
+      children: [
+        { name: 'body', attrs: {}, children: ['a😀bA<c 😀 é'] },
+        { name: 'x', attrs: { xmlns: 'urn:x' }, children: ['p]q]]r]', 't&'] },
+      ],
+    });
+    splitEverywhere(Buffer.from(HEADER + stanza), (run) => {
+      expect(run.errors()).toEqual([]);
+      expect(run.stanzas().map(dump)).toEqual([expected]);
+    });
+  });
+
+  it('builds the stanza only once its end tag arrives, and one per first-level element', () => {
+    const run = feed([HEADER, "<message id='1'><body>hi</bo", 'dy>']);
+    expect(run.stanzas()).toEqual([]);
+    run.parser.write('</message><presence/>');
+    expect(run.stanzas().map((e) => e.toString())).toEqual(["<message id=\"1\"><body>hi</body></message>", '<presence/>']);
+  });
+});
+
 describe('whitespace and the end of the stream', () => {
   it('RFC 6120 §4.6.1: accepts whitespace keepalives between stanzas without emitting anything', () => {
     const run = feed([HEADER, ' ', '\n', '\r\n\t ', "<presence/>", '  ']);
@@ -278,6 +348,23 @@ describe('limits (RFC 6120 §13.12: resource exhaustion)', () => {
     expect(Buffer.byteLength(sized(4096))).toBe(4096);
     expect(feed([HEADER, sized(4096)]).stanzas()).toHaveLength(1);
     expect(conditionOf([HEADER, sized(4097)])).toBe('policy-violation');
+  });
+
+  it('counts the limit the same whatever byte a stanza with multi-byte characters is split at', () => {
+    const exact = `<message id='é'><body>${'中'.repeat(60)}😀</body></message>`; // larger than HEADER
+    const limits = { ...LIMITS, maxStanzaBytes: Buffer.byteLength(exact) };
+    const header = Buffer.from(HEADER);
+    for (const [stanza, ok] of [
+      [exact, true],
+      [exact.replace('😀', '😀a'), false],
+    ] as const) {
+      const bytes = Buffer.from(stanza);
+      for (let at = 0; at <= bytes.length; at++) {
+        const run = feed([header, bytes.subarray(0, at), bytes.subarray(at)], limits);
+        expect(run.errors().map((e) => e.condition)).toEqual(ok ? [] : ['policy-violation']);
+        expect(run.stanzas()).toHaveLength(ok ? 1 : 0);
+      }
+    }
   });
 
   it('rejects an oversized stanza inside one huge write, before its end tag arrives', () => {
