@@ -52,11 +52,13 @@ export class Jid {
   }
 
   toString(): string {
-    return (this.#string ??= this.resource === '' ? this.toBareString() : `${this.toBareString()}/${this.resource}`);
+    return (this.#string ??=
+      this.resource === '' ? (this.local === '' ? this.domain : `${this.local}@${this.domain}`) : `${this.bare.toString()}/${this.resource}`);
   }
 
+  /** Kept with the bare Jid: session look-ups by bare JID run for every message. */
   toBareString(): string {
-    return this.local === '' ? this.domain : `${this.local}@${this.domain}`;
+    return this.resource === '' ? this.toString() : this.bare.toString();
   }
 }
 
