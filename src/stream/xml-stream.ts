@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type TLSSocketOptions } from 'node:tls';
 import type { Element } from '../xml/element.js';
+import { serialize } from '../xml/serialize.js';
 import { createStreamParser, type StreamParser, type StreamParserHandler, type StreamParserLimits } from '../xml/stream-parser.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { TokenBucket } from '../util/token-bucket.js';
@@ -101,7 +102,7 @@ export class XmlStream {
 
   send(element: Element): boolean {
     if (this.closing || this.isClosed) return false;
-    return this.write(element.toString());
+    return this.write(serialize(element));
   }
 
   /**
@@ -169,7 +170,7 @@ export class XmlStream {
     if (this.closing || this.isClosed) return;
     this.options.log.info({ condition: error.condition, text: error.text }, 'stream error');
     if (!this.headerSent) this.sendHeader({ xmlns: this.options.contentNamespace ?? 'jabber:client' });
-    this.write(error.toElement().toString());
+    this.write(serialize(error.toElement()));
     this.close();
   }
 

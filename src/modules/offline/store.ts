@@ -8,6 +8,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import type { OfflineStoreResult } from '../../storage/types.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
+import { serialize } from '../../xml/serialize.js';
 import { stanzaIdOf, withStanzaId } from '../../protocol/stanza-id.js';
 import { storeDecision } from './storable.js';
 
@@ -52,7 +53,7 @@ export async function storeOffline(
     stanza = withStanzaId(stanza, account, stanzaId);
   }
   const storedAt = ctx.clock.now();
-  const stored = withOfflineDelay(stanza, event.to.domain, storedAt).toString();
+  const stored = serialize(withOfflineDelay(stanza, event.to.domain, storedAt));
 
   let result: OfflineStoreResult;
   try {
