@@ -2,6 +2,7 @@
 // values are escaped; the element is written open, as a stream is one long document.
 import { xml } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
+import { serialize } from '../xml/serialize.js';
 
 export function streamHeader(attrs: { xmlns: string; id?: string; from?: string; to?: string; version?: string; 'xmlns:db'?: string }): string {
   const element = xml('stream:stream', {
@@ -15,7 +16,7 @@ export function streamHeader(attrs: { xmlns: string; id?: string; from?: string;
     version: attrs.version ?? '1.0',
     'xml:lang': 'en',
   });
-  const selfClosed = element.toString();
+  const selfClosed = serialize(element);
   return `<?xml version='1.0'?>${selfClosed.slice(0, -2)}>`;
 }
 

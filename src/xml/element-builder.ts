@@ -11,14 +11,12 @@ const UNLIMITED = {
   maxAttributes: Number.POSITIVE_INFINITY,
 };
 
-// Collects what one scan delivers.
+// Collects the elements one scan delivers (input in fragment mode has no stream tag around it).
 class Collector implements ScanSink {
-  root: Element | undefined;
   readonly elements: Element[] = [];
-  ended = false;
 
-  rootTag(element: Element): void {
-    this.root = element;
+  rootTag(): void {
+    throw malformed();
   }
 
   stanza(element: Element): void {
@@ -26,49 +24,24 @@ class Collector implements ScanSink {
   }
 
   rootEnd(): void {
-    this.ended = true;
+    throw malformed();
   }
 }
 
-/** Stateless; kept as a class for its callers. Any failure is not-well-formed "element could not be built". */
-export class ElementBuilder {
-  /** Exactly one complete element (white space around it allowed); the result has no parent. */
-  element(source: string): Element {
-    const found = scan(source, true);
-    if (found.elements.length !== 1) throw malformed();
-    return found.elements[0]!;
-  }
-
-  /** A stream's start tag alone: the element is left open when the source ends. */
-  startTag(source: string): Element {
-    const found = scan(source, false);
-    if (!found.root || found.elements.length > 0) throw malformed();
-    return found.root;
-  }
-}
-
-function scan(source: string, fragment: boolean): Collector {
+/**
+ * Exactly one complete element from source text (white space around it allowed); the result has no
+ * parent. Any failure is not-well-formed "element could not be built".
+ */
+export function buildElement(source: string): Element {
   const collector = new Collector();
-  const scanner = new XmlScanner(UNLIMITED, collector, fragment);
+  const scanner = new XmlScanner(UNLIMITED, collector, true);
   try {
     scanner.feed(source);
   } catch {
     throw malformed();
   }
-  if (!scanner.atRest || collector.ended) throw malformed();
-  return collector;
-}
-
-const builder = new ElementBuilder();
-
-/** One complete element from source text. */
-export function buildElement(source: string): Element {
-  return builder.element(source);
-}
-
-/** A stream's start tag alone. */
-export function buildStartTag(source: string): Element {
-  return builder.startTag(source);
+  if (!scanner.atRest || collector.elements.length !== 1) throw malformed();
+  return collector.elements[0]!;
 }
 
 function malformed(): StreamError {

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Element } from '@xmpp/xml';
 import { generateSelfSigned } from '../../src/net/certificates.js';
+import { nextMessage } from './im.js';
+import type { XmlClient } from './xml-client.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
@@ -48,4 +50,19 @@ export function privateFederation(domains: string[]): { dir: string; certsDir(do
   }
   const bundle = domains.map((domain) => path.join(dir, domain, `${domain}.crt`)).join(', ');
   return { dir, certsDir: (domain) => path.join(dir, domain), strict: ['  requireValidCertificates: true', `  caFiles: [${bundle}]`] };
+}
+
+/**
+ * Sends one chat message each way between two users logged in on federated servers and waits for
+ * each to arrive with its sender's full JID as `from`; throws naming the direction that failed.
+ */
+export async function exchangeOneMessageEachWay(one: { client: XmlClient; jid: string }, other: { client: XmlClient; jid: string }): Promise<void> {
+  for (const [from, to, id] of [
+    [one, other, 'x1'],
+    [other, one, 'x2'],
+  ] as const) {
+    from.client.send(`<message to='${to.jid}' id='${id}' type='chat'><body>from ${from.jid}</body></message>`);
+    const got = await nextMessage(to.client, (el) => el.attrs.id === id);
+    if (got.attrs.from !== from.jid) throw new Error(`message ${id} to ${to.jid} came from ${String(got.attrs.from)}, expected ${from.jid}`);
+  }
 }

@@ -9,7 +9,7 @@ import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { XmlClient } from '../harness/xml-client.js';
-import { errorOf, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
+import { errorOf, exchangeOneMessageEachWay, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
 import { startLoopbackDns, type LoopbackDns } from '../interop/harness/loopback-dns.js';
 import type { LinkStatus } from '../../src/s2s/link-status.js';
 
@@ -219,10 +219,7 @@ describe('SASL EXTERNAL over direct TLS (trusted certificates)', () => {
   it('the direct-TLS listener asks for the client certificate, so EXTERNAL authenticates the link', async () => {
     const dora = await online(d, 'dora', 'd.test');
     const emil = await online(e, 'emil', 'e.test');
-    dora.client.send(`<message to='${emil.jid}' id='x1' type='chat'><body>trusted</body></message>`);
-    expect((await nextMessage(emil.client, (el) => el.attrs.id === 'x1')).attrs.from).toBe(dora.jid);
-    emil.client.send(`<message to='${dora.jid}' id='x2' type='chat'><body>trusted too</body></message>`);
-    expect((await nextMessage(dora.client, (el) => el.attrs.id === 'x2')).attrs.from).toBe(emil.jid);
+    await exchangeOneMessageEachWay(dora, emil);
     await d.waitForLog((l) => l.msg === 'outgoing server link authenticated' && l.method === 'sasl-external' && l.transport === 'direct-tls');
     await e.waitForLog((l) => l.msg === 'incoming server stream authenticated' && l.method === 'sasl-external' && l.peer === 'd.test' && l.transport === 'direct-tls');
     dora.client.destroy();

@@ -10,7 +10,7 @@ import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js
 import { XmlClient as RawClient } from '../harness/xml-client.js';
 import { NS_TLS } from '../harness/login.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
-import { errorOf, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
+import { errorOf, exchangeOneMessageEachWay, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const SECRET_A = 'federation-test-secret-0123456789';
@@ -277,10 +277,7 @@ describe('federation with trusted certificates (SASL EXTERNAL, XEP-0178)', () =>
   it('authenticates with SASL EXTERNAL and carries messages both ways', async () => {
     const dora = await online(d, 'dora', 'd.test');
     const emil = await online(e, 'emil', 'e.test');
-    dora.client.send(`<message to='${emil.jid}' id='x1' type='chat'><body>trusted</body></message>`);
-    expect((await nextMessage(emil.client, (el) => el.attrs.id === 'x1')).attrs.from).toBe(dora.jid);
-    emil.client.send(`<message to='${dora.jid}' id='x2' type='chat'><body>trusted too</body></message>`);
-    expect((await nextMessage(dora.client, (el) => el.attrs.id === 'x2')).attrs.from).toBe(emil.jid);
+    await exchangeOneMessageEachWay(dora, emil);
     await d.waitForLog((l) => l.msg === 'outgoing server link authenticated' && l.method === 'sasl-external');
     await e.waitForLog((l) => l.msg === 'incoming server stream authenticated' && l.method === 'sasl-external' && l.peer === 'd.test');
     dora.client.destroy();

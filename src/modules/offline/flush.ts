@@ -15,7 +15,7 @@
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import type { OfflineMessage } from '../../storage/types.js';
-import { ElementBuilder } from '../../xml/element-builder.js';
+import { buildElement } from '../../xml/element-builder.js';
 import type { Element } from '../../xml/element.js';
 import { stanzaIdOf } from '../../protocol/stanza-id.js';
 
@@ -83,7 +83,7 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
   function parseStored(message: OfflineMessage, account: string): Element | undefined {
     try {
       // Our own serialisation of a stanza the stream parser accepted.
-      return new ElementBuilder().element(message.stanza);
+      return buildElement(message.stanza);
     } catch (error) {
       ctx.log.warn({ err: error, account, stanzaId: message.stanzaId }, 'offline: dropping an unreadable stored message');
       return undefined;

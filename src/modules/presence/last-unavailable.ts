@@ -2,7 +2,7 @@
 // nobody is online can be answered with it and a XEP-0203 <delay/> (RFC 6121 §4.3.2).
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { Jid } from '../../protocol/jid.js';
-import { ElementBuilder } from '../../xml/element-builder.js';
+import { buildElement } from '../../xml/element-builder.js';
 import { xml, type Element } from '../../xml/element.js';
 import { DELAY_NS } from './stanzas.js';
 
@@ -38,7 +38,7 @@ function parse(raw: string | undefined): { stamp: string; element: Element } | u
   try {
     const value = JSON.parse(raw) as Partial<Stored>;
     if (typeof value.stamp !== 'string' || typeof value.xml !== 'string') return undefined;
-    return { stamp: value.stamp, element: new ElementBuilder().element(value.xml) };
+    return { stamp: value.stamp, element: buildElement(value.xml) };
   } catch {
     // A damaged record only costs the optional <delay/>.
     return undefined;

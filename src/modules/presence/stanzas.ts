@@ -1,7 +1,7 @@
 // Building and re-addressing presence stanzas. Stanzas are immutable once routed, so every change
 // is made on a copy.
 import type { SessionRef } from '../../core/sessions/session-ref.js';
-import { ElementBuilder } from '../../xml/element-builder.js';
+import { buildElement } from '../../xml/element-builder.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 
 /** XEP-0203 Delayed Delivery. */
@@ -23,7 +23,7 @@ export function readdressed(presence: Element, from: string, to: string | undefi
 export function lastPresenceOf(ref: SessionRef): Element {
   if (ref.presence !== undefined) {
     try {
-      return new ElementBuilder().element(ref.presence);
+      return buildElement(ref.presence);
     } catch {
       // Fall through: a plain available presence still tells the truth about availability.
     }

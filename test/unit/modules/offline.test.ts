@@ -3,7 +3,7 @@ import { xml, type Element } from '../../../src/xml/element.js';
 import { NS } from '../../../src/xml/ns.js';
 import { parseJid } from '../../../src/protocol/jid.js';
 import { stanzaIdOf } from '../../../src/protocol/stanza-id.js';
-import { ElementBuilder } from '../../../src/xml/element-builder.js';
+import { buildElement } from '../../../src/xml/element-builder.js';
 import { createInProcessCore, errorCondition, type FakeSession, type InProcessCore } from '../../harness/in-process-core.js';
 import { discoFeatures } from './disco-helpers.js';
 
@@ -64,7 +64,7 @@ describe('XEP-0160 offline messages: storing', () => {
     const theirs = xml('delay', { xmlns: NS.delay, from: 'romeo@example.org/garden', stamp: '2025-12-31T23:00:00Z' });
     await sendToJuliet(message([body('hi'), forged, theirs]));
     const [entry] = await core.storage.offline.list(JULIET);
-    const copy = new ElementBuilder().element(entry!.stanza);
+    const copy = buildElement(entry!.stanza);
     const delays = copy.getChildren('delay', NS.delay);
     expect(delays.map((d) => d.attrs.from)).toEqual(['romeo@example.org/garden', 'example.org']);
     expect(delays[1]?.attrs.stamp).toBe('2026-01-01T00:00:00.000Z');
