@@ -76,7 +76,7 @@ export async function startHerald(dir, cli, nodeArgs = []) {
       '  c2sDirectTls: { enabled: false, host: 127.0.0.1, port: 0 }',
       'certsDir: ./certs',
       'storage: { dataDir: ./data }',
-      'limits: { bytesPerSecond: 1000000000 }',
+      'limits: { bytesPerSecond: 1000000000, stanzasPerSecond: 1000000000, maxConnectionsPerAddress: 1000000, maxUnauthenticatedPerAddress: 1000000 }',
       'logging: { level: warn }',
       'modules:',
       '  register: { options: { perAddressPerMinute: 100000000 } }',

@@ -91,6 +91,10 @@ export class ClientSession implements LocalSession {
     return this.transport ? this.transport.write(stanza) : false;
   }
 
+  whenWritable(): Promise<boolean> {
+    return Promise.resolve(!this.ending);
+  }
+
   /** Writes a nonza (not counted by stream management). */
   writeNonza(element: Element): void {
     this.transport?.write(element);

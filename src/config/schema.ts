@@ -31,6 +31,16 @@ const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   resumeTimeoutSeconds: (v) => integerInRange(v, 1),
   bytesPerSecond: (v) => integerInRange(v, 1),
   authFailuresPerMinute: (v) => integerInRange(v, 1),
+  authFailuresPerAccount: (v) => integerInRange(v, 1),
+  authLockSeconds: (v) => integerInRange(v, 1),
+  tlsHandshakeTimeoutSeconds: (v) => integerInRange(v, 1),
+  shutdownGraceSeconds: (v) => integerInRange(v, 0),
+  maxUnackedStanzas: (v) => integerInRange(v, 10),
+  maxQueuedBytesPerSession: (v) => integerInRange(v, 65536),
+  stanzasPerSecond: (v) => integerInRange(v, 1),
+  maxResourcesPerAccount: (v) => integerInRange(v, 1),
+  maxConnectionsPerAddress: (v) => integerInRange(v, 1),
+  maxUnauthenticatedPerAddress: (v) => integerInRange(v, 1),
 };
 
 /** Returns `base` with the file's settings applied; `base` itself is not modified. */

@@ -33,6 +33,26 @@ export interface LimitsConfig {
   bytesPerSecond: number;
   /** Failed authentications per address per minute before each further attempt is delayed. */
   authFailuresPerMinute: number;
+  /** Failed authentications of one account (from any address) before it is locked for failing addresses. */
+  authFailuresPerAccount: number;
+  /** How long such an account lock lasts, in seconds. */
+  authLockSeconds: number;
+  /** Seconds a TLS handshake (STARTTLS or direct TLS, c2s and s2s) may take. */
+  tlsHandshakeTimeoutSeconds: number;
+  /** Seconds a shutdown waits for open streams to close before destroying them. */
+  shutdownGraceSeconds: number;
+  /** Stanzas a client session (XEP-0198) may leave unacknowledged before it is ended. */
+  maxUnackedStanzas: number;
+  /** Bytes a session may hold for its client (unwritten or unacknowledged) before it is ended. */
+  maxQueuedBytesPerSession: number;
+  /** Stanzas per second a connection may send before its reading is paused. */
+  stanzasPerSecond: number;
+  /** Resources bound at once per account. */
+  maxResourcesPerAccount: number;
+  /** Open client connections per remote address (IPv6: per /64). */
+  maxConnectionsPerAddress: number;
+  /** Client connections per remote address that have not authenticated yet. */
+  maxUnauthenticatedPerAddress: number;
 }
 
 export interface S2sConfig {

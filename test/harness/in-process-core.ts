@@ -72,6 +72,10 @@ export class FakeSession implements LocalSession {
     return true;
   }
 
+  whenWritable(): Promise<boolean> {
+    return Promise.resolve(this.closedWith === undefined);
+  }
+
   close(error?: StreamError): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = error ?? null;

@@ -30,6 +30,12 @@ export interface LocalSession {
   ref(): SessionRef;
   /** Writes a stanza to the client. Returns false when the session is closed. */
   send(stanza: Element): boolean;
+  /**
+   * Resolves true once the session can take more without its outbound queue growing past the
+   * high-water mark, false once it has ended. Writers that send many stanzas in a row (offline
+   * flush, subscription replay, resumption) await it between stanzas instead of filling memory.
+   */
+  whenWritable(): Promise<boolean>;
   /** Closes the stream, optionally with a stream error. */
   close(error?: StreamError): void;
 }
