@@ -58,7 +58,9 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       {
         limits,
         bytesPerSecond: limits.bytesPerSecond,
+        stanzasPerSecond: limits.stanzasPerSecond,
         idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
+        tlsHandshakeTimeoutMs: limits.tlsHandshakeTimeoutSeconds * 1000,
         maxOutboundBytes: MAX_OUTBOUND_BYTES,
         clock: ctx.clock,
         log: this.log,
@@ -120,6 +122,26 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
 
   write(element: Element): boolean {
     return this.stream.send(element);
+  }
+
+  writeSerialized(text: string): boolean {
+    return this.stream.sendSerialized(text);
+  }
+
+  get bufferedBytes(): number {
+    return this.stream.bufferedBytes;
+  }
+
+  get writeCount(): number {
+    return this.stream.writeCount;
+  }
+
+  get flushedCount(): number {
+    return this.stream.flushedCount;
+  }
+
+  written(): void {
+    this.session?.written();
   }
 
   send(element: Element): void {

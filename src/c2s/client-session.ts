@@ -14,12 +14,14 @@ import type { C2sContext } from './c2s-context.js';
 import { isBindRequest, isSessionRequest } from './bind.js';
 import { StreamManagement } from './stream-management/stream-management.js';
 import { rehomeUndelivered } from './stream-management/undelivered.js';
+import { SessionOutbound, type OutboundTransport } from './session-outbound.js';
 
 /** What a session needs from the connection currently carrying it. */
-export interface SessionTransport {
+export interface SessionTransport extends OutboundTransport {
   readonly remoteAddress: string;
   readonly secure: boolean;
-  write(stanza: Element): boolean;
+  /** Writes a nonza (or anything not paced by the session's queue). */
+  write(element: Element): boolean;
   fail(error: StreamError): void;
   close(): void;
   /** Drops the socket without ending the session (it was resumed elsewhere). */
@@ -34,6 +36,7 @@ export class ClientSession implements LocalSession {
   interested = false;
   readonly flags: Record<string, string> = {};
   readonly sm: StreamManagement;
+  private readonly outbound: SessionOutbound;
   /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
   readonly ended: Promise<void>;
 
@@ -41,6 +44,10 @@ export class ClientSession implements LocalSession {
   private lastTransport: SessionTransport;
   private hibernation: NodeJS.Timeout | undefined;
   private ending = false;
+  /** Ended and re-homed: takes nothing more. */
+  private finished = false;
+  /** A slow client is logged once per episode, not per stanza. */
+  private congestionLogged = false;
   private resolveEnded!: () => void;
 
   constructor(
@@ -54,6 +61,8 @@ export class ClientSession implements LocalSession {
     this.lastTransport = transport;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.sm = new StreamManagement(ctx, this);
+    this.outbound = new SessionOutbound(this.sm, Math.max(1, Math.floor(ctx.config.limits.maxUnackedStanzas / 2)));
+    this.outbound.attach(transport);
   }
 
   get accountBare(): string {
@@ -80,19 +89,47 @@ export class ClientSession implements LocalSession {
     return sessionRefOf(this, this.ctx.nodeId);
   }
 
+  get congested(): boolean {
+    return this.outbound.congested;
+  }
+
+  /**
+   * Accepted stanzas are written as the connection drains; if the session ends first they take
+   * the undelivered path (offline storage or a bounce), never the bin.
+   */
   send(stanza: Element): boolean {
-    if (this.ending) return false;
-    if (this.sm.enabled) {
-      // Kept until acknowledged; written now if a connection carries the session.
-      this.sm.track(stanza);
-      if (this.transport) this.transport.write(stanza);
-      return true;
-    }
-    return this.transport ? this.transport.write(stanza) : false;
+    if (this.finished) return false;
+    this.outbound.send(stanza);
+    if (this.ending) return true; // re-homed by end() with the rest
+    this.enforceBounds();
+    if (this.outbound.congested !== this.congestionLogged) this.noteCongestion();
+    return true;
+  }
+
+  private noteCongestion(): void {
+    this.congestionLogged = !this.congestionLogged;
+    if (this.congestionLogged) this.log.debug({ bytes: this.outbound.bytesHeld }, 'client is not keeping up; pacing its senders');
+  }
+
+  sendConfirmed(stanza: Element): Promise<boolean> {
+    if (this.ending) return Promise.resolve(false);
+    const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
+    this.enforceBounds();
+    return confirmed;
   }
 
   whenWritable(): Promise<boolean> {
-    return Promise.resolve(!this.ending);
+    return this.ending ? Promise.resolve(false) : this.outbound.whenWritable();
+  }
+
+  /** The connection passed earlier writes on to the network. */
+  written(): void {
+    this.outbound.written();
+  }
+
+  /** The client acknowledged `stanza` (XEP-0198). */
+  confirmed(stanza: Element): void {
+    this.outbound.acked(stanza);
   }
 
   /** Writes a nonza (not counted by stream management). */
@@ -141,11 +178,30 @@ export class ClientSession implements LocalSession {
   }
 
   /**
+   * More is held for the client than the limits allow (a client that stops reading, or never
+   * acknowledges): the session ends and what it held goes to offline storage or back to senders.
+   */
+  private enforceBounds(): void {
+    const { maxUnackedStanzas, maxQueuedBytesPerSession } = this.ctx.config.limits;
+    const held = this.outbound.stanzasHeld;
+    if (held <= 1) return; // one stanza always fits, however large
+    let problem: string | undefined;
+    if (this.sm.enabled && held > maxUnackedStanzas) problem = `more than ${maxUnackedStanzas} stanzas left unacknowledged`;
+    else if (this.outbound.bytesHeld > maxQueuedBytesPerSession) problem = `more than ${maxQueuedBytesPerSession} bytes waiting for the client to read or acknowledge them`;
+    if (problem === undefined) return;
+    this.log.warn({ held, bytes: this.outbound.bytesHeld }, `ending session: ${problem}`);
+    const transport = this.transport;
+    void this.end(problem);
+    transport?.fail(new StreamError('policy-violation', problem));
+  }
+
+  /**
    * The connection is gone. With resumption enabled and no deliberate end, the session
    * hibernates (XEP-0198 §5) and keeps collecting stanzas; otherwise it ends.
    */
   async detach(transport: SessionTransport, endSession: boolean, reason: string): Promise<void> {
     if (transport !== this.transport) return;
+    this.outbound.detach();
     this.transport = undefined;
     if (!endSession && this.sm.resumable && !this.ending) {
       const seconds = this.ctx.config.limits.resumeTimeoutSeconds;
@@ -162,12 +218,17 @@ export class ClientSession implements LocalSession {
     if (this.ending) return 'gone';
     clearTimeout(this.hibernation);
     const previous = this.transport;
+    this.outbound.detach();
     this.transport = transport;
     this.lastTransport = transport;
     previous?.abandon();
-    if (!(await this.sm.resumeWith(h))) return 'bad-h';
+    if (!(await this.sm.resumeWith(h))) {
+      await this.end('resumption acknowledged more than was sent');
+      return 'bad-h';
+    }
     this.log.info('session resumed');
-    for (const stanza of this.sm.unacked()) transport.write(stanza);
+    // <resumed/> went first; the unacknowledged stanzas follow as the new connection drains.
+    this.outbound.resumeOnto(transport, this.sm.rewind());
     return 'resumed';
   }
 
@@ -176,12 +237,20 @@ export class ClientSession implements LocalSession {
     this.ending = true;
     clearTimeout(this.hibernation);
     this.sm.stop();
-    const undelivered = this.sm.drain();
+    this.outbound.detach();
+    this.transport = undefined;
+    // Nothing held for the client is lost: messages go to offline storage or bounce. Stanzas
+    // that arrive meanwhile still join this session's queue and are re-homed behind the older
+    // ones, so a sender's messages keep their order into offline storage.
+    let undelivered = 0;
+    for (let batch = this.outbound.undelivered(this.sm.drain()); batch.length > 0; batch = this.outbound.undelivered([])) {
+      undelivered += batch.length;
+      await rehomeUndelivered(this.ctx, this, batch);
+    }
+    this.finished = true;
     this.ctx.delivery.local.delete(this.id);
     await this.ctx.sessions.remove(this.ref());
-    // Nothing sent but unacknowledged is lost: messages go to offline storage or bounce.
-    await rehomeUndelivered(this.ctx, this, undelivered);
-    this.log.info({ reason, undelivered: undelivered.length }, 'session closed');
+    this.log.info({ reason, undelivered }, 'session closed');
     await this.ctx.events.fire('session/closed', { session: this, reason });
     this.resolveEnded();
   }

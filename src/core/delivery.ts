@@ -1,9 +1,18 @@
-// The one place that decides "local socket or another node".
+// The one place that decides "local socket or another node", and where a sender feels a slow
+// recipient: writing to a session that is not keeping up waits (a little) for it to drain, and
+// since a session handles its inbound stanzas one at a time, the sender's reading pauses.
 import type { Element } from '../xml/element.js';
 import { StreamError, type StreamErrorCondition } from '../protocol/stream-error.js';
 import type { NodeBus } from '../cluster/node-bus.js';
 import type { LocalSession } from './sessions/session.js';
 import type { SessionRef } from './sessions/session-ref.js';
+
+/**
+ * Longest a sender waits per stanza for a congested recipient. Long enough to slow a flood to
+ * the recipient's pace, short enough that a recipient that never reads costs its senders
+ * seconds, not their session; its own queue bound ends such a recipient eventually.
+ */
+export const SLOW_RECIPIENT_WAIT_MS = 2_000;
 
 export interface Delivery {
   /** Sessions whose sockets live on this node, by session id. */
@@ -19,11 +28,23 @@ export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
     async toSession(ref, stanza) {
       if (ref.nodeId !== nodeId) return bus.deliver(ref, stanza);
       const session = local.get(ref.id);
-      return session ? session.send(stanza) : false;
+      if (!session) return false;
+      const accepted = session.send(stanza);
+      if (accepted && session.congested) await paceTo(session);
+      return accepted;
     },
     async closeSession(ref, condition, text) {
       if (ref.nodeId !== nodeId) return bus.close(ref, condition);
       local.get(ref.id)?.close(new StreamError(condition, text));
     },
   };
+}
+
+async function paceTo(session: LocalSession): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SLOW_RECIPIENT_WAIT_MS);
+  });
+  await Promise.race([session.whenWritable(), gaveUp]);
+  clearTimeout(timer);
 }

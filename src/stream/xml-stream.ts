@@ -17,6 +17,11 @@ export interface XmlStreamHandler {
   streamEnd(): void;
   /** Half the idle timeout passed without input: a chance to provoke an answer (ping, <r/>). */
   idle?(): void;
+  /**
+   * Something written earlier was handed to the network (see `flushedCount`); a chance to write
+   * more. Called once per completed write, so it must be cheap.
+   */
+  written?(): void;
   /** The socket is gone; called exactly once. */
   closed(reason: string): void;
 }
@@ -24,7 +29,11 @@ export interface XmlStreamHandler {
 export interface XmlStreamOptions {
   limits: StreamParserLimits;
   bytesPerSecond: number;
+  /** Stanzas per second the peer may send before reading is paused; unlimited when absent. */
+  stanzasPerSecond?: number;
   idleTimeoutMs: number;
+  /** Time a STARTTLS handshake may take before the socket is dropped; default 30 s. */
+  tlsHandshakeTimeoutMs?: number;
   /** Most bytes queued for a peer that does not read before the stream is dropped. */
   maxOutboundBytes: number;
   clock: Clock;
@@ -39,6 +48,7 @@ const PAUSE_BITS: Record<PauseReason, number> = { queue: 1, rate: 2 };
 
 /** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
 const CLOSE_GRACE_MS = 5_000;
+const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export class XmlStream {
   private socket: Socket;
@@ -52,6 +62,19 @@ export class XmlStream {
   /** Set after the first silent half of the idle timeout; input clears it. */
   private probed = false;
   private readonly bucket: TokenBucket;
+  private readonly stanzaBucket: TokenBucket | undefined;
+  /** When reading resumes after the rate was spent; one timer however often the rate is hit. */
+  private rateTimer: NodeJS.Timeout | undefined;
+  private rateUntil = 0;
+  /** Writes handed to the socket, and those the socket reported as passed on to the network. */
+  private writes = 0;
+  private flushes = 0;
+  /** One shared write callback (no closure per write); callbacks come in write order. */
+  private readonly onWritten = (error: Error | null | undefined): void => {
+    if (error) return;
+    this.flushes += 1;
+    this.handler.written?.();
+  };
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   /** The socket holding this turn's writes back (see write()); undefined when none is corked. */
   private corked: Socket | undefined;
@@ -64,6 +87,8 @@ export class XmlStream {
   ) {
     this.socket = socket;
     this.bucket = new TokenBucket({ ratePerSecond: options.bytesPerSecond, burst: options.bytesPerSecond, clock: options.clock });
+    const stanzaRate = options.stanzasPerSecond;
+    this.stanzaBucket = stanzaRate === undefined ? undefined : new TokenBucket({ ratePerSecond: stanzaRate, burst: stanzaRate, clock: options.clock });
     this.parser = this.newParser();
     this.attach(socket);
   }
@@ -91,6 +116,19 @@ export class XmlStream {
     return this.socket.writableLength;
   }
 
+  /** How many writes were handed to the socket so far (the number of the latest one). */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /**
+   * How many of those writes have been passed on to the network (the kernel, through TLS): a
+   * write numbered n is out of Herald's hands once this reaches n.
+   */
+  get flushedCount(): number {
+    return this.flushes;
+  }
+
   get closed(): boolean {
     return this.isClosed || this.closing;
   }
@@ -103,6 +141,12 @@ export class XmlStream {
   send(element: Element): boolean {
     if (this.closing || this.isClosed) return false;
     return this.write(serialize(element));
+  }
+
+  /** Writes a stanza already serialised by the caller (who needed its size). */
+  sendSerialized(text: string): boolean {
+    if (this.closing || this.isClosed) return false;
+    return this.write(text);
   }
 
   /**
@@ -132,13 +176,7 @@ export class XmlStream {
     const secured = new TLSSocket(plain, { ...options, isServer: true });
     this.socket = secured;
     this.restart();
-    return new Promise((resolve, reject) => {
-      secured.once('secure', () => {
-        this.attach(secured, false);
-        resolve();
-      });
-      secured.once('error', reject);
-    });
+    return this.handshake(secured, 'secure');
   }
 
   /**
@@ -156,12 +194,31 @@ export class XmlStream {
     secured.on('error', (error) => this.options.log.debug({ err: error.message }, 'TLS socket error'));
     this.socket = secured;
     this.restart();
+    return this.handshake(secured, 'secureConnect');
+  }
+
+  /**
+   * Waits for a STARTTLS handshake, at most tlsHandshakeTimeoutMs: a peer that stops half-way
+   * must not hold the socket (and a shutdown waiting for it) forever.
+   */
+  private handshake(secured: TLSSocket, done: 'secure' | 'secureConnect'): Promise<void> {
     return new Promise((resolve, reject) => {
-      secured.once('secureConnect', () => {
+      const ms = this.options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        const error = new Error(`TLS handshake not finished within ${ms / 1000} s`);
+        secured.destroy(error);
+        reject(error);
+      }, ms);
+      timer.unref();
+      secured.once(done, () => {
+        clearTimeout(timer);
         this.attach(secured, false);
         resolve();
       });
-      secured.once('error', reject);
+      secured.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
   }
 
@@ -214,7 +271,8 @@ export class XmlStream {
       this.corked.cork();
       setImmediate(this.flush);
     }
-    this.socket.write(data);
+    this.writes += 1;
+    this.socket.write(data, this.onWritten);
     return true;
   }
 
@@ -246,12 +304,23 @@ export class XmlStream {
 
   private receive(chunk: Buffer): void {
     this.probed = false;
-    const wait = this.bucket.take(chunk.length);
-    if (wait > 0) {
-      this.pause('rate');
-      setTimeout(() => this.resume('rate'), wait).unref();
-    }
+    this.throttle(this.bucket.take(chunk.length));
     this.parser.write(chunk);
+  }
+
+  /** The rate is spent: stop reading for `waitMs` (extending a pause already in force). */
+  private throttle(waitMs: number): void {
+    if (waitMs <= 0) return;
+    const until = this.options.clock.now() + waitMs;
+    if (this.rateTimer !== undefined && until <= this.rateUntil) return;
+    clearTimeout(this.rateTimer);
+    this.rateUntil = until;
+    this.pause('rate');
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = undefined;
+      this.resume('rate');
+    }, waitMs);
+    this.rateTimer.unref();
   }
 
   private finish(reason: string): void {
@@ -268,7 +337,9 @@ export class XmlStream {
   private readonly parserEvents: StreamParserHandler = {
     streamStart: (attrs) => this.handler.streamStart(attrs),
     stanza: (element) => {
-      if (!this.closing) this.handler.element(element);
+      if (this.closing) return;
+      if (this.stanzaBucket) this.throttle(this.stanzaBucket.take(1));
+      this.handler.element(element);
     },
     streamEnd: () => {
       this.handler.streamEnd();

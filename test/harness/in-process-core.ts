@@ -76,10 +76,30 @@ export class FakeSession implements LocalSession {
     return Promise.resolve(this.closedWith === undefined);
   }
 
+  /** Set true in a test to play a client that reads slowly. */
+  congested = false;
+
+  /** With confirmsDelivery, sendConfirmed() waits for confirm() (the client's XEP-0198 ack). */
+  private readonly confirmations = new Map<Element, (delivered: boolean) => void>();
+
+  sendConfirmed(stanza: Element): Promise<boolean> {
+    if (!this.send(stanza)) return Promise.resolve(false);
+    if (!this.confirmsDelivery) return Promise.resolve(true);
+    return new Promise((resolve) => this.confirmations.set(stanza, resolve));
+  }
+
+  /** Plays the client acknowledging `stanza`. */
+  confirm(stanza: Element): void {
+    this.confirmations.get(stanza)?.(true);
+    this.confirmations.delete(stanza);
+  }
+
   close(error?: StreamError): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = error ?? null;
     this.sentBeforeClose = this.sent.length;
+    for (const resolve of this.confirmations.values()) resolve(false);
+    this.confirmations.clear();
     this.onClose(this);
   }
 }

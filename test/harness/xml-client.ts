@@ -131,6 +131,20 @@ export class XmlClient {
     return this.socket.destroyed;
   }
 
+  /** Stops reading from the socket (a client that does not keep up); resume() reads again. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Bytes this client has written that the server has not taken yet. */
+  get unsentBytes(): number {
+    return this.socket.writableLength;
+  }
+
   end(): void {
     this.socket.end('</stream:stream>');
   }
@@ -159,8 +173,16 @@ export class XmlClient {
     socket.on('error', () => undefined);
   }
 
+  private observers: Array<(element: Element) => void> = [];
+
+  /** Calls `observer` with every element received from now on (before any waiter sees it). */
+  observe(observer: (element: Element) => void): void {
+    this.observers.push(observer);
+  }
+
   private deliver(el: Element): void {
     this.received.push(el);
+    for (const observer of this.observers) observer(el);
     const waiter = this.waiters.find((w) => w.match(el));
     if (waiter) {
       this.waiters = this.waiters.filter((w) => w !== waiter);

@@ -28,10 +28,18 @@ export class StreamManagement {
     return this.resumeId !== undefined;
   }
 
-  /** A stanza sent to the client: keep it until acknowledged. */
-  track(stanza: Element): void {
+  get unackedCount(): number {
+    return this.queue?.unackedCount ?? 0;
+  }
+
+  get unackedBytes(): number {
+    return this.queue?.unackedBytes ?? 0;
+  }
+
+  /** A stanza written to the client (`bytes` long): keep it until acknowledged. */
+  track(stanza: Element, bytes: number): void {
     if (!this.queue) return;
-    this.queue.push(stanza);
+    this.queue.push(stanza, bytes);
     this.requester!.stanzaSent();
   }
 
@@ -70,8 +78,9 @@ export class StreamManagement {
     return true;
   }
 
-  unacked(): readonly Element[] {
-    return this.queue?.unacked() ?? [];
+  /** After <resumed/>: what the client has not confirmed, to be written again in order. */
+  rewind(): Element[] {
+    return this.queue?.rewind() ?? [];
   }
 
   drain(): Element[] {
@@ -117,7 +126,10 @@ export class StreamManagement {
   }
 
   private async confirm(acked: readonly Element[]): Promise<void> {
-    for (const stanza of acked) await this.ctx.events.fire('stanza/acked', { session: this.session, stanza });
+    for (const stanza of acked) {
+      this.session.confirmed(stanza);
+      await this.ctx.events.fire('stanza/acked', { session: this.session, stanza });
+    }
   }
 
   private notEnabled(): void {

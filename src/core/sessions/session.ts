@@ -36,6 +36,14 @@ export interface LocalSession {
    * flush, subscription replay, resumption) await it between stanzas instead of filling memory.
    */
   whenWritable(): Promise<boolean>;
+  /**
+   * Sends a stanza and resolves true once it reached the client: acknowledged with XEP-0198, or
+   * else handed to the network. False when the session ended first; the stanza then took the
+   * undelivered path (offline storage or a bounce). For writers that delete what they send.
+   */
+  sendConfirmed(stanza: Element): Promise<boolean>;
+  /** More is waiting for the client than its connection takes right now (it reads slowly). */
+  readonly congested: boolean;
   /** Closes the stream, optionally with a stream error. */
   close(error?: StreamError): void;
 }

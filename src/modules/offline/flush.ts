@@ -3,74 +3,54 @@
 // presence." One resource per account (its "target") gets them; when it stops being eligible
 // (unavailable, negative priority, gone) another eligible local resource takes over.
 //
-// Deletion follows what the session promises (LocalSession.confirmsDelivery): a plain session
-// counts a written stanza as delivered, so a page is deleted once written; a session with
-// XEP-0198 confirms with `stanza/acked`, so a message is deleted only then, and the next page is
-// sent once the previous one is confirmed (at most one page unconfirmed per session). A message
-// never confirmed stays stored and comes again at the next login; clients de-duplicate it by its
-// stanza-id.
+// Paced, and deleted only once delivered: stanzas are written as the session's connection drains
+// (LocalSession.whenWritable), a page at a time, and a stored message is deleted only once the
+// session confirms it (LocalSession.sendConfirmed: acknowledged with XEP-0198, or else handed to
+// the network). The next page is read once the previous one is confirmed, so however long the
+// queue, memory holds one page. A message never confirmed stays stored and comes again; clients
+// de-duplicate it by its stanza-id.
 //
-// One flush runs per account at a time: a message stored while it runs, an acknowledgement that
-// completes a page, or a change of target just asks it for another pass.
+// One flush runs per account at a time: a message stored while it runs or a change of target
+// just asks it for another pass. It runs beside the session's inbound queue, never inside it:
+// the acknowledgements it waits for arrive through that queue.
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import type { OfflineMessage } from '../../storage/types.js';
 import { buildElement } from '../../xml/element-builder.js';
 import type { Element } from '../../xml/element.js';
-import { stanzaIdOf } from '../../protocol/stanza-id.js';
 
-/** Per-session state, in session.data under this module's key. */
-const SESSION_KEY = Symbol('offline');
-
-interface SessionState {
-  account: string;
-  /** Stanza-ids written to a session that confirms delivery, not confirmed yet. */
-  unacked: Set<string>;
-  /** Confirmed, waiting to be deleted in one batch. */
-  acked: string[];
-}
-
+/** Per-account flush state: a cache of who is being served on this node, rebuilt from presence. */
 interface AccountState {
   target: LocalSession | undefined;
   running: boolean;
   again: boolean;
+  /** Wakes a page waiting on the old target when the target changes. */
+  redirected: (() => void) | undefined;
+}
+
+function setTarget(state: AccountState, target: LocalSession | undefined): void {
+  state.target = target;
+  state.redirected?.();
 }
 
 export interface FlushOptions {
   /** Messages read from storage at a time, so a long queue never sits in memory at once. */
   pageSize: number;
-  /** Confirmed messages deleted together while a page is still partly unconfirmed. */
-  deleteBatch: number;
 }
 
+/** Each call starts or redirects a flush and returns at once; the flush logs its own failures. */
 export interface Flusher {
   /** The session sent available presence with a non-negative priority. */
-  available(session: LocalSession): Promise<void>;
-  /** The session sent unavailable or negative-priority presence (`ended` false), or it ended. */
-  unavailable(session: LocalSession, ended: boolean): Promise<void>;
+  available(session: LocalSession): void;
+  /** The session sent unavailable or negative-priority presence, or it ended. */
+  unavailable(session: LocalSession): void;
   /** A new message was stored for the account. */
-  stored(account: string): Promise<void>;
-  /** The client behind the session confirmed a stanza (XEP-0198). */
-  acked(session: LocalSession, stanza: Element): Promise<void>;
+  stored(account: string): void;
 }
 
 export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flusher {
   const repo = ctx.storage.offline;
   const accounts = new Map<string, AccountState>();
-
-  function sessionState(session: LocalSession): SessionState {
-    let state = session.data.get(SESSION_KEY) as SessionState | undefined;
-    if (!state) {
-      state = { account: session.jid.toBareString(), unacked: new Set(), acked: [] };
-      session.data.set(SESSION_KEY, state);
-    }
-    return state;
-  }
-
-  async function deleteAcked(state: SessionState): Promise<void> {
-    if (state.acked.length === 0) return;
-    await repo.delete(state.account, state.acked.splice(0));
-  }
 
   /** Another local resource of the account that may take over: available, priority ≥ 0. */
   function successor(account: string, leaving: LocalSession): LocalSession | undefined {
@@ -90,43 +70,57 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
     }
   }
 
-  /** Sends pages to the current target until the queue is empty or a page awaits confirmation. */
-  async function drain(account: string, state: AccountState): Promise<void> {
-    for (;;) {
-      const session = state.target;
-      if (!session) return;
-      const mine = sessionState(session);
-      await deleteAcked(mine);
-      if (mine.unacked.size > 0) return; // the next page once this one is confirmed
-      const page = await repo.list(account, options.pageSize);
-      if (page.length === 0) return;
-      // Written to a session that does not confirm (or unreadable): done with, deleted below.
-      const done: string[] = [];
+  /**
+   * Sends one page to `session` as its connection drains and waits for it to be confirmed, or
+   * for the target to change (what is unconfirmed then stays stored for the next one). Resolves
+   * with the ids done with (confirmed, or unreadable) and whether the session can take more.
+   */
+  async function sendPage(session: LocalSession, page: readonly OfflineMessage[], account: string, state: AccountState): Promise<{ done: string[]; usable: boolean }> {
+    const done: string[] = [];
+    const confirmations: Promise<void>[] = [];
+    let usable = true;
+    const redirected = new Promise<false>((resolve) => (state.redirected = () => resolve(false)));
+    try {
       for (const message of page) {
-        if (state.target !== session) break;
         const stanza = parseStored(message, account);
         if (!stanza) {
           done.push(message.stanzaId);
           continue;
         }
-        const confirms = session.confirmsDelivery;
-        if (confirms) mine.unacked.add(message.stanzaId);
-        if (!session.send(stanza)) {
-          // Closed under us: the rest waits for another resource or the next login.
-          mine.unacked.delete(message.stanzaId);
-          state.target = successor(account, session);
+        const writable = await Promise.race([session.whenWritable(), redirected]);
+        if (state.target !== session) break;
+        if (!writable) {
+          usable = false; // the session ended
           break;
         }
-        if (!confirms) done.push(message.stanzaId);
+        const id = message.stanzaId;
+        confirmations.push(session.sendConfirmed(stanza).then((delivered) => {
+          if (delivered) done.push(id);
+          else usable = false; // the session ended under us
+        }));
       }
+      await Promise.race([Promise.all(confirmations), redirected]);
+    } finally {
+      state.redirected = undefined;
+    }
+    return { done: done.slice(), usable };
+  }
+
+  /** Sends pages to the current target until the queue is empty or no resource is left. */
+  async function drain(account: string, state: AccountState): Promise<void> {
+    for (;;) {
+      const session = state.target;
+      if (!session) return;
+      const page = await repo.list(account, options.pageSize);
+      if (page.length === 0) return;
+      const { done, usable } = await sendPage(session, page, account, state);
       if (done.length > 0) await repo.delete(account, done);
-      // Storage calls may complete without ever yielding to I/O; give the socket a turn to write
-      // out this page before the next one is queued behind it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // What the ended session did not confirm is still stored: another resource gets it.
+      if (!usable && state.target === session) setTarget(state, successor(account, session));
     }
   }
 
-  async function pump(account: string): Promise<void> {
+  function pump(account: string): void {
     const state = accounts.get(account);
     if (!state) return;
     if (state.running) {
@@ -134,60 +128,46 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
       return;
     }
     state.running = true;
-    try {
-      do {
-        state.again = false;
-        await drain(account, state);
-      } while (state.again);
-    } finally {
-      state.running = false;
-      if (!state.target) accounts.delete(account);
-    }
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await drain(account, state);
+        } while (state.again);
+      } catch (error) {
+        ctx.log.error({ err: error, account }, 'offline: delivering stored messages failed');
+      } finally {
+        state.running = false;
+        if (!state.target) accounts.delete(account);
+      }
+    })();
   }
 
   return {
-    async available(session) {
+    available(session) {
       const account = session.jid.toBareString();
       let state = accounts.get(account);
       if (!state) {
-        state = { target: undefined, running: false, again: false };
+        state = { target: undefined, running: false, again: false, redirected: undefined };
         accounts.set(account, state);
       }
       state.target ??= session;
       // Another resource already receives them; nothing is left for this one.
       if (state.target !== session) return;
-      await pump(account);
+      pump(account);
     },
 
-    async unavailable(session, ended) {
+    unavailable(session) {
       const account = session.jid.toBareString();
-      const mine = session.data.get(SESSION_KEY) as SessionState | undefined;
-      // What it confirmed is done with before anyone else is sent what is left.
-      if (mine) await deleteAcked(mine);
-      if (ended) session.data.delete(SESSION_KEY);
       const state = accounts.get(account);
       if (state?.target !== session) return;
-      state.target = successor(account, session);
-      if (state.target) await pump(account);
+      setTarget(state, successor(account, session));
+      if (state.target) pump(account);
       else if (!state.running) accounts.delete(account);
     },
 
-    async stored(account) {
-      if (accounts.get(account)?.target) await pump(account);
-    },
-
-    async acked(session, stanza) {
-      const mine = session.data.get(SESSION_KEY) as SessionState | undefined;
-      if (!mine) return;
-      const id = stanzaIdOf(stanza, mine.account);
-      if (id === undefined || !mine.unacked.delete(id)) return; // not one we flushed
-      mine.acked.push(id);
-      const target = accounts.get(mine.account)?.target === session;
-      // Batched while the target's page is partly confirmed; otherwise deleted at once, so no
-      // other resource is sent a message this one already confirmed.
-      if (target && mine.unacked.size > 0 && mine.acked.length < options.deleteBatch) return;
-      await deleteAcked(mine);
-      if (target && mine.unacked.size === 0) await pump(mine.account);
+    stored(account) {
+      if (accounts.get(account)?.target) pump(account);
     },
   };
 }

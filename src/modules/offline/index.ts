@@ -9,7 +9,6 @@ import { storeOffline } from './store.js';
 
 const DEFAULT_QUOTA = 1000;
 const PAGE_SIZE = 200;
-const DELETE_BATCH = 50;
 /**
  * Before the presence module, which claims broadcast presence (so later handlers never run) and
  * makes the session available. The flush therefore happens while the session is not yet
@@ -32,14 +31,14 @@ export const offlineModule: HeraldModule = {
 
   load(ctx) {
     const quota = positiveInteger(ctx.options.quota, DEFAULT_QUOTA, 'quota');
-    const flusher = createFlusher(ctx, { pageSize: PAGE_SIZE, deleteBatch: DELETE_BATCH });
+    const flusher = createFlusher(ctx, { pageSize: PAGE_SIZE });
 
     // XEP-0160 §4.
     ctx.on('disco/info', (event) => {
       if (event.target === 'host' && event.node === undefined) event.features.add(NS.msgoffline);
     });
 
-    ctx.on('message/offline', (event) => storeOffline(ctx, event, quota, (account) => flusher.stored(account)));
+    ctx.on('message/offline', (event) => storeOffline(ctx, event, quota, async (account) => flusher.stored(account)));
 
     // Broadcast presence (no 'to'): available with priority ≥ 0 starts delivery to that resource;
     // unavailable or a negative priority ends it. Never claims: presence goes on as usual, and a
@@ -50,31 +49,16 @@ export const offlineModule: HeraldModule = {
         if (!origin || stanza.attrs.to !== undefined) return false;
         const type = stanza.attrs.type;
         if (type !== undefined && type !== 'unavailable') return false;
-        try {
-          if (type === undefined && presencePriority(stanza) >= 0) await flusher.available(origin);
-          else await flusher.unavailable(origin, false);
-        } catch (error) {
-          ctx.log.error({ err: error, session: origin.jid.toString() }, 'offline: delivering stored messages failed');
-        }
+        if (type === undefined && presencePriority(stanza) >= 0) flusher.available(origin);
+        else flusher.unavailable(origin);
         return false;
       },
       BEFORE_PRESENCE,
     );
 
-    // Observers only: other modules (e.g. receipts) see every acknowledgement too.
-    ctx.on('stanza/acked', async ({ session, stanza }) => {
-      try {
-        await flusher.acked(session, stanza);
-      } catch (error) {
-        ctx.log.error({ err: error, session: session.jid.toString() }, 'offline: deleting confirmed messages failed');
-      }
-    });
-    ctx.on('session/closed', async ({ session }) => {
-      try {
-        await flusher.unavailable(session, true);
-      } catch (error) {
-        ctx.log.error({ err: error, session: session.jid.toString() }, 'offline: cleaning up after a session failed');
-      }
+    ctx.on('session/closed', ({ session }) => {
+      flusher.unavailable(session);
+      return false;
     });
   },
 };

@@ -7,6 +7,9 @@ export class OutboundQueue {
   private sentCount: number;
   /** Unacknowledged stanzas, oldest first; the last one has number `sentCount`. */
   private readonly pending: Element[] = [];
+  /** Their sizes as written (0 when the caller does not count bytes), and the sum. */
+  private readonly sizes: number[] = [];
+  private pendingBytes = 0;
 
   constructor(start = 0) {
     this.sentCount = start;
@@ -20,14 +23,21 @@ export class OutboundQueue {
     return this.pending.length;
   }
 
+  /** Bytes held by the unacknowledged stanzas (as given to push). */
+  get unackedBytes(): number {
+    return this.pendingBytes;
+  }
+
   /** The client has acknowledged everything up to here. */
   get acked(): number {
     return distance(this.sentCount, this.pending.length);
   }
 
-  push(stanza: Element): void {
+  push(stanza: Element, bytes = 0): void {
     this.sentCount = increment(this.sentCount);
     this.pending.push(stanza);
+    this.sizes.push(bytes);
+    this.pendingBytes += bytes;
   }
 
   /**
@@ -37,6 +47,7 @@ export class OutboundQueue {
   ack(h: number): Element[] | undefined {
     const newlyAcked = distance(h, this.acked);
     if (newlyAcked > this.pending.length) return undefined;
+    for (const size of this.sizes.splice(0, newlyAcked)) this.pendingBytes -= size;
     return this.pending.splice(0, newlyAcked);
   }
 
@@ -46,6 +57,17 @@ export class OutboundQueue {
 
   /** Empties the queue, returning what was never acknowledged. */
   drain(): Element[] {
+    this.sizes.length = 0;
+    this.pendingBytes = 0;
     return this.pending.splice(0, this.pending.length);
+  }
+
+  /**
+   * Takes the unacknowledged stanzas back to be sent again (XEP-0198 §5 resumption) and counts
+   * them as not sent yet: sending them again gives them the same numbers.
+   */
+  rewind(): Element[] {
+    this.sentCount = distance(this.sentCount, this.pending.length);
+    return this.drain();
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { xml, type Element } from '../../../src/xml/element.js';
 import { NS } from '../../../src/xml/ns.js';
 import { parseJid } from '../../../src/protocol/jid.js';
@@ -34,7 +34,14 @@ async function sendToJuliet(stanza: Element): Promise<Element[]> {
 }
 
 const bodies = (session: FakeSession): string[] => session.sent.filter((s) => s.name === 'message').map((m) => m.getChildText('body') ?? '');
-const acked = (session: FakeSession, stanza: Element) => core.events.fire('stanza/acked', { session, stanza });
+/** The client behind `session` acknowledges `stanza` (XEP-0198). */
+async function acked(session: FakeSession, stanza: Element): Promise<void> {
+  session.confirm(stanza);
+  await core.events.fire('stanza/acked', { session, stanza });
+}
+/** The flush runs beside the session's queue: wait until `session` has been sent `expected`. */
+const received = (session: FakeSession, expected: string[]) => vi.waitFor(() => expect(bodies(session)).toEqual(expected));
+const storedCount = (expected: number) => vi.waitFor(async () => expect(await core.storage.offline.count(JULIET)).toBe(expected));
 
 /** Juliet connects; `confirms` plays a client with XEP-0198 enabled. */
 async function julietConnects(resource: string, confirms = false): Promise<FakeSession> {
@@ -154,17 +161,17 @@ describe('XEP-0160 offline messages: delivery', () => {
       core.clock.advance(60_000);
     }
     const juliet = await julietConnects('balcony');
-    const got = await core.send(juliet, xml('presence'));
-    const messages = got.filter((s) => s.name === 'message');
-    expect(messages.map((m) => m.getChildText('body'))).toEqual(['one', 'two', 'three']);
+    await core.send(juliet, xml('presence'));
+    await received(juliet, ['one', 'two', 'three']);
+    const messages = juliet.sent.filter((s) => s.name === 'message');
     expect(messages.map((m) => m.getChild('delay', NS.delay)?.attrs.stamp)).toEqual([
       '2026-01-01T00:00:00.000Z',
       '2026-01-01T00:01:00.000Z',
       '2026-01-01T00:02:00.000Z',
     ]);
     expect(messages.every((m) => m.getChild('delay', NS.delay)?.attrs.from === 'example.org')).toBe(true);
-    // Without XEP-0198 a written stanza counts as delivered: nothing is left.
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    // Without XEP-0198 a stanza handed to the network counts as delivered: nothing is left.
+    await storedCount(0);
     // A presence update is no new delivery.
     juliet.sent.length = 0;
     await core.send(juliet, xml('presence', null, xml('show', null, 'away')));
@@ -179,7 +186,7 @@ describe('XEP-0160 offline messages: delivery', () => {
     expect(bodies(juliet)).toEqual([]);
     expect(await core.storage.offline.count(JULIET)).toBe(1);
     await core.send(juliet, xml('presence', null, xml('priority', null, '1')));
-    expect(bodies(juliet)).toEqual(['wait for me']);
+    await received(juliet, ['wait for me']);
   });
 
   it('XEP-0160 §2: a long queue is delivered whole and in order, read a page at a time', async () => {
@@ -193,9 +200,9 @@ describe('XEP-0160 offline messages: delivery', () => {
     };
     const juliet = await julietConnects('balcony');
     await core.send(juliet, xml('presence'));
-    expect(bodies(juliet)).toEqual(Array.from({ length: 450 }, (_, n) => String(n)));
+    await received(juliet, Array.from({ length: 450 }, (_, n) => String(n)));
     expect(reads.every((limit) => limit !== undefined && limit <= 200)).toBe(true);
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    await storedCount(0);
   });
 
   it('XEP-0198: for a session that confirms delivery, a message is deleted only once acknowledged', async () => {
@@ -203,8 +210,8 @@ describe('XEP-0160 offline messages: delivery', () => {
     for (const text of ['a', 'b', 'c']) await sendToJuliet(message([body(text)]));
     const juliet = await julietConnects('phone', true);
     await core.send(juliet, xml('presence'));
+    await received(juliet, ['a', 'b', 'c']);
     const sent = juliet.sent.filter((s) => s.name === 'message');
-    expect(bodies(juliet)).toEqual(['a', 'b', 'c']);
     expect(await core.storage.offline.count(JULIET)).toBe(3);
 
     await acked(juliet, sent[0]!);
@@ -214,11 +221,11 @@ describe('XEP-0160 offline messages: delivery', () => {
 
     // The connection dies before c is confirmed: c stays stored and comes again next time.
     await core.disconnect(juliet);
-    expect((await core.storage.offline.list(JULIET)).map((m) => m.stanza.includes('<body>c</body>'))).toEqual([true]);
+    await vi.waitFor(async () => expect((await core.storage.offline.list(JULIET)).map((m) => m.stanza.includes('<body>c</body>'))).toEqual([true]));
     const again = await julietConnects('phone2');
     await core.send(again, xml('presence'));
-    expect(bodies(again)).toEqual(['c']);
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    await received(again, ['c']);
+    await storedCount(0);
   });
 
   it('XEP-0198: the next page goes out only once the previous one is acknowledged', async () => {
@@ -226,13 +233,16 @@ describe('XEP-0160 offline messages: delivery', () => {
     for (let n = 0; n < 250; n++) await sendToJuliet(message([body(String(n))]));
     const juliet = await julietConnects('phone', true);
     await core.send(juliet, xml('presence'));
+    await received(juliet, Array.from({ length: 200 }, (_, n) => String(n)));
     const firstPage = juliet.sent.filter((s) => s.name === 'message');
-    expect(firstPage).toHaveLength(200);
+    // Unconfirmed, nothing more goes out and nothing is deleted.
+    expect(await core.storage.offline.count(JULIET)).toBe(250);
+    expect(bodies(juliet)).toHaveLength(200);
     for (const stanza of firstPage) await acked(juliet, stanza);
-    expect(bodies(juliet)).toEqual(Array.from({ length: 250 }, (_, n) => String(n)));
-    expect(await core.storage.offline.count(JULIET)).toBe(50);
+    await received(juliet, Array.from({ length: 250 }, (_, n) => String(n)));
+    await storedCount(50);
     for (const stanza of juliet.sent.filter((s) => s.name === 'message').slice(200)) await acked(juliet, stanza);
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    await storedCount(0);
   });
 
   it('XEP-0198: a flushed message re-offered unacknowledged (connection lost) stays stored once', async () => {
@@ -240,6 +250,7 @@ describe('XEP-0160 offline messages: delivery', () => {
     await sendToJuliet(message([body('in flight')]));
     const juliet = await julietConnects('phone', true);
     await core.send(juliet, xml('presence'));
+    await received(juliet, ['in flight']);
     const [flushed] = juliet.sent.filter((s) => s.name === 'message');
     await core.disconnect(juliet);
     // What the stream-management layer does with an unacknowledged message.
@@ -253,14 +264,14 @@ describe('XEP-0160 offline messages: delivery', () => {
     for (const text of ['x', 'y']) await sendToJuliet(message([body(text)]));
     const phone = await julietConnects('phone', true);
     await core.send(phone, xml('presence'));
+    await received(phone, ['x', 'y']);
     const laptop = await julietConnects('laptop');
     await core.send(laptop, xml('presence'));
-    expect(bodies(phone)).toEqual(['x', 'y']);
     expect(bodies(laptop)).toEqual([]);
     await acked(phone, phone.sent.find((s) => s.name === 'message')!);
     await core.send(phone, xml('presence', { type: 'unavailable' }));
-    expect(bodies(laptop)).toEqual(['y']);
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    await received(laptop, ['y']);
+    await storedCount(0);
   });
 
   it('a message stored while its resource is receiving (not yet available) is passed on at once', async () => {
@@ -270,7 +281,7 @@ describe('XEP-0160 offline messages: delivery', () => {
     // The moment between "no available resource" and the presence taking effect, replayed.
     const stanza = xml('message', { from: 'romeo@example.org/garden', to: JULIET, type: 'chat' }, body('just now'), xml('stanza-id', { xmlns: NS.stanzaId, by: JULIET, id: 'late' }));
     await core.events.fire('message/offline', { stanza, from: parseJid('romeo@example.org/garden'), to: parseJid(JULIET) });
-    expect(bodies(juliet)).toEqual(['just now']);
-    expect(await core.storage.offline.count(JULIET)).toBe(0);
+    await received(juliet, ['just now']);
+    await storedCount(0);
   });
 });
