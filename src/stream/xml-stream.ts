@@ -6,7 +6,9 @@ import type { Element } from '../xml/element.js';
 import { serialize } from '../xml/serialize.js';
 import { createStreamParser, type StreamParser, type StreamParserHandler, type StreamParserLimits } from '../xml/stream-parser.js';
 import { StreamError } from '../protocol/stream-error.js';
-import { TokenBucket } from '../util/token-bucket.js';
+import { ReadThrottle } from './read-throttle.js';
+import { BatchedWriter } from './batched-writer.js';
+import { awaitTlsHandshake, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-handshake.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { STREAM_CLOSE, streamHeader } from './stream-header.js';
@@ -48,10 +50,8 @@ const PAUSE_BITS: Record<PauseReason, number> = { queue: 1, rate: 2 };
 
 /** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
 const CLOSE_GRACE_MS = 5_000;
-const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export class XmlStream {
-  private socket: Socket;
   private parser: StreamParser;
   private headerSent = false;
   private streamGeneration = 0;
@@ -61,36 +61,24 @@ export class XmlStream {
   private pausedFor = 0;
   /** Set after the first silent half of the idle timeout; input clears it. */
   private probed = false;
-  private readonly bucket: TokenBucket;
-  private readonly stanzaBucket: TokenBucket | undefined;
-  /** When reading resumes after the rate was spent; one timer however often the rate is hit. */
-  private rateTimer: NodeJS.Timeout | undefined;
-  private rateUntil = 0;
-  /** Writes handed to the socket, and those the socket reported as passed on to the network. */
-  private writes = 0;
-  private flushes = 0;
-  /** One shared write callback (no closure per write); callbacks come in write order. */
-  private readonly onWritten = (error: Error | null | undefined): void => {
-    if (error) return;
-    this.flushes += 1;
-    this.handler.written?.();
-  };
+  private readonly throttle: ReadThrottle;
+  private readonly writer: BatchedWriter;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
-  /** The socket holding this turn's writes back (see write()); undefined when none is corked. */
-  private corked: Socket | undefined;
-  private readonly flush = () => this.uncork();
 
   constructor(
     socket: Socket,
     private readonly options: XmlStreamOptions,
     private readonly handler: XmlStreamHandler,
   ) {
-    this.socket = socket;
-    this.bucket = new TokenBucket({ ratePerSecond: options.bytesPerSecond, burst: options.bytesPerSecond, clock: options.clock });
-    const stanzaRate = options.stanzasPerSecond;
-    this.stanzaBucket = stanzaRate === undefined ? undefined : new TokenBucket({ ratePerSecond: stanzaRate, burst: stanzaRate, clock: options.clock });
+    this.throttle = new ReadThrottle(options, options.clock, this);
+    this.writer = new BatchedWriter(socket, options.maxOutboundBytes, options.log, handler.written?.bind(handler));
     this.parser = this.newParser();
     this.attach(socket);
+  }
+
+  /** The current socket (the TLS one after STARTTLS); the writer holds it. */
+  private get socket(): Socket {
+    return this.writer.socket;
   }
 
   get secure(): boolean {
@@ -118,7 +106,7 @@ export class XmlStream {
 
   /** How many writes were handed to the socket so far (the number of the latest one). */
   get writeCount(): number {
-    return this.writes;
+    return this.writer.writes;
   }
 
   /**
@@ -126,7 +114,7 @@ export class XmlStream {
    * write numbered n is out of Herald's hands once this reaches n.
    */
   get flushedCount(): number {
-    return this.flushes;
+    return this.writer.flushes;
   }
 
   get closed(): boolean {
@@ -168,13 +156,13 @@ export class XmlStream {
 
   /** Server side of STARTTLS: wraps the socket once `<proceed/>` has been written. */
   startTls(options: TLSSocketOptions): Promise<void> {
-    this.uncork(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
+    this.writer.uncork(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
     plain.setTimeout(0);
     const secured = new TLSSocket(plain, { ...options, isServer: true });
-    this.socket = secured;
+    this.writer.socket = secured;
     this.restart();
     return this.handshake(secured, 'secure');
   }
@@ -184,7 +172,7 @@ export class XmlStream {
    * handshake is done; the caller inspects the peer certificate and sends a new header.
    */
   startTlsClient(options: Omit<ConnectionOptions, 'socket'>): Promise<void> {
-    this.uncork();
+    this.writer.uncork();
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
@@ -192,34 +180,14 @@ export class XmlStream {
     const secured = tlsConnect({ ...options, socket: plain });
     // Errors after the handshake must not go unhandled; 'close' on the TCP socket reports the end.
     secured.on('error', (error) => this.options.log.debug({ err: error.message }, 'TLS socket error'));
-    this.socket = secured;
+    this.writer.socket = secured;
     this.restart();
     return this.handshake(secured, 'secureConnect');
   }
 
-  /**
-   * Waits for a STARTTLS handshake, at most tlsHandshakeTimeoutMs: a peer that stops half-way
-   * must not hold the socket (and a shutdown waiting for it) forever.
-   */
-  private handshake(secured: TLSSocket, done: 'secure' | 'secureConnect'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ms = this.options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
-      const timer = setTimeout(() => {
-        const error = new Error(`TLS handshake not finished within ${ms / 1000} s`);
-        secured.destroy(error);
-        reject(error);
-      }, ms);
-      timer.unref();
-      secured.once(done, () => {
-        clearTimeout(timer);
-        this.attach(secured, false);
-        resolve();
-      });
-      secured.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
+  private async handshake(secured: TLSSocket, done: 'secure' | 'secureConnect'): Promise<void> {
+    await awaitTlsHandshake(secured, done, this.options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS);
+    this.attach(secured, false);
   }
 
   /** Sends a stream error (with our header first if none was sent, §4.9.1.2) and closes. */
@@ -243,7 +211,7 @@ export class XmlStream {
   /** Drops the connection at once, without a closing handshake. */
   destroy(): void {
     this.closing = true;
-    this.uncork(); // what was sent before, in this turn, still goes out as it did uncorked
+    this.writer.uncork(); // what was sent before, in this turn, still goes out as it did uncorked
     this.socket.destroy();
   }
 
@@ -258,28 +226,7 @@ export class XmlStream {
   }
 
   private write(data: string): boolean {
-    if (this.isClosed || this.socket.destroyed) return false;
-    if (this.socket.writableLength > this.options.maxOutboundBytes) {
-      this.options.log.warn({ queued: this.socket.writableLength }, 'peer is not reading; dropping connection');
-      this.socket.destroy();
-      return false;
-    }
-    // Everything sent during one event-loop turn leaves as one write: one TLS record and one
-    // syscall instead of one per stanza. Order is kept; the flush runs right after I/O polling.
-    if (this.corked === undefined) {
-      this.corked = this.socket;
-      this.corked.cork();
-      setImmediate(this.flush);
-    }
-    this.writes += 1;
-    this.socket.write(data, this.onWritten);
-    return true;
-  }
-
-  private uncork(): void {
-    const socket = this.corked;
-    this.corked = undefined;
-    socket?.uncork();
+    return !this.isClosed && this.writer.write(data);
   }
 
   private attach(socket: Socket, listenForClose = true): void {
@@ -304,23 +251,8 @@ export class XmlStream {
 
   private receive(chunk: Buffer): void {
     this.probed = false;
-    this.throttle(this.bucket.take(chunk.length));
+    this.throttle.read(chunk.length);
     this.parser.write(chunk);
-  }
-
-  /** The rate is spent: stop reading for `waitMs` (extending a pause already in force). */
-  private throttle(waitMs: number): void {
-    if (waitMs <= 0) return;
-    const until = this.options.clock.now() + waitMs;
-    if (this.rateTimer !== undefined && until <= this.rateUntil) return;
-    clearTimeout(this.rateTimer);
-    this.rateUntil = until;
-    this.pause('rate');
-    this.rateTimer = setTimeout(() => {
-      this.rateTimer = undefined;
-      this.resume('rate');
-    }, waitMs);
-    this.rateTimer.unref();
   }
 
   private finish(reason: string): void {
@@ -338,7 +270,7 @@ export class XmlStream {
     streamStart: (attrs) => this.handler.streamStart(attrs),
     stanza: (element) => {
       if (this.closing) return;
-      if (this.stanzaBucket) this.throttle(this.stanzaBucket.take(1));
+      this.throttle.stanza();
       this.handler.element(element);
     },
     streamEnd: () => {
