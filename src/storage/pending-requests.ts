@@ -14,9 +14,11 @@ function clip(text: string | undefined, max: number): string | undefined {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   if (trimmed.length === 0) return undefined;
-  // By code points, so a character outside the BMP is never cut in half.
-  const chars = [...trimmed];
-  return chars.length <= max ? trimmed : chars.slice(0, max).join('');
+  if (trimmed.length <= max) return trimmed;
+  // By code points, so a character outside the BMP is never cut in half; 2 × max UTF-16 units
+  // hold at least max whole code points, so a huge status is never split into an array whole.
+  const chars = [...trimmed.slice(0, 2 * max)];
+  return chars.length <= max ? chars.join('') : chars.slice(0, max).join('');
 }
 
 /** The request as it is stored: status and nick trimmed, empty ones left out. */
