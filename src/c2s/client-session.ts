@@ -6,6 +6,7 @@ import { NS } from '../xml/ns.js';
 import type { Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
+import { dropDelaysForgedByClient } from '../protocol/delay.js';
 import { iqShapeError } from '../core/iq-dispatcher.js';
 import type { LocalSession } from '../core/sessions/session.js';
 import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
@@ -166,6 +167,8 @@ export class ClientSession implements LocalSession {
     }
     // RFC 6120 §8.1.2.1: the server stamps the full JID of the sender.
     stanza.attrs.from = this.jid.toString();
+    // XEP-0203: nobody downstream may take a client's stamp for one of ours (protocol/delay.ts).
+    if (stanza.name !== 'iq') dropDelaysForgedByClient(stanza, this.jid, this.ctx.hosts);
     if (stanza.name === 'iq') {
       const problem = isBindRequest(stanza) ? new StanzaError('not-allowed', 'a resource is already bound') : iqShapeError(stanza);
       if (problem) {

@@ -21,6 +21,24 @@ export interface StanzaEvent {
 
 export type StanzaEventName = `${StanzaKind}/${AddressKind}` | `pre-${StanzaKind}/${AddressKind}`;
 
+/**
+ * The order in which presence a local client sends to its own account (`pre-presence/bare`:
+ * broadcasts, and subscription stanzas to its own domain's users) is processed, top to bottom.
+ * Handlers run by descending priority; the last two claim the stanza, the others only look.
+ */
+export const PRE_PRESENCE_BARE = {
+  /** caps: learns the client's XEP-0115 capabilities from its presence. */
+  learnCaps: 40,
+  /** roster: at initial presence, replays the subscription requests still unanswered (RFC 6121 §3.1.3). */
+  replaySubscriptionRequests: 30,
+  /** offline: at available presence, starts delivering stored messages; at unavailable, stops (XEP-0160). */
+  offlineDelivery: 20,
+  /** roster: subscription stanzas the user sends (RFC 6121 Appendix A.2); claims them. */
+  outboundSubscriptions: 10,
+  /** presence: makes the session (un)available and broadcasts it, or routes directed presence (RFC 6121 §4); claims it. */
+  broadcast: 0,
+} as const;
+
 export interface FeaturesEvent {
   session: LocalSession | undefined;
   /** `pre-auth`: secured but not yet authenticated; `post-auth`: after SASL. */

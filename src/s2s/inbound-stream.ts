@@ -8,6 +8,7 @@ import { TLSSocket } from 'node:tls';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid } from '../protocol/jid.js';
+import { dropDelaysForgedByServer } from '../protocol/delay.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { XmlStream } from '../stream/xml-stream.js';
 import { checkStreamHeader } from '../c2s/header-check.js';
@@ -240,6 +241,8 @@ export class InboundStream {
     if (!this.authenticated.has(from.domain)) return this.stream.fail(new StreamError('invalid-from', `'${from.domain}' is not authenticated on this stream`));
     if (!this.ctx.hosts.has(to.domain)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to.domain}'`));
     if (element.attrs.xmlns === NS.server) delete element.attrs.xmlns;
+    // XEP-0203: a stamp may name only domains this peer proved it serves (protocol/delay.ts).
+    if (element.name !== 'iq') dropDelaysForgedByServer(element, this.authenticated);
     this.stanzasIn += 1;
     await this.ctx.router.route(element);
     this.acks.handled();

@@ -56,6 +56,25 @@ export interface RosterItem {
   groups: string[];
 }
 
+/**
+ * What is kept of an inbound subscription request (RFC 6121 §3.1.3): who asked, and what a
+ * client shows the user about it; never the whole stanza, which a remote server controls.
+ */
+export interface PendingRequest {
+  /** The contact's bare JID, normalised. */
+  jid: string;
+  /** The request's <status/> text. */
+  status?: string;
+  /** XEP-0172 nickname. */
+  nick?: string;
+}
+
+/** Per-account bounds on pending requests; bytes are counted by pendingRequestBytes(). */
+export interface PendingLimits {
+  maxCount: number;
+  maxBytes: number;
+}
+
 export interface RosterChange {
   jid: string;
   /** The item as it is now; absent when it was removed. */
@@ -80,10 +99,17 @@ export interface RosterRepository {
    */
   changesSince(account: string, version: number): Promise<{ version: number; changes: RosterChange[] } | undefined>;
   count(account: string): Promise<number>;
-  /** Inbound subscription requests awaiting the user's answer (RFC 6121 §3.1.3), as stanza XML. */
-  addPendingIn(account: string, contact: string, stanzaXml: string): Promise<void>;
+  /**
+   * Stores the contact's inbound subscription request awaiting the user's answer (RFC 6121
+   * §3.1.3), or replaces its earlier one (keeping its place in arrival order). Checking the
+   * account's count and bytes and inserting are one atomic step, so concurrent writers cannot
+   * both slip past the limits; false (nothing stored) when the request would exceed them.
+   */
+  addPendingIn(account: string, request: PendingRequest, limits: PendingLimits): Promise<boolean>;
+  hasPendingIn(account: string, contact: string): Promise<boolean>;
   removePendingIn(account: string, contact: string): Promise<boolean>;
-  pendingIn(account: string): Promise<Array<{ jid: string; stanza: string }>>;
+  /** Oldest first. */
+  pendingIn(account: string): Promise<PendingRequest[]>;
   /** Deletes everything of the account (called when the account is deleted). */
   deleteAccount(account: string): Promise<void>;
 }

@@ -26,4 +26,8 @@ export const NS = {
   chatStates: 'http://jabber.org/protocol/chatstates',
   hints: 'urn:xmpp:hints',
   msgoffline: 'msgoffline',
+  /** XEP-0091 Legacy Delayed Delivery, still sent by some clients. */
+  legacyDelay: 'jabber:x:delay',
+  /** XEP-0172 User Nickname. */
+  nick: 'http://jabber.org/protocol/nick',
 } as const;

@@ -1,7 +1,8 @@
 // Contract for RosterRepository: items, versions and changesSince, pending inbound
 // subscription requests. Called from contract.ts.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RosterItem, Storage, Subscription } from '../../src/storage/types.js';
+import { pendingRequestBytes } from '../../src/storage/pending-requests.js';
+import type { PendingLimits, PendingRequest, RosterItem, Storage, Subscription } from '../../src/storage/types.js';
 
 const ALICE = 'alice@example.org';
 const BOB = 'bob@example.net';
@@ -9,6 +10,9 @@ const BOB = 'bob@example.net';
 function item(jid: string, extra: Partial<RosterItem> = {}): RosterItem {
   return { jid, subscription: 'none', ask: false, approved: false, groups: [], ...extra };
 }
+
+const ROOMY: PendingLimits = { maxCount: 1000, maxBytes: 1024 * 1024 };
+const request = (jid: string, extra: Partial<PendingRequest> = {}): PendingRequest => ({ jid, ...extra });
 
 /** get() promises no order, so compare by jid. */
 const byJid = (items: RosterItem[]): RosterItem[] => [...items].sort((a, b) => (a.jid < b.jid ? -1 : 1));
@@ -138,7 +142,7 @@ export function runRosterContract(current: () => Storage): void {
       await storage.roster.put(ALICE, item('x@example.org', { name: 'for alice' }));
       await storage.roster.put(ALICE, item('y@example.org'));
       await storage.roster.put(BOB, item('x@example.org', { name: 'for bob' }));
-      await storage.roster.addPendingIn(ALICE, 'p@example.org', '<presence type="subscribe"/>');
+      await storage.roster.addPendingIn(ALICE, request('p@example.org'), ROOMY);
 
       expect((await storage.roster.getItem(BOB, 'x@example.org'))?.name).toBe('for bob');
       expect(await storage.roster.getItem(BOB, 'y@example.org')).toBeUndefined();
@@ -176,34 +180,59 @@ export function runRosterContract(current: () => Storage): void {
     });
 
     it('adds, replaces, lists in arrival order and removes pending inbound requests', async () => {
-      const stanza = '<presence from="p@example.org" type="subscribe">\n  <status>hi \u{1F600} &amp;</status>\n</presence>';
-      await storage.roster.addPendingIn(ALICE, 'p@example.org', stanza);
-      await storage.roster.addPendingIn(ALICE, 'q@example.org', '<q/>');
-      expect(await storage.roster.pendingIn(ALICE)).toEqual([
-        { jid: 'p@example.org', stanza },
-        { jid: 'q@example.org', stanza: '<q/>' },
-      ]);
-      // A repeated request replaces the stanza but keeps its place.
-      await storage.roster.addPendingIn(ALICE, 'p@example.org', '<p2/>');
-      expect(await storage.roster.pendingIn(ALICE)).toEqual([
-        { jid: 'p@example.org', stanza: '<p2/>' },
-        { jid: 'q@example.org', stanza: '<q/>' },
-      ]);
+      const first = request('p@example.org', { status: 'hi \u{1F600} & <you>', nick: 'Pat' });
+      expect(await storage.roster.addPendingIn(ALICE, first, ROOMY)).toBe(true);
+      expect(await storage.roster.addPendingIn(ALICE, request('q@example.org'), ROOMY)).toBe(true);
+      expect(await storage.roster.pendingIn(ALICE)).toEqual([first, request('q@example.org')]);
+      expect(await storage.roster.hasPendingIn(ALICE, 'p@example.org')).toBe(true);
+      expect(await storage.roster.hasPendingIn(ALICE, 'r@example.org')).toBe(false);
+      expect(await storage.roster.hasPendingIn(BOB, 'p@example.org')).toBe(false);
+      // A repeated request replaces the earlier one but keeps its place; absent fields stay absent.
+      expect(await storage.roster.addPendingIn(ALICE, request('p@example.org', { status: 'again' }), ROOMY)).toBe(true);
+      const listed = await storage.roster.pendingIn(ALICE);
+      expect(listed).toEqual([request('p@example.org', { status: 'again' }), request('q@example.org')]);
+      expect('nick' in listed[0]!).toBe(false);
       expect(await storage.roster.removePendingIn(ALICE, 'p@example.org')).toBe(true);
       expect(await storage.roster.removePendingIn(ALICE, 'p@example.org')).toBe(false);
       expect(await storage.roster.removePendingIn(BOB, 'q@example.org')).toBe(false);
-      expect(await storage.roster.pendingIn(ALICE)).toEqual([{ jid: 'q@example.org', stanza: '<q/>' }]);
+      expect(await storage.roster.pendingIn(ALICE)).toEqual([request('q@example.org')]);
       // Pending requests are not roster items.
       expect(await storage.roster.get(ALICE)).toEqual({ version: 0, items: [] });
+    });
+
+    it('refuses a new pending request beyond the count limit, per account; a repeat still replaces', async () => {
+      const limits: PendingLimits = { maxCount: 2, maxBytes: 1024 * 1024 };
+      expect(await storage.roster.addPendingIn(ALICE, request('a@x.example'), limits)).toBe(true);
+      expect(await storage.roster.addPendingIn(ALICE, request('b@x.example'), limits)).toBe(true);
+      expect(await storage.roster.addPendingIn(ALICE, request('c@x.example'), limits)).toBe(false);
+      expect(await storage.roster.addPendingIn(ALICE, request('a@x.example', { status: 'again' }), limits)).toBe(true);
+      expect(await storage.roster.addPendingIn(BOB, request('c@x.example'), limits)).toBe(true);
+      expect(await storage.roster.pendingIn(ALICE)).toEqual([request('a@x.example', { status: 'again' }), request('b@x.example')]);
+      // Answering one makes room.
+      await storage.roster.removePendingIn(ALICE, 'b@x.example');
+      expect(await storage.roster.addPendingIn(ALICE, request('c@x.example'), limits)).toBe(true);
+    });
+
+    it('counts the UTF-8 bytes of what is kept against the byte limit, a replaced request only once', async () => {
+      const small = request('a@x.example', { status: '\u00e9'.repeat(10) }); // 11 + 20 bytes
+      expect(pendingRequestBytes(small)).toBe(31);
+      const limits: PendingLimits = { maxCount: 100, maxBytes: 62 };
+      expect(await storage.roster.addPendingIn(ALICE, small, limits)).toBe(true);
+      expect(await storage.roster.addPendingIn(ALICE, request('b@x.example', { nick: 'x'.repeat(20) }), limits)).toBe(true); // 31: exactly full
+      expect(await storage.roster.addPendingIn(ALICE, request('c@x.example'), limits)).toBe(false);
+      // Replacing a's request with a larger one must fit without counting the old one.
+      expect(await storage.roster.addPendingIn(ALICE, request('a@x.example', { status: 'e'.repeat(20) }), limits)).toBe(true);
+      expect(await storage.roster.addPendingIn(ALICE, request('a@x.example', { status: 'e'.repeat(21) }), limits)).toBe(false);
+      expect((await storage.roster.pendingIn(ALICE))[0]).toEqual(request('a@x.example', { status: 'e'.repeat(20) }));
     });
 
     it('deleteAccount removes items, history and pending requests of that account only', async () => {
       await storage.roster.put(ALICE, item('a@example.org'));
       await storage.roster.put(ALICE, item('b@example.org'));
       await storage.roster.remove(ALICE, 'b@example.org');
-      await storage.roster.addPendingIn(ALICE, 'p@example.org', '<p/>');
+      await storage.roster.addPendingIn(ALICE, request('p@example.org'), ROOMY);
       await storage.roster.put(BOB, item('a@example.org'));
-      await storage.roster.addPendingIn(BOB, 'p@example.org', '<p/>');
+      await storage.roster.addPendingIn(BOB, request('p@example.org', { status: 'hello' }), ROOMY);
 
       await storage.roster.deleteAccount(ALICE);
       await storage.roster.deleteAccount('never@example.org');
@@ -217,7 +246,7 @@ export function runRosterContract(current: () => Storage): void {
       expect(await storage.roster.put(ALICE, item('c@example.org'))).toBe(1);
 
       expect(await storage.roster.get(BOB)).toEqual({ version: 1, items: [item('a@example.org')] });
-      expect(await storage.roster.pendingIn(BOB)).toEqual([{ jid: 'p@example.org', stanza: '<p/>' }]);
+      expect(await storage.roster.pendingIn(BOB)).toEqual([request('p@example.org', { status: 'hello' })]);
     });
   });
 }

@@ -9,12 +9,16 @@ import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createSqliteUserRepository } from '../../src/storage/sqlite/users.js';
-import type { RosterItem, Subscription } from '../../src/storage/types.js';
+import { PENDING_STATUS_MAX_CHARS } from '../../src/storage/pending-requests.js';
+import type { PendingLimits, RosterItem, Subscription } from '../../src/storage/types.js';
 
 /** Schema version reached by the migration step that adds the roster tables. */
 const ROSTER_SCHEMA_VERSION = 2;
 const ROSTER_TABLES = ['pending_in', 'roster_changes', 'roster_items', 'roster_versions'];
 const ALICE = 'alice@example.org';
+/** Schema version before pending requests were reduced to contact, status and nick. */
+const WHOLE_STANZA_SCHEMA_VERSION = 3;
+const ROOMY: PendingLimits = { maxCount: 1000, maxBytes: 1024 * 1024 };
 
 const item = (jid: string, extra: Partial<RosterItem> = {}): RosterItem => ({
   jid,
@@ -43,7 +47,7 @@ describe('sqlite roster', () => {
     await first.roster.put(ALICE, carol);
     await first.roster.put(ALICE, item('dave@example.org'));
     await first.roster.remove(ALICE, 'dave@example.org');
-    await first.roster.addPendingIn(ALICE, 'p@example.org', '<presence type="subscribe"/>');
+    await first.roster.addPendingIn(ALICE, { jid: 'p@example.org', status: 'hi' }, ROOMY);
     await first.close();
 
     const second = openSqliteStorage({ file });
@@ -53,7 +57,7 @@ describe('sqlite roster', () => {
         version: 3,
         changes: [{ jid: carol.jid, item: carol }, { jid: 'dave@example.org' }],
       });
-      expect(await second.roster.pendingIn(ALICE)).toEqual([{ jid: 'p@example.org', stanza: '<presence type="subscribe"/>' }]);
+      expect(await second.roster.pendingIn(ALICE)).toEqual([{ jid: 'p@example.org', status: 'hi' }]);
       expect(await second.roster.put(ALICE, item('erin@example.org'))).toBe(4);
     } finally {
       await second.close();
@@ -87,7 +91,7 @@ describe('sqlite roster', () => {
       await storage.roster.put(account, item('a@example.org'));
       await storage.roster.put(account, item('b@example.org'));
       await storage.roster.remove(account, 'b@example.org');
-      await storage.roster.addPendingIn(account, 'p@example.org', '<p/>');
+      await storage.roster.addPendingIn(account, { jid: 'p@example.org' }, ROOMY);
     }
     await storage.roster.deleteAccount(ALICE);
     await storage.close();
@@ -113,6 +117,56 @@ describe('sqlite roster', () => {
     } finally {
       await server.close();
       await cli.close();
+    }
+  });
+
+  it('migration 4 keeps who asked, a trimmed status and the nick of each stored request, in order', async () => {
+    const old = openDatabase(file, MIGRATIONS.slice(0, WHOLE_STANZA_SCHEMA_VERSION));
+    const insert = old.prepare('INSERT INTO pending_in (account, contact, stanza) VALUES (?, ?, ?)');
+    const huge = 'z'.repeat(200_000);
+    insert.run(ALICE, 'big@remote.example', `<presence type="subscribe" from="big@remote.example"><status>${huge}</status><junk xmlns="urn:x">${huge}</junk></presence>`);
+    insert.run(ALICE, 'nick@remote.example', '<presence type="subscribe"><status>please &amp; thanks</status><nick xmlns="http://jabber.org/protocol/nick">Nicky</nick></presence>');
+    insert.run(ALICE, 'plain@remote.example', '<presence type="subscribe"/>');
+    insert.run(ALICE, 'broken@remote.example', '<presence type="subscribe"><status>unclosed');
+    insert.run('bob@example.org', 'p@remote.example', '<presence type="subscribe"><status>for bob</status></presence>');
+    old.close();
+
+    const storage = openSqliteStorage({ file });
+    try {
+      expect(await storage.roster.pendingIn(ALICE)).toEqual([
+        { jid: 'big@remote.example', status: 'z'.repeat(PENDING_STATUS_MAX_CHARS) },
+        { jid: 'nick@remote.example', status: 'please & thanks', nick: 'Nicky' },
+        { jid: 'plain@remote.example' },
+        { jid: 'broken@remote.example' },
+      ]);
+      expect(await storage.roster.pendingIn('bob@example.org')).toEqual([{ jid: 'p@remote.example', status: 'for bob' }]);
+      // The byte cost was computed for the migrated rows: the limit sees them.
+      const tight: PendingLimits = { maxCount: 100, maxBytes: PENDING_STATUS_MAX_CHARS + 100 };
+      expect(await storage.roster.addPendingIn(ALICE, { jid: 'new@remote.example' }, tight)).toBe(false);
+    } finally {
+      await storage.close();
+    }
+    const raw = new Database(file);
+    const columns = raw.prepare("SELECT name FROM pragma_table_info('pending_in')").pluck().all();
+    expect(columns).not.toContain('stanza');
+    raw.close();
+  });
+
+  it('two connections cannot both take the last pending place (server + admin CLI, or two nodes)', async () => {
+    const one = openSqliteStorage({ file });
+    const two = openSqliteStorage({ file });
+    const limits: PendingLimits = { maxCount: 2, maxBytes: 1024 };
+    try {
+      expect(await one.roster.addPendingIn(ALICE, { jid: 'a@remote.example' }, limits)).toBe(true);
+      const results = await Promise.all([
+        one.roster.addPendingIn(ALICE, { jid: 'b@remote.example' }, limits),
+        two.roster.addPendingIn(ALICE, { jid: 'c@remote.example' }, limits),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await two.roster.pendingIn(ALICE)).toHaveLength(2);
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 

@@ -1,7 +1,7 @@
 // XEP-0115 Entity Capabilities, server side: learns what local clients support from the caps in
 // their presence, and answers `caps/query` ("does this client support X?") for other modules.
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
-import type { CapsQueryEvent } from '../../core/events.js';
+import { PRE_PRESENCE_BARE, type CapsQueryEvent } from '../../core/events.js';
 import { CAPS_FLAG, createCapsDiscovery, type CapsDiscovery } from './discovery.js';
 import { isSupportedHash } from './verification.js';
 
@@ -15,7 +15,7 @@ export const capsModule: HeraldModule = {
     const timeout = ctx.options.queryTimeoutMs;
     const discovery = createCapsDiscovery(ctx, typeof timeout === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS);
 
-    // Ahead of the presence module (priority 0), which claims the broadcast; this only looks.
+    // Ahead of the presence module, which claims the broadcast; this only looks.
     ctx.on(
       'pre-presence/bare',
       async ({ stanza, origin }) => {
@@ -28,7 +28,7 @@ export const capsModule: HeraldModule = {
         await discovery.announce(origin, { hash, node, ver });
         return false;
       },
-      10,
+      PRE_PRESENCE_BARE.learnCaps,
     );
 
     ctx.on('caps/query', (event) => answer(ctx, discovery, event));

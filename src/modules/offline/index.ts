@@ -1,6 +1,7 @@
 // XEP-0160 offline messages: chat/normal messages for an account with no available resource are
 // stored (with a XEP-0203 delay) up to a per-account quota and delivered when a resource next
 // sends non-negative available presence.
+import { PRE_PRESENCE_BARE } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import { NS } from '../../xml/ns.js';
 import { presencePriority } from '../../protocol/presence-priority.js';
@@ -9,13 +10,6 @@ import { storeOffline } from './store.js';
 
 const DEFAULT_QUOTA = 1000;
 const PAGE_SIZE = 200;
-/**
- * Before the presence module, which claims broadcast presence (so later handlers never run) and
- * makes the session available. The flush therefore happens while the session is not yet
- * available; delivery to its socket does not depend on that, and a message stored meanwhile is
- * handed to the running flush (see flush.ts).
- */
-const BEFORE_PRESENCE = 5;
 
 function positiveInteger(value: unknown, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -53,7 +47,11 @@ export const offlineModule: HeraldModule = {
         else flusher.unavailable(origin);
         return false;
       },
-      BEFORE_PRESENCE,
+      // Before the presence module, which claims broadcast presence and makes the session
+      // available: the flush starts (and runs beside the session's queue) while the session is not
+      // yet available; delivery to its socket does not depend on that, and a message stored
+      // meanwhile is handed to the running flush (see flush.ts).
+      PRE_PRESENCE_BARE.offlineDelivery,
     );
 
     ctx.on('session/closed', ({ session }) => {

@@ -7,7 +7,7 @@ import { takeDirectedTargets } from './directed.js';
 import { recordLastUnavailable } from './last-unavailable.js';
 import { presencePriority } from '../../protocol/presence-priority.js';
 import { contactsWhere, hasFrom, hasTo } from './roster-view.js';
-import { readdressed } from './stanzas.js';
+import { lastPresenceOf, readdressed } from './stanzas.js';
 
 /** Handles a broadcast presence; false for types that are not broadcasts (left to others). */
 export async function handleBroadcast(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<boolean> {
@@ -43,6 +43,7 @@ async function becomeAvailable(ctx: ModuleContext, session: LocalSession, stanza
   const full = session.jid.toString();
   for (const contact of contactsWhere(items, account, hasFrom)) await ctx.router.route(readdressed(presence, full, contact));
   await toOwnResources(ctx, session, presence);
+  if (initial) await fromOwnResources(ctx, session);
 }
 
 async function becomeUnavailable(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<void> {
@@ -71,5 +72,19 @@ async function toOwnResources(ctx: ModuleContext, session: LocalSession, presenc
   for (const ref of await ctx.sessions.byBareJid(session.jid.toBareString())) {
     if (!ref.available && ref.id !== session.id) continue;
     await ctx.delivery.toSession(ref, readdressed(presence, full, ref.jid));
+  }
+}
+
+/**
+ * §4.2.2: an entity is implicitly subscribed to its own presence, so a newly available resource
+ * learns the current presence of the account's other available resources, as probes give it that
+ * of its contacts (Prosody and ejabberd do the same).
+ */
+async function fromOwnResources(ctx: ModuleContext, session: LocalSession): Promise<void> {
+  const to = session.jid.toString();
+  for (const ref of await ctx.sessions.byBareJid(session.jid.toBareString())) {
+    if (!ref.available || ref.id === session.id) continue;
+    if (!(await session.whenWritable())) return;
+    await ctx.delivery.toSession(session.ref(), readdressed(lastPresenceOf(ref), ref.jid, to));
   }
 }

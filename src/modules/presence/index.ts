@@ -1,6 +1,7 @@
 // Presence (RFC 6121 §4): broadcasts from local sessions to their subscribers and own resources,
 // probes and their answers, directed presence, delivery of inbound presence, and presence owed
 // when a subscription starts or ends. Subscription requests themselves are the roster module's.
+import { PRE_PRESENCE_BARE } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import { handleBroadcast, sessionEnded } from './broadcast.js';
 import { handleDirected } from './directed.js';
@@ -13,11 +14,15 @@ export const presenceModule: HeraldModule = {
   load(ctx) {
     // Sender's host. The router gives a presence without 'to' the sender's bare JID as its target,
     // so the raw attribute tells a broadcast (§4.2.1, §4.4.1, §4.5.1) from directed presence (§4.6.1).
-    ctx.on('pre-presence/bare', async (event) => {
-      if (!event.origin) return false;
-      if (event.stanza.attrs.to === undefined) return handleBroadcast(ctx, event.origin, event.stanza);
-      return handleDirected(ctx, event);
-    });
+    ctx.on(
+      'pre-presence/bare',
+      async (event) => {
+        if (!event.origin) return false;
+        if (event.stanza.attrs.to === undefined) return handleBroadcast(ctx, event.origin, event.stanza);
+        return handleDirected(ctx, event);
+      },
+      PRE_PRESENCE_BARE.broadcast,
+    );
     ctx.on('pre-presence/full', (event) => handleDirected(ctx, event));
     ctx.on('pre-presence/host', (event) => handleDirected(ctx, event));
 

@@ -10,6 +10,11 @@ import { registerSubscriptions } from './subscriptions.js';
 
 const DEFAULT_MAX_ITEMS = 1000;
 const DEFAULT_MAX_NAME_LENGTH = 1023;
+/** Real clients file a contact under a handful of groups; each group costs up to maxNameLength. */
+const DEFAULT_MAX_GROUPS_PER_ITEM = 20;
+/** Inbound requests awaiting an answer; any federated server can invent requesting JIDs. */
+const DEFAULT_MAX_PENDING_REQUESTS = 1000;
+const DEFAULT_MAX_PENDING_REQUEST_BYTES = 1024 * 1024;
 
 function positiveInteger(value: unknown, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -27,6 +32,11 @@ export const rosterModule: HeraldModule = {
     const limits = {
       maxItems: positiveInteger(ctx.options.maxItems, DEFAULT_MAX_ITEMS, 'maxItems'),
       maxNameLength: positiveInteger(ctx.options.maxNameLength, DEFAULT_MAX_NAME_LENGTH, 'maxNameLength'),
+      maxGroupsPerItem: positiveInteger(ctx.options.maxGroupsPerItem, DEFAULT_MAX_GROUPS_PER_ITEM, 'maxGroupsPerItem'),
+      pending: {
+        maxCount: positiveInteger(ctx.options.maxPendingRequests, DEFAULT_MAX_PENDING_REQUESTS, 'maxPendingRequests'),
+        maxBytes: positiveInteger(ctx.options.maxPendingRequestBytes, DEFAULT_MAX_PENDING_REQUEST_BYTES, 'maxPendingRequestBytes'),
+      },
     };
     const store = createRosterStore(ctx);
 

@@ -95,8 +95,9 @@ export function registerRosterIq(ctx: ModuleContext, store: RosterStore, limits:
 
   /**
    * §2.6.3: a get naming a version we still know is answered with an empty result, then one
-   * push per item changed since. Only the last push carries the new version, so a client cut
-   * off half-way asks again from its old one.
+   * push per item changed since, each once the connection has drained (up to maxItems of them).
+   * Only the last push carries the new version, so a client cut off half-way asks again from its
+   * old one.
    */
   async function versionedGet(event: StanzaEvent): Promise<boolean> {
     const { stanza } = event;
@@ -113,6 +114,7 @@ export function registerRosterIq(ctx: ModuleContext, store: RosterStore, limits:
     await ctx.router.route(xml('iq', { type: 'result', id: stanza.attrs.id, from: stanza.attrs.to ?? event.to.toString(), to: stanza.attrs.from }));
     const ref = session.ref();
     for (const [index, change] of delta.changes.entries()) {
+      if (!(await session.whenWritable())) break;
       const last = index === delta.changes.length - 1;
       await store.push(ref, { account: event.to, jid: change.jid, item: change.item }, last ? delta.version : undefined);
     }

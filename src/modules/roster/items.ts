@@ -39,6 +39,8 @@ export type RosterSetRequest = { kind: 'remove'; jid: Jid } | { kind: 'update'; 
 export interface ItemLimits {
   /** Longest handle or group name, in characters. */
   maxNameLength: number;
+  /** Most groups one item may be in. */
+  maxGroupsPerItem: number;
 }
 
 const length = (text: string): number => [...text].length;
@@ -65,8 +67,13 @@ export function parseRosterSet(query: Element, limits: ItemLimits): RosterSetReq
   if (rawName !== undefined && length(rawName) > limits.maxNameLength) {
     throw new StanzaError('not-acceptable', `the name is longer than ${limits.maxNameLength} characters`);
   }
+  const groupElements = item.getChildElements().filter((child) => child.name === 'group');
+  // §2.3.3 names not-acceptable for values beyond server-configured limits.
+  if (groupElements.length > limits.maxGroupsPerItem) {
+    throw new StanzaError('not-acceptable', `an item may be in at most ${limits.maxGroupsPerItem} groups, found ${groupElements.length}`);
+  }
   const groups: string[] = [];
-  for (const group of item.getChildElements().filter((child) => child.name === 'group')) {
+  for (const group of groupElements) {
     const name = group.getText();
     if (name.length === 0) throw new StanzaError('not-acceptable', 'a group name is empty');
     if (length(name) > limits.maxNameLength) throw new StanzaError('not-acceptable', `a group name is longer than ${limits.maxNameLength} characters`);

@@ -1,24 +1,23 @@
 // Presence subscriptions (RFC 6121 §3). The user's server handles what its clients send
 // (outbound, Appendix A.2), the contact's server what arrives for its accounts (inbound, A.3);
 // when both are this server they still meet only through the router, as remote ones would.
-import { parse } from 'ltx';
 import type { ModuleContext } from '../../core/modules/module.js';
-import type { StanzaEvent } from '../../core/events.js';
+import { PRE_PRESENCE_BARE, type StanzaEvent } from '../../core/events.js';
 import { bounce } from '../../core/stanza-sender.js';
 import type { Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
-import type { RosterItem } from '../../storage/types.js';
+import type { PendingLimits, PendingRequest, RosterItem } from '../../storage/types.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { inbound, outbound, subscriptionType, type OutboundOutcome, type SubState } from './states.js';
+import { replayPending, requestToKeep, tooManyRequests } from './pending.js';
 import type { RosterStore, StoredChange } from './store.js';
-
-/** Before the presence module, which makes the session available. */
-const INITIAL_PRESENCE_PRIORITY = 10;
 
 interface Transition<T> {
   outcome: T;
   /** The stored item change, when the item changed. */
   change: StoredChange | undefined;
+  /** A new request was not stored: the account already holds as many as its limits allow. */
+  refused?: true;
 }
 
 /** The stanza as it travels between servers: bare JIDs on both ends (§3.1.2, §3.1.3). */
@@ -29,24 +28,30 @@ function between(stanza: Element, from: Jid, to: Jid): Element {
   return copy;
 }
 
-export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, limits: { maxItems: number }): void {
+export interface SubscriptionLimits {
+  maxItems: number;
+  pending: PendingLimits;
+}
+
+export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, limits: SubscriptionLimits): void {
   const repo = ctx.storage.roster;
 
   /**
    * Reads the account's state for the contact, lets `decide` pick the next one and stores it.
-   * `request` is kept when the contact's request becomes pending (§3.1.3).
+   * `request` is kept when the contact's request becomes or stays pending (§3.1.3); asking again
+   * replaces the earlier request.
    */
   async function transition<T extends { next: SubState }>(
     account: Jid,
     contact: Jid,
     decide: (state: SubState) => T,
-    request?: Element,
+    request?: PendingRequest,
   ): Promise<Transition<T>> {
     return store.exclusive(account, async () => {
       const key = account.toBareString();
       const jid = contact.toBareString();
       const item = await repo.getItem(key, jid);
-      const pendingIn = (await repo.pendingIn(key)).some((pending) => pending.jid === jid);
+      const pendingIn = await repo.hasPendingIn(key, jid);
       const state: SubState = { subscription: item?.subscription ?? 'none', pendingOut: item?.ask ?? false, pendingIn, approved: item?.approved ?? false };
       const outcome = decide(state);
       const { next } = outcome;
@@ -54,7 +59,11 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
       if (itemChanged && !item && (await repo.count(key)) >= limits.maxItems) {
         throw new StanzaError('not-acceptable', `the roster already holds ${limits.maxItems} items`);
       }
-      if (next.pendingIn && !pendingIn && request) await repo.addPendingIn(key, jid, request.toString());
+      if (next.pendingIn && request) {
+        // A repeat that no longer fits leaves the earlier request pending, so only a new one is refused.
+        const stored = await repo.addPendingIn(key, request, limits.pending);
+        if (!stored && !pendingIn) return { outcome, change: undefined, refused: true };
+      }
       if (!next.pendingIn && pendingIn) await repo.removePendingIn(key, jid);
       if (!itemChanged) return { outcome, change: undefined };
       const after: RosterItem = { ...(item ?? { jid, groups: [] }), jid, subscription: next.subscription, ask: next.pendingOut, approved: next.approved };
@@ -107,7 +116,13 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
       if (type === 'subscribe') await ctx.router.route(xml('presence', { type: 'unsubscribed', id: stanza.attrs.id, from: user.toString(), to: contact.toString() }));
       return true;
     }
-    const { outcome, change } = await transition(user, contact, (state) => inbound(type, state), stanza);
+    const keep = type === 'subscribe' ? requestToKeep(stanza, contact) : undefined;
+    const { outcome, change, refused } = await transition(user, contact, (state) => inbound(type, state), keep);
+    if (refused) {
+      ctx.log.info({ account: user.toString(), contact: contact.toString(), limits: limits.pending }, 'refused a subscription request: too many pending');
+      await bounce(ctx.router, event.stanza, tooManyRequests(user, limits.pending));
+      return true;
+    }
     if (outcome.autoApprove) {
       await ctx.router.route(xml('presence', { type: 'subscribed', id: stanza.attrs.id, from: user.toString(), to: contact.toString() }));
     }
@@ -122,22 +137,12 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
   async function onInitialPresence(event: StanzaEvent): Promise<boolean> {
     const { stanza, origin } = event;
     if (!origin || origin.available || stanza.attrs.to !== undefined || stanza.attrs.type !== undefined) return false;
-    const ref = origin.ref();
-    for (const pending of await repo.pendingIn(origin.jid.toBareString())) {
-      let request: Element;
-      try {
-        request = parse(pending.stanza) as Element;
-      } catch (error) {
-        ctx.log.warn({ err: error, contact: pending.jid }, 'dropping an unreadable stored subscription request');
-        continue;
-      }
-      await ctx.delivery.toSession(ref, request);
-    }
+    await replayPending(ctx, origin);
     return false; // the presence module still has to make the session available
   }
 
-  ctx.on('pre-presence/bare', onInitialPresence, INITIAL_PRESENCE_PRIORITY);
-  ctx.on('pre-presence/bare', onOutbound);
+  ctx.on('pre-presence/bare', onInitialPresence, PRE_PRESENCE_BARE.replaySubscriptionRequests);
+  ctx.on('pre-presence/bare', onOutbound, PRE_PRESENCE_BARE.outboundSubscriptions);
   ctx.on('pre-presence/full', onOutbound);
   ctx.on('presence/bare', onInbound);
   ctx.on('presence/full', onInbound);

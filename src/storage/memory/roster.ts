@@ -1,12 +1,14 @@
 // Rosters in process memory, with the same versioning behaviour as the SQLite backend.
-import type { RosterItem, RosterRepository } from '../types.js';
+import { pendingRequestBytes } from '../pending-requests.js';
+import type { PendingRequest, RosterItem, RosterRepository } from '../types.js';
 
 interface AccountRoster {
   version: number;
   items: Map<string, RosterItem>;
   /** Version at which each contact last changed (removed contacts stay as tombstones). */
   changedAt: Map<string, number>;
-  pendingIn: Map<string, string>;
+  /** Insertion order is arrival order; a replaced request keeps its place. */
+  pendingIn: Map<string, PendingRequest>;
 }
 
 const copy = (item: RosterItem): RosterItem => ({ ...item, groups: [...item.groups] });
@@ -63,9 +65,23 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
       assertOpen();
       return rosters.get(account)?.items.size ?? 0;
     },
-    async addPendingIn(account, contact, stanzaXml) {
+    async addPendingIn(account, request, limits) {
       assertOpen();
-      rosterOf(account).pendingIn.set(contact, stanzaXml);
+      const pending = rosterOf(account).pendingIn;
+      let count = 1;
+      let bytes = pendingRequestBytes(request);
+      for (const [jid, other] of pending) {
+        if (jid === request.jid) continue; // the one being replaced
+        count += 1;
+        bytes += pendingRequestBytes(other);
+      }
+      if (count > limits.maxCount || bytes > limits.maxBytes) return false;
+      pending.set(request.jid, { ...request });
+      return true;
+    },
+    async hasPendingIn(account, contact) {
+      assertOpen();
+      return rosters.get(account)?.pendingIn.has(contact) ?? false;
     },
     async removePendingIn(account, contact) {
       assertOpen();
@@ -73,7 +89,7 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
     },
     async pendingIn(account) {
       assertOpen();
-      return [...(rosters.get(account)?.pendingIn.entries() ?? [])].map(([jid, stanza]) => ({ jid, stanza }));
+      return [...(rosters.get(account)?.pendingIn.values() ?? [])].map((request) => ({ ...request }));
     },
     async deleteAccount(account) {
       assertOpen();

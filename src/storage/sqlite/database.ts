@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, type MigrationStep } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -27,7 +27,7 @@ function assertNotNewer(db: SqliteDatabase, version: number, known: number): voi
  * its user_version bump, so a failed step leaves the previous version intact.
  * Returns how many steps were applied.
  */
-export function migrate(db: SqliteDatabase, steps: readonly string[] = MIGRATIONS): number {
+export function migrate(db: SqliteDatabase, steps: readonly MigrationStep[] = MIGRATIONS): number {
   const initial = schemaVersion(db);
   assertNotNewer(db, initial, steps.length);
   if (initial === steps.length) return 0; // common case: no write lock taken
@@ -39,7 +39,8 @@ export function migrate(db: SqliteDatabase, steps: readonly string[] = MIGRATION
     assertNotNewer(db, version, steps.length);
     const step = steps[version];
     if (step === undefined) return false;
-    db.exec(step);
+    if (typeof step === 'string') db.exec(step);
+    else step(db);
     db.pragma(`user_version = ${version + 1}`);
     return true;
   });
@@ -49,7 +50,7 @@ export function migrate(db: SqliteDatabase, steps: readonly string[] = MIGRATION
   return applied;
 }
 
-export function openDatabase(file: string, steps: readonly string[] = MIGRATIONS): SqliteDatabase {
+export function openDatabase(file: string, steps: readonly MigrationStep[] = MIGRATIONS): SqliteDatabase {
   const inMemory = file === ':memory:' || file === '';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
 

@@ -1,10 +1,15 @@
 // Schema migrations, applied in order. Step i brings the schema to version i + 1
-// (kept in PRAGMA user_version). Never edit a released step: append a new one.
+// (kept in PRAGMA user_version). Never edit a released step: append a new one. A step is SQL,
+// or a function for a step that must read rows to rewrite them (it runs in the same transaction).
+import type { SqliteDatabase } from './database.js';
+import { migratePendingRequests } from './migrate-pending-requests.js';
+
+export type MigrationStep = string | ((db: SqliteDatabase) => void);
 //
 // STRICT makes SQLite reject values of the wrong type instead of silently storing them.
 // WITHOUT ROWID: these tables are looked up by their composite primary key only, so the
 // key itself is the storage order and no second index is needed.
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly MigrationStep[] = [
   // 1: accounts, SCRAM credentials, key/value
   `
   CREATE TABLE users (
@@ -98,4 +103,8 @@ export const MIGRATIONS: readonly string[] = [
   -- list and count read one account's queue in order.
   CREATE INDEX offline_messages_by_account ON offline_messages (account, seq);
   `,
+
+  // 4: pending_in keeps what a subscription request needs (contact, trimmed status, nick) and
+  // its byte cost, instead of the whole stanza; see migrate-pending-requests.ts.
+  migratePendingRequests,
 ];

@@ -1,5 +1,6 @@
-// Rosters in SQLite (tables from migration step 2). Statements are prepared once per connection.
-import type { RosterChange, RosterItem, RosterRepository, Subscription } from '../types.js';
+// Rosters in SQLite (tables from migration steps 2 and 4). Statements are prepared once per connection.
+import { pendingRequestBytes } from '../pending-requests.js';
+import type { PendingRequest, RosterChange, RosterItem, RosterRepository, Subscription } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 
 interface ItemRow {
@@ -19,6 +20,29 @@ interface TombstoneRow {
   ask: null;
   approved: null;
   groups: null;
+}
+
+interface PendingRow {
+  contact: string;
+  status: string | null;
+  nick: string | null;
+}
+
+interface PendingParams {
+  account: string;
+  contact: string;
+  status: string | null;
+  nick: string | null;
+  bytes: number;
+  maxCount: number;
+  maxBytes: number;
+}
+
+function toPendingRequest(row: PendingRow): PendingRequest {
+  const request: PendingRequest = { jid: row.contact };
+  if (row.status !== null) request.status = row.status;
+  if (row.nick !== null) request.nick = row.nick;
+  return request;
 }
 
 const ITEM_COLUMNS = 'name, subscription, ask, approved, groups';
@@ -66,15 +90,19 @@ export function createSqliteRosterRepository(db: SqliteDatabase): RosterReposito
      WHERE c.account = ? AND c.version > ? ORDER BY c.version`,
   );
   const countItems = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM roster_items WHERE account = ?');
-  // On conflict only the stanza changes, so seq (arrival order) stays that of the first request.
-  const upsertPending = db.prepare<[string, string, string]>(
-    `INSERT INTO pending_in (account, contact, stanza) VALUES (?, ?, ?)
-     ON CONFLICT (account, contact) DO UPDATE SET stanza = excluded.stanza`,
+  // One statement counts the account's other requests and their bytes and inserts only within
+  // the limits, so two writers cannot both take the last place. On conflict (the contact asks
+  // again) the row is replaced in place: seq, its arrival order, stays that of the first request.
+  const addPending = db.prepare<[PendingParams]>(
+    `INSERT INTO pending_in (account, contact, status, nick, bytes)
+     SELECT @account, @contact, @status, @nick, @bytes
+     FROM (SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM pending_in WHERE account = @account AND contact <> @contact)
+     WHERE n < @maxCount AND b + @bytes <= @maxBytes
+     ON CONFLICT (account, contact) DO UPDATE SET status = excluded.status, nick = excluded.nick, bytes = excluded.bytes`,
   );
   const deletePending = db.prepare<[string, string]>('DELETE FROM pending_in WHERE account = ? AND contact = ?');
-  const selectPending = db.prepare<[string], { contact: string; stanza: string }>(
-    'SELECT contact, stanza FROM pending_in WHERE account = ? ORDER BY seq',
-  );
+  const selectOnePending = db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM pending_in WHERE account = ? AND contact = ?');
+  const selectPending = db.prepare<[string], PendingRow>('SELECT contact, status, nick FROM pending_in WHERE account = ? ORDER BY seq');
   const deleteAll = ['roster_versions', 'roster_items', 'roster_changes', 'pending_in'].map((table) =>
     db.prepare<[string]>(`DELETE FROM ${table} WHERE account = ?`),
   );
@@ -145,14 +173,26 @@ export function createSqliteRosterRepository(db: SqliteDatabase): RosterReposito
     async count(account) {
       return countItems.get(account)?.n ?? 0;
     },
-    async addPendingIn(account, contact, stanzaXml) {
-      upsertPending.run(account, contact, stanzaXml);
+    async addPendingIn(account, request, limits) {
+      const params: PendingParams = {
+        account,
+        contact: request.jid,
+        status: request.status ?? null,
+        nick: request.nick ?? null,
+        bytes: pendingRequestBytes(request),
+        maxCount: limits.maxCount,
+        maxBytes: limits.maxBytes,
+      };
+      return addPending.run(params).changes > 0;
+    },
+    async hasPendingIn(account, contact) {
+      return selectOnePending.get(account, contact) !== undefined;
     },
     async removePendingIn(account, contact) {
       return deletePending.run(account, contact).changes > 0;
     },
     async pendingIn(account) {
-      return selectPending.all(account).map((row) => ({ jid: row.contact, stanza: row.stanza }));
+      return selectPending.all(account).map(toPendingRequest);
     },
     async deleteAccount(account) {
       deleteAccountTx.immediate(account);

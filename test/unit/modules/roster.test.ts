@@ -280,5 +280,23 @@ describe('roster management (RFC 6121 §2)', () => {
       // Nobody else was pushed anything by the versioned get.
       expect(take(a).filter((s) => s.attrs.type === 'set')).toHaveLength(6);
     });
+
+    it('RFC 6121 §2.6.3 / issue 13: each push waits for the connection to drain, and a session that ended gets no more', async () => {
+      core = await createInProcessCore();
+      const a = await interested(`${ALICE}/a`);
+      for (const jid of ['b@example.org', 'c@example.org', 'd@example.org']) await core.send(a, set(item({ jid })));
+      const cached = await core.connect(`${ALICE}/cached`);
+      const pushesWhenAsked: number[] = [];
+      cached.whenWritable = () => {
+        pushesWhenAsked.push(pushesIn(cached.sent).length);
+        return Promise.resolve(pushesWhenAsked.length <= 2);
+      };
+      await core.send(cached, get('0'));
+      expect(pushesWhenAsked).toEqual([0, 1, 2]);
+      expect(pushesIn(cached.sent).map((p) => [p.item.jid, p.ver])).toEqual([
+        ['b@example.org', undefined],
+        ['c@example.org', undefined],
+      ]);
+    });
   });
 });
