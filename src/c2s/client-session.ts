@@ -90,8 +90,9 @@ export class ClientSession implements LocalSession {
     return sessionRefOf(this, this.ctx.nodeId);
   }
 
+  /** While it ends, the session re-homes what it holds: senders wait for that (see whenWritable). */
   get congested(): boolean {
-    return this.outbound.congested;
+    return this.ending ? !this.finished : this.outbound.congested;
   }
 
   /**
@@ -119,8 +120,10 @@ export class ClientSession implements LocalSession {
     return confirmed;
   }
 
+  /** False once it ended; an ending session answers when its queue has been re-homed. */
   whenWritable(): Promise<boolean> {
-    return this.ending ? Promise.resolve(false) : this.outbound.whenWritable();
+    if (this.finished) return Promise.resolve(false);
+    return this.ending ? this.ended.then(() => false) : this.outbound.whenWritable();
   }
 
   /** The connection passed earlier writes on to the network. */
