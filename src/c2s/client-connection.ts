@@ -13,6 +13,7 @@ import type { Logger } from '../util/logger.js';
 import { createTlsChannelBinding } from './sasl/channel-binding.js';
 import type { ChannelBindingProvider } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
+import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
 import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
@@ -49,6 +50,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     private readonly ctx: C2sContext,
     socket: Socket,
     directTls: boolean,
+    /** This connection's place in its address's limits (released by the listener at close). */
+    readonly admission?: AddressAdmission,
   ) {
     this.id = ctx.ids.next();
     this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });

@@ -8,12 +8,15 @@ import { createJid } from '../protocol/jid.js';
 import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
 import { throttleKey } from '../auth/failure-throttle.js';
+import type { AddressAdmission } from '../net/address-limits.js';
 
 export interface SaslStream {
   readonly domain: string;
   readonly secure: boolean;
   readonly remoteAddress: string;
   readonly channelBinding: ChannelBindingProvider;
+  /** Counted as unauthenticated against its address until SASL succeeds. */
+  readonly admission?: AddressAdmission | undefined;
   send(element: Element): void;
 }
 
@@ -96,6 +99,7 @@ export class SaslNegotiation {
     }
     if (step.kind === 'failure') return this.fail(step.condition, step.text);
     this.mechanism = undefined;
+    if (this.stream.admission) this.ctx.addressLimits.authenticated(this.stream.admission);
     this.stream.send(xml('success', { xmlns: NS.sasl }, step.data && step.data.length > 0 ? step.data.toString('base64') : undefined));
     return { kind: 'success', username: step.username };
   }
