@@ -18,6 +18,7 @@ import { checkStreamHeader } from './header-check.js';
 import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
+import { makeRoomForResource } from './resource-limit.js';
 import { ClientSession, type SessionTransport } from './client-session.js';
 import { failed, smFeature } from '../stream/stream-management/nonzas.js';
 import { parseCounter } from '../stream/stream-management/counter.js';
@@ -271,6 +272,13 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     } catch (error) {
       if (!(error instanceof StanzaError)) throw error;
       const reply = errorReply(element, error);
+      if (reply) this.stream.send(reply);
+      return;
+    }
+    const noRoom = await makeRoomForResource(this.ctx, jid);
+    if (noRoom) {
+      this.log.info({ jid: jid.toString() }, 'bind refused: too many resources');
+      const reply = errorReply(element, noRoom);
       if (reply) this.stream.send(reply);
       return;
     }

@@ -46,6 +46,7 @@ export function createAddressGate(limits: AddressLimits, log: Logger, answer: bo
     },
     release(admission) {
       limits.release(admission);
+      log.debug({ address: admission.key, open: limits.counts(admission.key).connections }, 'client connection closed');
     },
   };
 }

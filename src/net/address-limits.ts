@@ -27,8 +27,8 @@ export interface AddressLimits {
   authenticated(admission: AddressAdmission): void;
   /** The connection closed. */
   release(admission: AddressAdmission): void;
-  /** Open and unauthenticated connections counted for the address (tests, diagnostics). */
-  counts(address: string): { connections: number; unauthenticated: number };
+  /** Open and unauthenticated connections counted under a key (an admission's `key`). */
+  counts(key: string): { connections: number; unauthenticated: number };
 }
 
 export interface AddressLimitsOptions {
@@ -91,8 +91,8 @@ export function createAddressLimits(options: AddressLimitsOptions): AddressLimit
       if (counts.connections === 0) byKey.delete(admission.key);
     },
 
-    counts(address) {
-      const counts = byKey.get(addressKey(address));
+    counts(key) {
+      const counts = byKey.get(key);
       return { connections: counts?.connections ?? 0, unauthenticated: counts?.unauthenticated ?? 0 };
     },
   };
