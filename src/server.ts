@@ -16,6 +16,7 @@ import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
+import { createInProcessAccountGuard } from './auth/account-guard.js';
 import { defaultMechanisms } from './c2s/sasl/index.js';
 import { ClientConnection } from './c2s/client-connection.js';
 import { ClientSession } from './c2s/client-session.js';
@@ -101,6 +102,11 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     mechanisms: defaultMechanisms(),
     resumptions: new ResumptionTable<ClientSession>(),
     authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
+    accountGuard: createInProcessAccountGuard({
+      failuresToLock: config.limits.authFailuresPerAccount,
+      lockSeconds: config.limits.authLockSeconds,
+      clock,
+    }),
     addressLimits: createAddressLimits(config.limits),
     serverSecret: randomBytes(32),
     clock,

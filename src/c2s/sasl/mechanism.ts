@@ -25,7 +25,8 @@ export type SaslFailureCondition =
 export type SaslStep =
   | { kind: 'challenge'; data: Buffer }
   | { kind: 'success'; username: string; data?: Buffer }
-  | { kind: 'failure'; condition: SaslFailureCondition; text?: string };
+  /** `username` is set when the credentials of that user were checked and were wrong (a guess). */
+  | { kind: 'failure'; condition: SaslFailureCondition; text?: string; username?: string };
 
 export interface SaslContext {
   domain: string;
@@ -60,6 +61,11 @@ export interface SaslMechanismFactory {
 /** A failure step; `text` is omitted rather than undefined (exactOptionalPropertyTypes). */
 export function saslFailure(condition: SaslFailureCondition, text?: string): SaslStep {
   return text === undefined ? { kind: 'failure', condition } : { kind: 'failure', condition, text };
+}
+
+/** Wrong credentials for `username`: what per-account limits count. */
+export function wrongCredentials(username: string): SaslStep {
+  return { kind: 'failure', condition: 'not-authorized', username };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -20,6 +20,7 @@ import {
   type SaslMechanism,
   type SaslMechanismFactory,
   type SaslStep,
+  wrongCredentials,
 } from './mechanism.js';
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -207,7 +208,7 @@ class ScramServer implements SaslMechanism {
     const proofOk =
       proof.length === scramHashLength(m) &&
       constantTimeEqual(scramHash(m, xorBuffers(proof, clientSignature)), ex.credential.storedKey);
-    if (!proofOk || !ex.knownUser) return this.fail(NOT_AUTHORIZED);
+    if (!proofOk || !ex.knownUser) return this.fail(wrongCredentials(ex.username));
 
     const serverSignature = scramHmac(m, ex.credential.serverKey, authMessage);
     this.exchange = undefined;
