@@ -102,10 +102,11 @@ export class SaslNegotiation {
     this.mechanism = undefined;
     // Wrong credentials and successes are settled by the per-account guard, which may lock.
     if (step.kind === 'failure') {
+      if (step.channelBinding) return this.fail(step.condition, step.text, { counted: false });
       if (step.username === undefined) return this.fail(step.condition, step.text);
       const verdict = await this.settle(step.username, false);
       if (verdict.kind === 'locked') return this.failLocked(verdict);
-      return this.fail(step.condition, step.text, verdict.kind === 'rejected' ? verdict.delayMs : 0);
+      return this.fail(step.condition, step.text, { accountDelayMs: verdict.kind === 'rejected' ? verdict.delayMs : 0 });
     }
     const verdict = await this.settle(step.username, true);
     if (verdict.kind === 'locked') return this.failLocked(verdict);
@@ -122,7 +123,7 @@ export class SaslNegotiation {
   private failLocked(verdict: Extract<AccountVerdict, { kind: 'locked' }>): Promise<SaslOutcome> {
     const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
     const text = `too many failed logins to this account from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
-    return this.fail('account-disabled', text, verdict.delayMs);
+    return this.fail('account-disabled', text, { accountDelayMs: verdict.delayMs });
   }
 
   /** The bare JID the per-account guard counts under (normalised as accounts are stored). */
@@ -134,9 +135,13 @@ export class SaslNegotiation {
     }
   }
 
-  private async fail(condition: SaslFailureCondition, text?: string, accountDelayMs = 0): Promise<SaslOutcome> {
+  /**
+   * Answers <failure/>. A counted failure (all but <abort/> and channel-binding refusals) adds to
+   * the stream's attempts and the per-address slowdown, and waits out the longer delay.
+   */
+  private async fail(condition: SaslFailureCondition, text?: string, { accountDelayMs = 0, counted = condition !== 'aborted' } = {}): Promise<SaslOutcome> {
     this.mechanism = undefined;
-    if (condition !== 'aborted') {
+    if (counted) {
       this.failures += 1;
       // A success does not reset the count: one valid account must not buy unlimited guesses.
       const key = throttleKey(this.stream.remoteAddress);

@@ -56,7 +56,7 @@ describe('TLS handshake timeout (limits.tlsHandshakeTimeoutSeconds)', () => {
 });
 
 describe('graceful shutdown (limits.shutdownGraceSeconds)', () => {
-  it('RFC 6120 §4.9.3.22: SIGTERM sends system-shutdown and exits within the grace although peers never answer', async () => {
+  it('RFC 6120 §4.9.3.20: SIGTERM sends system-shutdown and exits within the grace although peers never answer', async () => {
     const started = await startWithDirectTls('  shutdownGraceSeconds: 1');
     server = started.server;
     await server.addUser('alice@localhost', 'wonderland');

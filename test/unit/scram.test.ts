@@ -324,6 +324,7 @@ describe('TLS channel binding provider', () => {
     try {
       const p = createTlsChannelBinding(socket);
       expect(p.types()).toEqual(['tls-exporter', 'tls-server-end-point']);
+      expect(p.data('tls-unique')).toBeUndefined();
       expect(p.data('tls-exporter')).toEqual(client.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)));
       const der = new X509Certificate(creds.cert).raw;
       expect(p.data('tls-server-end-point')).toEqual(createHash('sha256').update(der).digest());
@@ -338,12 +339,13 @@ describe('TLS channel binding provider', () => {
     }
   });
 
-  it('TLS 1.2: no tls-exporter', async () => {
-    const { socket, close } = await connect(selfSigned('sha256'), 'TLSv1.2');
+  it('TLS 1.2: tls-unique (the client\'s Finished, RFC 5929 §3.1) instead of tls-exporter', async () => {
+    const { client, socket, close } = await connect(selfSigned('sha256'), 'TLSv1.2');
     try {
       const p = createTlsChannelBinding(socket);
-      expect(p.types()).toEqual(['tls-server-end-point']);
+      expect(p.types()).toEqual(['tls-unique', 'tls-server-end-point']);
       expect(p.data('tls-exporter')).toBeUndefined();
+      expect(p.data('tls-unique')).toEqual(client.getFinished());
     } finally {
       await close();
     }
