@@ -28,7 +28,7 @@ export function createAddressGate(limits: AddressLimits, log: Logger, answer: bo
     admit(socket) {
       const outcome = limits.admit(socket.remoteAddress);
       if (!isRefusal(outcome)) return outcome;
-      // One warning per episode; the rest would only flood the log during an attack.
+      // One warning a minute per address; more would only flood the log during an attack.
       if (outcome.first) log.warn({ address: outcome.key }, `refusing connections: ${outcome.text}`);
       else log.debug({ address: outcome.key }, 'connection refused: per-address limit');
       socket.on('error', ignore);

@@ -16,7 +16,7 @@ export interface AddressRefusal {
   readonly key: string;
   /** For the peer and the log: which limit was reached. */
   readonly text: string;
-  /** True for the first refusal since the address was last under its limits (worth a warning). */
+  /** True at most once a minute per address during a run of refusals (worth a warning). */
   readonly first: boolean;
 }
 
@@ -34,12 +34,18 @@ export interface AddressLimits {
 export interface AddressLimitsOptions {
   maxConnectionsPerAddress: number;
   maxUnauthenticatedPerAddress: number;
+  /** Milliseconds now (injected by tests); only paces the refusal warnings. */
+  now?: () => number;
 }
+
+/** A refused flood makes one warning a minute per address, not one per connection. */
+const WARN_EVERY_MS = 60_000;
 
 interface Counts {
   connections: number;
   unauthenticated: number;
-  refusing: boolean;
+  /** When a refusal was last reported as `first`; 0 never. */
+  warnedAt: number;
 }
 
 export function isRefusal(outcome: AddressAdmission | AddressRefusal): outcome is AddressRefusal {
@@ -48,10 +54,12 @@ export function isRefusal(outcome: AddressAdmission | AddressRefusal): outcome i
 
 export function createAddressLimits(options: AddressLimitsOptions): AddressLimits {
   const byKey = new Map<string, Counts>();
+  const now = options.now ?? Date.now;
 
   function refuse(key: string, counts: Counts, text: string): AddressRefusal {
-    const first = !counts.refusing;
-    counts.refusing = true;
+    const time = now();
+    const first = time - counts.warnedAt >= WARN_EVERY_MS;
+    if (first) counts.warnedAt = time;
     return { key, text, first };
   }
 
@@ -59,7 +67,7 @@ export function createAddressLimits(options: AddressLimitsOptions): AddressLimit
     admit(address) {
       const key = addressKey(address ?? 'unknown');
       let counts = byKey.get(key);
-      if (counts === undefined) byKey.set(key, (counts = { connections: 0, unauthenticated: 0, refusing: false }));
+      if (counts === undefined) byKey.set(key, (counts = { connections: 0, unauthenticated: 0, warnedAt: 0 }));
       if (counts.connections >= options.maxConnectionsPerAddress) {
         return refuse(key, counts, `too many connections from ${key} (at most ${options.maxConnectionsPerAddress}); close some and try again`);
       }
@@ -77,7 +85,6 @@ export function createAddressLimits(options: AddressLimitsOptions): AddressLimit
       const counts = byKey.get(admission.key);
       if (counts === undefined) return;
       counts.unauthenticated -= 1;
-      counts.refusing = false;
     },
 
     release(admission) {
@@ -87,7 +94,6 @@ export function createAddressLimits(options: AddressLimitsOptions): AddressLimit
       if (counts === undefined) return;
       counts.connections -= 1;
       if (!admission.authenticated) counts.unauthenticated -= 1;
-      counts.refusing = false;
       if (counts.connections === 0) byKey.delete(admission.key);
     },
 

@@ -8,13 +8,17 @@ const admitted = (outcome: ReturnType<ReturnType<typeof createAddressLimits>['ad
 
 describe('createAddressLimits', () => {
   it('refuses past the unauthenticated cap until one authenticates, then past the connection cap', () => {
-    const limits = createAddressLimits({ maxConnectionsPerAddress: 3, maxUnauthenticatedPerAddress: 2 });
+    let now = 1_000_000;
+    const limits = createAddressLimits({ maxConnectionsPerAddress: 3, maxUnauthenticatedPerAddress: 2, now: () => now });
     const a = admitted(limits.admit('192.0.2.1'));
     admitted(limits.admit('192.0.2.1'));
     const refused = limits.admit('192.0.2.1');
     expect(isRefusal(refused) && refused.first).toBe(true);
     const again = limits.admit('192.0.2.1');
     expect(isRefusal(again) && again.first).toBe(false);
+    now += 60_000;
+    const aMinuteLater = limits.admit('192.0.2.1');
+    expect(isRefusal(aMinuteLater) && aMinuteLater.first).toBe(true);
     limits.authenticated(a);
     admitted(limits.admit('192.0.2.1'));
     const full = limits.admit('192.0.2.1');
