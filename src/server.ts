@@ -16,6 +16,7 @@ import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
+import { createInProcessAccountGuard } from './auth/account-guard.js';
 import { defaultMechanisms } from './c2s/sasl/index.js';
 import { ClientConnection } from './c2s/client-connection.js';
 import { ClientSession } from './c2s/client-session.js';
@@ -24,6 +25,8 @@ import type { C2sContext } from './c2s/c2s-context.js';
 import { ensureCertificates } from './net/certificates.js';
 import { createTlsContexts } from './net/tls-contexts.js';
 import { listenDirectTls, listenPlain, type ListenerHandle } from './net/c2s-listeners.js';
+import { createAddressLimits, type AddressAdmission } from './net/address-limits.js';
+import { createAddressGate } from './net/address-gate.js';
 import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
@@ -99,6 +102,12 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     mechanisms: defaultMechanisms(),
     resumptions: new ResumptionTable<ClientSession>(),
     authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
+    accountGuard: createInProcessAccountGuard({
+      failuresToLock: config.limits.authFailuresPerAccount,
+      lockSeconds: config.limits.authLockSeconds,
+      clock,
+    }),
+    addressLimits: createAddressLimits(config.limits),
     serverSecret: randomBytes(32),
     clock,
     ids,
@@ -107,19 +116,25 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
 
   // Every open client stream, bound or not, so a shutdown can close each one properly.
   const streams = new Map<Socket, ClientConnection>();
-  const accept = (directTls: boolean) => (socket: Socket) => {
-    streams.set(socket, new ClientConnection(c2s, socket, directTls));
-    socket.once('close', () => streams.delete(socket));
+  function forgetStream(this: Socket): void {
+    streams.delete(this);
+  }
+  const accept = (directTls: boolean) => (socket: Socket, admission: AddressAdmission | undefined) => {
+    streams.set(socket, new ClientConnection(c2s, socket, directTls, admission));
+    socket.once('close', forgetStream);
   };
   const listeners: ListenerHandle[] = [];
   try {
     const { c2s: plain, c2sDirectTls: direct } = config.listeners;
     if (plain.enabled) {
-      listeners.push(await listenPlain('c2s', plain, log, accept(false)));
+      listeners.push(await listenPlain('c2s', plain, log, accept(false), createAddressGate(c2s.addressLimits, log, true)));
     }
     if (direct.enabled) {
       listeners.push(
-        await listenDirectTls('c2s-direct-tls', direct, tls, 'xmpp-client', log, accept(true)),
+        await listenDirectTls('c2s-direct-tls', direct, tls, 'xmpp-client', log, accept(true), {
+          handshakeTimeoutMs: config.limits.tlsHandshakeTimeoutSeconds * 1000,
+          gate: createAddressGate(c2s.addressLimits, log, false),
+        }),
       );
     }
     if (config.listeners.s2s.enabled) {
@@ -157,8 +172,9 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       log.info('certificates reloaded');
     },
     async stop() {
-      await admin?.close();
-      await Promise.all(listeners.map((l) => l.close()).concat(closeSessions(), s2s ? s2s.stop() : []));
+      // Listeners stop accepting at once; their close() does not wait on any peer.
+      await Promise.all([admin?.close(), ...listeners.map((l) => l.close())]);
+      await Promise.all([closeSessions(), s2s ? s2s.stop() : undefined]);
       modules.unloadAll();
       await storage.close();
     },
@@ -171,10 +187,10 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     const sessions = [...delivery.local.values()].filter((s): s is ClientSession => s instanceof ClientSession);
     for (const connection of streams.values()) connection.fail(new StreamError('system-shutdown'));
     for (const session of sessions) session.close(new StreamError('system-shutdown'));
-    // Peers get a short grace to answer our </stream:stream>; then whatever remains is dropped.
+    // Peers get the grace to answer our </stream:stream>; then whatever remains is dropped.
     const grace = setTimeout(() => {
       for (const socket of streams.keys()) socket.destroy();
-    }, 2_000);
+    }, config.limits.shutdownGraceSeconds * 1000);
     await Promise.all(closing);
     clearTimeout(grace);
     await Promise.all(sessions.map((s) => s.ended));

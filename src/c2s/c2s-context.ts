@@ -7,6 +7,8 @@ import type { SessionRegistry } from '../core/sessions/session-registry.js';
 import type { Storage } from '../storage/types.js';
 import type { TlsContexts } from '../net/tls-contexts.js';
 import type { AuthFailureThrottle } from '../auth/failure-throttle.js';
+import type { AddressLimits } from '../net/address-limits.js';
+import type { AccountGuard } from '../auth/account-guard.js';
 import type { SaslMechanismFactory } from './sasl/mechanism.js';
 import type { ResumptionTable } from './stream-management/resumption-table.js';
 import type { ClientSession } from './client-session.js';
@@ -28,6 +30,10 @@ export interface C2sContext {
   /** XEP-0198 sessions that can be resumed, by resumption id. */
   resumptions: ResumptionTable<ClientSession>;
   authThrottle: AuthFailureThrottle;
+  /** Failed logins per account, across connections and addresses (locks). */
+  accountGuard: AccountGuard;
+  /** Open and unauthenticated client connections per address. */
+  addressLimits: AddressLimits;
   /** Secret for SCRAM fake salts of unknown users (so they look like real ones). */
   serverSecret: Buffer;
   clock: Clock;

@@ -13,10 +13,12 @@ import type { Logger } from '../util/logger.js';
 import { createTlsChannelBinding } from './sasl/channel-binding.js';
 import type { ChannelBindingProvider } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
+import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
 import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
+import { makeRoomForResource } from './resource-limit.js';
 import { ClientSession, type SessionTransport } from './client-session.js';
 import { failed, smFeature } from '../stream/stream-management/nonzas.js';
 import { parseCounter } from '../stream/stream-management/counter.js';
@@ -49,6 +51,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     private readonly ctx: C2sContext,
     socket: Socket,
     directTls: boolean,
+    /** This connection's place in its address's limits (released by the listener at close). */
+    readonly admission?: AddressAdmission,
   ) {
     this.id = ctx.ids.next();
     this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });
@@ -290,6 +294,13 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     } catch (error) {
       if (!(error instanceof StanzaError)) throw error;
       const reply = errorReply(element, error);
+      if (reply) this.stream.send(reply);
+      return;
+    }
+    const noRoom = await makeRoomForResource(this.ctx, jid);
+    if (noRoom) {
+      this.log.info({ jid: jid.toString() }, 'bind refused: too many resources');
+      const reply = errorReply(element, noRoom);
       if (reply) this.stream.send(reply);
       return;
     }

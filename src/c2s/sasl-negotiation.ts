@@ -1,6 +1,7 @@
 // SASL exchange on a client stream (RFC 6120 §6.4): <auth>, <challenge>/<response>, <abort>,
-// <success>/<failure>. Failures look the same for unknown users and wrong passwords, and
-// repeated failures from one address are answered ever more slowly.
+// <success>/<failure>. Failures look the same for unknown users and wrong passwords; repeated
+// failures from one address, and of one account, are answered ever more slowly, and an account
+// that keeps failing is locked against the addresses it failed from.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
@@ -8,12 +9,16 @@ import { createJid } from '../protocol/jid.js';
 import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
 import { throttleKey } from '../auth/failure-throttle.js';
+import type { AddressAdmission } from '../net/address-limits.js';
+import type { AccountVerdict } from '../auth/account-guard.js';
 
 export interface SaslStream {
   readonly domain: string;
   readonly secure: boolean;
   readonly remoteAddress: string;
   readonly channelBinding: ChannelBindingProvider;
+  /** Counted as unauthenticated against its address until SASL succeeds. */
+  readonly admission?: AddressAdmission | undefined;
   send(element: Element): void;
 }
 
@@ -94,20 +99,54 @@ export class SaslNegotiation {
       this.stream.send(xml('challenge', { xmlns: NS.sasl }, step.data.toString('base64')));
       return { kind: 'pending' };
     }
-    if (step.kind === 'failure') return this.fail(step.condition, step.text);
     this.mechanism = undefined;
+    // Wrong credentials and successes are settled by the per-account guard, which may lock.
+    if (step.kind === 'failure') {
+      if (step.channelBinding) return this.fail(step.condition, step.text, { counted: false });
+      if (step.username === undefined) return this.fail(step.condition, step.text);
+      const verdict = await this.settle(step.username, false);
+      if (verdict.kind === 'locked') return this.failLocked(verdict);
+      return this.fail(step.condition, step.text, { accountDelayMs: verdict.kind === 'rejected' ? verdict.delayMs : 0 });
+    }
+    const verdict = await this.settle(step.username, true);
+    if (verdict.kind === 'locked') return this.failLocked(verdict);
+    if (this.stream.admission) this.ctx.addressLimits.authenticated(this.stream.admission);
     this.stream.send(xml('success', { xmlns: NS.sasl }, step.data && step.data.length > 0 ? step.data.toString('base64') : undefined));
     return { kind: 'success', username: step.username };
   }
 
-  private async fail(condition: SaslFailureCondition, text?: string): Promise<SaslOutcome> {
+  private settle(username: string, credentialsOk: boolean): Promise<AccountVerdict> {
+    return this.ctx.accountGuard.settle(this.accountOf(username), throttleKey(this.stream.remoteAddress), credentialsOk);
+  }
+
+  /** The same answer whether or not the credentials were right, so a lock confirms no guess. */
+  private failLocked(verdict: Extract<AccountVerdict, { kind: 'locked' }>): Promise<SaslOutcome> {
+    const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+    const text = `too many failed logins to this account from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+    return this.fail('account-disabled', text, { accountDelayMs: verdict.delayMs });
+  }
+
+  /** The bare JID the per-account guard counts under (normalised as accounts are stored). */
+  private accountOf(username: string): string {
+    try {
+      return createJid(username, this.stream.domain).toBareString();
+    } catch {
+      return `${username}@${this.stream.domain}`;
+    }
+  }
+
+  /**
+   * Answers <failure/>. A counted failure (all but <abort/> and channel-binding refusals) adds to
+   * the stream's attempts and the per-address slowdown, and waits out the longer delay.
+   */
+  private async fail(condition: SaslFailureCondition, text?: string, { accountDelayMs = 0, counted = condition !== 'aborted' } = {}): Promise<SaslOutcome> {
     this.mechanism = undefined;
-    if (condition !== 'aborted') {
+    if (counted) {
       this.failures += 1;
       // A success does not reset the count: one valid account must not buy unlimited guesses.
       const key = throttleKey(this.stream.remoteAddress);
       this.ctx.authThrottle.recordFailure(key);
-      const delay = this.ctx.authThrottle.delayMs(key);
+      const delay = Math.max(this.ctx.authThrottle.delayMs(key), accountDelayMs);
       if (delay > 0) await sleep(delay);
     }
     this.stream.send(

@@ -74,7 +74,10 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
   if (config.listeners.s2sTls.enabled) {
     try {
       // The same InboundStream as after STARTTLS: the socket is already secure, so no <starttls/>.
-      directTlsListener = await listenDirectTls('s2s-direct-tls', config.listeners.s2sTls, deps.tls, ALPN_XMPP_SERVER, log, accept, ctx.tls.directTlsServerOptions());
+      directTlsListener = await listenDirectTls('s2s-direct-tls', config.listeners.s2sTls, deps.tls, ALPN_XMPP_SERVER, log, accept, {
+        overrides: ctx.tls.directTlsServerOptions(),
+        handshakeTimeoutMs: config.limits.tlsHandshakeTimeoutSeconds * 1000,
+      });
     } catch (error) {
       await listener.close();
       throw error;

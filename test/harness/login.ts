@@ -17,8 +17,8 @@ export function mechanisms(featuresElement: Element): string[] {
 }
 
 /** Connects on the STARTTLS port and returns the client with TLS in place and the new features. */
-export async function connectSecured(port: number, domain = 'localhost'): Promise<{ client: XmlClient; features: Element }> {
-  const client = await XmlClient.connect(port);
+export async function connectSecured(port: number, domain = 'localhost', localAddress?: string): Promise<{ client: XmlClient; features: Element }> {
+  const client = await XmlClient.connect(port, localAddress === undefined ? {} : { localAddress });
   await client.open(domain);
   const first = await features(client);
   if (!first.getChild('starttls', NS_TLS)) throw new Error(`no starttls offered: ${first}`);
@@ -55,6 +55,11 @@ export async function plainAuth(client: XmlClient, username: string, password: s
   client.send(`<auth xmlns='${NS_SASL}' mechanism='PLAIN'>${payload}</auth>`);
   const outcome = await client.next((el) => el.name === 'success' || el.name === 'failure');
   return outcome.name === 'success' ? { ok: true } : failure(outcome);
+}
+
+/** The `<text/>` of the last SASL failure the client received. */
+export function lastFailureText(client: XmlClient): string | undefined {
+  return client.received.filter((el) => el.name === 'failure' && el.attrs.xmlns === NS_SASL).at(-1)?.getChildText('text') ?? undefined;
 }
 
 function failure(el: Element): SaslResult {

@@ -36,11 +36,17 @@ export class XmlClient {
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static async connect(port: number, options: { tls?: boolean; servername?: string; host?: string; alpn?: string[] } = {}): Promise<XmlClient> {
+  /** `localAddress`: connect from another loopback address (127.0.0.2 …), i.e. as another client host. */
+  static async connect(
+    port: number,
+    options: { tls?: boolean; servername?: string; host?: string; alpn?: string[]; localAddress?: string; maxVersion?: tls.SecureVersion } = {},
+  ): Promise<XmlClient> {
     const host = options.host ?? '127.0.0.1';
+    const from = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
+    const version = options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion };
     const socket = options.tls
-      ? tls.connect({ port, host, servername: options.servername ?? 'localhost', rejectUnauthorized: false, ALPNProtocols: options.alpn ?? ['xmpp-client'] })
-      : net.connect({ port, host });
+      ? tls.connect({ port, host, ...from, ...version, servername: options.servername ?? 'localhost', rejectUnauthorized: false, ALPNProtocols: options.alpn ?? ['xmpp-client'] })
+      : net.connect({ port, host, ...from });
     await new Promise<void>((resolve, reject) => {
       socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

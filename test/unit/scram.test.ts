@@ -101,7 +101,8 @@ describe('SCRAM: server', () => {
   it('wrong password → not-authorized', async () => {
     const { ctx } = context(await userPencil());
     const step = await login(scramSha256, ctx, new ScramClient({ mechanism: 'SCRAM-SHA-256', username: 'user', password: 'pen' }));
-    expect(step).toEqual({ kind: 'failure', condition: 'not-authorized' });
+    // The username travels with a wrong-credentials failure: per-account limits count it.
+    expect(step).toEqual({ kind: 'failure', condition: 'not-authorized', username: 'user' });
   });
 
   it('unknown user goes through to the final step, then fails like a wrong password', async () => {
@@ -112,7 +113,7 @@ describe('SCRAM: server', () => {
     expect(first.kind).toBe('challenge');
     if (first.kind !== 'challenge') return;
     expect(first.data.toString()).toMatch(/^r=[^,]+,s=[A-Za-z0-9+/]{22}==,i=4096$/);
-    expect(await mech.step(client.final(first.data))).toEqual({ kind: 'failure', condition: 'not-authorized' });
+    expect(await mech.step(client.final(first.data))).toEqual({ kind: 'failure', condition: 'not-authorized', username: 'ghost' });
 
     // The fake salt is stable per user, as a real one is.
     const salt = (s: SaslStep) => (s.kind === 'challenge' ? s.data.toString().split(',')[1] : '');
@@ -269,8 +270,8 @@ describe('PLAIN', () => {
 
   it('refuses wrong passwords, unknown users, foreign authzids and malformed input', async () => {
     const { ctx } = context(await userPencil());
-    expect(await plain.create(ctx).start(msg('', 'user', 'wrong'))).toEqual({ kind: 'failure', condition: 'not-authorized' });
-    expect(await plain.create(ctx).start(msg('', 'ghost', 'pencil'))).toEqual({ kind: 'failure', condition: 'not-authorized' });
+    expect(await plain.create(ctx).start(msg('', 'user', 'wrong'))).toEqual({ kind: 'failure', condition: 'not-authorized', username: 'user' });
+    expect(await plain.create(ctx).start(msg('', 'ghost', 'pencil'))).toEqual({ kind: 'failure', condition: 'not-authorized', username: 'ghost' });
     expect(await plain.create(ctx).start(msg('admin@example.com', 'user', 'pencil'))).toEqual({ kind: 'failure', condition: 'invalid-authzid' });
     expect(await plain.create(ctx).start(b('user\0pencil'))).toMatchObject({ condition: 'malformed-request' });
     expect(await plain.create(ctx).start(msg('', '', 'pencil'))).toMatchObject({ condition: 'malformed-request' });
@@ -323,6 +324,7 @@ describe('TLS channel binding provider', () => {
     try {
       const p = createTlsChannelBinding(socket);
       expect(p.types()).toEqual(['tls-exporter', 'tls-server-end-point']);
+      expect(p.data('tls-unique')).toBeUndefined();
       expect(p.data('tls-exporter')).toEqual(client.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)));
       const der = new X509Certificate(creds.cert).raw;
       expect(p.data('tls-server-end-point')).toEqual(createHash('sha256').update(der).digest());
@@ -337,12 +339,13 @@ describe('TLS channel binding provider', () => {
     }
   });
 
-  it('TLS 1.2: no tls-exporter', async () => {
-    const { socket, close } = await connect(selfSigned('sha256'), 'TLSv1.2');
+  it('TLS 1.2: tls-unique (the client\'s Finished, RFC 5929 §3.1) instead of tls-exporter', async () => {
+    const { client, socket, close } = await connect(selfSigned('sha256'), 'TLSv1.2');
     try {
       const p = createTlsChannelBinding(socket);
-      expect(p.types()).toEqual(['tls-server-end-point']);
+      expect(p.types()).toEqual(['tls-unique', 'tls-server-end-point']);
       expect(p.data('tls-exporter')).toBeUndefined();
+      expect(p.data('tls-unique')).toEqual(client.getFinished());
     } finally {
       await close();
     }

@@ -21,14 +21,17 @@ export function createTlsChannelBinding(socket: TLSSocket | undefined, ownCertif
   return {
     types() {
       const types: ChannelBindingType[] = [];
-      // RFC 9266 defines tls-exporter for TLS 1.3 only; earlier versions need extended master secret.
+      // RFC 9266 defines tls-exporter for TLS 1.3 only; earlier versions need extended master
+      // secret. tls-unique (RFC 5929) is the reverse: undefined on TLS 1.3 (RFC 8446 §C.5).
       if (socket.getProtocol() === 'TLSv1.3') types.push('tls-exporter');
+      else if (tlsUnique(socket) !== undefined) types.push('tls-unique');
       if (serverEndPoint() !== undefined) types.push('tls-server-end-point');
       return types;
     },
     data(type) {
       if (type === 'tls-server-end-point') return serverEndPoint();
       if (type === 'tls-exporter') return tlsExporter(socket);
+      if (type === 'tls-unique') return tlsUnique(socket);
       return undefined;
     },
   };
@@ -41,6 +44,12 @@ function tlsExporter(socket: TLSSocket): Buffer | undefined {
   } catch {
     return undefined; // socket already closed
   }
+}
+
+/** RFC 5929 §3.1: the first Finished message of the latest handshake (the client's, unless resumed). */
+function tlsUnique(socket: TLSSocket): Buffer | undefined {
+  if (socket.getProtocol() === 'TLSv1.3') return undefined;
+  return (socket.isSessionReused() ? socket.getFinished() : socket.getPeerFinished()) ?? undefined;
 }
 
 function tlsServerEndPoint(socket: TLSSocket): Buffer | undefined {

@@ -2,7 +2,7 @@
 // The session does base64 and XML; a mechanism only sees decoded bytes and returns steps.
 import type { ScramCredential, ScramMechanism } from '../../storage/types.js';
 
-export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point';
+export type ChannelBindingType = 'tls-exporter' | 'tls-unique' | 'tls-server-end-point';
 
 export interface ChannelBindingProvider {
   types(): ChannelBindingType[];
@@ -25,7 +25,13 @@ export type SaslFailureCondition =
 export type SaslStep =
   | { kind: 'challenge'; data: Buffer }
   | { kind: 'success'; username: string; data?: Buffer }
-  | { kind: 'failure'; condition: SaslFailureCondition; text?: string };
+  /**
+   * `username` is set when the credentials of that user were checked and were wrong (a guess).
+   * `channelBinding` marks a refusal of the channel-binding negotiation itself (a type we cannot
+   * bind to, a downgrade): no credential was tested, so the client may go on to its next
+   * mechanism and nothing counts it as a failed login.
+   */
+  | { kind: 'failure'; condition: SaslFailureCondition; text?: string; username?: string; channelBinding?: true };
 
 export interface SaslContext {
   domain: string;
@@ -60,6 +66,16 @@ export interface SaslMechanismFactory {
 /** A failure step; `text` is omitted rather than undefined (exactOptionalPropertyTypes). */
 export function saslFailure(condition: SaslFailureCondition, text?: string): SaslStep {
   return text === undefined ? { kind: 'failure', condition } : { kind: 'failure', condition, text };
+}
+
+/** A refusal of the channel-binding negotiation (see SaslStep). */
+export function channelBindingRefusal(condition: SaslFailureCondition, text: string): SaslStep {
+  return { kind: 'failure', condition, text, channelBinding: true };
+}
+
+/** Wrong credentials for `username`: what per-account limits count. */
+export function wrongCredentials(username: string): SaslStep {
+  return { kind: 'failure', condition: 'not-authorized', username };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -11,6 +11,7 @@ import {
   type SaslMechanism,
   type SaslMechanismFactory,
   type SaslStep,
+  wrongCredentials,
 } from './mechanism.js';
 
 class PlainServer implements SaslMechanism {
@@ -70,7 +71,7 @@ class PlainServer implements SaslMechanism {
       password,
       credential ?? fakeScramCredential(this.ctx.serverSecret, username, 'SCRAM-SHA-256', this.ctx.fakeIterations),
     );
-    if (!ok || credential === undefined) return saslFailure('not-authorized');
+    if (!ok || credential === undefined) return wrongCredentials(username);
     return { kind: 'success', username };
   }
 }

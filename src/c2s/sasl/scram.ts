@@ -20,6 +20,8 @@ import {
   type SaslMechanism,
   type SaslMechanismFactory,
   type SaslStep,
+  channelBindingRefusal,
+  wrongCredentials,
 } from './mechanism.js';
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -107,19 +109,19 @@ class ScramServer implements SaslMechanism {
     // gs2-cbind-flag: what the client knows about channel binding.
     let cbData: Buffer = Buffer.alloc(0);
     if (flag === 'n' || flag === 'y') {
-      if (this.plus) return this.fail(saslFailure('malformed-request', 'channel binding required'));
+      if (this.plus) return this.fail(channelBindingRefusal('malformed-request', 'channel binding required'));
       // 'y': the client could bind but believes we cannot. If we offered -PLUS, someone
       // stripped it from the list on the way.
       if (flag === 'y' && this.ctx.offered.some((name) => name.endsWith('-PLUS'))) {
-        return this.fail(saslFailure('not-authorized', 'channel binding downgrade detected'));
+        return this.fail(channelBindingRefusal('not-authorized', 'channel binding downgrade detected'));
       }
     } else {
       const cbName = attr(flag, 'p');
       if (cbName === undefined || !CB_NAME.test(cbName)) return this.fail(MALFORMED);
-      if (!this.plus) return this.fail(saslFailure('malformed-request', 'channel binding needs a -PLUS mechanism'));
+      if (!this.plus) return this.fail(channelBindingRefusal('malformed-request', 'channel binding needs a -PLUS mechanism'));
       const type = cbName as ChannelBindingType;
       const bound = this.ctx.channelBinding.types().includes(type) ? this.ctx.channelBinding.data(type) : undefined;
-      if (bound === undefined) return this.fail(saslFailure('not-authorized', 'unsupported channel binding type'));
+      if (bound === undefined) return this.fail(channelBindingRefusal('not-authorized', `channel binding type '${cbName}' is not available on this connection`));
       cbData = bound;
     }
 
@@ -207,7 +209,7 @@ class ScramServer implements SaslMechanism {
     const proofOk =
       proof.length === scramHashLength(m) &&
       constantTimeEqual(scramHash(m, xorBuffers(proof, clientSignature)), ex.credential.storedKey);
-    if (!proofOk || !ex.knownUser) return this.fail(NOT_AUTHORIZED);
+    if (!proofOk || !ex.knownUser) return this.fail(wrongCredentials(ex.username));
 
     const serverSignature = scramHmac(m, ex.credential.serverKey, authMessage);
     this.exchange = undefined;

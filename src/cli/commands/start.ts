@@ -4,6 +4,9 @@ import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
 
+/** Time allowed beyond the shutdown grace for the rest of a stop (storage, modules). */
+const STOP_BACKSTOP_SECONDS = 10;
+
 export function registerStartCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('start')
@@ -28,9 +31,19 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
 
       let stopping = false;
       const stop = (signal: string) => {
-        if (stopping) return;
+        if (stopping) {
+          // A second signal means the admin will not wait: exit now.
+          log.warn({ signal }, 'second signal while stopping; exiting at once');
+          process.exit(1);
+        }
         stopping = true;
-        log.info({ signal }, 'stopping');
+        log.info({ signal, graceSeconds: config.limits.shutdownGraceSeconds }, 'stopping');
+        // Streams are dropped after the grace; this only guards against a stop that hangs
+        // anyway (e.g. storage), so a shutdown never waits without end.
+        setTimeout(() => {
+          log.error('stop did not finish in time; exiting');
+          process.exit(1);
+        }, (config.limits.shutdownGraceSeconds + STOP_BACKSTOP_SECONDS) * 1000).unref();
         server.stop().then(
           () => {
             log.info('stopped');
