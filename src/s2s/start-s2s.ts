@@ -12,6 +12,7 @@ import { StreamError } from '../protocol/stream-error.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ALPN_XMPP_SERVER } from './connect.js';
+import { DialbackVerifications } from './dialback-verifications.js';
 import { InboundStream } from './inbound-stream.js';
 import { createLinkManager, type LinkManager } from './link-manager.js';
 import type { LinkStatus } from './link-status.js';
@@ -61,8 +62,10 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     log,
   };
   const links = createLinkManager(() => ctx);
-  const verify = (receiving: string, originating: string, streamId: string, key: string) =>
-    verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
+  // One verification per request and per domain pair at a time, whatever the streams ask.
+  const verifications = new DialbackVerifications((receiving, originating, streamId, key) =>
+    verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating })));
+  const verify = verifications.verify.bind(verifications);
 
   const streams = new Map<Socket, InboundStream>();
   const accept = (socket: Socket) => {
