@@ -98,4 +98,21 @@ export const MIGRATIONS: readonly string[] = [
   -- list and count read one account's queue in order.
   CREATE INDEX offline_messages_by_account ON offline_messages (account, seq);
   `,
+
+  // 4: messages held for unreachable remote domains (s2s store-and-forward), one queue per
+  // (local, remote) pair in seq order. bytes is the stanza's UTF-8 length, written with it, so
+  // the per-account byte bound is a sum over an index, never a re-read of the stanzas.
+  `
+  CREATE TABLE s2s_held (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    local   TEXT    NOT NULL,
+    remote  TEXT    NOT NULL,
+    sender  TEXT    NOT NULL,
+    stanza  TEXT    NOT NULL,
+    bytes   INTEGER NOT NULL CHECK (bytes >= 0),
+    held_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
+  CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
+  `,
 ];
