@@ -5,11 +5,16 @@ import type { Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { XmlStream, type XmlStreamOptions } from '../stream/xml-stream.js';
 
-/** Why a step failed; `timeout` picks remote-server-timeout over remote-server-not-found. */
+/**
+ * Why a step failed; `timeout` picks remote-server-timeout over remote-server-not-found.
+ * `permanent`: trying again cannot help (the peer refused us, or says it has no service), so
+ * messages are bounced at once rather than held for later attempts.
+ */
 export class LinkFailure extends Error {
   constructor(
     readonly reason: string,
     readonly timeout = false,
+    readonly permanent = false,
   ) {
     super(reason);
     this.name = 'LinkFailure';

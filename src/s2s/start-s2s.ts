@@ -21,6 +21,8 @@ import { createDnsResolver, createStaticResolver, type S2sResolver } from './res
 import type { S2sContext } from './s2s-context.js';
 import { createS2sTls } from './s2s-tls.js';
 import { loadDialbackSecret } from './secret.js';
+import { createMemoryHeldRepository } from '../storage/memory/held.js';
+import type { HeldStanzaRepository } from '../storage/types.js';
 
 export interface S2sHandle {
   links: LinkManager;
@@ -42,6 +44,8 @@ export interface S2sDeps {
   log: Logger;
   /** Tests may replace DNS; static routes always come first. */
   resolver?: S2sResolver;
+  /** Where messages for unreachable peers are held; absent: in memory (lost at exit). */
+  held?: HeldStanzaRepository;
 }
 
 export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
@@ -61,7 +65,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     ids: deps.ids,
     log,
   };
-  const links = createLinkManager(() => ctx);
+  const links = createLinkManager(() => ctx, deps.held ?? createMemoryHeldRepository(() => undefined));
   // One verification per request and per domain pair at a time, whatever the streams ask.
   const verifications = new DialbackVerifications((receiving, originating, streamId, key) =>
     verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating })));
@@ -83,6 +87,9 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
       throw error;
     }
   }
+
+  // Listeners are up, so a peer reached now can dial back to verify us.
+  void links.resumeHeld().catch((error: unknown) => log.error({ err: error }, 'cannot read messages held for unreachable servers'));
 
   return {
     links,

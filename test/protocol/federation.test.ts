@@ -197,7 +197,7 @@ describe('federation failures', () => {
     c = await ServerProcess.start({
       domains: [{ name: 'c.test' }],
       s2sPort: await freePort(),
-      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': closedPort }, '  requireValidCertificates: true'),
+      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': closedPort }, ['  requireValidCertificates: true', '  retry: { messageDeadlineSeconds: 0 }']),
     });
     await c.addUser('carol@c.test', 'pw');
   });
