@@ -61,9 +61,12 @@ export class ElementChannel {
     return this.headerAttrs!;
   }
 
-  /** The next element; a stream error from the peer becomes a LinkFailure naming it. */
-  async next(timeoutMs: number, step: string): Promise<Element> {
-    await this.until(() => this.inbox.length > 0, timeoutMs, step);
+  /**
+   * The next element; a stream error from the peer becomes a LinkFailure naming it. `stepMs`:
+   * the step's whole allowance, for the message, when `timeoutMs` is what is left of it.
+   */
+  async next(timeoutMs: number, step: string, stepMs = timeoutMs): Promise<Element> {
+    await this.until(() => this.inbox.length > 0, timeoutMs, step, stepMs);
     const element = this.inbox.shift()!;
     if (element.name === 'stream:error') {
       const condition = element.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === NS.streams && c.name !== 'text');
@@ -73,13 +76,13 @@ export class ElementChannel {
     return element;
   }
 
-  private async until(ready: () => boolean, timeoutMs: number, step: string): Promise<void> {
+  private async until(ready: () => boolean, timeoutMs: number, step: string, stepMs = timeoutMs): Promise<void> {
     if (ready()) return;
     if (this.endReason !== undefined) throw new LinkFailure(`${step}: ${this.endReason}`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
-        reject(new LinkFailure(`${step}: no answer within ${Math.round(timeoutMs / 1000)} s`, true));
+        reject(new LinkFailure(`${step}: no answer within ${Math.round(stepMs / 1000)} s`, true));
       }, timeoutMs);
       this.wake = () => {
         if (!ready() && this.endReason === undefined) return;

@@ -150,9 +150,15 @@ async function saslExternal(channel: ElementChannel, local: string, timeout: num
   return true;
 }
 
+/**
+ * The next dialback answer of this kind, skipping anything else. The deadline is for the whole
+ * step: a peer sending other elements must not restart the clock with each.
+ */
 async function nextDialback(channel: ElementChannel, kind: 'result' | 'verify', timeout: number, step: string): Promise<Element> {
+  const deadline = performance.now() + timeout;
   for (;;) {
-    const element = await channel.next(timeout, step);
+    const left = Math.max(0, deadline - performance.now());
+    const element = await channel.next(left, step, timeout);
     if (dialbackKind(element, channel.headerAttrs) === kind) return element;
   }
 }

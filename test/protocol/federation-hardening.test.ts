@@ -4,6 +4,7 @@
 // stream (issue 13, items 5 and 7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
+import { login } from '../harness/login.js';
 import { errorOf, freePort, rawS2s } from '../harness/federation.js';
 import { SilentS2sPeer } from '../harness/silent-s2s-peer.js';
 import { until } from '../harness/s2s-side.js';
@@ -18,20 +19,28 @@ let bPort: number;
 /** The authoritative server of a.test (answers verifications) and of mute.test (never does). */
 let authority: SilentS2sPeer;
 let mute: SilentS2sPeer;
+/** Receives b.test's links but strings dialback along, never answering it. */
+let chatty: SilentS2sPeer;
+const CONNECT_TIMEOUT_SECONDS = 2;
 
 beforeAll(async () => {
-  [authority, mute] = await Promise.all([SilentS2sPeer.start('a.test', { verify: 'valid' }), SilentS2sPeer.start('mute.test')]);
-  peers.push(authority, mute);
+  [authority, mute, chatty] = await Promise.all([
+    SilentS2sPeer.start('a.test', { verify: 'valid' }),
+    SilentS2sPeer.start('mute.test'),
+    SilentS2sPeer.start('chatty.test', { result: 'chatter' }),
+  ]);
+  peers.push(authority, mute, chatty);
   bPort = await freePort();
   b = await ServerProcess.start({
     domains: [{ name: 'b.test' }],
     s2sPort: bPort,
     extraYaml: [
       's2s:',
-      '  connectTimeoutSeconds: 10',
+      `  connectTimeoutSeconds: ${CONNECT_TIMEOUT_SECONDS}`,
       '  routes:',
       `    a.test: 127.0.0.1:${authority.port}`,
       `    mute.test: 127.0.0.1:${mute.port}`,
+      `    chatty.test: 127.0.0.1:${chatty.port}`,
       'limits:',
       `  negotiationTimeoutSeconds: ${NEGOTIATION_TIMEOUT_SECONDS}`,
     ].join('\n'),
@@ -122,5 +131,21 @@ describe('dialback verifications (XEP-0220) on one incoming stream', () => {
     expect(error.getChild('policy-violation', 'urn:ietf:params:xml:ns:xmpp-streams')).toBeDefined();
     expect(error.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-streams')).toMatch(/more than 60 dialback requests in a minute/);
     await client.closed();
+  });
+});
+
+describe('deadlines on outgoing negotiation', () => {
+  it('a peer that keeps sending other elements instead of answering dialback still times out (remote-server-timeout)', async () => {
+    await b.addUser('bob@b.test', 'pw');
+    const bob = await login(b.ports.c2s, 'bob', 'pw', 'r', 'b.test');
+    open.push(bob.client);
+    const started = Date.now();
+    bob.client.send(`<iq to='chatty.test' id='chatty-1' type='get'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    const reply = await bob.client.next((el) => el.name === 'iq' && el.attrs.id === 'chatty-1', 20_000);
+    const { condition, text } = errorOf(reply);
+    expect(condition).toBe('remote-server-timeout');
+    expect(text).toBe(`dialback: no answer within ${2 * CONNECT_TIMEOUT_SECONDS} s`);
+    // The dialback step gets twice connectTimeoutSeconds (the peer dials back to us first).
+    expect(Date.now() - started).toBeLessThan((2 * CONNECT_TIMEOUT_SECONDS + 3) * 1000);
   });
 });
