@@ -105,6 +105,11 @@ export class HeldMessages {
     for (const pair of this.pairs.values()) clearTimeout(pair.timer);
   }
 
+  /** Resolves once no storage work is running (messages being stored finish before storage closes). */
+  async settled(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+  }
+
   private pairOf(local: string, remote: string): Pair {
     const key = pairKey(local, remote);
     let pair = this.pairs.get(key);

@@ -28,6 +28,8 @@ export interface LinkManager extends RemoteRoute {
   /** Retries the messages held in storage for unreachable peers (at start). */
   resumeHeld(): Promise<void>;
   closeAll(): void;
+  /** After closeAll: resolves once messages being stored for unreachable peers are stored. */
+  settled(): Promise<void>;
 }
 
 const pairKey = (local: string, remote: string) => `${local} ${remote}`;
@@ -149,6 +151,7 @@ export function createLinkManager(getContext: () => S2sContext, heldRepo: HeldSt
       return [...links.values()];
     },
     resumeHeld: () => held.resume(),
+    settled: () => held.settled(),
     closeAll() {
       stopping = true;
       held.stop();

@@ -106,7 +106,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
       const grace = setTimeout(() => {
         for (const socket of streams.keys()) socket.destroy();
       }, 2_000);
-      await Promise.all(closing);
+      await Promise.all([...closing, links.settled()]);
       clearTimeout(grace);
     },
   };
