@@ -15,6 +15,7 @@ import type { Element } from '../xml/element.js';
 import { serialize } from '../xml/serialize.js';
 import type { OutboundLink } from './outbound-link.js';
 import type { S2sContext } from './s2s-context.js';
+import { notHeldText, undeliveredError } from './held-errors.js';
 
 /** Held messages read from storage at a time. */
 const PAGE = 100;
@@ -137,22 +138,30 @@ export class HeldMessages {
     const sender = tryParseJid(stanza.attrs.from)?.bare.toString() ?? pair.local;
     const entry = { local: pair.local, remote: pair.remote, sender, stanza: serialize(stanza), heldAt: ctx.clock.now() };
     const limits = { perAccount: retry.maxMessagesPerAccount, bytesPerAccount: retry.maxBytesPerAccount, perPeer: retry.maxMessagesPerPeer };
-    const result = await this.deps.repo.hold(entry, limits);
+    let result;
+    try {
+      result = await this.deps.repo.hold(entry, limits);
+    } catch (error) {
+      // Not stored: the sender must hear of it rather than the message vanish.
+      ctx.log.error({ err: error, s2s: 'out', remote: pair.remote, sender }, 'cannot store message for unreachable server; bouncing it');
+      const cause = pair.lastError?.text ?? `${pair.remote} cannot be reached`;
+      await bounce(ctx.router, stanza, new StanzaError('internal-server-error', `${cause}, and the message could not be stored for a later attempt`));
+      return;
+    }
     if (result === 'held') {
       ctx.log.info({ s2s: 'out', local: pair.local, remote: pair.remote, sender, id: stanza.attrs.id }, 'message held for unreachable server');
       this.scheduleRetry(pair);
       return;
     }
-    const text = result === 'account-full'
-      ? `${pair.remote} cannot be reached and ${sender} already has as many messages waiting for unreachable servers as allowed (${retry.maxMessagesPerAccount} messages or ${retry.maxBytesPerAccount} bytes); this one was not sent`
-      : `${pair.remote} cannot be reached and ${retry.maxMessagesPerPeer} messages already wait for it; this one was not sent`;
+    const text = notHeldText(result, pair.remote, sender, retry);
     ctx.log.warn({ s2s: 'out', remote: pair.remote, sender, result }, 'message for unreachable server not held: bound reached');
     await bounce(ctx.router, stanza, new StanzaError('resource-constraint', text));
   }
 
-  private scheduleRetry(pair: Pair): void {
+  /** `minMs`: wait at least this long (a link that opens and dies at once is not redialled in a loop). */
+  private scheduleRetry(pair: Pair, minMs = 0): void {
     if (pair.timer !== undefined || this.stopped) return;
-    pair.timer = setTimeout(() => this.attempt(pair), this.deps.retryInMs(pair.local, pair.remote));
+    pair.timer = setTimeout(() => this.attempt(pair), Math.max(minMs, this.deps.retryInMs(pair.local, pair.remote)));
     pair.timer.unref();
   }
 
@@ -172,8 +181,9 @@ export class HeldMessages {
       const outcome = await this.serial(pair, () => this.drainPage(pair, link));
       sent += outcome.sent;
       if (outcome.state === 'more') continue;
-      if (outcome.state === 'done') this.deps.context().log.info({ s2s: 'out', local: pair.local, remote: pair.remote, sent }, 'held messages delivered');
-      else this.scheduleRetry(pair);
+      const ctx = this.deps.context();
+      if (outcome.state === 'done') ctx.log.info({ s2s: 'out', local: pair.local, remote: pair.remote, sent }, 'held messages delivered');
+      else this.scheduleRetry(pair, ctx.config.s2s.retry.initialBackoffSeconds * 1000);
       return;
     }
   }
@@ -236,12 +246,7 @@ export class HeldMessages {
   /** `permanent`: bounced because trying again cannot help, not for the deadline. */
   private async bounceExpired(pair: Pair, held: HeldStanza, permanent = false): Promise<void> {
     const ctx = this.deps.context();
-    const deadline = ctx.config.s2s.retry.messageDeadlineSeconds;
-    const cause = pair.lastError;
-    const attempts = `${pair.attempts} attempt${pair.attempts === 1 ? '' : 's'}`;
-    const reason = cause?.text ?? `no link to ${pair.remote} could be opened`;
-    const text = permanent ? reason : `${reason} (not delivered within ${formatDuration(deadline)}; ${attempts})`;
-    const error = new StanzaError(cause?.condition ?? 'remote-server-timeout', text, cause?.type);
+    const error = undeliveredError(pair.remote, pair.lastError, pair.attempts, ctx.config.s2s.retry.messageDeadlineSeconds, permanent);
     ctx.log.info({ s2s: 'out', local: pair.local, remote: pair.remote, sender: held.sender }, 'held message past its deadline; bouncing it');
     await bounce(ctx.router, buildElement(held.stanza), error).catch((e: unknown) => ctx.log.warn({ err: e }, 'bounce failed'));
   }
@@ -252,10 +257,4 @@ export class HeldMessages {
     while (link.ready && link.bufferedBytes > LOW_WATER_BYTES) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     return link.ready;
   }
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
 }
