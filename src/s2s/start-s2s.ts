@@ -88,8 +88,9 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     }
   }
 
-  // Listeners are up, so a peer reached now can dial back to verify us.
-  void links.resumeHeld().catch((error: unknown) => log.error({ err: error }, 'cannot read messages held for unreachable servers'));
+  // Listeners are up, so a peer reached now can dial back to verify us. Awaited: pairs with held
+  // messages must be known before any new message is routed, or it could overtake them.
+  await links.resumeHeld().catch((error: unknown) => log.error({ err: error }, 'cannot read messages held for unreachable servers'));
 
   return {
     links,
