@@ -137,8 +137,15 @@ export class OutboundLink {
 
   close(): void {
     if (this.state === 'closed') return;
+    // Closed before it opened (the server is stopping): what waited for it goes back to the
+    // owner, so messages are held in storage for the next start instead of being lost.
+    const waiting = this.state === 'connecting' ? this.queue.splice(0) : [];
     this.finish();
     this.channel?.stream.close();
+    const error = new StanzaError('remote-server-timeout', `the server stopped before the link to ${this.remote} was established`);
+    for (const stanza of waiting) {
+      this.observer.undeliverable(this, stanza, error, false).catch((e: unknown) => this.log.warn({ err: e }, 'bounce failed'));
+    }
   }
 
   private async open(): Promise<void> {

@@ -8,6 +8,8 @@ import { login } from '../harness/login.js';
 import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import { TcpProxy } from '../harness/tcp-proxy.js';
+import net from 'node:net';
+import { once } from 'node:events';
 
 const open: XmlClient[] = [];
 const servers: ServerProcess[] = [];
@@ -115,5 +117,42 @@ describe('the held-message deadline', () => {
     expect(text).toContain(`TCP: connection to 127.0.0.1:${closedPort} refused`);
     expect(text).toMatch(/not delivered within 2 s; \d+ attempts?/);
     expect(bounce.attrs.from).toBe('x@gone.test');
+  });
+});
+
+describe('a message waiting for a link still being opened when Herald stops', () => {
+  it('is kept and delivered after the restart, once the peer is up', async () => {
+    const [portA, routeToC] = [await freePort(), await freePort()];
+    // c.test's address accepts TCP and never answers: the link stays in negotiation.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(routeToC, '127.0.0.1', resolve));
+    let a = await ServerProcess.start({
+      domains: [{ name: 'a.test' }],
+      s2sPort: portA,
+      extraYaml: s2sYaml({ 'c.test': routeToC }, '  retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 2 }'),
+    });
+    servers.push(a);
+    await a.addUser('alice@a.test', 'pw');
+    const alice = await online(a, 'alice', 'a.test', 'r');
+    alice.client.send(`<message to='carol@c.test' id='opening-1' type='chat'><body>opening-1</body></message>`);
+    // a.test has dialled c.test: the message waits in the link's queue.
+    await once(silent, 'connection');
+    expect(await a.stop()).toBe(0);
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+
+    a = await a.restart();
+    servers.push(a);
+    const portC = await freePort();
+    const c = await ServerProcess.start({ domains: [{ name: 'c.test' }], s2sPort: portC, extraYaml: s2sYaml({ 'a.test': portA }) });
+    servers.push(c);
+    await c.addUser('carol@c.test', 'pw');
+    const carol = await online(c, 'carol', 'c.test', 'r');
+    carol.client.send('<presence/>');
+    const relay = await TcpProxy.start({ targetPort: portC, blackholeAfterBytes: Infinity, listenPort: routeToC });
+    const got = await carol.client.next((m) => m.name === 'message' && m.attrs.id === 'opening-1', 20_000);
+    expect(got.getChildText('body')).toBe('opening-1');
+    await relay.stop();
   });
 });
