@@ -28,6 +28,21 @@ async function online(server: ServerProcess, user: string, domain: string, resou
   return session;
 }
 
+/**
+ * Starts the peer `domain` (routing a.test to `portA`) with `user` online and available, and only
+ * then makes it reachable at `routePort`, where a.test's static route to it points.
+ */
+async function peerComesUp(domain: string, user: string, portA: number, routePort: number): Promise<{ client: XmlClient; relay: TcpProxy }> {
+  const port = await freePort();
+  const peer = await ServerProcess.start({ domains: [{ name: domain }], s2sPort: port, extraYaml: s2sYaml({ 'a.test': portA }) });
+  servers.push(peer);
+  await peer.addUser(`${user}@${domain}`, 'pw');
+  const { client } = await online(peer, user, domain, 'r');
+  client.send('<presence/>');
+  const relay = await TcpProxy.start({ targetPort: port, blackholeAfterBytes: Infinity, listenPort: routePort });
+  return { client, relay };
+}
+
 const heldFor = (remote: string) => (l: LogLine) => l.msg === 'message held for unreachable server' && l.remote === remote;
 
 async function heldCount(server: ServerProcess, remote: string, count: number): Promise<void> {
@@ -73,16 +88,9 @@ describe('a message to an unreachable peer', () => {
     alice2.client.send(`<message to='bob@b.test' id='held-4' type='chat'><body>held-4</body></message>`);
     await heldCount(a, 'b.test', 1);
 
-    const portB = await freePort();
-    const b = await ServerProcess.start({ domains: [{ name: 'b.test' }], s2sPort: portB, extraYaml: s2sYaml({ 'a.test': portA }) });
-    servers.push(b);
-    await b.addUser('bob@b.test', 'pw');
-    const bob = await online(b, 'bob', 'b.test', 'r');
-    bob.client.send('<presence/>');
-    // Only now is b.test reachable from a.test.
-    const relay = await TcpProxy.start({ targetPort: portB, blackholeAfterBytes: Infinity, listenPort: routeToB });
+    const { client: bob, relay } = await peerComesUp('b.test', 'bob', portA, routeToB);
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await bob.client.next((m) => m.name === 'message' && m.attrs.id?.startsWith('held-') === true, 20_000)).attrs.id!);
+    for (let i = 0; i < 4; i++) ids.push((await bob.next((m) => m.name === 'message' && m.attrs.id?.startsWith('held-') === true, 20_000)).attrs.id!);
     expect(ids).toEqual(['held-1', 'held-2', 'held-3', 'held-4']);
     expect(alice2.client.received.some((el) => el.name === 'message' && el.attrs.type === 'error')).toBe(false);
     await a.waitForLog((l) => l.msg === 'held messages delivered' && l.remote === 'b.test');
@@ -144,14 +152,8 @@ describe('a message waiting for a link still being opened when Herald stops', ()
 
     a = await a.restart();
     servers.push(a);
-    const portC = await freePort();
-    const c = await ServerProcess.start({ domains: [{ name: 'c.test' }], s2sPort: portC, extraYaml: s2sYaml({ 'a.test': portA }) });
-    servers.push(c);
-    await c.addUser('carol@c.test', 'pw');
-    const carol = await online(c, 'carol', 'c.test', 'r');
-    carol.client.send('<presence/>');
-    const relay = await TcpProxy.start({ targetPort: portC, blackholeAfterBytes: Infinity, listenPort: routeToC });
-    const got = await carol.client.next((m) => m.name === 'message' && m.attrs.id === 'opening-1', 20_000);
+    const { client: carol, relay } = await peerComesUp('c.test', 'carol', portA, routeToC);
+    const got = await carol.next((m) => m.name === 'message' && m.attrs.id === 'opening-1', 20_000);
     expect(got.getChildText('body')).toBe('opening-1');
     await relay.stop();
   });
