@@ -138,7 +138,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       );
     }
     if (config.listeners.s2s.enabled) {
-      s2s = await startS2s({ config, hosts, router, tls, clock, ids, log });
+      s2s = await startS2s({ config, hosts, router, tls, clock, ids, log, held: storage.held });
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }
   } catch (error) {

@@ -38,7 +38,17 @@ export function defaultConfig(): HeraldConfig {
       ackTimeoutSeconds: 60,
       caFiles: [],
       maxQueuedStanzas: DEFAULT_S2S_MAX_QUEUED_STANZAS,
-      retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 300 },
+      retry: {
+        initialBackoffSeconds: 5,
+        maxBackoffSeconds: 300,
+        // A day, as mail servers do: a peer down for maintenance or a DNS mistake fixed
+        // overnight loses no message.
+        messageDeadlineSeconds: 86400,
+        maxMessagesPerAccount: 1000,
+        maxBytesPerAccount: 10 * 1024 * 1024,
+        maxMessagesPerPeer: 10000,
+      },
+      dialback: { maxPendingPerStream: 10, requestsPerMinute: 60 },
     },
     certsDir: 'certs',
     storage: { dataDir: 'data' },

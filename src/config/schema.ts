@@ -4,14 +4,14 @@
 import path from 'node:path';
 import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
 import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
-import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig, S2sConfig } from './types.js';
+import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig } from './types.js';
 import {
-  booleanValue, closestKey, dialbackSecret, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel,
-  moduleName, nameserverAddress, pathValue, portNumber, s2sRoute,
+  booleanValue, closestKey, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
 } from './values.js';
+import { readS2s } from './s2s-schema.js';
 import type { Locate } from './yaml-source.js';
 
-type KeyPath = readonly (string | number)[];
+export type KeyPath = readonly (string | number)[];
 
 export interface FileContext {
   /** File name as shown in error messages. */
@@ -129,52 +129,6 @@ function readListener(c: FileChecker, at: KeyPath, raw: unknown, base: ListenerC
   return out;
 }
 
-function readS2s(c: FileChecker, raw: unknown, base: S2sConfig): S2sConfig {
-  const at = ['s2s'];
-  const m = c.map(at, raw, ['secret', 'routes', 'requireValidCertificates', 'connectTimeoutSeconds', 'idleTimeoutSeconds', 'ackTimeoutSeconds', 'caFiles', 'resolver', 'maxQueuedStanzas', 'retry']);
-  const out = structuredClone(base);
-  if ('secret' in m) out.secret = c.check([...at, 'secret'], m['secret'], dialbackSecret);
-  if ('requireValidCertificates' in m) out.requireValidCertificates = c.check([...at, 'requireValidCertificates'], m['requireValidCertificates'], booleanValue);
-  for (const key of ['connectTimeoutSeconds', 'idleTimeoutSeconds', 'ackTimeoutSeconds', 'maxQueuedStanzas'] as const) {
-    if (key in m) out[key] = c.check([...at, key], m[key], (v) => integerInRange(v, 1));
-  }
-  if ('retry' in m && m['retry'] !== null) {
-    const keys = ['initialBackoffSeconds', 'maxBackoffSeconds'] as const;
-    const r = c.map([...at, 'retry'], m['retry'], keys);
-    for (const key of keys) {
-      if (key in r) out.retry[key] = c.check([...at, 'retry', key], r[key], (v) => integerInRange(v, 1));
-    }
-    if (out.retry.maxBackoffSeconds < out.retry.initialBackoffSeconds) {
-      const key = 'maxBackoffSeconds' in r ? 'maxBackoffSeconds' : 'initialBackoffSeconds';
-      const problem = key === 'maxBackoffSeconds'
-        ? `expected an integer ≥ initialBackoffSeconds (${out.retry.initialBackoffSeconds}), found ${out.retry.maxBackoffSeconds}`
-        : `expected an integer ≤ maxBackoffSeconds (${out.retry.maxBackoffSeconds}), found ${out.retry.initialBackoffSeconds}`;
-      c.fail([...at, 'retry', key], problem);
-    }
-  }
-  if ('routes' in m && m['routes'] !== null) {
-    const routes = m['routes'];
-    if (!isPlainMap(routes)) c.fail([...at, 'routes'], expectedFound('a map of domain: host:port or tls://host:port', routes));
-    out.routes = {};
-    for (const [domain, target] of Object.entries(routes)) {
-      const name = c.check([...at, 'routes', domain], domain, domainName, 'key');
-      out.routes[name] = c.check([...at, 'routes', domain], target, s2sRoute);
-    }
-  }
-  if ('caFiles' in m && m['caFiles'] !== null) {
-    const files = m['caFiles'];
-    if (!Array.isArray(files)) c.fail([...at, 'caFiles'], expectedFound('a list of PEM file paths', files));
-    out.caFiles = files.map((f: unknown, i) => c.path([...at, 'caFiles', i], f));
-  }
-  if ('resolver' in m && m['resolver'] !== null) {
-    const r = c.map([...at, 'resolver'], m['resolver'], ['nameservers']);
-    const servers = r['nameservers'] ?? [];
-    if (!Array.isArray(servers)) c.fail([...at, 'resolver', 'nameservers'], expectedFound("a list of nameserver addresses such as '127.0.0.1:5353'", servers));
-    out.resolver = { nameservers: servers.map((s: unknown, i) => c.check([...at, 'resolver', 'nameservers', i], s, nameserverAddress)) };
-  }
-  return out;
-}
-
 function readModules(c: FileChecker, raw: unknown): HeraldConfig['modules'] {
   const out: HeraldConfig['modules'] = {};
   // `modules:` with nothing under it is an empty map, not an error.
@@ -197,7 +151,7 @@ function readModules(c: FileChecker, raw: unknown): HeraldConfig['modules'] {
 }
 
 /** Wraps value checks so that failures become ConfigErrors pointing at the file and line. */
-class FileChecker {
+export class FileChecker {
   constructor(private readonly ctx: FileContext) {}
 
   fail(at: KeyPath, problem: string, which: 'key' | 'value' = 'value'): never {

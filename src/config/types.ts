@@ -55,6 +55,19 @@ export interface LimitsConfig {
   maxUnauthenticatedPerAddress: number;
 }
 
+export interface S2sRetryConfig {
+  initialBackoffSeconds: number;
+  maxBackoffSeconds: number;
+  /** How long a message for an unreachable peer is held and retried before it is bounced; 0 = at once. */
+  messageDeadlineSeconds: number;
+  /** Messages held for unreachable peers per sending account; more are bounced with resource-constraint. */
+  maxMessagesPerAccount: number;
+  /** Bytes of such messages per sending account. */
+  maxBytesPerAccount: number;
+  /** Messages held per (local domain, remote domain) pair, all senders together. */
+  maxMessagesPerPeer: number;
+}
+
 export interface S2sConfig {
   /** Dialback secret (XEP-0185); when absent one is generated and kept in the data folder. */
   secret?: string;
@@ -79,11 +92,20 @@ export interface S2sConfig {
   /** Stanzas an outgoing link holds while it is being opened; further ones are bounced with resource-constraint. */
   maxQueuedStanzas: number;
   /**
-   * After a link could not be opened, stanzas for that peer are bounced at once (with the
-   * remembered reason) for a back-off period: the initial one, doubled per consecutive failure up
-   * to the maximum; a link that opens resets it.
+   * After a link could not be opened, the pair is not dialled again for a back-off period: the
+   * initial one, doubled per consecutive failure up to the maximum; a link that opens resets it.
+   * Meanwhile other stanzas for that peer are bounced at once (with the remembered reason), while
+   * messages are held in storage, in order, and retried for `messageDeadlineSeconds` (0: bounce
+   * them at once too). Held messages are bounded per sending account and per peer.
    */
-  retry: { initialBackoffSeconds: number; maxBackoffSeconds: number };
+  retry: S2sRetryConfig;
+  /** Dialback verifications (XEP-0220) an incoming stream may ask for. */
+  dialback: {
+    /** Distinct requests awaiting verification per stream; more get a resource-constraint dialback error. */
+    maxPendingPerStream: number;
+    /** Requests per stream per minute (burst the same); more end the stream with policy-violation. */
+    requestsPerMinute: number;
+  };
   /** DNS resolver for s2s lookups; absent: the system's resolvers. */
   resolver?: {
     /** `ip` or `ip:port` (`[v6]:port`), e.g. `127.0.0.1:5353`; empty: the system's. */

@@ -14,6 +14,8 @@ export interface BackoffSettings {
 interface Failure {
   /** What the stanzas queued on the failed link were bounced with. */
   error: StanzaError;
+  /** Trying again cannot help (see LinkFailure); messages are bounced, not held. */
+  permanent: boolean;
   /** Consecutive failures so far (≥ 1). */
   count: number;
   /** When the last attempt failed. */
@@ -31,14 +33,14 @@ export class LinkBackoff {
   ) {}
 
   /** Records a failed attempt; returns how long no new attempt will be made (ms). */
-  failed(key: string, error: StanzaError): number {
+  failed(key: string, error: StanzaError, permanent = false): number {
     const now = this.clock.now();
     this.forgetStale(now);
     const { initialMs, maxMs } = this.settings();
     const count = (this.failures.get(key)?.count ?? 0) + 1;
     // 2^(count-1) overflows to Infinity for absurd counts; min() still gives maxMs.
     const delay = Math.min(maxMs, initialMs * 2 ** (count - 1));
-    this.failures.set(key, { error, count, at: now, retryAt: now + delay });
+    this.failures.set(key, { error, permanent, count, at: now, retryAt: now + delay });
     return delay;
   }
 
@@ -61,6 +63,17 @@ export class LinkBackoff {
     const next = Math.ceil((failure.retryAt - now) / 1000);
     const text = `${failure.error.text ?? failure.error.condition} (last attempt ${ago} s ago; next attempt in ${next} s)`;
     return new StanzaError(failure.error.condition, text, failure.error.type);
+  }
+
+  /** Milliseconds until the pair may be dialled again; 0 when it may be now. */
+  retryInMs(key: string): number {
+    const failure = this.failures.get(key);
+    return failure === undefined ? 0 : Math.max(0, failure.retryAt - this.clock.now());
+  }
+
+  /** The last failed attempt for the pair, while remembered: its error, and whether it was permanent. */
+  lastFailure(key: string): { error: StanzaError; permanent: boolean } | undefined {
+    return this.failures.get(key);
   }
 
   /** Pairs remembered now (for tests and status). */

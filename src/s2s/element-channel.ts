@@ -5,11 +5,16 @@ import type { Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { XmlStream, type XmlStreamOptions } from '../stream/xml-stream.js';
 
-/** Why a step failed; `timeout` picks remote-server-timeout over remote-server-not-found. */
+/**
+ * Why a step failed; `timeout` picks remote-server-timeout over remote-server-not-found.
+ * `permanent`: trying again cannot help (the peer refused us, or says it has no service), so
+ * messages are bounced at once rather than held for later attempts.
+ */
 export class LinkFailure extends Error {
   constructor(
     readonly reason: string,
     readonly timeout = false,
+    readonly permanent = false,
   ) {
     super(reason);
     this.name = 'LinkFailure';
@@ -56,9 +61,12 @@ export class ElementChannel {
     return this.headerAttrs!;
   }
 
-  /** The next element; a stream error from the peer becomes a LinkFailure naming it. */
-  async next(timeoutMs: number, step: string): Promise<Element> {
-    await this.until(() => this.inbox.length > 0, timeoutMs, step);
+  /**
+   * The next element; a stream error from the peer becomes a LinkFailure naming it. `stepMs`:
+   * the step's whole allowance, for the message, when `timeoutMs` is what is left of it.
+   */
+  async next(timeoutMs: number, step: string, stepMs = timeoutMs): Promise<Element> {
+    await this.until(() => this.inbox.length > 0, timeoutMs, step, stepMs);
     const element = this.inbox.shift()!;
     if (element.name === 'stream:error') {
       const condition = element.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === NS.streams && c.name !== 'text');
@@ -68,13 +76,13 @@ export class ElementChannel {
     return element;
   }
 
-  private async until(ready: () => boolean, timeoutMs: number, step: string): Promise<void> {
+  private async until(ready: () => boolean, timeoutMs: number, step: string, stepMs = timeoutMs): Promise<void> {
     if (ready()) return;
     if (this.endReason !== undefined) throw new LinkFailure(`${step}: ${this.endReason}`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
-        reject(new LinkFailure(`${step}: no answer within ${Math.round(timeoutMs / 1000)} s`, true));
+        reject(new LinkFailure(`${step}: no answer within ${Math.round(stepMs / 1000)} s`, true));
       }, timeoutMs);
       this.wake = () => {
         if (!ready() && this.endReason === undefined) return;

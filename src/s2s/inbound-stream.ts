@@ -14,10 +14,12 @@ import { XmlStream } from '../stream/xml-stream.js';
 import { checkStreamHeader } from '../c2s/header-check.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
-import { dialbackElement, dialbackKind, NS_DIALBACK, NS_DIALBACK_FEATURE } from './dialback.js';
+import { dialbackElement, dialbackKind, dialbackResultReply, NS_DIALBACK, type DialbackErrorCondition } from './dialback.js';
+import { inboundFeatures } from './inbound-features.js';
 import { dialbackKeyMatches } from './dialback-key.js';
+import { DialbackGate } from './dialback-gate.js';
 import { InboundAcks } from './inbound-acks.js';
-import { failed, smFeature } from '../stream/stream-management/nonzas.js';
+import { failed } from '../stream/stream-management/nonzas.js';
 import { ageSeconds, streamFields, type AuthMethod, type LinkStatus, type LinkTransport } from './link-status.js';
 import { s2sStreamOptions, type S2sContext } from './s2s-context.js';
 
@@ -43,6 +45,10 @@ export class InboundStream {
   private readonly transport: LinkTransport;
   /** Stream management (XEP-0198), when the peer enables it. */
   private readonly acks = new InboundAcks((nonza) => this.stream.send(nonza));
+  /** Caps and rate-limits the dialback verifications this stream asks for. */
+  private readonly dialback: DialbackGate;
+  /** Until a domain is authenticated: a peer trickling bytes must not hold the stream forever. */
+  private negotiationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: S2sContext,
@@ -56,8 +62,18 @@ export class InboundStream {
       streamStart: (attrs) => this.enqueue(() => this.onStreamStart(attrs)),
       element: (element) => this.enqueue(() => this.onElement(element)),
       streamEnd: () => this.log.debug('peer closed its stream'),
-      closed: (reason) => this.log.debug({ reason }, 'incoming server stream closed'),
+      closed: (reason) => {
+        clearTimeout(this.negotiationTimer);
+        this.log.debug({ reason }, 'incoming server stream closed');
+      },
     });
+    this.dialback = new DialbackGate(ctx.config.s2s.dialback, ctx.clock);
+    const negotiationSeconds = ctx.config.limits.negotiationTimeoutSeconds;
+    this.negotiationTimer = setTimeout(() => {
+      this.log.info({ peer: this.peer, negotiationSeconds }, 'incoming server stream authenticated no domain in time; closing it');
+      this.fail(new StreamError('connection-timeout', `no domain authenticated within ${negotiationSeconds} s`));
+    }, negotiationSeconds * 1000);
+    this.negotiationTimer.unref();
     this.queue = new SerialQueue(
       {
         pauseInput: () => this.stream.pause('queue'),
@@ -114,19 +130,7 @@ export class InboundStream {
     this.peer = from?.isDomain ? from.domain : undefined;
     this.streamId = this.ctx.ids.next();
     this.stream.sendHeader({ xmlns: NS.server, 'xmlns:db': NS_DIALBACK, id: this.streamId, from: this.local, ...(this.peer ? { to: this.peer } : {}) });
-    const features: Element[] = [];
-    if (!this.stream.secure) {
-      features.push(xml('starttls', { xmlns: NS.tls }, xml('required')));
-    } else if (!this.saslDone) {
-      // XEP-0178: offer EXTERNAL only when the certificate is good for the domain the peer claims.
-      if (this.peer && this.ctx.tls.peerProblem(this.stream.tlsSocket!, this.peer) === undefined) {
-        features.push(xml('mechanisms', { xmlns: NS.sasl }, xml('mechanism', null, 'EXTERNAL')));
-      }
-      features.push(xml('dialback', { xmlns: NS_DIALBACK_FEATURE }, xml('errors')));
-    }
-    // With dialback there is no restart, so the peer sees the offer before it authenticates.
-    if (this.stream.secure) features.push(smFeature());
-    this.stream.send(xml('stream:features', null, ...features));
+    this.stream.send(inboundFeatures(this.ctx.tls, this.stream.secure ? this.stream.tlsSocket : undefined, this.peer, this.saslDone));
   }
 
   private async onElement(element: Element): Promise<void> {
@@ -190,11 +194,17 @@ export class InboundStream {
     const identity = tryParseJid(authzid ?? this.peer);
     if (!identity?.isDomain) return failure('invalid-authzid');
     if (this.ctx.tls.peerProblem(this.stream.tlsSocket!, identity.domain) !== undefined) return failure('not-authorized');
-    this.authenticated.set(identity.domain, 'sasl-external');
+    this.authenticatedAs(identity.domain, 'sasl-external');
     this.saslDone = true;
     this.stream.send(xml('success', { xmlns: NS.sasl }));
     this.log.info({ peer: identity.domain, method: 'sasl-external' }, 'incoming server stream authenticated');
     this.stream.restart();
+  }
+
+  private authenticatedAs(domain: string, method: AuthMethod): void {
+    this.authenticated.set(domain, method);
+    clearTimeout(this.negotiationTimer);
+    this.negotiationTimer = undefined;
   }
 
   private onDialbackResult(element: Element): void {
@@ -203,25 +213,37 @@ export class InboundStream {
     if (!from?.isDomain) return this.stream.fail(new StreamError('invalid-from', 'dialback needs a domain in from'));
     if (to === undefined || !this.ctx.hosts.has(to)) return this.stream.fail(new StreamError('host-unknown', `this server does not serve '${to ?? ''}'`));
     const originating = from.domain;
-    const answer = (type: 'valid' | 'invalid' | 'error', why?: string) => {
-      const reply = dialbackElement('result', { from: to, to: originating, type });
-      if (why) reply.append(xml('error', { type: 'cancel' }, xml(type === 'error' ? 'remote-server-not-found' : 'not-authorized', { xmlns: NS.stanzas }), xml('text', { xmlns: NS.stanzas }, why)));
-      this.stream.send(reply);
+    const answer = (type: 'valid' | 'invalid' | 'error', why?: string, condition?: DialbackErrorCondition) => {
+      this.stream.send(dialbackResultReply(to, originating, type, why, condition));
       if (type === 'valid') {
-        this.authenticated.set(originating, 'dialback');
+        this.authenticatedAs(originating, 'dialback');
         this.log.info({ peer: originating, method: 'dialback' }, 'incoming server stream authenticated');
       }
     };
+    const key = element.getText();
+    const request = `${to} ${originating} ${key}`;
+    const admission = this.dialback.admit(request);
+    const { maxPendingPerStream, requestsPerMinute } = this.dialback.limits;
+    if (admission === 'rate') {
+      this.log.info({ peer: originating, requestsPerMinute }, 'too many dialback requests on incoming stream; closing it');
+      return this.fail(new StreamError('policy-violation', `more than ${requestsPerMinute} dialback requests in a minute on this stream`));
+    }
+    if (admission === 'full') {
+      return answer('error', `${maxPendingPerStream} dialback verifications are already pending on this stream; ask again once they are answered`, 'resource-constraint');
+    }
     const certProblem = this.ctx.tls.peerProblem(this.stream.tlsSocket!, originating);
     // A trusted certificate for the claimed domain is proof enough (as XEP-0344 allows).
-    if (certProblem === undefined) return answer('valid');
-    if (this.ctx.config.s2s.requireValidCertificates) return answer('invalid', certProblem);
-    const key = element.getText();
+    if (certProblem === undefined || this.ctx.config.s2s.requireValidCertificates) {
+      this.dialback.done(request);
+      return certProblem === undefined ? answer('valid') : answer('invalid', certProblem);
+    }
     // Verification takes a round trip elsewhere; later elements need not wait for it.
-    this.verify(to, originating, this.streamId, key).then(
-      (valid) => answer(valid ? 'valid' : 'invalid', valid ? undefined : `the authoritative server of ${originating} did not confirm the key`),
-      (error: unknown) => answer('error', `cannot verify with ${originating}: ${(error as Error).message}`),
-    );
+    this.verify(to, originating, this.streamId, key)
+      .then(
+        (valid) => answer(valid ? 'valid' : 'invalid', valid ? undefined : `the authoritative server of ${originating} did not confirm the key`),
+        (error: unknown) => answer('error', `cannot verify with ${originating}: ${(error as Error).message}`),
+      )
+      .finally(() => this.dialback.done(request));
   }
 
   /** We are the authoritative server: did we issue this key? */

@@ -3,7 +3,8 @@
 // could not be opened is in back-off (backoff.ts): its stanzas are bounced at once with the
 // remembered reason until the period is over, instead of dialling the peer again for each.
 // Stanzas a link carried but the peer never acknowledged (stream management) are sent again on
-// a fresh link, ahead of anything newer, up to MAX_ATTEMPTS times each.
+// a fresh link, ahead of anything newer, up to MAX_ATTEMPTS times each. Messages that cannot be
+// sent for want of a link are held in storage instead of bounced (held-messages.ts).
 import type { Element } from '../xml/element.js';
 import type { Jid } from '../protocol/jid.js';
 import type { RemoteRoute } from '../core/router.js';
@@ -12,6 +13,8 @@ import { StanzaError } from '../protocol/stanza-error.js';
 import { LinkBackoff } from './backoff.js';
 import { OutboundLink, type LinkObserver } from './outbound-link.js';
 import type { S2sContext } from './s2s-context.js';
+import type { HeldStanzaRepository } from '../storage/types.js';
+import { HeldMessages } from './held-messages.js';
 
 /**
  * Links a stanza may be written to before it is bounced: a peer that takes it and dies each time
@@ -22,10 +25,16 @@ export const MAX_ATTEMPTS = 3;
 export interface LinkManager extends RemoteRoute {
   /** The links open or opening now. */
   list(): OutboundLink[];
+  /** Retries the messages held in storage for unreachable peers (at start). */
+  resumeHeld(): Promise<void>;
   closeAll(): void;
+  /** After closeAll: resolves once messages being stored for unreachable peers are stored. */
+  settled(): Promise<void>;
 }
 
-export function createLinkManager(getContext: () => S2sContext): LinkManager {
+const pairKey = (local: string, remote: string) => `${local} ${remote}`;
+
+export function createLinkManager(getContext: () => S2sContext, heldRepo: HeldStanzaRepository): LinkManager {
   const links = new Map<string, OutboundLink>();
   /** Times a stanza was written to a link that then closed without acknowledging it. */
   const attempts = new WeakMap<Element, number>();
@@ -37,9 +46,25 @@ export function createLinkManager(getContext: () => S2sContext): LinkManager {
       maxMs: ctx.config.s2s.retry.maxBackoffSeconds * 1000,
     })));
 
+  const held = new HeldMessages({
+    context: getContext,
+    repo: heldRepo,
+    linkFor: (local, remote) => linkFor(getContext(), pairKey(local, remote), local, remote),
+    retryInMs: (local, remote) => backoffOf(getContext()).retryInMs(pairKey(local, remote)),
+  });
+
   const observer = (key: string, failures: LinkBackoff): LinkObserver => ({
-    opened: () => failures.succeeded(key),
-    failed: (_link, error) => failures.failed(key, error),
+    opened: (link) => {
+      failures.succeeded(key);
+      held.linkOpened(link);
+    },
+    failed: (link, error, permanent) => {
+      const retryMs = failures.failed(key, error, permanent);
+      held.linkFailed(link.local, link.remote, error, permanent);
+      return retryMs;
+    },
+    undeliverable: (link, stanza, error, permanent) =>
+      !permanent && held.holds(stanza) ? held.hold(link.local, link.remote, stanza, error) : bounce(getContext().router, stanza, error),
     closed: (closed, unacked) => {
       if (links.get(key) === closed) links.delete(key);
       if (unacked.length > 0) void resend(closed, key, unacked);
@@ -99,6 +124,8 @@ export function createLinkManager(getContext: () => S2sContext): LinkManager {
     for (let round = 0; round < 2; round++) {
       const link = linkFor(ctx, key, local, remote);
       if (link instanceof StanzaError) {
+        const failure = backoffOf(ctx).lastFailure(key);
+        if (held.holds(stanza) && failure?.permanent !== true) return held.hold(local, remote, stanza, failure?.error ?? link);
         ctx.log.debug({ s2s: 'out', local, remote, text: link.text }, 'server link in back-off; bouncing stanza');
         await bounce(ctx.router, stanza, link).catch((e: unknown) => ctx.log.warn({ err: e }, 'bounce failed'));
         return;
@@ -116,13 +143,18 @@ export function createLinkManager(getContext: () => S2sContext): LinkManager {
         ctx.log.warn({ from: from.toString(), to: to.toString() }, 'not relaying a stanza from a domain not served here');
         return;
       }
-      await deliver(ctx, `${from.domain} ${to.domain}`, from.domain, to.domain, stanza);
+      // While messages for the pair are held, newer ones queue behind them.
+      if (held.isHolding(from.domain, to.domain) && held.holds(stanza)) return held.hold(from.domain, to.domain, stanza);
+      await deliver(ctx, pairKey(from.domain, to.domain), from.domain, to.domain, stanza);
     },
     list() {
       return [...links.values()];
     },
+    resumeHeld: () => held.resume(),
+    settled: () => held.settled(),
     closeAll() {
       stopping = true;
+      held.stop();
       for (const link of [...links.values()]) link.close();
       links.clear();
     },

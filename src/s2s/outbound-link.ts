@@ -1,7 +1,8 @@
 // One outgoing link (local domain → remote domain): opened on the first stanza, stanzas queued
 // in order while it negotiates (up to s2s.maxQueuedStanzas; more are bounced with
-// resource-constraint), closed when idle. If it cannot be opened, every queued stanza is bounced
-// to its sender with the reason, and its observer (the link manager) is told, for the back-off.
+// resource-constraint), closed when idle. If it cannot be opened, its observer (the link manager)
+// is told, for the back-off, and gets every queued stanza back with the reason, to bounce (or,
+// for a message, to hold for a later attempt: held-messages.ts).
 // When the peer does stream management (XEP-0198), stanzas written are kept until it acknowledges
 // them; those it never did when the link dies go back to the observer to be sent again.
 import { cloneElement, type Element } from '../xml/element.js';
@@ -26,7 +27,12 @@ export interface LinkObserver {
    * The link could not be opened; `error` is what its queued stanzas are bounced with (called
    * before they are, and before `closed`). Returns how long until the next attempt (ms), for the log.
    */
-  failed(link: OutboundLink, error: StanzaError): number;
+  failed(link: OutboundLink, error: StanzaError, permanent: boolean): number;
+  /**
+   * A stanza queued on the link when it could not be opened: bounce it with `error` (or, for a
+   * message, hold it for a later attempt). Called synchronously for each, in queue order.
+   */
+  undeliverable(link: OutboundLink, stanza: Element, error: StanzaError, permanent: boolean): Promise<void>;
   /**
    * The link is closed (after failing, when idle, on a stream error or close()). `unacked`: the
    * stanzas written to it that the peer never acknowledged (only with stream management).
@@ -64,6 +70,16 @@ export class OutboundLink {
 
   get closed(): boolean {
     return this.state === 'closed';
+  }
+
+  /** Authenticated and taking stanzas. */
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Bytes written to the link's socket and not yet taken by the network. */
+  get bufferedBytes(): number {
+    return this.transport?.bufferedBytes ?? 0;
   }
 
   /**
@@ -121,8 +137,15 @@ export class OutboundLink {
 
   close(): void {
     if (this.state === 'closed') return;
+    // Closed before it opened (the server is stopping): what waited for it goes back to the
+    // owner, so messages are held in storage for the next start instead of being lost.
+    const waiting = this.state === 'connecting' ? this.queue.splice(0) : [];
     this.finish();
     this.channel?.stream.close();
+    const error = new StanzaError('remote-server-timeout', `the server stopped before the link to ${this.remote} was established`);
+    for (const stanza of waiting) {
+      this.observer.undeliverable(this, stanza, error, false).catch((e: unknown) => this.log.warn({ err: e }, 'bounce failed'));
+    }
   }
 
   private async open(): Promise<void> {
@@ -226,12 +249,14 @@ export class OutboundLink {
     const error = new StanzaError(failure.timeout ? 'remote-server-timeout' : 'remote-server-not-found', failure.reason);
     // A link closed by us while negotiating (server stopping) did not fail on the peer's account.
     if (this.state !== 'closed') {
-      const retryMs = this.observer.failed(this, error);
+      const retryMs = this.observer.failed(this, error, failure.permanent);
       this.log.info({ reason: failure.reason, retryInSeconds: Math.ceil(retryMs / 1000) }, 'cannot open server link');
     }
     this.finish();
-    for (const stanza of this.queue.splice(0)) {
-      await bounce(this.ctx.router, stanza, error).catch((e: unknown) => this.log.warn({ err: e }, 'bounce failed'));
+    // All handed over before any is awaited, so the observer sees them in queue order.
+    const handed = this.queue.splice(0).map((stanza) => this.observer.undeliverable(this, stanza, error, failure.permanent));
+    for (const outcome of await Promise.allSettled(handed)) {
+      if (outcome.status === 'rejected') this.log.warn({ err: outcome.reason }, 'bounce failed');
     }
   }
 

@@ -44,7 +44,7 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
   const { channel, features, streamId, certProblem, transport } = await openSecured(ctx, local, remote, log, onChannel);
   try {
     if (certProblem !== undefined) {
-      if (ctx.config.s2s.requireValidCertificates) throw new LinkFailure(certProblem);
+      if (ctx.config.s2s.requireValidCertificates) throw new LinkFailure(certProblem, false, true);
       log.info({ remote, problem: certProblem }, 'peer certificate not valid; using dialback');
     }
     const timeout = ctx.config.s2s.connectTimeoutSeconds * 1000;
@@ -61,7 +61,7 @@ export async function openLink(ctx: S2sContext, local: string, remote: string, l
     const answer = await nextDialback(channel, 'result', 2 * timeout, 'dialback');
     if (answer.attrs.type !== 'valid') {
       const text = answer.getChild('error')?.getChildText('text', NS.stanzas);
-      throw new LinkFailure(`dialback: ${remote} refused our key for ${local}${text ? ` (${text})` : ''}`);
+      throw new LinkFailure(`dialback: ${remote} refused our key for ${local}${text ? ` (${text})` : ''}`, false, true);
     }
     log.info({ remote, method: 'dialback', transport }, 'outgoing server link authenticated');
     // No stream restart after dialback: the features seen after TLS are the ones in force.
@@ -87,7 +87,7 @@ export async function verifyDialbackKey(ctx: S2sContext, receiving: string, orig
 async function openSecured(ctx: S2sContext, local: string, remote: string, log: Logger, onChannel?: (channel: ElementChannel) => void): Promise<Secured> {
   const timeout = ctx.config.s2s.connectTimeoutSeconds * 1000;
   const resolution = await ctx.resolver.resolve(remote);
-  if (!resolution.ok) throw new LinkFailure(resolution.reason);
+  if (!resolution.ok) throw new LinkFailure(resolution.reason, false, resolution.permanent === true);
   // Targets in the resolver's order (XEP-0368: both SRV lists merged by priority); a direct-TLS
   // target whose handshake fails is passed over for the next, as one refusing TCP is.
   const connected = await connectFirst(resolution.targets, { timeoutMs: timeout, directTls: ctx.tls.clientOptions(local, remote) });
@@ -150,9 +150,15 @@ async function saslExternal(channel: ElementChannel, local: string, timeout: num
   return true;
 }
 
+/**
+ * The next dialback answer of this kind, skipping anything else. The deadline is for the whole
+ * step: a peer sending other elements must not restart the clock with each.
+ */
 async function nextDialback(channel: ElementChannel, kind: 'result' | 'verify', timeout: number, step: string): Promise<Element> {
+  const deadline = performance.now() + timeout;
   for (;;) {
-    const element = await channel.next(timeout, step);
+    const left = Math.max(0, deadline - performance.now());
+    const element = await channel.next(left, step, timeout);
     if (dialbackKind(element, channel.headerAttrs) === kind) return element;
   }
 }

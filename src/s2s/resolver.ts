@@ -37,7 +37,7 @@ export interface TraceStep {
 
 export type Resolution =
   | { ok: true; targets: Target[]; trace?: TraceStep[] }
-  | { ok: false; reason: string; trace?: TraceStep[] };
+  | { ok: false; reason: string; trace?: TraceStep[]; /** The domain says it has no service (SRV target '.'). */ permanent?: boolean };
 
 export interface S2sResolver {
   resolve(domain: string): Promise<Resolution>;
@@ -158,7 +158,7 @@ export function createDnsResolver(options: DnsResolverOptions = {}): S2sResolver
         return { ok: false, reason: `DNS: no address for the SRV targets of ${ascii} (${[...new Set(tagged.map((r) => r.name))].join(', ')})`, trace };
       }
       if (plain.noService || direct.noService) {
-        return { ok: false, reason: `DNS: ${plain.noService ? srvName : `_xmpps-server._tcp.${ascii}`} SRV says no XMPP server-to-server service`, trace };
+        return { ok: false, reason: `DNS: ${plain.noService ? srvName : `_xmpps-server._tcp.${ascii}`} SRV says no XMPP server-to-server service`, trace, permanent: true };
       }
       const found = await addresses(ascii, trace);
       if (found.length > 0) return { ok: true, targets: found.map((host) => ({ host, port: DEFAULT_S2S_PORT, kind: 'starttls' as const, source: 'a' as const })), trace };

@@ -12,6 +12,7 @@ import { StreamError } from '../protocol/stream-error.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ALPN_XMPP_SERVER } from './connect.js';
+import { DialbackVerifications } from './dialback-verifications.js';
 import { InboundStream } from './inbound-stream.js';
 import { createLinkManager, type LinkManager } from './link-manager.js';
 import type { LinkStatus } from './link-status.js';
@@ -20,6 +21,8 @@ import { createDnsResolver, createStaticResolver, type S2sResolver } from './res
 import type { S2sContext } from './s2s-context.js';
 import { createS2sTls } from './s2s-tls.js';
 import { loadDialbackSecret } from './secret.js';
+import { createMemoryHeldRepository } from '../storage/memory/held.js';
+import type { HeldStanzaRepository } from '../storage/types.js';
 
 export interface S2sHandle {
   links: LinkManager;
@@ -41,6 +44,8 @@ export interface S2sDeps {
   log: Logger;
   /** Tests may replace DNS; static routes always come first. */
   resolver?: S2sResolver;
+  /** Where messages for unreachable peers are held; absent: in memory (lost at exit). */
+  held?: HeldStanzaRepository;
 }
 
 export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
@@ -60,9 +65,11 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     ids: deps.ids,
     log,
   };
-  const links = createLinkManager(() => ctx);
-  const verify = (receiving: string, originating: string, streamId: string, key: string) =>
-    verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating }));
+  const links = createLinkManager(() => ctx, deps.held ?? createMemoryHeldRepository(() => undefined));
+  // One verification per request and per domain pair at a time, whatever the streams ask.
+  const verifications = new DialbackVerifications((receiving, originating, streamId, key) =>
+    verifyDialbackKey(ctx, receiving, originating, streamId, key, log.child({ s2s: 'verify', local: receiving, remote: originating })));
+  const verify = verifications.verify.bind(verifications);
 
   const streams = new Map<Socket, InboundStream>();
   const accept = (socket: Socket) => {
@@ -84,6 +91,10 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     }
   }
 
+  // Listeners are up, so a peer reached now can dial back to verify us. Awaited: pairs with held
+  // messages must be known before any new message is routed, or it could overtake them.
+  await links.resumeHeld().catch((error: unknown) => log.error({ err: error }, 'cannot read messages held for unreachable servers'));
+
   return {
     links,
     listener,
@@ -99,7 +110,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
       const grace = setTimeout(() => {
         for (const socket of streams.keys()) socket.destroy();
       }, 2_000);
-      await Promise.all(closing);
+      await Promise.all([...closing, links.settled()]);
       clearTimeout(grace);
     },
   };

@@ -141,10 +141,52 @@ export interface OfflineRepository {
   deleteAccount(account: string): Promise<void>;
 }
 
+/** A message kept for a remote domain that could not be reached (s2s store-and-forward). */
+export interface HeldStanza {
+  /** Queue position: increasing in the order stanzas were held, never reused. */
+  seq: number;
+  /** Our domain the message leaves from, and the remote domain it goes to: one queue per pair. */
+  local: string;
+  remote: string;
+  /** The sending account's bare JID, for the per-account bound. */
+  sender: string;
+  /** The stanza as XML. */
+  stanza: string;
+  /** Milliseconds since the epoch. */
+  heldAt: number;
+}
+
+export interface HeldLimits {
+  /** Messages one sending account may have held, all peers together. */
+  perAccount: number;
+  /** Bytes (UTF-8 of the stanza XML) one sending account may have held, this message included. */
+  bytesPerAccount: number;
+  /** Messages one (local, remote) pair may hold, all senders together. */
+  perPeer: number;
+}
+
+export type HoldResult = 'held' | 'account-full' | 'peer-full';
+
+/**
+ * Per (local domain, remote domain) queues of messages waiting for an unreachable peer. `hold`
+ * resolves only once the message is durably committed; the limit checks and the insert are one
+ * atomic step, so concurrent writers (other nodes included) cannot exceed them.
+ */
+export interface HeldStanzaRepository {
+  hold(entry: Omit<HeldStanza, 'seq'>, limits: HeldLimits): Promise<HoldResult>;
+  /** The pair's queue, oldest first, at most `limit`. */
+  list(local: string, remote: string, limit: number): Promise<HeldStanza[]>;
+  /** Deletes by seq; resolves with how many existed. */
+  delete(seqs: readonly number[]): Promise<number>;
+  /** Every pair holding at least one message, ordered by local then remote domain. */
+  pairs(): Promise<Array<{ local: string; remote: string }>>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
   roster: RosterRepository;
   offline: OfflineRepository;
+  held: HeldStanzaRepository;
   close(): Promise<void>;
 }

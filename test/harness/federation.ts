@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Element } from '@xmpp/xml';
 import { generateSelfSigned } from '../../src/net/certificates.js';
 import { nextMessage } from './im.js';
-import type { XmlClient } from './xml-client.js';
+import { NS_TLS } from './login.js';
+import { XmlClient } from './xml-client.js';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
@@ -65,4 +66,26 @@ export async function exchangeOneMessageEachWay(one: { client: XmlClient; jid: s
     const got = await nextMessage(to.client, (el) => el.attrs.id === id);
     if (got.attrs.from !== from.jid) throw new Error(`message ${id} to ${to.jid} came from ${String(got.attrs.from)}, expected ${from.jid}`);
   }
+}
+
+/**
+ * A raw server-to-server stream from the test to the server on `port`, claiming to come from
+ * `from`: header, STARTTLS, header again; resolves with the stream id (which dialback keys sign).
+ */
+export async function rawS2s(port: number, from: string, to: string): Promise<{ client: XmlClient; streamId: string }> {
+  const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='${from}' to='${to}' version='1.0'>`;
+  const client = await XmlClient.connect(port);
+  client.send(header);
+  await client.header();
+  const first = await client.next('stream:features');
+  if (!first.getChild('starttls', NS_TLS)) throw new Error(`no starttls offered: ${first.toString()}`);
+  client.send(`<starttls xmlns='${NS_TLS}'/>`);
+  await client.next('proceed');
+  await client.upgradeTls(to);
+  client.streamAttrs = undefined;
+  client.resetParser();
+  client.send(header);
+  const attrs = await client.header();
+  await client.next('stream:features');
+  return { client, streamId: attrs.id! };
 }

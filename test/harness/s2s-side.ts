@@ -12,6 +12,7 @@ import { startS2s, type S2sHandle } from '../../src/s2s/start-s2s.js';
 import { createRandomIds } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { Element } from '../../src/xml/element.js';
+import type { HeldStanzaRepository } from '../../src/storage/types.js';
 
 export interface S2sSideOptions {
   /** A folder of the test's own; the side lives in `<dir>/<domain>`. */
@@ -21,6 +22,8 @@ export interface S2sSideOptions {
   now: () => number;
   /** Lines under `s2s:` besides `connectTimeoutSeconds: 5`. */
   s2sYaml?: string[];
+  /** Where messages for unreachable peers are held (default: a private in-memory one). */
+  held?: HeldStanzaRepository;
 }
 
 export async function startS2sSide(options: S2sSideOptions): Promise<{ handle: S2sHandle; received: Element[] }> {
@@ -46,6 +49,7 @@ export async function startS2sSide(options: S2sSideOptions): Promise<{ handle: S
     ids: createRandomIds(),
     log: silentLogger(),
     resolver: options.resolver,
+    ...(options.held ? { held: options.held } : {}),
   });
   return { handle, received };
 }

@@ -1,7 +1,11 @@
 // A scripted receiving server for one remote domain that takes stanzas but never acknowledges
 // them: STARTTLS, dialback answered "valid" without checking, stream management offered and
 // enabled, then silence. It records the message ids each connection carried, so a test can see
-// what Herald sent again after giving up on a link. Test-only: it trusts anything.
+// what Herald sent again after giving up on a link. Test-only: it trusts anything. As the
+// authoritative server of its domain it can also answer dialback verifications (`verify`:
+// 'valid' answers each <db:verify/> at once, 'never' leaves it unanswered). With `result:
+// 'chatter'` it never answers a <db:result/> but sends a meaningless element every 300 ms instead,
+// as a peer stringing a negotiation along would.
 import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
@@ -13,13 +17,20 @@ export class SilentS2sPeer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly domain: string) {
+  /** Dialback verifications received, across all connections. */
+  verifyRequests = 0;
+
+  private constructor(
+    private readonly domain: string,
+    private readonly verify: 'valid' | 'never',
+    private readonly result: 'valid' | 'chatter',
+  ) {
     const { certPem, keyPem } = generateSelfSigned([domain]);
     this.server = net.createServer((socket) => this.serve(socket, certPem, keyPem));
   }
 
-  static async start(domain: string): Promise<SilentS2sPeer> {
-    const peer = new SilentS2sPeer(domain);
+  static async start(domain: string, options: { verify?: 'valid' | 'never'; result?: 'valid' | 'chatter' } = {}): Promise<SilentS2sPeer> {
+    const peer = new SilentS2sPeer(domain, options.verify ?? 'never', options.result ?? 'valid');
     peer.server.listen(0, '127.0.0.1');
     await once(peer.server, 'listening');
     return peer;
@@ -72,11 +83,22 @@ export class SilentS2sPeer {
         const result = /<db:result[^>]*from=['"]([^'"]+)['"]/.exec(inner);
         if (!authenticated && result) {
           authenticated = true;
-          secure.write(`<db:result from='${this.domain}' to='${result[1]}' type='valid'/>`);
+          if (this.result === 'valid') secure.write(`<db:result from='${this.domain}' to='${result[1]}' type='valid'/>`);
+          else {
+            const chatter = setInterval(() => secure.write('<presence/>'), 300);
+            secure.once('close', () => clearInterval(chatter));
+          }
         }
         if (inner.includes('<enable ') && !inner.includes('#enabled')) {
           secure.write(`<enabled xmlns='urn:xmpp:sm:3'/>`);
           inner += '#enabled';
+        }
+        for (const match of inner.matchAll(/<db:verify ([^>]*)>[^<]*<\/db:verify>/g)) {
+          inner = inner.replace(match[0], '');
+          this.verifyRequests += 1;
+          if (this.verify === 'never') continue;
+          const attrs = Object.fromEntries([...match[1]!.matchAll(/(\w+)=['"]([^'"]*)['"]/g)].map((m) => [m[1], m[2]]));
+          secure.write(`<db:verify from='${attrs.to}' to='${attrs.from}' id='${attrs.id}' type='valid'/>`);
         }
         // Record message ids as they complete, once each; never answer <r/>.
         for (const match of inner.matchAll(/<message [^>]*id=['"]([^'"]+)['"][^>]*>[\s\S]*?<\/message>/g)) {

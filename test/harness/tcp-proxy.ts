@@ -9,6 +9,8 @@ export interface TcpProxyOptions {
   targetPort: number;
   /** After this many bytes from the initiator on the first connection, everything is swallowed. */
   blackholeAfterBytes: number;
+  /** Listen on this port (e.g. one a server's static route already names); default: any free one. */
+  listenPort?: number;
 }
 
 export class TcpProxy extends EventEmitter {
@@ -26,7 +28,7 @@ export class TcpProxy extends EventEmitter {
 
   static async start(options: TcpProxyOptions): Promise<TcpProxy> {
     const proxy = new TcpProxy(options);
-    proxy.server.listen(0, '127.0.0.1');
+    proxy.server.listen(options.listenPort ?? 0, '127.0.0.1');
     await once(proxy.server, 'listening');
     return proxy;
   }

@@ -43,7 +43,8 @@ beforeAll(async () => {
       s2sPort: ports.a,
       s2sTlsPort: ports.aTls,
       // dead.test: a direct-TLS route to a port that speaks XML, not TLS.
-      extraYaml: s2sYaml({ 'b.test': `tls://127.0.0.1:${ports.bTls}`, 'dead.test': `tls://127.0.0.1:${ports.b}` }),
+      // Messages to dead.test bounce at once, as before store-and-forward (federation-held.test.ts).
+      extraYaml: s2sYaml({ 'b.test': `tls://127.0.0.1:${ports.bTls}`, 'dead.test': `tls://127.0.0.1:${ports.b}` }, '  retry: { messageDeadlineSeconds: 0 }'),
     }),
     ServerProcess.start({
       domains: [{ name: 'b.test' }, { name: 'c.test' }],

@@ -52,7 +52,8 @@ beforeAll(async () => {
         's2s:',
         `  connectTimeoutSeconds: ${CONNECT_TIMEOUT_SECONDS}`,
         '  idleTimeoutSeconds: 1',
-        '  retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 2 }',
+        // Messages bounced at once, as before store-and-forward (test/protocol/federation-held.test.ts).
+        '  retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 2, messageDeadlineSeconds: 0 }',
         '  routes:',
         route('b.test', ports.b),
         route('silent.test', ports.silent),

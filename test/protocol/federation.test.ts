@@ -7,10 +7,8 @@ import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js';
-import { XmlClient as RawClient } from '../harness/xml-client.js';
-import { NS_TLS } from '../harness/login.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
-import { errorOf, exchangeOneMessageEachWay, freePort, privateFederation, s2sYaml } from '../harness/federation.js';
+import { errorOf, exchangeOneMessageEachWay, freePort, privateFederation, rawS2s as rawS2sStream, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const SECRET_A = 'federation-test-secret-0123456789';
@@ -152,23 +150,10 @@ describe('federation: volume, subscriptions, offline, receipts', () => {
 });
 
 /** A raw server-to-server stream from the test to b.test, secured, claiming to be a.test. */
-async function rawS2s(): Promise<{ client: RawClient; streamId: string }> {
-  const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='a.test' to='b.test' version='1.0'>`;
-  const client = await RawClient.connect(ports.b);
-  open.push(client);
-  client.send(header);
-  await client.header();
-  const first = await client.next('stream:features');
-  expect(first.getChild('starttls', NS_TLS)).toBeDefined();
-  client.send(`<starttls xmlns='${NS_TLS}'/>`);
-  await client.next('proceed');
-  await client.upgradeTls('b.test');
-  client.streamAttrs = undefined;
-  client.resetParser();
-  client.send(header);
-  const attrs = await client.header();
-  await client.next('stream:features');
-  return { client, streamId: attrs.id! };
+async function rawS2s(): Promise<{ client: XmlClient; streamId: string }> {
+  const opened = await rawS2sStream(ports.b, 'a.test', 'b.test');
+  open.push(opened.client);
+  return opened;
 }
 
 describe('federation: inbound checks', () => {
@@ -212,7 +197,7 @@ describe('federation failures', () => {
     c = await ServerProcess.start({
       domains: [{ name: 'c.test' }],
       s2sPort: await freePort(),
-      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': closedPort }, '  requireValidCertificates: true'),
+      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': closedPort }, ['  requireValidCertificates: true', '  retry: { messageDeadlineSeconds: 0 }']),
     });
     await c.addUser('carol@c.test', 'pw');
   });

@@ -1,4 +1,5 @@
 // Storage held in process memory: for unit tests and quick runs. Nothing survives close().
+import { createMemoryHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { createMemoryKeyValueRepository } from './kv.js';
 import { createMemoryUserRepository } from './users.js';
@@ -16,6 +17,7 @@ export function createMemoryStorage(): Storage {
     kv: createMemoryKeyValueRepository(assertOpen),
     roster: createMemoryRosterRepository(assertOpen),
     offline: createMemoryOfflineRepository(assertOpen),
+    held: createMemoryHeldRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -107,4 +107,21 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   // 4: pending_in keeps what a subscription request needs (contact, trimmed status, nick) and
   // its byte cost, instead of the whole stanza; see migrate-pending-requests.ts.
   migratePendingRequests,
+
+  // 5: messages held for unreachable remote domains (s2s store-and-forward), one queue per
+  // (local, remote) pair in seq order. bytes is the stanza's UTF-8 length, written with it, so
+  // the per-account byte bound is a sum over an index, never a re-read of the stanzas.
+  `
+  CREATE TABLE s2s_held (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    local   TEXT    NOT NULL,
+    remote  TEXT    NOT NULL,
+    sender  TEXT    NOT NULL,
+    stanza  TEXT    NOT NULL,
+    bytes   INTEGER NOT NULL CHECK (bytes >= 0),
+    held_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
+  CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
+  `,
 ];

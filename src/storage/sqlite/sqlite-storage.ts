@@ -1,4 +1,5 @@
 // Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
 import { createSqliteKeyValueRepository } from './kv.js';
@@ -18,6 +19,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     kv: createSqliteKeyValueRepository(db),
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
+    held: createSqliteHeldRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.

@@ -35,7 +35,7 @@ const sides = new Map<string, S2sHandle>();
 let now = 1_000_000;
 
 async function side(domain: string): Promise<S2sHandle> {
-  const { handle, received } = await startS2sSide({ dir, domain, resolver, now: () => now, s2sYaml: ['  maxQueuedStanzas: 3', '  retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 12 }'] });
+  const { handle, received } = await startS2sSide({ dir, domain, resolver, now: () => now, s2sYaml: ['  maxQueuedStanzas: 3', '  retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 12, messageDeadlineSeconds: 0 }'] });
   routed.set(domain, received);
   ports.set(domain, handle.listener.port);
   sides.set(domain, handle);

@@ -26,7 +26,8 @@ const sides = new Map<string, S2sHandle>();
 let now = 1_000_000;
 
 async function side(domain: string): Promise<S2sHandle> {
-  const { handle, received } = await startS2sSide({ dir, domain, resolver, now: () => now });
+  // Messages to unreachable peers bounced at once, as before store-and-forward (federation-held.test.ts).
+  const { handle, received } = await startS2sSide({ dir, domain, resolver, now: () => now, s2sYaml: ['  retry: { messageDeadlineSeconds: 0 }'] });
   routed.set(domain, received);
   ports.set(domain, handle.listener.port);
   sides.set(domain, handle);

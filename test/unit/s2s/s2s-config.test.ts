@@ -17,7 +17,8 @@ describe('s2s configuration', () => {
       ackTimeoutSeconds: 60,
       caFiles: [],
       maxQueuedStanzas: 10000,
-      retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 300 },
+      retry: { initialBackoffSeconds: 5, maxBackoffSeconds: 300, messageDeadlineSeconds: 86400, maxMessagesPerAccount: 1000, maxBytesPerAccount: 10485760, maxMessagesPerPeer: 10000 },
+      dialback: { maxPendingPerStream: 10, requestsPerMinute: 60 },
     });
   });
 
