@@ -20,7 +20,7 @@ export class Utf8Input {
   // Bytes of a character the decoder holds until the next slice, and how many bytes it was given in all: on an
   // invalid byte, what came before it in the same slice is still delivered, so a stream gives the same elements
   // and error however its bytes were cut into reads (RFC 6120 §4.2).
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private consumed = 0;
 
   /** Decodes `chunk` in slices of at most SLICE_BYTES, passing each to `sink`; stops early if `sink` returns false. */

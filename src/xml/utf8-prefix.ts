@@ -53,4 +53,4 @@ export function incompleteTail(bytes: Buffer): Buffer {
   return EMPTY;
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);

@@ -68,7 +68,7 @@ function mutate(bytes: Buffer, m: Mutation): Buffer {
 export const mutatedStream: fc.Arbitrary<Buffer> = fc
   .tuple(fc.array(elementTree, { maxLength: 3 }), fc.boolean(), fc.array(mutation, { minLength: 1, maxLength: 4 }))
   .map(([elements, close, mutations]) => {
-    let bytes = Buffer.from(HEADER + elements.map(serialize).join('') + (close ? '</stream:stream>' : ''));
+    let bytes: Buffer = Buffer.from(HEADER + elements.map(serialize).join('') + (close ? '</stream:stream>' : ''));
     for (const m of mutations) bytes = mutate(bytes, m);
     return bytes;
   });
