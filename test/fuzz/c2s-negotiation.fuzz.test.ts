@@ -1,0 +1,164 @@
+// Property-based fuzzing of the client stream state machine against a real server process (RFC 6120 §4–§7):
+// random sequences of negotiation elements, valid and invalid, in random order, each checked against the model in
+// c2s-model.ts. Every run must end in a bound session (proved by a ping) or in the stream error the model
+// expects, within bounded time, with no internal-server-error; meanwhile a bystander session keeps being served.
+//
+// Bounded: a fixed number of sequences and a time limit (fuzz-params.ts). Replay a failure: fast-check prints
+// "seed: S, path: P" and the shrunk sequence; run
+//   FUZZ_SEED=S FUZZ_PATH=P npx vitest run test/fuzz/c2s-negotiation.fuzz.test.ts
+// (after `npx tsc -p tsconfig.json`: the server under test is dist/cli/main.js).
+import fc from 'fast-check';
+import type { Element } from '@xmpp/xml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login } from '../harness/login.js';
+import { ServerProcess } from '../harness/server-process.js';
+import { XmlClient } from '../harness/xml-client.js';
+import { ACTIONS, PASSWORD, expected, wire, type Action, type State } from './c2s-model.js';
+import { fuzzParams } from './fuzz-params.js';
+
+const MAX_SASL_FAILURES = 3; // src/c2s/client-connection.ts
+const STEP_TIMEOUT_MS = 5_000;
+const USER = 'fuzzer';
+
+let server: ServerProcess;
+let bystander: XmlClient;
+
+beforeAll(async () => {
+  server = await ServerProcess.start({
+    // Failed logins are part of every run: no slowdown or lock, or the runs would measure the throttle.
+    extraYaml: ['limits:', '  authFailuresPerMinute: 1000000', '  authFailuresPerAccount: 1000000', '  maxUnauthenticatedPerAddress: 1000', '  maxConnectionsPerAddress: 1000'].join('\n'),
+  });
+  await server.addUser(`${USER}@localhost`, PASSWORD);
+  await server.addUser('bystander@localhost', 'bystander-secret');
+  bystander = (await login(server.ports.c2s, 'bystander', 'bystander-secret', 'watch')).client;
+}, 60_000);
+
+afterAll(async () => {
+  bystander?.destroy();
+  await server?.stop();
+  server?.cleanup();
+});
+
+const isStreamError = (el: Element) => el.name === 'stream:error';
+
+function conditionOf(error: Element): string {
+  const condition = error.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-streams' && c.name !== 'text');
+  return condition?.name ?? '(none)';
+}
+
+/** Plays the actions against the server, checking each answer; returns the final state or the stream error seen. */
+async function play(actions: readonly Action[], resource: string): Promise<{ state: State; error?: string; trace: string[] }> {
+  const client = await XmlClient.connect(server.ports.c2s);
+  const trace: string[] = [];
+  let state: State = 'plain-noheader';
+  let failures = 0;
+  const awaitError = async (condition: string) => {
+    const error = await client.next((el) => isStreamError(el), STEP_TIMEOUT_MS);
+    expect(conditionOf(error), `trace: ${trace.join(' → ')}`).toBe(condition);
+    // RFC 6120 §4.9.1.1: the stream error is followed by the close of the stream and the connection.
+    await client.closed(STEP_TIMEOUT_MS);
+    return { state, error: condition, trace };
+  };
+  try {
+    for (const action of [...actions, 'final-check' as const]) {
+      // The final check: a ping that a bound session answers and any other state refuses.
+      const step = action === 'final-check' ? (state.endsWith('noheader') ? 'header' : 'ping') : action;
+      const before = state;
+      const expect_ = expected(state, step);
+      if (expect_ === undefined) continue;
+      trace.push(`${state}:${step}`);
+      // A restarted stream: the server answers with a new header, so the client's parser starts afresh.
+      if (state.endsWith('noheader')) client.resetParser();
+      client.send(wire(step, USER, resource));
+      switch (expect_.kind) {
+        case 'stream-error':
+          return await awaitError(expect_.condition);
+        case 'features':
+          await client.header(STEP_TIMEOUT_MS);
+          await client.next((el) => el.name === 'stream:features', STEP_TIMEOUT_MS);
+          state = expect_.next;
+          if (action === 'final-check') {
+            trace.push(`${state}:ping`);
+            const final = expected(state, 'ping')!;
+            client.send(wire('ping', USER, resource));
+            if (final.kind === 'stream-error') return await awaitError(final.condition);
+            await client.next((el) => el.name === 'iq' && el.attrs.id === 'ping', STEP_TIMEOUT_MS);
+          }
+          break;
+        case 'proceed':
+          await client.next((el) => el.name === 'proceed', STEP_TIMEOUT_MS);
+          await client.upgradeTls();
+          state = 'tls-noheader';
+          break;
+        case 'element': {
+          const names = expect_.name.split('|');
+          const got = await client.next((el) => names.includes(el.name) || isStreamError(el), STEP_TIMEOUT_MS);
+          expect(got.name, `trace: ${trace.join(' → ')}; got ${got.toString()}`).not.toBe('stream:error');
+          state = expect_.next;
+          if (expect_.saslFailure && ++failures >= MAX_SASL_FAILURES) return await awaitError('not-authorized');
+          if (step === 'ping' || step === 'bind') {
+            // The reply to this very request: a result when bound by it or pinging bound, else an error.
+            expect(got.attrs.type, `trace: ${trace.join(' → ')}`).toBe(step === 'bind' && before === 'bound' ? 'error' : 'result');
+          }
+          break;
+        }
+        case 'nothing':
+          state = expect_.next;
+          break;
+      }
+    }
+    return { state, trace };
+  } finally {
+    const unexpectedErrors = client.received.filter(isStreamError).map(conditionOf);
+    client.destroy();
+    expect(unexpectedErrors.filter((c) => c === 'internal-server-error'), `trace: ${trace.join(' → ')}`).toEqual([]);
+  }
+}
+
+// The successful path, with steps dropped and random actions slipped in: uniform random sequences almost never
+// get past SASL, and the states after it need fuzzing too.
+const LOGIN_PATH: Action[] = ['header', 'starttls', 'header', 'auth-plain-good', 'header', 'bind', 'ping', 'sm-enable'];
+const aroundLogin = fc
+  .tuple(fc.array(fc.constantFrom(true, true, true, true, true, false), { minLength: LOGIN_PATH.length, maxLength: LOGIN_PATH.length }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...ACTIONS)), { maxLength: 4 }))
+  .map(([keep, noise]) => {
+    const actions = LOGIN_PATH.filter((_, i) => keep[i]);
+    for (const [at, action] of noise) actions.splice(at % (actions.length + 1), 0, action);
+    return actions;
+  });
+const randomActions = fc.array(fc.constantFrom(...ACTIONS), { maxLength: 14 });
+const sequences = fc.oneof(
+  { weight: 1, arbitrary: randomActions },
+  { weight: 1, arbitrary: randomActions.map((actions): Action[] => ['header', ...actions]) },
+  { weight: 3, arbitrary: aroundLogin },
+);
+
+describe('c2s negotiation fuzzing against a real server (RFC 6120 §4–§7)', () => {
+  it('random negotiation sequences end in a bound session or the right stream error, and the server keeps serving', async () => {
+    let runs = 0;
+    const outcomes = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(sequences, async (actions) => {
+        runs++;
+        const outcome = await play(actions, `r${runs}`);
+        const key = outcome.error ?? outcome.state;
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+        // Every run ends in one of the two: bound, or a stream error.
+        expect(outcome.error !== undefined || outcome.state === 'bound').toBe(true);
+      }),
+      fuzzParams(400, 25_000),
+    );
+    // Sequences that log in and bind must be among those tried, or the fuzzing missed the deep states.
+    expect(runs).toBeGreaterThan(10);
+    // The bystander, logged in before all this, is still served.
+    bystander.send("<iq type='get' id='still-there' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
+    await bystander.next((el) => el.name === 'iq' && el.attrs.id === 'still-there');
+    expect(server.child.exitCode).toBeNull();
+    expect(server.logs.filter((l) => l.msg === 'connection task failed')).toEqual([]);
+    console.log(`c2s fuzz: ${runs} sequences;`, Object.fromEntries(outcomes));
+  }, 90_000);
+
+  it('the deep path is reachable: header, STARTTLS, header, PLAIN, header, bind, ping', async () => {
+    const outcome = await play(['header', 'starttls', 'header', 'auth-plain-good', 'header', 'bind', 'ping'], 'deep');
+    expect(outcome).toMatchObject({ state: 'bound' });
+  });
+});
