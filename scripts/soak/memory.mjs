@@ -18,10 +18,13 @@ export const HEAP_GROWTH = 1.2;
 export const HEAP_SLACK_BYTES = 8 * MiB;
 
 export async function sample(server, phase, startedAt, gc = false) {
+  const asked = Date.now();
   const memory = await adminRequest(server.adminSocket, 'process.memory', { gc }, 30_000);
   const proc = sampleProcess(server.pid);
   return {
-    t: Math.round((Date.now() - startedAt) / 1000),
+    t: Math.round((asked - startedAt) / 1000),
+    // How long the server took to answer: its event loop's lag under the load (a GC's time included).
+    answerMs: Date.now() - asked,
     phase,
     rss: proc.rssKiB * 1024,
     heapUsed: memory.heapUsed,
@@ -45,6 +48,6 @@ export function mib(bytes) {
 /** Samples as a Markdown table, thinned to at most maxRows evenly spread rows (first and last kept). */
 export function table(samples, maxRows = 24) {
   const keep = samples.length <= maxRows ? samples : Array.from({ length: maxRows }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (maxRows - 1))]);
-  const rows = keep.map((s) => `| ${s.t} | ${s.phase}${s.collected ? ' (after GC)' : ''} | ${mib(s.rss)} | ${mib(s.heapUsed)} | ${mib(s.heapTotal)} | ${mib(s.external)} |`);
-  return ['| t (s) | phase | RSS MiB | heapUsed MiB | heapTotal MiB | external MiB |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = keep.map((s) => `| ${s.t} | ${s.phase}${s.collected ? ' (after GC)' : ''} | ${mib(s.rss)} | ${mib(s.heapUsed)} | ${mib(s.heapTotal)} | ${mib(s.external)} | ${s.answerMs} |`);
+  return ['| t (s) | phase | RSS MiB | heapUsed MiB | heapTotal MiB | external MiB | answer ms |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

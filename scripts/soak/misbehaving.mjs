@@ -16,26 +16,33 @@ async function flood(sender, to, count, bytes, tag) {
   await sender.ping();
 }
 
-/** A recipient that logs in, then stops reading its socket while `count` messages of 4 KiB are sent to it. */
+/**
+ * A recipient that logs in, then stops reading its socket while `count` messages of 8 KiB are sent to it:
+ * 2,000 of them (the default) are 16 MiB, past what Herald holds for one session.
+ */
 export async function neverReaderRound(target, victimName, sender, password, count, stats) {
   const victim = await connectAndLogin(target, victimName, password, { presence: false });
   // BenchClient keeps its socket to itself; the soak reaches in, since "stop reading" is the whole point.
   victim.socket.pause();
   try {
-    await flood(sender, victim.jid, count, 4096, 'nr');
+    await flood(sender, victim.jid, count, 8192, 'nr');
     stats.neverReaderSent += count;
   } finally {
     victim.destroy();
   }
 }
 
-/** A XEP-0198 client that enables resumption, reads everything, never acknowledges, then vanishes (hibernates). */
+/**
+ * A XEP-0198 client that enables resumption, reads everything, never acknowledges, then vanishes (hibernates).
+ * It is sent 3 × `count` messages of 512 B: with the default count, 6,000, past ejabberd's 5,000 unacknowledged.
+ */
 export async function smNoAckRound(target, victimName, sender, password, count, stats) {
+  count *= 3;
   const victim = await connectAndLogin(target, victimName, password, { presence: false });
   victim.handler = () => undefined; // <r/> requests and messages alike: read, never answered
   victim.send("<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
   try {
-    await flood(sender, victim.jid, count, 1024, 'sm');
+    await flood(sender, victim.jid, count, 512, 'sm');
     stats.smNoAckSent += count;
   } finally {
     victim.destroy();

@@ -75,7 +75,13 @@ async function main() {
     process.stderr.write(`soak: baseline heapUsed ${mib(baseline.heapUsed)} MiB, external ${mib(baseline.external)} MiB, RSS ${mib(baseline.rss)} MiB; load for ${opts.minutes} min\n`);
 
     phase = 'load';
-    sampler = setInterval(() => void sample(server, phase, startedAt).then((s) => samples.push(s), () => undefined), opts.sampleSeconds * 1000);
+    // One reading at a time: a busy server answers late, and queued requests would only pile up.
+    let reading = false;
+    sampler = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      sample(server, phase, startedAt).then((s) => samples.push(s), () => undefined).finally(() => (reading = false));
+    }, opts.sampleSeconds * 1000);
     const deadline = Date.now() + loadMs;
     const [offlineSenderName, readerName, readerSenderName, smName, smSenderName, flooderName] = special;
     const offlineSender = await connectAndLogin(target, offlineSenderName, PASSWORD);
