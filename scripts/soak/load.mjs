@@ -41,7 +41,7 @@ export async function startChat(target, names, password, rate, stats) {
   });
   const partner = (i) => (i % 2 === 0 ? i + 1 : i - 1);
   let running = true;
-  const lanes = clients.map(async (client, i) => {
+  const lane = async (client, i) => {
     const to = clients[partner(i)].jid.split('/')[0];
     const perTick = Math.max(1, Math.round(rate / 10));
     while (running) {
@@ -50,7 +50,14 @@ export async function startChat(target, names, password, rate, stats) {
       else await sleep(100);
     }
     await client.ping();
-  });
+  };
+  // A lane that fails (no answer to a ping within 30 s, the stream closed) is counted, not fatal.
+  const lanes = clients.map((client, i) =>
+    lane(client, i).catch((error) => {
+      stats.roundErrors.chat = (stats.roundErrors.chat ?? 0) + 1;
+      stats.lastError.chat = String(error?.message ?? error).slice(0, 200);
+    }),
+  );
   return async function stop() {
     running = false;
     await Promise.allSettled(lanes);

@@ -52,6 +52,8 @@ async function main() {
   const samples = [];
   const stats = { logins: 0, chatSent: 0, chatReceived: 0, chatErrors: 0, chatFailedClients: 0, offlineSent: 0, offlineReceived: 0, neverReaderSent: 0, smNoAckSent: 0, flooderSent: 0, lorisOpened: 0, lorisClosedByServer: 0, roundErrors: {}, lastError: {} };
   const failures = [];
+  // A promise nobody waited for must not end the run before the server is stopped and the figures printed.
+  process.on('unhandledRejection', (error) => failures.push(`unhandled: ${error?.message ?? error}`));
   let phase = 'setup';
   let sampler;
   try {
@@ -116,6 +118,11 @@ async function main() {
     if (stats.chatReceived < stats.chatSent) failures.push(`chat: ${stats.chatSent - stats.chatReceived} of ${stats.chatSent} messages lost`);
     if (stats.offlineReceived < stats.offlineSent) failures.push(`offline: ${stats.offlineSent - stats.offlineReceived} of ${stats.offlineSent} messages not delivered at login`);
     if (stats.chatErrors > 0) failures.push(`chat: ${stats.chatErrors} error replies`);
+    if (stats.chatFailedClients > 0) failures.push(`chat: ${stats.chatFailedClients} well-behaved clients lost their stream`);
+    // The well-behaved loops must not fail; the misbehaving ones may well be cut off by the server.
+    for (const loop of ['chat', 'churn', 'offline']) {
+      if (stats.roundErrors[loop]) failures.push(`${loop}: ${stats.roundErrors[loop]} failed rounds (last: ${stats.lastError[loop]})`);
+    }
 
     console.log(table(samples));
     console.log(`\npeak heapUsed+external ${mib(peak.heapUsed + peak.external)} MiB at ${peak.t} s; peak RSS ${mib(Math.max(...samples.map((s) => s.rss)))} MiB; final RSS ${mib(final.rss)} MiB (baseline ${mib(baseline.rss)} MiB)`);

@@ -8,47 +8,31 @@
 //   FUZZ_SEED=S FUZZ_PATH=P npx vitest run test/fuzz/c2s-negotiation.fuzz.test.ts
 // (after `npx tsc -p tsconfig.json`: the server under test is dist/cli/main.js).
 import fc from 'fast-check';
-import type { Element } from '@xmpp/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../harness/login.js';
-import { ServerProcess } from '../harness/server-process.js';
 import { XmlClient } from '../harness/xml-client.js';
 import { ACTIONS, PASSWORD, expected, wire, type Action, type State } from './c2s-model.js';
 import { fuzzParams } from './fuzz-params.js';
+import { conditionOf, expectStillServing, isStreamError, startFuzzServer, stopFuzzServer, type FuzzServer } from './fuzz-server.js';
 
 const MAX_SASL_FAILURES = 3; // src/c2s/client-connection.ts
 const STEP_TIMEOUT_MS = 5_000;
 const USER = 'fuzzer';
 
-let server: ServerProcess;
-let bystander: XmlClient;
+let fuzz: FuzzServer;
 
 beforeAll(async () => {
-  server = await ServerProcess.start({
+  fuzz = await startFuzzServer({
     // Failed logins are part of every run: no slowdown or lock, or the runs would measure the throttle.
     extraYaml: ['limits:', '  authFailuresPerMinute: 1000000', '  authFailuresPerAccount: 1000000', '  maxUnauthenticatedPerAddress: 1000', '  maxConnectionsPerAddress: 1000'].join('\n'),
   });
-  await server.addUser(`${USER}@localhost`, PASSWORD);
-  await server.addUser('bystander@localhost', 'bystander-secret');
-  bystander = (await login(server.ports.c2s, 'bystander', 'bystander-secret', 'watch')).client;
+  await fuzz.server.addUser(`${USER}@localhost`, PASSWORD);
 }, 60_000);
 
-afterAll(async () => {
-  bystander?.destroy();
-  await server?.stop();
-  server?.cleanup();
-});
-
-const isStreamError = (el: Element) => el.name === 'stream:error';
-
-function conditionOf(error: Element): string {
-  const condition = error.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-streams' && c.name !== 'text');
-  return condition?.name ?? '(none)';
-}
+afterAll(() => stopFuzzServer(fuzz));
 
 /** Plays the actions against the server, checking each answer; returns the final state or the stream error seen. */
 async function play(actions: readonly Action[], resource: string): Promise<{ state: State; error?: string; trace: string[] }> {
-  const client = await XmlClient.connect(server.ports.c2s);
+  const client = await XmlClient.connect(fuzz.server.ports.c2s);
   const trace: string[] = [];
   let state: State = 'plain-noheader';
   let failures = 0;
@@ -150,10 +134,7 @@ describe('c2s negotiation fuzzing against a real server (RFC 6120 §4–§7)', (
     // Sequences that log in and bind must be among those tried, or the fuzzing missed the deep states.
     expect(runs).toBeGreaterThan(10);
     // The bystander, logged in before all this, is still served.
-    bystander.send("<iq type='get' id='still-there' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
-    await bystander.next((el) => el.name === 'iq' && el.attrs.id === 'still-there');
-    expect(server.child.exitCode).toBeNull();
-    expect(server.logs.filter((l) => l.msg === 'connection task failed')).toEqual([]);
+    await expectStillServing(fuzz);
     console.log(`c2s fuzz: ${runs} sequences;`, Object.fromEntries(outcomes));
   }, 90_000);
 

@@ -8,38 +8,25 @@
 // "seed: S, path: P"; run FUZZ_SEED=S FUZZ_PATH=P npx vitest run test/fuzz/s2s-inbound.fuzz.test.ts
 // (after `npx tsc -p tsconfig.json`: the server under test is dist/cli/main.js).
 import fc from 'fast-check';
-import type { Element } from '@xmpp/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, s2sYaml } from '../harness/federation.js';
-import { login } from '../harness/login.js';
-import { ServerProcess } from '../harness/server-process.js';
 import { XmlClient } from '../harness/xml-client.js';
 import { fuzzParams } from './fuzz-params.js';
+import { conditionOf, expectStillServing, isStreamError, startFuzzServer, stopFuzzServer, type FuzzServer } from './fuzz-server.js';
 import { PEER, S2S_ACTIONS, expectedS2s, s2sWire, type S2sAction, type S2sState } from './s2s-model.js';
 
 const STEP_TIMEOUT_MS = 10_000;
 
-let server: ServerProcess;
+let fuzz: FuzzServer;
 let s2sPort: number;
-let bystander: XmlClient;
 
 beforeAll(async () => {
   s2sPort = await freePort();
   const nobodyListens = await freePort(); // dialback verification of the fuzzing peer is refused at once
-  server = await ServerProcess.start({ s2sPort, extraYaml: s2sYaml({ [PEER]: nobodyListens }) });
-  await server.addUser('bystander@localhost', 'bystander-secret');
-  bystander = (await login(server.ports.c2s, 'bystander', 'bystander-secret', 'watch')).client;
+  fuzz = await startFuzzServer({ s2sPort, extraYaml: s2sYaml({ [PEER]: nobodyListens }) });
 }, 60_000);
 
-afterAll(async () => {
-  bystander?.destroy();
-  await server?.stop();
-  server?.cleanup();
-});
-
-const isStreamError = (el: Element) => el.name === 'stream:error';
-const conditionOf = (error: Element) =>
-  error.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-streams' && c.name !== 'text')?.name ?? '(none)';
+afterAll(() => stopFuzzServer(fuzz));
 
 async function play(actions: readonly S2sAction[]): Promise<{ error: string; trace: string[] }> {
   const client = await XmlClient.connect(s2sPort);
@@ -117,9 +104,7 @@ describe('incoming s2s stream fuzzing against a real server (RFC 6120 §4–§5,
       fuzzParams(200, 20_000),
     );
     expect(runs).toBeGreaterThan(10);
-    bystander.send("<iq type='get' id='still-there' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
-    await bystander.next((el) => el.name === 'iq' && el.attrs.id === 'still-there');
-    expect(server.child.exitCode).toBeNull();
+    await expectStillServing(fuzz);
     console.log(`s2s fuzz: ${runs} sequences;`, Object.fromEntries(outcomes));
   }, 90_000);
 });
