@@ -8,6 +8,7 @@
 // message may be lost. Exit code 0: all held; 1: something did not (the reasons are printed).
 // Usage: npm run soak -- [--minutes 2] [--pairs 5] [--churn-users 10] [--offline-users 5]
 //   [--flood-messages 2000] [--loris 10] [--settle-seconds 15] [--sample-seconds 5] [--json FILE]
+//   [--skip never-reader,sm-no-ack,flooder,loris,churn,offline] (to find which load does what)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,16 +22,19 @@ import { RESUME_TIMEOUT_SECONDS, startSoakServer } from './server.mjs';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
 const PASSWORD = 'soak-password';
+const SKIPPABLE = ['churn', 'offline', 'never-reader', 'sm-no-ack', 'flooder', 'loris'];
 
 function parseArgs(argv) {
-  const opts = { minutes: 2, pairs: 5, churnUsers: 10, offlineUsers: 5, floodMessages: 2000, loris: 10, settleSeconds: 15, sampleSeconds: 5, chatRate: 20, offlineBatch: 50, json: undefined };
+  const opts = { minutes: 2, pairs: 5, churnUsers: 10, offlineUsers: 5, floodMessages: 2000, loris: 10, settleSeconds: 15, sampleSeconds: 5, chatRate: 20, offlineBatch: 50, json: undefined, skip: new Set() };
   const names = { '--minutes': 'minutes', '--pairs': 'pairs', '--churn-users': 'churnUsers', '--offline-users': 'offlineUsers', '--flood-messages': 'floodMessages', '--loris': 'loris', '--settle-seconds': 'settleSeconds', '--sample-seconds': 'sampleSeconds', '--chat-rate': 'chatRate', '--offline-batch': 'offlineBatch' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') opts.json = argv[++i];
+    else if (a === '--skip') opts.skip = new Set(argv[++i].split(','));
     else if (names[a] && Number.isFinite(Number(argv[i + 1])) && Number(argv[i + 1]) >= 0) opts[names[a]] = Number(argv[++i]);
     else throw new Error(`unknown or bad option ${a} ${argv[i + 1] ?? ''} (see the usage in scripts/soak/run.mjs)`);
   }
+  for (const loop of opts.skip) if (!SKIPPABLE.includes(loop)) throw new Error(`--skip: unknown loop '${loop}' (known: ${SKIPPABLE.join(', ')})`);
   if (opts.settleSeconds <= RESUME_TIMEOUT_SECONDS) throw new Error(`--settle-seconds must exceed the ${RESUME_TIMEOUT_SECONDS} s resumption timeout`);
   return opts;
 }
@@ -47,6 +51,10 @@ async function main() {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-soak-'));
   const server = await startSoakServer(dir, CLI);
+  // Never leave the server behind, whatever ends this process (the watchdog included).
+  process.on('exit', () => {
+    if (server.running) process.kill(server.pid, 'SIGKILL');
+  });
   const target = { host: '127.0.0.1', port: server.port, domain: DOMAIN };
   const startedAt = Date.now();
   const samples = [];
@@ -92,14 +100,16 @@ async function main() {
     const stopChat = await startChat(target, chatNames, PASSWORD, opts.chatRate, stats);
     let churnAt = 0;
     let offlineAt = 0;
-    await Promise.all([
-      untilDeadline(deadline, stats, 'churn', () => churnRound(target, churnNames[churnAt++ % churnNames.length], PASSWORD, `${chatNames[0]}@${DOMAIN}`, stats)),
-      untilDeadline(deadline, stats, 'offline', () => offlineRound(target, offlineSender, offlineNames[offlineAt++ % offlineNames.length], PASSWORD, opts.offlineBatch, stats)),
-      untilDeadline(deadline, stats, 'never-reader', () => neverReaderRound(target, readerName, readerSender, PASSWORD, opts.floodMessages, stats)),
-      untilDeadline(deadline, stats, 'sm-no-ack', () => smNoAckRound(target, smName, smSender, PASSWORD, opts.floodMessages, stats)),
-      untilDeadline(deadline, stats, 'flooder', () => flooderRound(target, flooderName, PASSWORD, opts.floodMessages, stats)),
-      slowLoris(target, opts.loris, deadline, stats),
-    ]);
+    const loops = {
+      churn: () => untilDeadline(deadline, stats, 'churn', () => churnRound(target, churnNames[churnAt++ % churnNames.length], PASSWORD, `${chatNames[0]}@${DOMAIN}`, stats)),
+      offline: () => untilDeadline(deadline, stats, 'offline', () => offlineRound(target, offlineSender, offlineNames[offlineAt++ % offlineNames.length], PASSWORD, opts.offlineBatch, stats)),
+      'never-reader': () => untilDeadline(deadline, stats, 'never-reader', () => neverReaderRound(target, readerName, readerSender, PASSWORD, opts.floodMessages, stats)),
+      'sm-no-ack': () => untilDeadline(deadline, stats, 'sm-no-ack', () => smNoAckRound(target, smName, smSender, PASSWORD, opts.floodMessages, stats)),
+      flooder: () => untilDeadline(deadline, stats, 'flooder', () => flooderRound(target, flooderName, PASSWORD, opts.floodMessages, stats)),
+      loris: () => slowLoris(target, opts.loris, deadline, stats),
+    };
+    // The chat runs alongside until the deadline whatever is skipped.
+    await Promise.all([sleep(Math.max(0, deadline - Date.now())), ...Object.entries(loops).filter(([name]) => !opts.skip.has(name)).map(([, loop]) => loop())]);
     await stopChat();
     await Promise.allSettled([offlineSender, readerSender, smSender].map((c) => c.close()));
 

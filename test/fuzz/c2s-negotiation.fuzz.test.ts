@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XmlClient } from '../harness/xml-client.js';
 import { ACTIONS, PASSWORD, expected, wire, type Action, type State } from './c2s-model.js';
 import { fuzzParams } from './fuzz-params.js';
+import { pathWithNoise } from './sequences.js';
 import { conditionOf, expectStillServing, isStreamError, startFuzzServer, stopFuzzServer, type FuzzServer } from './fuzz-server.js';
 
 const MAX_SASL_FAILURES = 3; // src/c2s/client-connection.ts
@@ -102,13 +103,7 @@ async function play(actions: readonly Action[], resource: string): Promise<{ sta
 // The successful path, with steps dropped and random actions slipped in: uniform random sequences almost never
 // get past SASL, and the states after it need fuzzing too.
 const LOGIN_PATH: Action[] = ['header', 'starttls', 'header', 'auth-plain-good', 'header', 'bind', 'ping', 'sm-enable'];
-const aroundLogin = fc
-  .tuple(fc.array(fc.constantFrom(true, true, true, true, true, false), { minLength: LOGIN_PATH.length, maxLength: LOGIN_PATH.length }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...ACTIONS)), { maxLength: 4 }))
-  .map(([keep, noise]) => {
-    const actions = LOGIN_PATH.filter((_, i) => keep[i]);
-    for (const [at, action] of noise) actions.splice(at % (actions.length + 1), 0, action);
-    return actions;
-  });
+const aroundLogin = pathWithNoise(LOGIN_PATH, ACTIONS);
 const randomActions = fc.array(fc.constantFrom(...ACTIONS), { maxLength: 14 });
 const sequences = fc.oneof(
   { weight: 1, arbitrary: randomActions },
@@ -132,7 +127,7 @@ describe('c2s negotiation fuzzing against a real server (RFC 6120 §4–§7)', (
       fuzzParams(400, 25_000),
     );
     // Sequences that log in and bind must be among those tried, or the fuzzing missed the deep states.
-    expect(runs).toBeGreaterThan(10);
+    expect(outcomes.get('bound') ?? 0).toBeGreaterThan(0);
     // The bystander, logged in before all this, is still served.
     await expectStillServing(fuzz);
     console.log(`c2s fuzz: ${runs} sequences;`, Object.fromEntries(outcomes));

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, s2sYaml } from '../harness/federation.js';
 import { XmlClient } from '../harness/xml-client.js';
 import { fuzzParams } from './fuzz-params.js';
+import { pathWithNoise } from './sequences.js';
 import { conditionOf, expectStillServing, isStreamError, startFuzzServer, stopFuzzServer, type FuzzServer } from './fuzz-server.js';
 import { PEER, S2S_ACTIONS, expectedS2s, s2sWire, type S2sAction, type S2sState } from './s2s-model.js';
 
@@ -82,13 +83,7 @@ async function play(actions: readonly S2sAction[]): Promise<{ error: string; tra
 }
 
 const PATH: S2sAction[] = ['header', 'starttls', 'header', 'db-result', 'db-verify', 'sm-enable'];
-const aroundPath = fc
-  .tuple(fc.array(fc.constantFrom(true, true, true, true, false), { minLength: PATH.length, maxLength: PATH.length }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...S2S_ACTIONS)), { maxLength: 4 }))
-  .map(([keep, noise]) => {
-    const actions = PATH.filter((_, i) => keep[i]);
-    for (const [at, action] of noise) actions.splice(at % (actions.length + 1), 0, action);
-    return actions;
-  });
+const aroundPath = pathWithNoise(PATH, S2S_ACTIONS);
 const sequences = fc.oneof({ weight: 1, arbitrary: fc.array(fc.constantFrom(...S2S_ACTIONS), { maxLength: 10 }) }, { weight: 3, arbitrary: aroundPath });
 
 describe('incoming s2s stream fuzzing against a real server (RFC 6120 §4–§5, XEP-0220)', () => {

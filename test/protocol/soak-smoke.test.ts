@@ -52,5 +52,8 @@ describe('npm run soak (smoke)', () => {
     const result = await run(process.execPath, [path.join(REPO_ROOT, 'scripts/soak/run.mjs'), '--settle-seconds', '2'], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
     expect((result as { stderr: string }).stderr).toMatch(/--settle-seconds must exceed/);
+    const unknown = await run(process.execPath, [path.join(REPO_ROOT, 'scripts/soak/run.mjs'), '--skip', 'chat'], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
+    expect(unknown).toMatchObject({ code: 1 });
+    expect((unknown as { stderr: string }).stderr).toMatch(/--skip: unknown loop 'chat' \(known: churn, offline/);
   });
 });
