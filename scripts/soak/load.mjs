@@ -90,8 +90,10 @@ export async function offlineRound(target, sender, recipientName, password, coun
     if (i % 100 === 0) await sender.ping();
   }
   await sender.ping();
-  stats.offlineSent += count;
+  // Counted once the recipient is in: a login that fails is a failed round (reported as such), and what was
+  // stored for it is delivered at a later login, outside this count.
   const recipient = await connectAndLogin(target, recipientName, password, { presence: false });
+  stats.offlineSent += count;
   let got = 0;
   let done;
   const all = new Promise((resolve) => (done = resolve));

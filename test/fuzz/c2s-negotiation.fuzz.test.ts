@@ -13,6 +13,8 @@ import { XmlClient } from '../harness/xml-client.js';
 import { ACTIONS, PASSWORD, expected, wire, type Action, type State } from './c2s-model.js';
 import { fuzzParams } from './fuzz-params.js';
 import { pathWithNoise } from './sequences.js';
+import { splitAt } from './parser-run.js';
+import { xmlSoup } from './xml-arbitraries.js';
 import { conditionOf, expectStillServing, isStreamError, startFuzzServer, stopFuzzServer, type FuzzServer } from './fuzz-server.js';
 
 const MAX_SASL_FAILURES = 3; // src/c2s/client-connection.ts
@@ -132,6 +134,36 @@ describe('c2s negotiation fuzzing against a real server (RFC 6120 §4–§7)', (
     await expectStillServing(fuzz);
     console.log(`c2s fuzz: ${runs} sequences;`, Object.fromEntries(outcomes));
   }, 90_000);
+
+  it('arbitrary XML-like bytes after the stream header, in random writes, end in at most one stream error with an input condition, and a close', async () => {
+    const header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'>";
+    const conditions = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(xmlSoup, fc.array(fc.nat({ max: 10_000 }), { maxLength: 6 }), async (soup, cuts) => {
+        const client = await XmlClient.connect(fuzz.server.ports.c2s);
+        try {
+          client.send(header);
+          for (const chunk of splitAt(Buffer.from(soup), cuts)) if (chunk.length > 0) client.sendBytes(chunk);
+          // Whatever the soup left open, this ends it: '<' cannot follow '<' in any state but CDATA and
+          // comments, and those already ended the stream (restricted-xml) or are closed first.
+          client.sendBytes(Buffer.from(']]><a<'));
+          await client.closed(STEP_TIMEOUT_MS);
+          const errors = client.received.filter(isStreamError);
+          expect(errors.length).toBeLessThanOrEqual(1);
+          // No error only when the soup itself held a well-formed </stream:stream>: a clean close (RFC 6120 §4.4).
+          const condition = errors[0] === undefined ? 'closed by the client' : conditionOf(errors[0]);
+          if (errors[0] === undefined) expect(client.streamEnded).toBe(true);
+          conditions.set(condition, (conditions.get(condition) ?? 0) + 1);
+          expect(['closed by the client', 'not-well-formed', 'restricted-xml', 'policy-violation', 'bad-format', 'bad-namespace-prefix', 'not-authorized', 'invalid-namespace', 'unsupported-stanza-type']).toContain(condition);
+        } finally {
+          client.destroy();
+        }
+      }),
+      fuzzParams(150, 15_000),
+    );
+    await expectStillServing(fuzz);
+    console.log('c2s soup fuzz:', Object.fromEntries(conditions));
+  }, 60_000);
 
   it('the deep path is reachable: header, STARTTLS, header, PLAIN, header, bind, ping', async () => {
     const outcome = await play(['header', 'starttls', 'header', 'auth-plain-good', 'header', 'bind', 'ping'], 'deep');
