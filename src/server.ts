@@ -31,6 +31,7 @@ import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
 import { adminSocketPath, startAdminServer, type AdminServer } from './admin/admin-server.js';
+import { processMemory } from './admin/process-memory.js';
 import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 
@@ -158,6 +159,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       commands: {
         ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
         's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
+        'process.memory': processMemory,
       },
     });
   } catch (error) {

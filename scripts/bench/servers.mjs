@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const DOMAIN = 'localhost';
+const BENCH_LIMITS = '{ bytesPerSecond: 1000000000, stanzasPerSecond: 1000000000, maxConnectionsPerAddress: 1000000, maxUnauthenticatedPerAddress: 1000000 }';
 
 /** Waits until something accepts TCP connections on the port. */
 export async function waitForPort(port, child, what, timeoutMs = 30_000) {
@@ -62,8 +63,11 @@ async function stopPid(pid, child) {
   if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
 }
 
-/** nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs. */
-export async function startHerald(dir, cli, nodeArgs = []) {
+/**
+ * nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs; `limits` replaces the
+ * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits.
+ */
+export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS } = {}) {
   const port = await freePort();
   fs.writeFileSync(
     path.join(dir, 'herald.yaml'),
@@ -76,7 +80,7 @@ export async function startHerald(dir, cli, nodeArgs = []) {
       '  c2sDirectTls: { enabled: false, host: 127.0.0.1, port: 0 }',
       'certsDir: ./certs',
       'storage: { dataDir: ./data }',
-      'limits: { bytesPerSecond: 1000000000, stanzasPerSecond: 1000000000, maxConnectionsPerAddress: 1000000, maxUnauthenticatedPerAddress: 1000000 }',
+      `limits: ${limits}`,
       'logging: { level: warn }',
       'modules:',
       '  register: { options: { perAddressPerMinute: 100000000 } }',
