@@ -18,18 +18,24 @@ async function flood(sender, to, count, bytes, tag) {
 
 /**
  * A recipient that logs in, then stops reading its socket while `count` messages of 8 KiB are sent to it:
- * 2,000 of them (the default) are 16 MiB, past what Herald holds for one session.
+ * 2,000 of them (the default) are 16 MiB, more than its connection buffers. Herald slows the sender
+ * once the recipient's queue is full (it stops reading the sender), so the flood is written without
+ * waiting for pings; when the recipient leaves, what it held goes to offline storage (or back as
+ * errors) and the sender's ping is answered.
  */
 export async function neverReaderRound(target, victimName, sender, password, count, stats) {
   const victim = await connectAndLogin(target, victimName, password, { presence: false });
   // BenchClient keeps its socket to itself; the soak reaches in, since "stop reading" is the whole point.
   victim.socket.pause();
   try {
-    await flood(sender, victim.jid, count, 8192, 'nr');
-    stats.neverReaderSent += count;
+    const body = filler(8192);
+    for (let i = 1; i <= count; i++) sender.send(`<message type='chat' to='${victim.jid}' id='nr${i}'><body>${body}</body></message>`);
+    await sleep(2000); // a load generator's pause: long enough for the recipient's queue to fill
   } finally {
     victim.destroy();
   }
+  await sender.ping();
+  stats.neverReaderSent += count;
 }
 
 /**

@@ -15,8 +15,12 @@ function isCarbonCopy(message: Element): boolean {
   return message.getChild('received', CARBONS) !== undefined || message.getChild('sent', CARBONS) !== undefined;
 }
 
+/** Storing is a synchronous, durable commit: other connections get a turn between messages. */
+const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function rehomeUndelivered(ctx: C2sContext, session: ClientSession, stanzas: readonly Element[]): Promise<void> {
-  for (const stanza of stanzas) {
+  for (const [index, stanza] of stanzas.entries()) {
+    if (index > 0) await yieldToOthers();
     const type = stanza.attrs.type;
     if (type === 'error' || type === 'result') continue;
     if (stanza.name === 'iq') {
