@@ -79,7 +79,7 @@ class Fifo<T> {
   }
 
   private clear(): void {
-    this.items = [];
+    this.items.length = 0; // the array is kept: a queue that empties every turn allocates nothing
     this.head = 0;
   }
 }

@@ -1,21 +1,30 @@
 // Writing to a stream's socket. Everything sent during one event-loop turn leaves as one write:
 // one TLS record and one syscall instead of one per stanza; order is kept, and the flush runs
-// right after I/O polling. Writes are numbered, and the socket's write callbacks (which come in
-// order, once the data is passed on to the network) count how many have left Herald's hands.
+// right after I/O polling. Writes are numbered; the socket's callback for each batch (callbacks
+// come in order, once the data is passed on to the network) says how many have left Herald's
+// hands — one callback per batch, not per stanza.
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 
 export class BatchedWriter {
-  /** Writes handed to the socket, and those the socket reported as passed on to the network. */
+  /** Writes accepted so far, and how many of them the socket passed on to the network. */
   writes = 0;
   flushes = 0;
-  /** The socket holding this turn's writes back; undefined when none is corked. */
-  private corked: Socket | undefined;
-  private readonly flush = () => this.uncork();
-  /** One shared write callback, not a closure per write. */
-  private readonly onWritten = (error: Error | null | undefined): void => {
-    if (error) return;
-    this.flushes += 1;
+  /** This turn's writes, sent together by flush(). */
+  private readonly pending: string[] = [];
+  private pendingLength = 0;
+  private scheduled = false;
+  /** The write count at the end of each batch handed to the socket and not yet confirmed. */
+  private readonly batchEnds: number[] = [];
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+  /** One shared callback for every batch, not a closure per write. */
+  private readonly onBatchWritten = (error: Error | null | undefined): void => {
+    const end = this.batchEnds.shift();
+    if (error || end === undefined) return;
+    this.flushes = end;
     this.written?.();
   };
 
@@ -28,28 +37,36 @@ export class BatchedWriter {
     private readonly written: (() => void) | undefined,
   ) {}
 
+  /** Bytes accepted but not yet taken by the network. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength + this.pendingLength;
+  }
+
   write(data: string): boolean {
     const socket = this.socket;
     if (socket.destroyed) return false;
-    if (socket.writableLength > this.maxQueuedBytes) {
-      this.log.warn({ queued: socket.writableLength }, 'peer is not reading; dropping connection');
+    if (this.bufferedBytes > this.maxQueuedBytes) {
+      this.log.warn({ queued: this.bufferedBytes }, 'peer is not reading; dropping connection');
       socket.destroy();
       return false;
     }
-    if (this.corked === undefined) {
-      this.corked = socket;
-      socket.cork();
-      setImmediate(this.flush);
-    }
+    this.pending.push(data);
+    this.pendingLength += data.length;
     this.writes += 1;
-    socket.write(data, this.onWritten);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
     return true;
   }
 
-  /** Sends what this turn held back now (before a TLS upgrade or a destroy). */
-  uncork(): void {
-    const socket = this.corked;
-    this.corked = undefined;
-    socket?.uncork();
+  /** Hands this turn's writes to the socket now (also before a TLS upgrade or a destroy). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending.length = 0;
+    this.pendingLength = 0;
+    this.batchEnds.push(this.writes);
+    this.socket.write(data, this.onBatchWritten);
   }
 }

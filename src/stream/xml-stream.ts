@@ -101,7 +101,7 @@ export class XmlStream {
 
   /** Bytes written but not yet taken by the network. */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.writer.bufferedBytes;
   }
 
   /** How many writes were handed to the socket so far (the number of the latest one). */
@@ -156,7 +156,7 @@ export class XmlStream {
 
   /** Server side of STARTTLS: wraps the socket once `<proceed/>` has been written. */
   startTls(options: TLSSocketOptions): Promise<void> {
-    this.writer.uncork(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
+    this.writer.flush(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
@@ -172,7 +172,7 @@ export class XmlStream {
    * handshake is done; the caller inspects the peer certificate and sends a new header.
    */
   startTlsClient(options: Omit<ConnectionOptions, 'socket'>): Promise<void> {
-    this.writer.uncork();
+    this.writer.flush();
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
@@ -204,6 +204,7 @@ export class XmlStream {
     if (this.closing || this.isClosed) return;
     this.closing = true;
     this.write(STREAM_CLOSE);
+    this.writer.flush(); // the batch goes out before our FIN
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -211,7 +212,7 @@ export class XmlStream {
   /** Drops the connection at once, without a closing handshake. */
   destroy(): void {
     this.closing = true;
-    this.writer.uncork(); // what was sent before, in this turn, still goes out as it did uncorked
+    this.writer.flush(); // what was sent before, in this turn, still goes out as it did uncorked
     this.socket.destroy();
   }
 
