@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
+import { runPubsubContract } from './contract-pubsub.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 
@@ -29,6 +30,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runKvContract(current);
     runRosterContract(current);
     runOfflineContract(current);
+    runPubsubContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -43,6 +45,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.roster.changesSince('alice@example.org', 0)).rejects.toThrow();
         await expect(storage.offline.store('alice@example.org', { stanzaId: 's', stanza: '<message/>', storedAt: 1 }, 10)).rejects.toThrow();
         await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
+        await expect(storage.pubsub.listNodes('alice@example.org')).rejects.toThrow();
       });
     });
   });

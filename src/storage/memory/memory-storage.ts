@@ -4,6 +4,7 @@ import { createMemoryKeyValueRepository } from './kv.js';
 import { createMemoryUserRepository } from './users.js';
 import { createMemoryRosterRepository } from './roster.js';
 import { createMemoryOfflineRepository } from './offline.js';
+import { createMemoryPubsubRepository } from './pubsub.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -16,6 +17,7 @@ export function createMemoryStorage(): Storage {
     kv: createMemoryKeyValueRepository(assertOpen),
     roster: createMemoryRosterRepository(assertOpen),
     offline: createMemoryOfflineRepository(assertOpen),
+    pubsub: createMemoryPubsubRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -107,4 +107,53 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   // 4: pending_in keeps what a subscription request needs (contact, trimmed status, nick) and
   // its byte cost, instead of the whole stanza; see migrate-pending-requests.ts.
   migratePendingRequests,
+
+  // 5: publish-subscribe nodes (XEP-0060, served per account as PEP, XEP-0163), keyed by the
+  // owner's bare JID and the node name. Plain SQL that PostgreSQL runs unchanged (no STRICT,
+  // no WITHOUT ROWID, BIGINT for epoch milliseconds).
+  //
+  // config is the node configuration as JSON: always read and written whole with its node.
+  // last_seq numbers publications per node, so item order never depends on clocks or on a
+  // backend-specific auto-increment; a republished id takes a new seq (it becomes the newest).
+  // Items, affiliations and subscriptions go with their node (ON DELETE CASCADE).
+  `
+  CREATE TABLE pubsub_nodes (
+    owner      TEXT    NOT NULL,
+    node       TEXT    NOT NULL,
+    config     TEXT    NOT NULL,
+    last_seq   BIGINT  NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, node)
+  );
+
+  CREATE TABLE pubsub_items (
+    owner        TEXT   NOT NULL,
+    node         TEXT   NOT NULL,
+    item_id      TEXT   NOT NULL,
+    seq          BIGINT NOT NULL,
+    payload      TEXT   NOT NULL,
+    publisher    TEXT   NOT NULL,
+    published_at BIGINT NOT NULL,
+    PRIMARY KEY (owner, node, item_id),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+  -- Newest-first listing, keyset pages (seq < ?), trimming and the newest item per node.
+  CREATE UNIQUE INDEX pubsub_items_by_seq ON pubsub_items (owner, node, seq);
+
+  CREATE TABLE pubsub_affiliations (
+    owner       TEXT NOT NULL,
+    node        TEXT NOT NULL,
+    jid         TEXT NOT NULL,
+    affiliation TEXT NOT NULL CHECK (affiliation IN ('owner', 'publisher', 'member', 'outcast')),
+    PRIMARY KEY (owner, node, jid),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+
+  CREATE TABLE pubsub_subscriptions (
+    owner TEXT NOT NULL,
+    node  TEXT NOT NULL,
+    jid   TEXT NOT NULL,
+    PRIMARY KEY (owner, node, jid),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+  `,
 ];

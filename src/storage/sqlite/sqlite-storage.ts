@@ -3,6 +3,7 @@ import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
 import { createSqliteKeyValueRepository } from './kv.js';
 import { createSqliteOfflineRepository } from './offline.js';
+import { createSqlitePubsubRepository } from './pubsub.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 
@@ -18,6 +19,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     kv: createSqliteKeyValueRepository(db),
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
+    pubsub: createSqlitePubsubRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
