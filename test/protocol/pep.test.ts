@@ -244,6 +244,23 @@ describe('XEP-0163 §4.3 notifications', () => {
     carol.client.destroy();
   });
 
+  it('XEP-0060 §4.5: notifications follow the access model: roster groups and the whitelist decide which contacts hear', async () => {
+    const rosterNode = 'urn:example:notify-roster';
+    const whitelistNode = 'urn:example:notify-whitelist';
+    await publish(rosterNode, '0', { 'pubsub#access_model': 'roster', 'pubsub#roster_groups_allowed': ['Family'] });
+    await publish(whitelistNode, '0', { 'pubsub#access_model': 'whitelist' });
+    const bob = await online('bob', 'models', [rosterNode, whitelistNode]);
+    const erin = await online('erin', 'models', [rosterNode, whitelistNode]);
+    await bob.client.next(isEventFor(ALICE, rosterNode)); // last item on presence: Family may see it
+    await publish(rosterNode, '1');
+    await publish(whitelistNode, '1');
+    expect(itemIds(await bob.client.next((el) => isEventFor(ALICE, rosterNode)(el) && itemIds(el)[0] === '1'))).toEqual(['1']);
+    expect(await nothingBefore(bob.client, isEventFor(ALICE, whitelistNode))).toBe(true);
+    expect(await nothingBefore(erin.client, (el) => isEventFor(ALICE, rosterNode)(el) || isEventFor(ALICE, whitelistNode)(el))).toBe(true);
+    bob.client.destroy();
+    erin.client.destroy();
+  });
+
   it('XEP-0163 §4.3.3: a newly available interested resource gets the last published item, with a delay stamp', async () => {
     const node = 'urn:example:last';
     await publish(node, 'old', { 'pubsub#max_items': '2' });
