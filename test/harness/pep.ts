@@ -1,8 +1,5 @@
-// XEP-0060/XEP-0163 for test clients: the stanzas a PEP client sends, and setting up who may see
-// whose presence (what PEP's presence and roster access models rest on).
+// XEP-0060/XEP-0163 for test clients: the stanzas a PEP client sends and what it reads in answers.
 import type { Element } from '../../src/xml/element.js';
-import { barrier, getRoster } from './im.js';
-import { login } from './login.js';
 import type { XmlClient } from './xml-client.js';
 
 export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
@@ -54,22 +51,3 @@ export function itemIds(stanza: Element): string[] {
 /** A headline PEP event for `node` from `owner`. */
 export const isEventFor = (owner: string, node: string) => (el: Element) =>
   el.name === 'message' && el.attrs.from === owner && el.getChild('event', NS_PUBSUB_EVENT)?.getChild('items')?.attrs.node === node;
-
-/**
- * Makes `viewer` subscribed to `owner`'s presence (the owner's roster then has the viewer with
- * subscription 'from'), optionally in the owner's roster groups. Both log in once for it.
- */
-export async function letSeePresence(port: number, owner: string, viewer: string, password: string, groups: string[] = []): Promise<void> {
-  const o = await login(port, owner, password, 'setup');
-  const v = await login(port, viewer, password, 'setup');
-  await getRoster(v.client);
-  const groupXml = groups.map((g) => `<group>${g}</group>`).join('');
-  const set = await iq(o.client, 'set', undefined, `<query xmlns='jabber:iq:roster'><item jid='${viewer}@localhost'>${groupXml}</item></query>`);
-  if (set.attrs.type !== 'result') throw new Error(`roster set failed: ${set.toString()}`);
-  o.client.send(`<presence to='${viewer}@localhost' type='subscribed'/>`);
-  await barrier(o.client, v.client, v.jid);
-  v.client.send(`<presence to='${owner}@localhost' type='subscribe'/>`);
-  await v.client.next((el) => el.name === 'presence' && el.attrs.type === 'subscribed' && el.attrs.from === `${owner}@localhost`);
-  o.client.destroy();
-  v.client.destroy();
-}

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { announceCaps } from '../harness/caps.js';
-import { nextPresence, nothingBefore } from '../harness/im.js';
-import { form, iq, isEventFor, itemIds, letSeePresence, NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER, publishXml, pubsubErrorOf } from '../harness/pep.js';
+import { letSeePresence, nextPresence, nothingBefore } from '../harness/im.js';
+import { form, iq, isEventFor, itemIds, NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER, publishXml, pubsubErrorOf } from '../harness/pep.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const ALICE = 'alice@localhost';
