@@ -189,6 +189,15 @@ export interface PubsubItemQuery {
 
 export type PubsubCreateResult = 'created' | 'exists' | 'full';
 
+/** What one publish may use: items the node keeps, and bytes of payload the whole owner may hold. */
+export interface PubsubPublishLimits {
+  keep: number;
+  maxOwnerBytes: number;
+}
+
+/** The stored item's seq; or why nothing was stored. */
+export type PubsubPublishResult = { seq: number } | 'no-node' | 'owner-full';
+
 /**
  * Publish-subscribe nodes with their items, affiliations and explicit subscriptions, keyed by
  * the owning service (for PEP, the account's bare JID) and the node name. Limits are checked in
@@ -206,10 +215,12 @@ export interface PubsubRepository {
   deleteNode(owner: string, node: string): Promise<boolean>;
   /**
    * Stores the item (replacing one with the same id, which then counts as newest) and drops the
-   * oldest items so at most `keep` remain, in one transaction. Resolves with the stored item's
-   * seq, or undefined when the node does not exist.
+   * oldest items so at most `keep` remain, in one transaction; 'owner-full' (nothing stored) when
+   * the owner's payloads, the replaced item not counted, would exceed `maxOwnerBytes` (UTF-8).
    */
-  publish(owner: string, node: string, item: Omit<PubsubItem, 'seq'>, keep: number): Promise<number | undefined>;
+  publish(owner: string, node: string, item: Omit<PubsubItem, 'seq'>, limits: PubsubPublishLimits): Promise<PubsubPublishResult>;
+  /** UTF-8 bytes of all the owner's item payloads. */
+  ownerBytes(owner: string): Promise<number>;
   items(owner: string, node: string, query?: PubsubItemQuery): Promise<PubsubItem[]>;
   /** The items with these ids that exist, in the order asked. */
   itemsById(owner: string, node: string, ids: readonly string[]): Promise<PubsubItem[]>;

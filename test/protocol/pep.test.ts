@@ -13,15 +13,16 @@ const ALICE = 'alice@localhost';
 const MAX_ITEMS = 5;
 const MAX_ITEM_BYTES = 4096;
 const MAX_NODES = 30;
+const MAX_ACCOUNT_BYTES = 12000;
 let server: ServerProcess;
 let alice: { client: XmlClient; jid: string };
 let clientCount = 0;
 
 beforeAll(async () => {
   server = await ServerProcess.start({
-    extraYaml: `modules:\n  pep:\n    options:\n      maxItemsPerNode: ${MAX_ITEMS}\n      maxItemBytes: ${MAX_ITEM_BYTES}\n      maxNodesPerAccount: ${MAX_NODES}`,
+    extraYaml: `modules:\n  pep:\n    options:\n      maxItemsPerNode: ${MAX_ITEMS}\n      maxItemBytes: ${MAX_ITEM_BYTES}\n      maxNodesPerAccount: ${MAX_NODES}\n      maxBytesPerAccount: ${MAX_ACCOUNT_BYTES}`,
   });
-  for (const user of ['alice', 'bob', 'carol', 'erin', 'hoarder', 'gone']) await server.addUser(`${user}@localhost`, 'pw');
+  for (const user of ['alice', 'bob', 'carol', 'erin', 'hoarder', 'heavy', 'gone']) await server.addUser(`${user}@localhost`, 'pw');
   await letSeePresence(server.ports.c2s, 'alice', 'bob', 'pw', ['Family']);
   await letSeePresence(server.ports.c2s, 'alice', 'erin', 'pw');
   alice = await login(server.ports.c2s, 'alice', 'pw', 'desk');
@@ -400,6 +401,19 @@ describe('limits (module options)', () => {
     // Publishing to an existing node still works.
     expect((await publish('urn:example:node-0', '2', undefined, hoarder.client)).attrs.type).toBe('result');
     hoarder.client.destroy();
+  });
+
+  it(`maxBytesPerAccount (${MAX_ACCOUNT_BYTES}): a publish that would take the account past it gets policy-violation, storing nothing`, async () => {
+    const heavy = await login(server.ports.c2s, 'heavy', 'pw', 'x');
+    const chunk = 'x'.repeat(3500);
+    for (const n of [1, 2, 3]) expect((await iq(heavy.client, 'set', undefined, publishXml(`urn:example:heavy-${n}`, '1', xmlPayload(chunk)))).attrs.type).toBe('result');
+    const answer = await iq(heavy.client, 'set', undefined, publishXml('urn:example:heavy-4', '1', xmlPayload(chunk)));
+    expect(pubsubErrorOf(answer).condition).toBe('policy-violation');
+    expect(pubsubErrorOf(answer).text).toContain(String(MAX_ACCOUNT_BYTES));
+    expect(itemIds(await items(heavy.client, 'urn:example:heavy-4', 'heavy@localhost'))).toEqual([]);
+    // Replacing an item with one of the same size still fits.
+    expect((await iq(heavy.client, 'set', undefined, publishXml('urn:example:heavy-1', '1', xmlPayload(chunk)))).attrs.type).toBe('result');
+    heavy.client.destroy();
   });
 
   it('an account deleted with `herald user del` takes its PEP nodes with it', async () => {

@@ -15,6 +15,8 @@ const config = (extra: Partial<PubsubNodeConfig> = {}): PubsubNodeConfig => ({
   notifyRetract: true,
   ...extra,
 });
+/** Limits with room to spare in bytes. */
+const keep = (n: number) => ({ keep: n, maxOwnerBytes: 1_000_000 });
 const item = (id: string, payload = `<x xmlns="urn:test">${id}</x>`) => ({ id, payload, publisher: ALICE, publishedAt: 1_000 });
 
 export function runPubsubContract(current: () => Storage): void {
@@ -42,34 +44,51 @@ export function runPubsubContract(current: () => Storage): void {
     });
 
     it('publishing to a missing node stores nothing', async () => {
-      expect(await storage.pubsub.publish(ALICE, NODE, item('1'), 10)).toBeUndefined();
+      expect(await storage.pubsub.publish(ALICE, NODE, item('1'), keep(10))).toBe('no-node');
       expect(await storage.pubsub.items(ALICE, NODE)).toEqual([]);
     });
 
     it('lists items newest first, keeps payload text exact, and a republished id becomes newest', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
       const text = '<list xmlns="urn:xmpp:omemo:2"><device id="1" label="ph\u{1F600}ne &amp; tab"/></list>';
-      const first = await storage.pubsub.publish(ALICE, NODE, item('a', text), 10);
-      const second = await storage.pubsub.publish(ALICE, NODE, item('b'), 10);
-      expect(second).toBeGreaterThan(first!);
+      const first = await storage.pubsub.publish(ALICE, NODE, item('a', text), keep(10));
+      const second = await storage.pubsub.publish(ALICE, NODE, item('b'), keep(10));
+      expect(typeof second === 'object' && typeof first === 'object' && second.seq > first.seq).toBe(true);
       expect(await ids()).toEqual(['b', 'a']);
       expect((await storage.pubsub.itemsById(ALICE, NODE, ['a']))[0]).toMatchObject({ id: 'a', payload: text, publisher: ALICE, publishedAt: 1_000 });
-      await storage.pubsub.publish(ALICE, NODE, item('a', '<x xmlns="urn:test">new</x>'), 10);
+      await storage.pubsub.publish(ALICE, NODE, item('a', '<x xmlns="urn:test">new</x>'), keep(10));
       expect(await ids()).toEqual(['a', 'b']);
       expect((await storage.pubsub.items(ALICE, NODE))[0]?.payload).toBe('<x xmlns="urn:test">new</x>');
     });
 
     it('publish keeps at most `keep` items, dropping the oldest in the same step', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      for (const id of ['1', '2', '3', '4']) await storage.pubsub.publish(ALICE, NODE, item(id), 3);
+      for (const id of ['1', '2', '3', '4']) await storage.pubsub.publish(ALICE, NODE, item(id), keep(3));
       expect(await ids()).toEqual(['4', '3', '2']);
-      await storage.pubsub.publish(ALICE, NODE, item('5'), 1);
+      await storage.pubsub.publish(ALICE, NODE, item('5'), keep(1));
       expect(await ids()).toEqual(['5']);
+    });
+
+    it("refuses ('owner-full', nothing stored) a publish that would take the owner's payloads past maxOwnerBytes, counting UTF-8 bytes and not the item it replaces", async () => {
+      await storage.pubsub.createNode(ALICE, 'n1', config(), 10);
+      await storage.pubsub.createNode(ALICE, 'n2', config(), 10);
+      const bytes = (id: string, n: number) => ({ ...item(id), payload: 'é'.repeat(n / 2) }); // é is 2 bytes
+      const limits = { keep: 10, maxOwnerBytes: 100 };
+      expect(await storage.pubsub.publish(ALICE, 'n1', bytes('a', 60), limits)).toHaveProperty('seq');
+      expect(await storage.pubsub.publish(ALICE, 'n2', bytes('b', 50), limits)).toBe('owner-full');
+      expect(await storage.pubsub.items(ALICE, 'n2')).toEqual([]);
+      expect(await storage.pubsub.publish(ALICE, 'n2', bytes('b', 40), limits)).toHaveProperty('seq');
+      expect(await storage.pubsub.ownerBytes(ALICE)).toBe(100);
+      // Replacing 'a' (60 bytes) with 60 bytes fits: the old one no longer counts.
+      expect(await storage.pubsub.publish(ALICE, 'n1', bytes('a', 60), limits)).toHaveProperty('seq');
+      expect(await storage.pubsub.ownerBytes(BOB)).toBe(0);
+      await storage.pubsub.retract(ALICE, 'n1', 'a');
+      expect(await storage.pubsub.ownerBytes(ALICE)).toBe(40);
     });
 
     it('pages newest first with max and olderThan (keyset)', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      for (const id of ['1', '2', '3', '4', '5']) await storage.pubsub.publish(ALICE, NODE, item(id), 10);
+      for (const id of ['1', '2', '3', '4', '5']) await storage.pubsub.publish(ALICE, NODE, item(id), keep(10));
       const page = await storage.pubsub.items(ALICE, NODE, { max: 2 });
       expect(page.map((i) => i.id)).toEqual(['5', '4']);
       expect(await ids(NODE, { max: 2, olderThan: page.at(-1)!.seq })).toEqual(['3', '2']);
@@ -78,15 +97,15 @@ export function runPubsubContract(current: () => Storage): void {
 
     it('itemsById returns the existing ones in the order asked', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), 10);
+      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), keep(10));
       expect((await storage.pubsub.itemsById(ALICE, NODE, ['3', 'nope', '1'])).map((i) => i.id)).toEqual(['3', '1']);
     });
 
     it('lastItems gives the newest item of each node that has one', async () => {
       for (const node of ['n1', 'n2', 'n3']) await storage.pubsub.createNode(ALICE, node, config(), 10);
-      await storage.pubsub.publish(ALICE, 'n2', item('x'), 10);
-      await storage.pubsub.publish(ALICE, 'n1', item('a'), 10);
-      await storage.pubsub.publish(ALICE, 'n1', item('b'), 10);
+      await storage.pubsub.publish(ALICE, 'n2', item('x'), keep(10));
+      await storage.pubsub.publish(ALICE, 'n1', item('a'), keep(10));
+      await storage.pubsub.publish(ALICE, 'n1', item('b'), keep(10));
       expect((await storage.pubsub.lastItems(ALICE)).map(({ node, item: i }) => [node, i.id])).toEqual([
         ['n1', 'b'],
         ['n2', 'x'],
@@ -95,7 +114,7 @@ export function runPubsubContract(current: () => Storage): void {
 
     it('retracts one item and purges all', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), 10);
+      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), keep(10));
       expect(await storage.pubsub.retract(ALICE, NODE, '2')).toBe(true);
       expect(await storage.pubsub.retract(ALICE, NODE, '2')).toBe(false);
       expect(await ids()).toEqual(['3', '1']);
@@ -105,7 +124,7 @@ export function runPubsubContract(current: () => Storage): void {
 
     it('configuring replaces the configuration and trims to the new max_items', async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), 10);
+      for (const id of ['1', '2', '3']) await storage.pubsub.publish(ALICE, NODE, item(id), keep(10));
       expect(await storage.pubsub.configureNode(ALICE, NODE, config({ maxItems: 1, accessModel: 'open' }))).toBe(true);
       expect((await storage.pubsub.getNode(ALICE, NODE))?.config).toEqual(config({ maxItems: 1, accessModel: 'open' }));
       expect(await ids()).toEqual(['3']);
@@ -131,7 +150,7 @@ export function runPubsubContract(current: () => Storage): void {
 
       await storage.pubsub.subscribe(ALICE, NODE, BOB);
       await storage.pubsub.setAffiliation(ALICE, NODE, BOB, 'member');
-      await storage.pubsub.publish(ALICE, NODE, item('1'), 10);
+      await storage.pubsub.publish(ALICE, NODE, item('1'), keep(10));
       expect(await storage.pubsub.deleteNode(ALICE, NODE)).toBe(true);
       expect(await storage.pubsub.deleteNode(ALICE, NODE)).toBe(false);
       // Recreated, it starts empty: nothing of the old node survives.
@@ -143,7 +162,7 @@ export function runPubsubContract(current: () => Storage): void {
 
     it("deleteAccount removes the owner's nodes only", async () => {
       await storage.pubsub.createNode(ALICE, NODE, config(), 10);
-      await storage.pubsub.publish(ALICE, NODE, item('1'), 10);
+      await storage.pubsub.publish(ALICE, NODE, item('1'), keep(10));
       await storage.pubsub.createNode(BOB, NODE, config(), 10);
       await storage.pubsub.deleteAccount(ALICE);
       expect(await storage.pubsub.listNodes(ALICE)).toEqual([]);

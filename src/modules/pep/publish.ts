@@ -65,8 +65,10 @@ export async function publish(ctx: ModuleContext, limits: PepLimits, request: Pe
   const node = await targetNode(ctx, limits, request.owner, name, fields);
   const id = (item.attrs.id as string | undefined) || ctx.ids.next();
   const stored = { id, payload, publisher: request.owner, publishedAt: ctx.clock.now() };
-  if ((await ctx.storage.pubsub.publish(request.owner, name, stored, itemsKept(node.config))) === undefined) {
-    throw new StanzaError('item-not-found', 'the node was deleted while publishing');
+  const result = await ctx.storage.pubsub.publish(request.owner, name, stored, { keep: itemsKept(node.config), maxOwnerBytes: limits.maxBytesPerAccount });
+  if (result === 'no-node') throw new StanzaError('item-not-found', 'the node was deleted while publishing');
+  if (result === 'owner-full') {
+    throw new StanzaError('policy-violation', `this account's published items may take at most ${limits.maxBytesPerAccount} bytes in all; retract or purge some first`);
   }
   await broadcast(ctx, request.ownerJid, node, eventOf(name, itemElement({ ...stored, seq: 0 })));
   return xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: name }, xml('item', { id })));

@@ -10,6 +10,7 @@ interface NodeState {
   subscribers: Set<string>;
 }
 
+const bytesOf = (item: { payload: string }): number => Buffer.byteLength(item.payload, 'utf8');
 const copyConfig = (config: PubsubNodeConfig): PubsubNodeConfig => ({ ...config, rosterGroups: [...config.rosterGroups] });
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -55,14 +56,20 @@ export function createMemoryPubsubRepository(assertOpen: () => void): PubsubRepo
       owners.get(owner)?.delete(node);
       return deleted;
     },
-    async publish(owner, node, item, keep) {
+    async publish(owner, node, item, { keep, maxOwnerBytes }) {
       const state = find(owner, node);
-      if (!state) return undefined;
+      if (!state) return 'no-node';
+      const held = [...(owners.get(owner)?.values() ?? [])].flatMap((s) => s.items.filter((i) => s !== state || i.id !== item.id));
+      if (held.reduce((sum, i) => sum + bytesOf(i), 0) + bytesOf(item) > maxOwnerBytes) return 'owner-full';
       state.lastSeq += 1;
       state.items = state.items.filter((i) => i.id !== item.id);
       state.items.push({ ...item, seq: state.lastSeq });
       trim(state, keep);
-      return state.lastSeq;
+      return { seq: state.lastSeq };
+    },
+    async ownerBytes(owner) {
+      assertOpen();
+      return [...(owners.get(owner)?.values() ?? [])].reduce((sum, s) => s.items.reduce((n, i) => n + bytesOf(i), sum), 0);
     },
     async items(owner, node, query = {}) {
       const newestFirst = [...(find(owner, node)?.items ?? [])].reverse();

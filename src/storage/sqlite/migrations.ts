@@ -115,7 +115,8 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   // config is the node configuration as JSON: always read and written whole with its node.
   // last_seq numbers publications per node, so item order never depends on clocks or on a
   // backend-specific auto-increment; a republished id takes a new seq (it becomes the newest).
-  // Items, affiliations and subscriptions go with their node (ON DELETE CASCADE).
+  // Items, affiliations and subscriptions go with their node (ON DELETE CASCADE). bytes is the
+  // payload's UTF-8 size, kept because length() counts characters in SQLite and bytes elsewhere.
   `
   CREATE TABLE pubsub_nodes (
     owner      TEXT    NOT NULL,
@@ -131,12 +132,14 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     item_id      TEXT   NOT NULL,
     seq          BIGINT NOT NULL,
     payload      TEXT   NOT NULL,
+    bytes        BIGINT NOT NULL,
     publisher    TEXT   NOT NULL,
     published_at BIGINT NOT NULL,
     PRIMARY KEY (owner, node, item_id),
     FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
   );
-  -- Newest-first listing, keyset pages (seq < ?), trimming and the newest item per node.
+  -- Newest-first listing, keyset pages (seq < ?), trimming, the newest item per node, and the
+  -- owner's byte sum (a prefix scan on owner).
   CREATE UNIQUE INDEX pubsub_items_by_seq ON pubsub_items (owner, node, seq);
 
   CREATE TABLE pubsub_affiliations (

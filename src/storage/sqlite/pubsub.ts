@@ -1,6 +1,6 @@
 // Publish-subscribe nodes in SQLite (tables from migration step 5). The SQL is plain enough for
 // PostgreSQL; the limits are checked inside the writing transaction (IMMEDIATE: write lock first).
-import type { PubsubAffiliation, PubsubItem, PubsubNodeConfig, PubsubRepository } from '../types.js';
+import type { PubsubAffiliation, PubsubItem, PubsubNodeConfig, PubsubPublishLimits, PubsubPublishResult, PubsubRepository } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 
 interface ItemRow {
@@ -34,11 +34,13 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
   const nextSeq = db.prepare<Key, { last_seq: number }>(
     'UPDATE pubsub_nodes SET last_seq = last_seq + 1 WHERE owner = ? AND node = ? RETURNING last_seq',
   );
-  const upsertItem = db.prepare<[string, string, string, number, string, string, number]>(
-    `INSERT INTO pubsub_items (owner, node, item_id, seq, payload, publisher, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+  const upsertItem = db.prepare<[string, string, string, number, string, number, string, number]>(
+    `INSERT INTO pubsub_items (owner, node, item_id, seq, payload, bytes, publisher, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (owner, node, item_id) DO UPDATE SET
-       seq = excluded.seq, payload = excluded.payload, publisher = excluded.publisher, published_at = excluded.published_at`,
+       seq = excluded.seq, payload = excluded.payload, bytes = excluded.bytes, publisher = excluded.publisher, published_at = excluded.published_at`,
   );
+  const sumBytes = db.prepare<[string], { n: number }>('SELECT coalesce(sum(bytes), 0) AS n FROM pubsub_items WHERE owner = ?');
+  const itemBytes = db.prepare<[string, string, string], { bytes: number }>('SELECT bytes FROM pubsub_items WHERE owner = ? AND node = ? AND item_id = ?');
   // Keeps the newest `keep`: everything older than the oldest of them goes.
   const trimItems = db.prepare<[string, string, string, string, number]>(
     `DELETE FROM pubsub_items WHERE owner = ? AND node = ? AND seq < (
@@ -82,12 +84,18 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
     trimItems.run(owner, node, owner, node, config.maxItems);
     return true;
   });
-  const publishTx = db.transaction((owner: string, node: string, item: Omit<PubsubItem, 'seq'>, keep: number): number | undefined => {
+  // The byte check and the write share the IMMEDIATE transaction, so two sessions (or nodes)
+  // publishing at once cannot both slip under the owner's bound.
+  const publishTx = db.transaction((owner: string, node: string, item: Omit<PubsubItem, 'seq'>, limits: PubsubPublishLimits): PubsubPublishResult => {
+    if (!nodeExists(owner, node)) return 'no-node';
+    const bytes = Buffer.byteLength(item.payload, 'utf8');
+    const replaced = itemBytes.get(owner, node, item.id)?.bytes ?? 0;
+    if ((sumBytes.get(owner)?.n ?? 0) - replaced + bytes > limits.maxOwnerBytes) return 'owner-full';
     const seq = nextSeq.get(owner, node)?.last_seq;
-    if (seq === undefined) return undefined;
-    upsertItem.run(owner, node, item.id, seq, item.payload, item.publisher, item.publishedAt);
-    trimItems.run(owner, node, owner, node, keep);
-    return seq;
+    if (seq === undefined) return 'no-node';
+    upsertItem.run(owner, node, item.id, seq, item.payload, bytes, item.publisher, item.publishedAt);
+    trimItems.run(owner, node, owner, node, limits.keep);
+    return { seq };
   });
 
   return {
@@ -107,8 +115,11 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
     async deleteNode(owner, node) {
       return deleteNode.run(owner, node).changes > 0;
     },
-    async publish(owner, node, item, keep) {
-      return publishTx.immediate(owner, node, item, keep);
+    async publish(owner, node, item, limits) {
+      return publishTx.immediate(owner, node, item, limits);
+    },
+    async ownerBytes(owner) {
+      return sumBytes.get(owner)?.n ?? 0;
     },
     async items(owner, node, query = {}) {
       return selectItems.all(owner, node, query.olderThan ?? Number.MAX_SAFE_INTEGER, query.max ?? -1).map(toItem);

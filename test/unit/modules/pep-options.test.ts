@@ -10,13 +10,14 @@ const ctxWith = (options: Record<string, unknown>): ModuleContext =>
 describe('pep module options', () => {
   it('defaults when nothing is set, and takes positive integers', () => {
     expect(readPepLimits(ctxWith({}))).toEqual(DEFAULT_PEP_LIMITS);
-    expect(readPepLimits(ctxWith({ maxItemsPerNode: 3, maxItemBytes: 100, maxNodesPerAccount: 7 }))).toEqual({ maxItemsPerNode: 3, maxItemBytes: 100, maxNodesPerAccount: 7 });
+    const set = { maxItemsPerNode: 3, maxItemBytes: 100, maxNodesPerAccount: 7, maxBytesPerAccount: 1000 };
+    expect(readPepLimits(ctxWith(set))).toEqual(set);
   });
 
   it('names the file, the key and what was expected for a bad value', () => {
     expect(() => readPepLimits(ctxWith({ maxItemBytes: 'lots' }))).toThrow('/etc/herald/herald.yaml: modules.pep.options.maxItemBytes: expected a positive integer, found "lots"');
     expect(() => readPepLimits(ctxWith({ maxNodesPerAccount: 0 }))).toThrow(/maxNodesPerAccount: expected a positive integer, found 0/);
-    expect(() => readPepLimits(ctxWith({ maxItems: 5 }))).toThrow(/modules\.pep\.options\.maxItems: expected one of maxItemsPerNode, maxItemBytes, maxNodesPerAccount/);
+    expect(() => readPepLimits(ctxWith({ maxItems: 5 }))).toThrow(/modules\.pep\.options\.maxItems: expected one of maxItemsPerNode, maxItemBytes, maxNodesPerAccount, maxBytesPerAccount/);
   });
 
   it('a bad value stops the module from loading', async () => {
