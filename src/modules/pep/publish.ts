@@ -1,6 +1,6 @@
 // XEP-0060 §7.1 publish (with XEP-0163 auto-create and §7.1.5 publish-options preconditions)
 // and §7.2 retract, on the account's own nodes.
-import { xml, type Element } from '../../xml/element.js';
+import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { PubsubNode } from '../../storage/types.js';
@@ -21,7 +21,8 @@ function payloadOf(item: Element, limits: PepLimits): string {
   const payloads = item.getChildElements();
   if (payloads.length === 0) throw pubsubError('bad-request', 'payload-required', 'the item needs a payload element');
   if (payloads.length > 1) throw pubsubError('bad-request', 'invalid-payload', `an item carries exactly one payload element, found ${payloads.length}`);
-  const payload = payloads[0]!;
+  // A copy: the stanza is shared with other handlers and must not change.
+  const payload = cloneElement(payloads[0]!);
   if (payload.attrs.xmlns === undefined) payload.attrs.xmlns = payload.getNS();
   const text = payload.toString();
   const bytes = Buffer.byteLength(text, 'utf8');
