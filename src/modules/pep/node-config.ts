@@ -20,6 +20,8 @@ const FIXED: Readonly<Record<string, string>> = {
   'pubsub#deliver_notifications': '1',
   'pubsub#notify_delete': '1',
   'pubsub#publish_model': 'publishers',
+  /** XEP-0163 §4.3.2: notifications are headlines. */
+  'pubsub#notification_type': 'headline',
 };
 
 export interface SubmittedField {
@@ -163,6 +165,6 @@ export function configForm(config: PubsubNodeConfig): Element {
     field('pubsub#max_items', 'text-single', 'Maximum number of items kept', [String(config.maxItems)]),
     field('pubsub#send_last_published_item', 'list-single', 'When to send the last published item', [config.sendLastPublishedItem], [...SEND_LAST]),
     field('pubsub#notify_retract', 'boolean', 'Notify subscribers when items are retracted', [bool(config.notifyRetract)]),
-    ...Object.entries(FIXED).map(([name, value]) => field(name, name === 'pubsub#publish_model' ? 'list-single' : 'boolean', 'Fixed on this server', [value])),
+    ...Object.entries(FIXED).map(([name, value]) => field(name, value === '1' ? 'boolean' : 'list-single', 'Fixed on this server', [value])),
   );
 }
