@@ -33,6 +33,8 @@ export const PRE_PRESENCE_BARE = {
   replaySubscriptionRequests: 30,
   /** offline: at available presence, starts delivering stored messages; at unavailable, stops (XEP-0160). */
   offlineDelivery: 20,
+  /** pep: at initial presence, sends the last published items the resource is interested in (XEP-0163 §4.3.3). */
+  pepLastItems: 15,
   /** roster: subscription stanzas the user sends (RFC 6121 Appendix A.2); claims them. */
   outboundSubscriptions: 10,
   /** presence: makes the session (un)available and broadcasts it, or routes directed presence (RFC 6121 §4); claims it. */
@@ -54,6 +56,17 @@ export interface DiscoInfoEvent {
   node: string | undefined;
   identities: Array<{ category: string; type: string; name?: string }>;
   features: Set<string>;
+}
+
+export interface DiscoItemsEvent {
+  /** The host itself, or an account's bare JID. */
+  target: 'host' | 'account';
+  /** The JID asked: the domain, or the account's bare JID. */
+  jid: Jid;
+  /** Who asks; what an account lists may depend on it (XEP-0163 §8: PEP nodes it may access). */
+  requester: Jid;
+  node: string | undefined;
+  items: Array<{ jid: string; node?: string; name?: string }>;
 }
 
 export interface SessionEvent {
@@ -113,6 +126,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'c2s/features': FeaturesEvent;
   'c2s/unauthenticated-stanza': UnauthenticatedStanzaEvent;
   'disco/info': DiscoInfoEvent;
+  /** Collects XEP-0030 items; a handler that knows the asked node claims it (else item-not-found). */
+  'disco/items': DiscoItemsEvent;
   'session/bound': SessionEvent;
   'session/closed': SessionClosedEvent;
   /** A roster item was created, changed or removed (subscription changes included). */
@@ -121,6 +136,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'message/delivered': MessageDeliveredEvent;
   /** "Does this client support X?" (XEP-0115 caps / XEP-0030). */
   'caps/query': CapsQueryEvent;
+  /** A session's XEP-0115 caps became known (verified or found cached); `caps/query` now answers for it. */
+  'caps/known': SessionEvent;
   /** The client acknowledged a stanza the server sent it (XEP-0198 <a h/>). */
   'stanza/acked': StanzaAckedEvent;
 }

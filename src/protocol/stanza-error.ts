@@ -62,6 +62,8 @@ export class StanzaError extends Error {
     readonly condition: StanzaErrorCondition,
     readonly text?: string,
     type?: StanzaErrorType,
+    /** RFC 6120 §8.3.2: an application-specific condition element (e.g. XEP-0060's pubsub#errors). */
+    readonly application?: Element,
   ) {
     super(text ? `${condition}: ${text}` : condition);
     this.name = 'StanzaError';
@@ -75,6 +77,7 @@ export class StanzaError extends Error {
       { type: this.type, by },
       xml(this.condition, { xmlns: NS.stanzas }),
       this.text ? xml('text', { xmlns: NS.stanzas, 'xml:lang': 'en' }, this.text) : null,
+      this.application ? cloneElement(this.application) : null,
     );
   }
 }

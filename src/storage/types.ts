@@ -182,11 +182,114 @@ export interface HeldStanzaRepository {
   pairs(): Promise<Array<{ local: string; remote: string }>>;
 }
 
+/** XEP-0060 §4.5 access models (the ones PEP uses; `authorize` is not offered). */
+export type PubsubAccessModel = 'open' | 'presence' | 'roster' | 'whitelist';
+/** XEP-0060 pubsub#send_last_published_item. */
+export type SendLastPublishedItem = 'never' | 'on_sub' | 'on_sub_and_presence';
+
+/** A node's configuration (XEP-0060 §16.4.4 pubsub#node_config), as the service applies it. */
+export interface PubsubNodeConfig {
+  accessModel: PubsubAccessModel;
+  /** pubsub#roster_groups_allowed: with accessModel 'roster', contacts in one of these groups. */
+  rosterGroups: string[];
+  /** false: only the newest item is kept (for send_last_published_item), see docs/protocols.md. */
+  persistItems: boolean;
+  /** How many items the node keeps; `max` in a form is the service's limit. */
+  maxItems: number;
+  sendLastPublishedItem: SendLastPublishedItem;
+  notifyRetract: boolean;
+  /** pubsub#title, free text. */
+  title?: string;
+}
+
+export interface PubsubNode {
+  /** The node name (e.g. `urn:xmpp:omemo:2:devices`). */
+  node: string;
+  config: PubsubNodeConfig;
+}
+
+export interface PubsubItem {
+  id: string;
+  /** The item's payload element as XML (one element, or empty for a notification-only item). */
+  payload: string;
+  /** Bare JID of the publisher. */
+  publisher: string;
+  /** Milliseconds since the epoch. */
+  publishedAt: number;
+  /** Publication order within the node: larger is newer; a republished id gets a new one. */
+  seq: number;
+}
+
+export type PubsubAffiliation = 'owner' | 'publisher' | 'member' | 'outcast';
+
+/** Newest first; `olderThan` (a seq from a previous page) continues a listing (keyset paging). */
+export interface PubsubItemQuery {
+  max?: number;
+  olderThan?: number;
+}
+
+export type PubsubCreateResult = 'created' | 'exists' | 'full';
+
+/** What one publish may use: items the node keeps, and bytes of payload the whole owner may hold. */
+export interface PubsubPublishLimits {
+  keep: number;
+  maxOwnerBytes: number;
+}
+
+/** The stored item's seq; or why nothing was stored. */
+export type PubsubPublishResult = { seq: number } | 'no-node' | 'owner-full';
+
+/**
+ * Publish-subscribe nodes with their items, affiliations and explicit subscriptions, keyed by
+ * the owning service (for PEP, the account's bare JID) and the node name. Limits are checked in
+ * the same atomic step that writes, so concurrent writers on several nodes cannot slip past them.
+ */
+export interface PubsubRepository {
+  getNode(owner: string, node: string): Promise<PubsubNode | undefined>;
+  /** Ordered by node name. */
+  listNodes(owner: string): Promise<PubsubNode[]>;
+  /** 'full' (nothing created) when the owner already has `maxNodes` nodes. */
+  createNode(owner: string, node: string, config: PubsubNodeConfig, maxNodes: number): Promise<PubsubCreateResult>;
+  /** Replaces the configuration and drops the oldest items beyond the new max; false without such a node. */
+  configureNode(owner: string, node: string, config: PubsubNodeConfig): Promise<boolean>;
+  /** Deletes the node with its items, affiliations and subscriptions; false without such a node. */
+  deleteNode(owner: string, node: string): Promise<boolean>;
+  /**
+   * Stores the item (replacing one with the same id, which then counts as newest) and drops the
+   * oldest items so at most `keep` remain, in one transaction; 'owner-full' (nothing stored) when
+   * the owner's payloads, the replaced item not counted, would exceed `maxOwnerBytes` (UTF-8).
+   */
+  publish(owner: string, node: string, item: Omit<PubsubItem, 'seq'>, limits: PubsubPublishLimits): Promise<PubsubPublishResult>;
+  /** UTF-8 bytes of all the owner's item payloads. */
+  ownerBytes(owner: string): Promise<number>;
+  items(owner: string, node: string, query?: PubsubItemQuery): Promise<PubsubItem[]>;
+  /** The items with these ids that exist, in the order asked. */
+  itemsById(owner: string, node: string, ids: readonly string[]): Promise<PubsubItem[]>;
+  /** The newest item of each of the owner's nodes that has one, by node name. */
+  lastItems(owner: string): Promise<Array<{ node: string; item: PubsubItem }>>;
+  /** Deletes the item; false when there was none. */
+  retract(owner: string, node: string, id: string): Promise<boolean>;
+  /** Deletes every item of the node; resolves with how many there were. */
+  purge(owner: string, node: string): Promise<number>;
+  /** Affiliations set explicitly (the owner's own is implicit), ordered by JID. */
+  affiliations(owner: string, node: string): Promise<Array<{ jid: string; affiliation: PubsubAffiliation }>>;
+  /** Sets a JID's affiliation; undefined removes it. False without such a node. */
+  setAffiliation(owner: string, node: string, jid: string, affiliation: PubsubAffiliation | undefined): Promise<boolean>;
+  /** Explicit subscription of a (bare or full) JID; false without such a node. */
+  subscribe(owner: string, node: string, jid: string): Promise<boolean>;
+  unsubscribe(owner: string, node: string, jid: string): Promise<boolean>;
+  /** Ordered by JID. */
+  subscribers(owner: string, node: string): Promise<string[]>;
+  /** Deletes every node of the owner (called when the account is deleted). */
+  deleteAccount(owner: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
   roster: RosterRepository;
   offline: OfflineRepository;
   held: HeldStanzaRepository;
+  pubsub: PubsubRepository;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Instant-messaging helpers for raw-XML protocol tests: roster requests, pushes, presence.
 import type { Element } from '@xmpp/xml';
 import type { XmlClient } from './xml-client.js';
+import { login } from './login.js';
 
 export const NS_ROSTER = 'jabber:iq:roster';
 let counter = 0;
@@ -55,4 +56,28 @@ export async function barrier(sender: XmlClient, receiver: XmlClient, receiverJi
   const id = nextId('barrier');
   sender.send(`<message to='${receiverJid}' id='${id}'><body>barrier</body></message>`);
   await receiver.next((el) => el.name === 'message' && el.attrs.id === id);
+}
+
+/**
+ * Makes `viewer` subscribed to `owner`'s presence (the owner's roster then has the viewer with
+ * subscription 'from'), optionally in the owner's roster groups: the owner pre-approves, the
+ * viewer subscribes. Both log in once for it.
+ */
+export async function letSeePresence(port: number, owner: string, viewer: string, password: string, groups: string[] = []): Promise<void> {
+  const o = await login(port, owner, password, 'setup');
+  const v = await login(port, viewer, password, 'setup');
+  await getRoster(v.client);
+  if (groups.length > 0) {
+    const groupXml = groups.map((g) => `<group>${g}</group>`).join('');
+    const id = nextId('roster-set');
+    o.client.send(`<iq type='set' id='${id}'><query xmlns='${NS_ROSTER}'><item jid='${viewer}@localhost'>${groupXml}</item></query></iq>`);
+    const set = await o.client.next((el) => el.name === 'iq' && el.attrs.id === id);
+    if (set.attrs.type !== 'result') throw new Error(`roster set failed: ${set.toString()}`);
+  }
+  o.client.send(`<presence to='${viewer}@localhost' type='subscribed'/>`);
+  await barrier(o.client, v.client, v.jid);
+  v.client.send(`<presence to='${owner}@localhost' type='subscribe'/>`);
+  await v.client.next((el) => el.name === 'presence' && el.attrs.type === 'subscribed' && el.attrs.from === `${owner}@localhost`);
+  o.client.destroy();
+  v.client.destroy();
 }

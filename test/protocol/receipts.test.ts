@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import { bind, connectSecured, login, scramAuth } from '../harness/login.js';
-import { barrier, getRoster, nextMessage, nextPresence } from '../harness/im.js';
+import { barrier, letSeePresence as subscribeToPresence, nextMessage, nextPresence } from '../harness/im.js';
 import { announceCaps } from '../harness/caps.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
@@ -18,17 +18,7 @@ let server: ServerProcess;
  * XEP-0184 §8: receipts reveal that a device is online, so Herald emits them only to senders
  * allowed to see the recipient's presence. `recipient` pre-approves and `sender` subscribes.
  */
-async function letSeePresence(recipient: string, sender: string) {
-  const r = await login(server.ports.c2s, recipient, 'pw', 'setup');
-  const s = await login(server.ports.c2s, sender, 'pw', 'setup');
-  await getRoster(s.client); // interested: inbound 'subscribed' goes to interested resources (RFC 6121 §3.1.6)
-  r.client.send(`<presence to='${sender}@localhost' type='subscribed'/>`);
-  await barrier(r.client, s.client, s.jid);
-  s.client.send(`<presence to='${recipient}@localhost' type='subscribe'/>`);
-  await s.client.next((el) => el.name === 'presence' && el.attrs.type === 'subscribed' && el.attrs.from === `${recipient}@localhost`);
-  r.client.destroy();
-  s.client.destroy();
-}
+const letSeePresence = (recipient: string, sender: string) => subscribeToPresence(server.ports.c2s, recipient, sender, 'pw');
 
 beforeAll(async () => {
   server = await ServerProcess.start();

@@ -44,6 +44,7 @@ export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): Caps
     if (session.data.get(ANNOUNCED) !== ver || session.flags[CAPS_FLAG] === ver) return;
     session.flags[CAPS_FLAG] = ver;
     await ctx.sessions.update(session.ref());
+    await ctx.fire('caps/known', { session });
   }
 
   /** §6.2 request to the exact full JID; §5.4 step 3 verification; resolves true once stored. */

@@ -4,7 +4,7 @@
 import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
-import type { DiscoInfoEvent } from '../../core/events.js';
+import type { DiscoInfoEvent, DiscoItemsEvent } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import type { IqRequest } from '../../core/iq-dispatcher.js';
 
@@ -48,14 +48,18 @@ export const discoModule: HeraldModule = {
       return discoInfoQuery(event);
     }
 
-    // XEP-0030 §4.1: no items (components) yet, so only the node-less list exists, and it is empty.
-    function items(request: IqRequest): Element {
-      if (request.payload.attrs.node !== undefined) throw new StanzaError('item-not-found');
-      return xml('query', { xmlns: NS.discoItems });
+    // XEP-0030 §4.1: items come from the modules (e.g. an account's PEP nodes); a node nobody
+    // claimed does not exist.
+    async function items(target: DiscoItemsEvent['target'], request: IqRequest): Promise<Element> {
+      const node = request.payload.attrs.node as string | undefined;
+      const event: DiscoItemsEvent = { target, jid: request.to, requester: request.from, node, items: [] };
+      const claimed = await ctx.fire('disco/items', event);
+      if (node !== undefined && !claimed) throw new StanzaError('item-not-found');
+      return xml('query', { xmlns: NS.discoItems, node }, ...event.items.map((item) => xml('item', item)));
     }
 
     ctx.handleIq({ target: 'host', type: 'get', xmlns: NS.discoInfo, name: 'query', handler: (request) => info('host', request) });
-    ctx.handleIq({ target: 'host', type: 'get', xmlns: NS.discoItems, name: 'query', handler: items });
+    ctx.handleIq({ target: 'host', type: 'get', xmlns: NS.discoItems, name: 'query', handler: (request) => items('host', request) });
     ctx.handleIq({
       target: 'account',
       type: 'get',
@@ -73,7 +77,7 @@ export const discoModule: HeraldModule = {
       name: 'query',
       handler: async (request) => {
         await requireAccount(request);
-        return items(request);
+        return items('account', request);
       },
     });
   },

@@ -124,4 +124,56 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
   CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
   `,
+
+  // 6: publish-subscribe nodes (XEP-0060, served per account as PEP, XEP-0163), keyed by the
+  // owner's bare JID and the node name. Plain SQL that PostgreSQL runs unchanged (no STRICT,
+  // no WITHOUT ROWID, BIGINT for epoch milliseconds).
+  //
+  // config is the node configuration as JSON: always read and written whole with its node.
+  // last_seq numbers publications per node, so item order never depends on clocks or on a
+  // backend-specific auto-increment; a republished id takes a new seq (it becomes the newest).
+  // Items, affiliations and subscriptions go with their node (ON DELETE CASCADE). bytes is the
+  // payload's UTF-8 size, kept because length() counts characters in SQLite and bytes elsewhere.
+  `
+  CREATE TABLE pubsub_nodes (
+    owner      TEXT    NOT NULL,
+    node       TEXT    NOT NULL,
+    config     TEXT    NOT NULL,
+    last_seq   BIGINT  NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, node)
+  );
+
+  CREATE TABLE pubsub_items (
+    owner        TEXT   NOT NULL,
+    node         TEXT   NOT NULL,
+    item_id      TEXT   NOT NULL,
+    seq          BIGINT NOT NULL,
+    payload      TEXT   NOT NULL,
+    bytes        BIGINT NOT NULL,
+    publisher    TEXT   NOT NULL,
+    published_at BIGINT NOT NULL,
+    PRIMARY KEY (owner, node, item_id),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+  -- Newest-first listing, keyset pages (seq < ?), trimming, the newest item per node, and the
+  -- owner's byte sum (a prefix scan on owner).
+  CREATE UNIQUE INDEX pubsub_items_by_seq ON pubsub_items (owner, node, seq);
+
+  CREATE TABLE pubsub_affiliations (
+    owner       TEXT NOT NULL,
+    node        TEXT NOT NULL,
+    jid         TEXT NOT NULL,
+    affiliation TEXT NOT NULL CHECK (affiliation IN ('owner', 'publisher', 'member', 'outcast')),
+    PRIMARY KEY (owner, node, jid),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+
+  CREATE TABLE pubsub_subscriptions (
+    owner TEXT NOT NULL,
+    node  TEXT NOT NULL,
+    jid   TEXT NOT NULL,
+    PRIMARY KEY (owner, node, jid),
+    FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
+  );
+  `,
 ];

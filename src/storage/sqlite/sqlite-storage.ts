@@ -4,6 +4,7 @@ import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
 import { createSqliteKeyValueRepository } from './kv.js';
 import { createSqliteOfflineRepository } from './offline.js';
+import { createSqlitePubsubRepository } from './pubsub.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 
@@ -20,6 +21,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
     held: createSqliteHeldRepository(db),
+    pubsub: createSqlitePubsubRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.

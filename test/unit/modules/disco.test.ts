@@ -71,12 +71,12 @@ describe('XEP-0030 Service Discovery', () => {
     expect(errorCondition(reply)).toBe('item-not-found');
   });
 
-  it('XEP-0030 §3.1: the server answers for an existing account with account/registered', async () => {
+  it('XEP-0030 §3.1: the server answers for an existing account with account/registered (and XEP-0163 pubsub/pep)', async () => {
     core = await createInProcessCore();
     await core.accounts.create(parseJid('bob@example.org'), 'secret');
     const reply = await discoInfo(core, 'bob@example.org', 'alice@example.org/home');
     expect(reply?.attrs).toMatchObject({ type: 'result', from: 'bob@example.org', to: 'alice@example.org/home' });
-    expect(identities(reply)).toEqual([{ category: 'account', type: 'registered' }]);
+    expect(identities(reply)).toEqual([{ category: 'account', type: 'registered' }, { category: 'pubsub', type: 'pep' }]);
   });
 
   it('XEP-0030 §3.1: a disco#info without a to address is answered for the sender\'s own account', async () => {
@@ -84,7 +84,7 @@ describe('XEP-0030 Service Discovery', () => {
     const alice = await core.connect('alice@example.org/home');
     const [reply] = await core.send(alice, xml('iq', { type: 'get', id: 'self' }, xml('query', { xmlns: NS.discoInfo })));
     expect(reply?.attrs.type).toBe('result');
-    expect(identities(reply)).toEqual([{ category: 'account', type: 'registered' }]);
+    expect(identities(reply)).toEqual([{ category: 'account', type: 'registered' }, { category: 'pubsub', type: 'pep' }]);
   });
 
   it('RFC 6121 §8.5.1: disco#info to an account that does not exist gets service-unavailable', async () => {
