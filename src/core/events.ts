@@ -35,10 +35,20 @@ export const PRE_PRESENCE_BARE = {
   offlineDelivery: 20,
   /** pep: at initial presence, sends the last published items the resource is interested in (XEP-0163 §4.3.3). */
   pepLastItems: 15,
+  /** last-activity: at unavailable presence, records when the account went offline and why (XEP-0012 §4). */
+  recordLogout: 12,
   /** roster: subscription stanzas the user sends (RFC 6121 Appendix A.2); claims them. */
   outboundSubscriptions: 10,
   /** presence: makes the session (un)available and broadcasts it, or routes directed presence (RFC 6121 §4); claims it. */
   broadcast: 0,
+} as const;
+
+/** `session/closed` observers that must see the session as it was, before presence marks it unavailable. */
+export const SESSION_CLOSED = {
+  /** last-activity: a session that ends while available counts as going offline (XEP-0012 §4). */
+  recordLogout: 10,
+  /** presence: the unavailable presence owed for a session that just ended (RFC 6121 §4.5.2). */
+  unavailable: 0,
 } as const;
 
 export interface FeaturesEvent {
@@ -56,6 +66,8 @@ export interface DiscoInfoEvent {
   node: string | undefined;
   identities: Array<{ category: string; type: string; name?: string }>;
   features: Set<string>;
+  /** XEP-0128 extended information: data forms (`jabber:x:data`, type result) with a FORM_TYPE. */
+  extensions: Element[];
 }
 
 export interface DiscoItemsEvent {

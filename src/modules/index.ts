@@ -1,4 +1,6 @@
 // The feature modules shipped with Herald, in load order.
+import { lastActivityModule } from './last-activity/index.js';
+import { contactAddressesModule } from './contact-addresses/index.js';
 import type { HeraldModule } from '../core/modules/module.js';
 import { discoModule } from './disco/index.js';
 import { messageModule } from './message/index.js';
@@ -28,4 +30,6 @@ export const builtinModules: HeraldModule[] = [
   capsModule,
   receiptsModule,
   pepModule,
+  lastActivityModule,
+  contactAddressesModule,
 ];

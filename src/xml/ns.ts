@@ -30,4 +30,8 @@ export const NS = {
   legacyDelay: 'jabber:x:delay',
   /** XEP-0172 User Nickname. */
   nick: 'http://jabber.org/protocol/nick',
+  /** XEP-0004 Data Forms. */
+  dataForms: 'jabber:x:data',
+  /** XEP-0012 Last Activity. */
+  last: 'jabber:iq:last',
 } as const;

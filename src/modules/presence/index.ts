@@ -1,7 +1,7 @@
 // Presence (RFC 6121 §4): broadcasts from local sessions to their subscribers and own resources,
 // probes and their answers, directed presence, delivery of inbound presence, and presence owed
 // when a subscription starts or ends. Subscription requests themselves are the roster module's.
-import { PRE_PRESENCE_BARE } from '../../core/events.js';
+import { PRE_PRESENCE_BARE, SESSION_CLOSED } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import { handleBroadcast, sessionEnded } from './broadcast.js';
 import { handleDirected } from './directed.js';
@@ -32,7 +32,7 @@ export const presenceModule: HeraldModule = {
 
     ctx.on('session/closed', async ({ session }) => {
       await sessionEnded(ctx, session);
-    });
+    }, SESSION_CLOSED.unavailable);
     ctx.on('roster/changed', async (event) => {
       await onRosterChanged(ctx, event);
     });
