@@ -107,12 +107,29 @@ export interface StanzaAckedEvent {
   stanza: Element;
 }
 
+/** XEP-0386 Bind 2: features a module can switch on inline, as disco feature vars. */
+export interface InlineFeaturesEvent {
+  domain: string;
+  features: Set<string>;
+}
+
+/** XEP-0386 Bind 2: a new session asked (in `request`, the <bind/>) for features to start with. */
+export interface InlineEnableEvent {
+  session: LocalSession;
+  request: Element;
+  /** Answers to go into <bound/>, where the feature defines one. */
+  results: Element[];
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
   'c2s/features': FeaturesEvent;
   'c2s/unauthenticated-stanza': UnauthenticatedStanzaEvent;
   'disco/info': DiscoInfoEvent;
+  'c2s/inline-features': InlineFeaturesEvent;
+  /** Fired before `session/bound`, and before the client learns its JID. */
+  'session/inline-enable': InlineEnableEvent;
   'session/bound': SessionEvent;
   'session/closed': SessionClosedEvent;
   /** A roster item was created, changed or removed (subscription changes included). */
