@@ -297,7 +297,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     }
     const request = this.sasl2;
     if (outcome.kind !== 'pending') this.sasl2 = undefined;
-    if (request && outcome.kind === 'success' && this.authenticated(outcome)) await this.completeSasl2(request, outcome.additionalData);
+    if (this.authenticated(outcome) && outcome.kind === 'success' && request) await this.completeSasl2(request, outcome.additionalData);
   }
 
   /** Settles a SASL outcome of either profile: true once the account is known. */
