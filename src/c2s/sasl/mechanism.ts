@@ -38,8 +38,13 @@ export interface SaslContext {
   /** True once TLS protects the stream. */
   secure: boolean;
   channelBinding: ChannelBindingProvider;
-  /** Mechanism names offered to this client (a SCRAM non-PLUS mechanism needs this to detect a 'y' downgrade). */
+  /**
+   * Mechanism names offered to this client: a SCRAM non-PLUS mechanism needs them to detect a
+   * 'y' downgrade, and SCRAM hashes them (with channelBinding.types()) for XEP-0474.
+   */
   offered: readonly string[];
+  /** XEP-0474 `h=` in SCRAM's server-first message; on unless false (RFC test vectors predate it). */
+  downgradeProtection?: boolean;
   lookupCredential(username: string, mechanism: ScramMechanism): Promise<ScramCredential | undefined>;
   /** Secret for deterministic fake salts for unknown users. */
   serverSecret: Buffer;

@@ -162,8 +162,10 @@ class ScramServer implements SaslMechanism {
     const credential = knownUser && found ? found : fakeScramCredential(this.ctx.serverSecret, username, this.mechanism, this.ctx.fakeIterations);
 
     const nonce = clientNonce + (this.ctx.nonce?.() ?? randomBytes(18).toString('base64'));
-    const ssdp = downgradeProtectionHash(scramHashName(this.mechanism), this.ctx.offered, this.ctx.channelBinding.types());
-    const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations},h=${ssdp}`;
+    let serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
+    if (this.ctx.downgradeProtection !== false) {
+      serverFirst += `,h=${downgradeProtectionHash(scramHashName(this.mechanism), this.ctx.offered, this.ctx.channelBinding.types())}`;
+    }
     this.exchange = {
       username,
       gs2Header: `${flag},${authzField},`,
