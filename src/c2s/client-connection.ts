@@ -15,7 +15,8 @@ import type { ChannelBindingProvider } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
 import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
-import { decodeBase64Text, offeredMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
+import { decodeBase64Text, offeredMechanisms, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
+import { fastAfterLogin, fastFeature, tokenSource } from './sasl2/fast.js';
 import { authenticationFeature, parseAuthenticate, SASL2, successElement, type AuthenticateRequest, type UserAgent } from './sasl2/elements.js';
 import { bind2Resource, bindInlineFeature, bound } from './sasl2/bind2.js';
 import { sameClient, userAgentFlags } from './sasl2/user-agent.js';
@@ -224,7 +225,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     const mechanisms = offeredMechanisms(this.ctx, this);
     const inlineVars = new Set<string>([NS.sm]);
     await this.ctx.events.fire('c2s/inline-features', { domain: this.domain, features: inlineVars });
-    const sasl2Inline = [bindInlineFeature(inlineVars), smFeature()];
+    const sasl2Inline = [bindInlineFeature(inlineVars), smFeature(), fastFeature(offeredTokenMechanisms(this))];
     const cb = channelBindingFeature(this.channelBinding.types());
     return [mechanismsFeature(mechanisms), authenticationFeature(mechanisms, sasl2Inline), ...(cb ? [cb] : [])];
   }
@@ -286,7 +287,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     let outcome: SaslOutcome;
     if (element.name === 'authenticate') {
       this.sasl2 = parseAuthenticate(element);
-      outcome = await this.sasl.begin(this.sasl2.mechanism, this.sasl2.initialResponse, SASL2);
+      const tokens = tokenSource(this.ctx, this.domain, this.sasl2, offeredTokenMechanisms(this));
+      outcome = await this.sasl.begin(this.sasl2.mechanism, this.sasl2.initialResponse, SASL2, tokens);
     } else if (element.name === 'response') {
       outcome = await this.sasl.respond(decodeBase64Text(element.getText()));
     } else if (element.name === 'abort') {
@@ -297,7 +299,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     }
     const request = this.sasl2;
     if (outcome.kind !== 'pending') this.sasl2 = undefined;
-    if (this.authenticated(outcome) && outcome.kind === 'success' && request) await this.completeSasl2(request, outcome.additionalData);
+    if (this.authenticated(outcome) && outcome.kind === 'success' && request) await this.completeSasl2(request, outcome);
   }
 
   /** Settles a SASL outcome of either profile: true once the account is known. */
@@ -318,14 +320,16 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
    * XEP-0388 §2.6.1 with its inline requests: XEP-0198 resumption first; else (or when it
    * fails) XEP-0386 Bind 2. <success/> carries their results, then the stream's features.
    */
-  private async completeSasl2(request: AuthenticateRequest, additionalData: Buffer | undefined): Promise<void> {
+  private async completeSasl2(request: AuthenticateRequest, outcome: Extract<SaslOutcome, { kind: 'success' }>): Promise<void> {
     const account = this.account!;
+    const additionalData = outcome.additionalData;
     const inline = (name: string, ns: string): Element | undefined => request.inline.find((e) => e.name === name && e.attrs.xmlns === ns);
-    const results: Element[] = [];
+    const token = await fastAfterLogin(this.ctx, account, request, outcome.mechanism, offeredTokenMechanisms(this));
+    const results: Element[] = token ? [token] : [];
     const resumeRequest = inline('resume', NS.sm);
     if (resumeRequest) {
       const refusal = await this.resume(resumeRequest, (resumed) => [
-        successElement(additionalData, this.session!.jid.toString(), [resumed]),
+        successElement(additionalData, this.session!.jid.toString(), [resumed, ...results]),
         featuresElement([]),
       ]);
       if (refusal === undefined) return; // resumed, or the stream failed

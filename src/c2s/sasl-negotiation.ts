@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { createJid } from '../protocol/jid.js';
-import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
+import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep, TokenCandidate } from './sasl/mechanism.js';
+import { tokenMechanisms } from './sasl/ht.js';
 import type { C2sContext } from './c2s-context.js';
 import { throttleKey } from '../auth/failure-throttle.js';
 import type { AddressAdmission } from '../net/address-limits.js';
@@ -25,7 +26,7 @@ export interface SaslStream {
 export type SaslOutcome =
   | { kind: 'pending' }
   /** `additionalData`: the mechanism's final server message (SCRAM's v=), if any. */
-  | { kind: 'success'; username: string; additionalData: Buffer | undefined }
+  | { kind: 'success'; username: string; mechanism: string; additionalData: Buffer | undefined }
   | { kind: 'failed'; attempts: number };
 
 /**
@@ -45,6 +46,18 @@ export const SASL1: SaslProfile = {
   failure: (condition, text) => xml('failure', { xmlns: NS.sasl }, xml(condition), text ? xml('text', { 'xml:lang': 'en' }, text) : null),
   success: (data) => xml('success', { xmlns: NS.sasl }, data && data.length > 0 ? data.toString('base64') : undefined),
 };
+
+/** XEP-0484: the token mechanisms offered on this stream, and the client's tokens. */
+export interface TokenSource {
+  offered: readonly string[];
+  lookup(username: string): Promise<TokenCandidate[]>;
+}
+
+/** XEP-0484 token mechanisms usable on a stream in this state (never in the SASL1/SASL2 lists). */
+export function offeredTokenMechanisms(stream: { secure: boolean; channelBinding: ChannelBindingProvider }): string[] {
+  const state = { secure: stream.secure, channelBindingTypes: stream.channelBinding.types() };
+  return tokenMechanisms.filter((m) => m.available(state)).map((m) => m.name);
+}
 
 /** Mechanism names to offer on a stream in this state, in preference order. */
 export function offeredMechanisms(ctx: C2sContext, stream: { secure: boolean; channelBinding: ChannelBindingProvider }): string[] {
@@ -71,6 +84,7 @@ export function decodePayload(element: Element): Buffer | undefined | null {
 
 export class SaslNegotiation {
   private mechanism: SaslMechanism | undefined;
+  private mechanismName = '';
   private failures = 0;
 
   constructor(
@@ -92,20 +106,26 @@ export class SaslNegotiation {
     return this.fail('malformed-request', `unexpected <${element.name}/>`);
   }
 
-  /** Starts an exchange; `initial` is undefined when absent, null when it was not valid base64. */
-  async begin(name: string | undefined, initial: Buffer | undefined | null, profile: SaslProfile): Promise<SaslOutcome> {
+  /**
+   * Starts an exchange; `initial` is undefined when absent, null when it was not valid base64.
+   * `tokens` (XEP-0484, SASL2 only) adds the token mechanisms offered and the client's tokens.
+   */
+  async begin(name: string | undefined, initial: Buffer | undefined | null, profile: SaslProfile, tokens?: TokenSource): Promise<SaslOutcome> {
     this.profile = profile;
     if (!this.stream.secure) return this.fail('encryption-required', 'STARTTLS first');
     const offered = offeredMechanisms(this.ctx, this.stream);
-    const factory = this.ctx.mechanisms.find((m) => m.name === name);
-    if (!factory || !offered.includes(factory.name)) return this.fail('invalid-mechanism');
+    const tokenOffered = tokens?.offered ?? [];
+    const factory = [...this.ctx.mechanisms, ...tokenMechanisms].find((m) => m.name === name);
+    if (!factory || !(offered.includes(factory.name) || tokenOffered.includes(factory.name))) return this.fail('invalid-mechanism');
     if (initial === null) return this.fail('incorrect-encoding');
     const domain = this.stream.domain;
+    this.mechanismName = factory.name;
     this.mechanism = factory.create({
       domain,
       secure: this.stream.secure,
       channelBinding: this.stream.channelBinding,
       offered,
+      ...(tokens ? { tokens: tokens.lookup } : {}),
       serverSecret: this.ctx.serverSecret,
       fakeIterations: this.ctx.config.auth.scramIterations,
       lookupCredential: async (username, mechanism) => {
@@ -153,7 +173,7 @@ export class SaslNegotiation {
     if (this.stream.admission) this.ctx.addressLimits.authenticated(this.stream.admission);
     const success = this.profile.success(step.data);
     if (success) this.stream.send(success);
-    return { kind: 'success', username: step.username, additionalData: step.data };
+    return { kind: 'success', username: step.username, mechanism: this.mechanismName, additionalData: step.data };
   }
 
   private settle(username: string, credentialsOk: boolean): Promise<AccountVerdict> {

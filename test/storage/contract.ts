@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
 import { runHeldContract } from './contract-held.js';
+import { runFastTokenContract } from './contract-fast-tokens.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
 import { runRosterContract } from './contract-roster.js';
@@ -31,6 +32,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runRosterContract(current);
     runOfflineContract(current);
     runHeldContract(current);
+    runFastTokenContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -46,6 +48,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.offline.store('alice@example.org', { stanzaId: 's', stanza: '<message/>', storedAt: 1 }, 10)).rejects.toThrow();
         await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
         await expect(storage.held.pairs()).rejects.toThrow();
+        await expect(storage.fastTokens.list('alice@example.org')).rejects.toThrow();
       });
     });
   });

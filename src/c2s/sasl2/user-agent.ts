@@ -7,6 +7,11 @@ import type { UserAgent } from './elements.js';
 
 export const USER_AGENT_FLAGS = { id: 'sasl2.ua', software: 'sasl2.software', device: 'sasl2.device' } as const;
 
+/** The stable key of a client installation: a hash of its user-agent id. */
+export function userAgentKey(agent: UserAgent): string {
+  return idHash(agent.id);
+}
+
 function idHash(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('base64url').slice(0, 22);
 }

@@ -5,6 +5,7 @@ import { createMemoryKeyValueRepository } from './kv.js';
 import { createMemoryUserRepository } from './users.js';
 import { createMemoryRosterRepository } from './roster.js';
 import { createMemoryOfflineRepository } from './offline.js';
+import { createMemoryFastTokenRepository } from './fast-tokens.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -18,6 +19,7 @@ export function createMemoryStorage(): Storage {
     roster: createMemoryRosterRepository(assertOpen),
     offline: createMemoryOfflineRepository(assertOpen),
     held: createMemoryHeldRepository(assertOpen),
+    fastTokens: createMemoryFastTokenRepository(assertOpen),
     async close() {
       open = false;
     },

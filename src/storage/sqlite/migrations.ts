@@ -124,4 +124,19 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
   CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
   `,
+
+  // 6: XEP-0484 FAST token slots, two per client (user agent) of an account. No token is kept,
+  // only the seed it is derived from together with the account's credentials.
+  `
+  CREATE TABLE fast_tokens (
+    account    TEXT    NOT NULL,
+    client     TEXT    NOT NULL,
+    slot       TEXT    NOT NULL CHECK (slot IN ('current', 'new')),
+    mechanism  TEXT    NOT NULL,
+    seed       BLOB    NOT NULL,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (account, client, slot)
+  ) STRICT;
+  `,
 ];

@@ -6,6 +6,7 @@ import { createSqliteKeyValueRepository } from './kv.js';
 import { createSqliteOfflineRepository } from './offline.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
+import { createSqliteFastTokenRepository } from './fast-tokens.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -20,6 +21,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
     held: createSqliteHeldRepository(db),
+    fastTokens: createSqliteFastTokenRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
