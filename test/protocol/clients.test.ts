@@ -38,7 +38,7 @@ async function xmppJs(service: string, username: string, password: string, resou
   // xmpp.js's start() listens for the stream header only after its own write completes; over
   // direct TLS the answer can come first. With SASL1 a later stream restart hid that; SASL2 has
   // none, so start() would time out on a session that is in fact online. Being online is what counts.
-  const online = new Promise<void>((resolve) => xmpp.once('online', () => resolve()));
+  const online = new Promise<void>((resolve) => xmpp.on('online', () => resolve()));
   const started = xmpp.start();
   started.catch(() => undefined);
   await Promise.race([online, started]);
