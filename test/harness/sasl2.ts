@@ -1,5 +1,6 @@
 // XEP-0388 SASL2 (with XEP-0386 Bind 2 and XEP-0198 inline) from the client's side, for protocol
 // tests: raw XML, SCRAM computed by the independent ScramClient.
+import { createHmac } from 'node:crypto';
 import type { Element } from '@xmpp/xml';
 import type { XmlClient } from './xml-client.js';
 import { ScramClient, type ScramClientOptions } from './scram-client.js';
@@ -60,4 +61,34 @@ export function clientChannelBinding(client: XmlClient, type: 'tls-exporter' | '
   const socket = client.tlsSocket!;
   const data = type === 'tls-exporter' ? socket.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)) : socket.getFinished()!;
   return { type, data };
+}
+
+export const NS_FAST = 'urn:xmpp:fast:0';
+
+const htHmac = (token: string, label: string, cb: Buffer): Buffer => createHmac('sha256', Buffer.from(token, 'utf8')).update(label).update(cb).digest();
+
+/**
+ * One HT-SHA-256-* login over SASL2 (draft-schmaus-kitten-sasl-ht), computed here independently:
+ * `authcid NUL HMAC(token, "Initiator" || cb)`; the server must answer HMAC(token, "Responder" || cb).
+ */
+export async function sasl2Token(
+  client: XmlClient,
+  options: { mechanism: string; username: string; token: string; channelBinding?: Buffer; userAgentId: string; fast?: string; inline?: string },
+): Promise<Sasl2Result> {
+  const cb = options.channelBinding ?? Buffer.alloc(0);
+  const initial = Buffer.concat([Buffer.from(`${options.username}\0`, 'utf8'), htHmac(options.token, 'Initiator', cb)]);
+  client.send(
+    `<authenticate xmlns='${NS_SASL2}' mechanism='${options.mechanism}'><initial-response>${initial.toString('base64')}</initial-response>` +
+      `${userAgent(options.userAgentId)}${options.fast ?? `<fast xmlns='${NS_FAST}'/>`}${options.inline ?? ''}</authenticate>`,
+  );
+  const outcome = await client.next((el) => el.attrs.xmlns === NS_SASL2 && (el.name === 'success' || el.name === 'failure'));
+  if (outcome.name === 'failure') return { outcome };
+  const data = Buffer.from(outcome.getChildText('additional-data') ?? '', 'base64');
+  return { outcome, serverVerified: data.equals(htHmac(options.token, 'Responder', cb)) };
+}
+
+/** The FAST <token/> in a <success/>, if any. */
+export function issuedToken(success: Element): { token: string; expiry: string } | undefined {
+  const el = success.getChild('token', NS_FAST);
+  return el ? { token: String(el.attrs.token), expiry: String(el.attrs.expiry) } : undefined;
 }
