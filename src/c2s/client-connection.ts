@@ -16,10 +16,11 @@ import type { C2sContext } from './c2s-context.js';
 import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
 import { decodeBase64Text, offeredMechanisms, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
-import { fastAfterLogin, fastFeature, tokenSource } from './sasl2/fast.js';
-import { authenticationFeature, parseAuthenticate, SASL2, successElement, type AuthenticateRequest, type UserAgent } from './sasl2/elements.js';
-import { bind2Resource, bindInlineFeature, bound } from './sasl2/bind2.js';
-import { sameClient, userAgentFlags } from './sasl2/user-agent.js';
+import { fastFeature, tokenSource } from './sasl2/fast.js';
+import { authenticationFeature, parseAuthenticate, SASL2, type AuthenticateRequest, type UserAgent } from './sasl2/elements.js';
+import { bindInlineFeature } from './sasl2/bind2.js';
+import { replaceEarlierSessions, userAgentFlags } from './sasl2/user-agent.js';
+import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
 import { makeRoomForResource } from './resource-limit.js';
@@ -299,7 +300,18 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     }
     const request = this.sasl2;
     if (outcome.kind !== 'pending') this.sasl2 = undefined;
-    if (this.authenticated(outcome) && outcome.kind === 'success' && request) await this.completeSasl2(request, outcome);
+    if (!this.authenticated(outcome) || outcome.kind !== 'success' || !request) return;
+    const connection: Sasl2Connection = {
+      ctx: this.ctx,
+      log: this.log,
+      account: this.account!,
+      send: (e) => this.stream.send(e),
+      resume: (e, announce) => this.resume(e, announce),
+      establish: (jid, agent) => this.establish(jid, agent),
+      sendFeatures: () => this.sendFeatures(),
+      tokenMechanisms: offeredTokenMechanisms(this),
+    };
+    await completeSasl2(connection, request, outcome.mechanism, outcome.additionalData);
   }
 
   /** Settles a SASL outcome of either profile: true once the account is known. */
@@ -314,45 +326,6 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       this.fail(new StreamError('not-authorized', 'too many failed authentication attempts'));
     }
     return false;
-  }
-
-  /**
-   * XEP-0388 §2.6.1 with its inline requests: XEP-0198 resumption first; else (or when it
-   * fails) XEP-0386 Bind 2. <success/> carries their results, then the stream's features.
-   */
-  private async completeSasl2(request: AuthenticateRequest, outcome: Extract<SaslOutcome, { kind: 'success' }>): Promise<void> {
-    const account = this.account!;
-    const additionalData = outcome.additionalData;
-    const inline = (name: string, ns: string): Element | undefined => request.inline.find((e) => e.name === name && e.attrs.xmlns === ns);
-    const token = await fastAfterLogin(this.ctx, account, request, outcome.mechanism, offeredTokenMechanisms(this));
-    const results: Element[] = token ? [token] : [];
-    const resumeRequest = inline('resume', NS.sm);
-    if (resumeRequest) {
-      const refusal = await this.resume(resumeRequest, (resumed) => [
-        successElement(additionalData, this.session!.jid.toString(), [resumed, ...results]),
-        featuresElement([]),
-      ]);
-      if (refusal === undefined) return; // resumed, or the stream failed
-      results.push(refusal);
-    }
-    const bindRequest = inline('bind', NS.bind2);
-    let session: ClientSession | undefined;
-    if (bindRequest) {
-      const established = await this.establish(bind2Resource(account, bindRequest, () => this.ctx.ids.next()), request.userAgent);
-      if (established instanceof ClientSession) {
-        session = established;
-        const enabled: Element[] = [];
-        const smEnable = bindRequest.getChild('enable', NS.sm);
-        if (smEnable) enabled.push(session.sm.enable(smEnable));
-        await this.ctx.events.fire('session/inline-enable', { session, request: bindRequest, results: enabled });
-        results.push(bound(enabled));
-      }
-    }
-    this.stream.send(successElement(additionalData, (session?.jid ?? account).toString(), results));
-    if (!session) return this.sendFeatures();
-    this.stream.send(featuresElement([]));
-    this.log.info('resource bound');
-    await this.ctx.events.fire('session/bound', { session });
   }
 
   private async onBindStage(element: Element): Promise<void> {
@@ -409,17 +382,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     this.ctx.delivery.local.set(session.id, session);
     const replaced = await this.ctx.sessions.add(session.ref());
     if (replaced) await this.ctx.delivery.closeSession(replaced, 'conflict', 'replaced by a new session for the same resource');
-    if (userAgent) await this.replaceEarlierSessions(session, userAgent);
+    if (userAgent) await replaceEarlierSessions(this.ctx, session, userAgent);
     return session;
-  }
-
-  /** XEP-0386 §2.2: a client that binds anew has given up its earlier sessions. */
-  private async replaceEarlierSessions(session: ClientSession, agent: UserAgent): Promise<void> {
-    for (const ref of await this.ctx.sessions.byBareJid(session.accountBare)) {
-      if (ref.id !== session.id && sameClient(ref, agent)) {
-        await this.ctx.delivery.closeSession(ref, 'conflict', 'replaced by a new session of the same client');
-      }
-    }
   }
 
   /**
@@ -427,7 +391,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
    * with the <failed/> to answer when there is nothing to resume; undefined once resumed (or
    * when the stream had to fail).
    */
-  private async resume(element: Element, announce?: (resumed: Element) => Element[]): Promise<Element | undefined> {
+  private async resume(element: Element, announce?: (resumed: Element, session: ClientSession) => Element[]): Promise<Element | undefined> {
     const previd = element.attrs.previd ?? '';
     const account = this.account!.toBareString();
     const session = this.ctx.resumptions.find(previd, account);
@@ -438,7 +402,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       return failed('item-not-found', handled, 'no session to resume; bind a new one');
     }
     this.session = session;
-    const outcome = await session.resume(this, h, announce);
+    const outcome = await session.resume(this, h, announce && ((resumed) => announce(resumed, session)));
     if (outcome === 'resumed') {
       this.negotiated();
       this.log = session.log;

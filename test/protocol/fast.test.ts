@@ -164,7 +164,7 @@ describe('XEP-0484 FAST', () => {
     const second = await passwordLoginForToken('frank', 'frank-phone');
     expect((await server.cli(['user', 'passwd', 'frank@localhost', '--password-stdin'], 'pw')).code).toBe(0);
     expect(sasl2Condition((await tokenLogin('frank', second.token, 'frank-phone')).outcome)).toBe('not-authorized');
-  });
+  }, 30_000); // four CLI processes
 
   it('RFC 6120 §6.4.5 for tokens: wrong tokens count like wrong passwords; three close the stream', async () => {
     const { client } = await connect({ localAddress: '127.0.0.5' });

@@ -3,6 +3,8 @@
 // long-lived client secret (FAST binds tokens to it): only a hash of it is kept.
 import { createHash } from 'node:crypto';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
+import type { LocalSession } from '../../core/sessions/session.js';
+import type { C2sContext } from '../c2s-context.js';
 import type { UserAgent } from './elements.js';
 
 export const USER_AGENT_FLAGS = { id: 'sasl2.ua', software: 'sasl2.software', device: 'sasl2.device' } as const;
@@ -26,4 +28,13 @@ export function userAgentFlags(agent: UserAgent): Record<string, string> {
 /** XEP-0386 §2.2: another session of the same client installation (to be replaced). */
 export function sameClient(ref: SessionRef, agent: UserAgent): boolean {
   return ref.flags[USER_AGENT_FLAGS.id] === idHash(agent.id);
+}
+
+/** XEP-0386 §2.2: a client that binds anew has given up its earlier sessions. */
+export async function replaceEarlierSessions(ctx: C2sContext, session: LocalSession, agent: UserAgent): Promise<void> {
+  for (const ref of await ctx.sessions.byBareJid(session.jid.toBareString())) {
+    if (ref.id !== session.id && sameClient(ref, agent)) {
+      await ctx.delivery.closeSession(ref, 'conflict', 'replaced by a new session of the same client');
+    }
+  }
 }
