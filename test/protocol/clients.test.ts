@@ -32,9 +32,11 @@ afterAll(async () => {
   server?.cleanup();
 });
 
-async function xmppJs(service: string, username: string, password: string, resource: string): Promise<XmppClient> {
-  const xmpp = client({ service, domain: 'localhost', resource, username, password });
+async function xmppJs(service: string, username: string, password: string, resource: string, setup?: (xmpp: XmppClient) => void, userAgentId?: string): Promise<XmppClient> {
+  const userAgent = userAgentId === undefined ? {} : { userAgent: xml('user-agent', { id: userAgentId }) };
+  const xmpp = client({ service, domain: 'localhost', resource, username, password, ...userAgent });
   xmpp.on('error', () => undefined);
+  setup?.(xmpp);
   // xmpp.js's start() listens for the stream header only after its own write completes; over
   // direct TLS the answer can come first. With SASL1 a later stream restart hid that; SASL2 has
   // none, so start() would time out on a session that is in fact online. Being online is what counts.
@@ -86,6 +88,23 @@ describe('xmpp.js (@xmpp/client)', () => {
 function waitFor(xmpp: XmppClient, match: (stanza: Element) => boolean): Promise<Element> {
   return new Promise((resolve) => xmpp.on('stanza', (stanza) => match(stanza) && resolve(stanza)));
 }
+
+describe('xmpp.js: XEP-0484 FAST', () => {
+  it('XEP-0484 §4.3–4.4: xmpp.js keeps the token it is given and reconnects with it alone (HT-SHA-256-NONE)', async () => {
+    let saved: unknown;
+    const first = await xmppJs(`xmpps://127.0.0.1:${server.ports.directTls}`, 'alice', 'wonderland', 'fast', (x) => {
+      x.fast.saveToken = async (token: unknown) => void (saved = token);
+    }, 'xmppjs-fast-install');
+    await first.stop();
+    expect(saved).toMatchObject({ mechanism: 'HT-SHA-256-NONE' });
+    // A wrong password this time: only the token can log this client in.
+    const second = await xmppJs(`xmpps://127.0.0.1:${server.ports.directTls}`, 'alice', 'not-the-password', 'fast', (x) => {
+      x.fast.fetchToken = async () => saved;
+    }, 'xmppjs-fast-install');
+    expect(second.jid?.toString()).toMatch(/^alice@localhost\/fast\//);
+    await second.stop();
+  });
+});
 
 describe('xmpp.js: subscribe, presence and chat (RFC 6121)', () => {
   it('two xmpp.js users subscribe to each other, see each other online and chat', async () => {
