@@ -3,10 +3,8 @@
 // by the test harness, independently of the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
-import { XmlClient } from '../harness/xml-client.js';
-import { features } from '../harness/login.js';
+import { connectDirectTls } from '../harness/login.js';
 import { clientChannelBinding, issuedToken, NS_BIND2, NS_FAST, sasl2Condition, sasl2Offer, sasl2Scram, sasl2Token } from '../harness/sasl2.js';
 
 const LIFETIME_S = 6;
@@ -23,11 +21,7 @@ afterAll(async () => {
   server?.cleanup();
 });
 
-async function connect(options: { maxVersion?: 'TLSv1.2'; localAddress?: string } = {}): Promise<{ client: XmlClient; features: Element }> {
-  const client = await XmlClient.connect(server.ports.directTls, { tls: true, ...options });
-  await client.open();
-  return { client, features: await features(client) };
-}
+const connect = (options: { maxVersion?: 'TLSv1.2'; localAddress?: string } = {}) => connectDirectTls(server.ports.directTls, options);
 
 /** A password (SCRAM-SHA-256) login asking for a token for `mechanism`; resolves with the token. */
 async function passwordLoginForToken(username: string, userAgentId: string, mechanism = 'HT-SHA-256-NONE'): Promise<{ token: string; expiry: string }> {

@@ -3,10 +3,8 @@
 // publish (SASL2 + SCRAM-SHA-256-PLUS over tls-exporter, Bind 2 with carbons and SM, then an
 // inline resume on reconnect).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Element } from '@xmpp/xml';
 import { ServerProcess } from '../harness/server-process.js';
-import { XmlClient } from '../harness/xml-client.js';
-import { features, login, mechanisms } from '../harness/login.js';
+import { connectDirectTls, features, login, mechanisms } from '../harness/login.js';
 import { clientChannelBinding, NS_BIND2, sasl2Condition, sasl2Offer, sasl2Plain, sasl2Scram } from '../harness/sasl2.js';
 import { NS_SM, handledCount } from '../harness/stream-management.js';
 import { nextMessage } from '../harness/im.js';
@@ -24,11 +22,7 @@ afterAll(async () => {
   server?.cleanup();
 });
 
-async function connect(options: { maxVersion?: 'TLSv1.2'; localAddress?: string } = {}): Promise<{ client: XmlClient; features: Element }> {
-  const client = await XmlClient.connect(server.ports.directTls, { tls: true, ...options });
-  await client.open();
-  return { client, features: await features(client) };
-}
+const connect = (options: { maxVersion?: 'TLSv1.2'; localAddress?: string } = {}) => connectDirectTls(server.ports.directTls, options);
 
 describe('XEP-0388 §2.1 discovering support', () => {
   it('XEP-0388 §2.1: <authentication/> lists the same mechanisms as SASL1, with Bind 2 and SM resume inline', async () => {
