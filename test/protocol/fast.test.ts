@@ -57,13 +57,18 @@ describe('XEP-0484 FAST', () => {
     client.destroy();
   });
 
-  it('XEP-0484 §4.2–4.4: a password login earns a token; the token alone then logs in, with inline Bind 2 (Conversations’ order)', async () => {
+  it('XEP-0484 §4.2–4.4: Monal/Conversations order — SCRAM-SHA-256-PLUS (tls-exporter) with Bind 2 (carbons, SM) and a token request, then the token alone logs in', async () => {
     const { client, features: feats } = await connect();
     const first = await sasl2Scram(
       client,
       { mechanism: 'SCRAM-SHA-256-PLUS', username: 'alice', password: 'pw', channelBinding: clientChannelBinding(client, 'tls-exporter'), downgradeProtection: sasl2Offer(feats) },
-      { userAgentId: 'alice-phone', inline: `<bind xmlns='${NS_BIND2}'><tag>Fast</tag></bind><request-token xmlns='${NS_FAST}' mechanism='HT-SHA-256-EXPR'/>` },
+      {
+        userAgentId: 'alice-phone',
+        inline: `<bind xmlns='${NS_BIND2}'><tag>Fast</tag><enable xmlns='urn:xmpp:carbons:2'/><enable xmlns='urn:xmpp:sm:3' resume='true'/></bind><request-token xmlns='${NS_FAST}' mechanism='HT-SHA-256-EXPR'/>`,
+      },
     );
+    expect(first.serverVerified).toBe(true);
+    expect(first.outcome.getChild('bound', NS_BIND2)?.getChild('enabled', 'urn:xmpp:sm:3')?.attrs.resume).toBe('true');
     const token = issuedToken(first.outcome)!;
     expect(token.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(token.expiry) - Date.now()).toBeGreaterThan((LIFETIME_S - 2) * 1000);
