@@ -51,7 +51,10 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
       requireAccountJid(jid);
       requirePassword(password);
       if (!(await users.exists(jid.domain, jid.local))) return false;
-      return users.setCredentials(jid.domain, jid.local, await credentialsFor(password, deps.iterations));
+      const changed = await users.setCredentials(jid.domain, jid.local, await credentialsFor(password, deps.iterations));
+      // XEP-0484 tokens derive from the old credentials and no longer verify; drop their slots too.
+      if (changed) await deps.storage.fastTokens.revoke(jid.toBareString());
+      return changed;
     },
     async delete(jid) {
       requireAccountJid(jid);
@@ -60,6 +63,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.roster.deleteAccount(jid.toBareString());
         await deps.storage.offline.deleteAccount(jid.toBareString());
         await deps.storage.pubsub.deleteAccount(jid.toBareString());
+        await deps.storage.fastTokens.revoke(jid.toBareString());
       }
       return deleted;
     },

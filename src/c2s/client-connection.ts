@@ -15,7 +15,12 @@ import type { ChannelBindingProvider } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
 import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
-import { offeredMechanisms, SaslNegotiation } from './sasl-negotiation.js';
+import { decodeBase64Text, offeredMechanisms, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
+import { fastFeature, tokenSource } from './sasl2/fast.js';
+import { authenticationFeature, parseAuthenticate, SASL2, type AuthenticateRequest, type UserAgent } from './sasl2/elements.js';
+import { bindInlineFeature } from './sasl2/bind2.js';
+import { replaceEarlierSessions, userAgentFlags } from './sasl2/user-agent.js';
+import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
 import { makeRoomForResource } from './resource-limit.js';
@@ -43,6 +48,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private account: Jid | undefined;
   private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
+  /** The XEP-0388 <authenticate/> under way: its inline requests are served once it succeeds. */
+  private sasl2: AuthenticateRequest | undefined;
   private negotiationTimer: NodeJS.Timeout | undefined;
   /** True once the stream is ending on purpose (client's close, or our stream error): no resumption. */
   private endSession = false;
@@ -179,6 +186,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     clearTimeout(this.negotiationTimer);
     this.negotiationTimer = undefined;
     this.sasl = undefined;
+    this.sasl2 = undefined;
     this.channelBinding = NO_CHANNEL_BINDING;
   }
 
@@ -208,12 +216,19 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       return;
     }
     const stage = this.account ? 'post-auth' : 'pre-auth';
-    const features: Element[] =
-      stage === 'pre-auth'
-        ? [mechanismsFeature(offeredMechanisms(this.ctx, this)), channelBindingFeature(this.channelBinding.types())].filter((f): f is Element => f !== undefined)
-        : [...bindFeatures(), smFeature()];
+    const features: Element[] = stage === 'pre-auth' ? await this.authenticationFeatures() : [...bindFeatures(), smFeature()];
     await this.ctx.events.fire('c2s/features', { session: undefined, stage, domain: this.domain, features });
     this.stream.send(featuresElement(features));
+  }
+
+  /** SASL (RFC 6120) and XEP-0388 SASL2 with the same mechanisms, then XEP-0440 binding types. */
+  private async authenticationFeatures(): Promise<Element[]> {
+    const mechanisms = offeredMechanisms(this.ctx, this);
+    const inlineVars = new Set<string>([NS.sm]);
+    await this.ctx.events.fire('c2s/inline-features', { domain: this.domain, features: inlineVars });
+    const sasl2Inline = [bindInlineFeature(inlineVars), smFeature(), fastFeature(offeredTokenMechanisms(this))];
+    const cb = channelBindingFeature(this.channelBinding.types());
+    return [mechanismsFeature(mechanisms), authenticationFeature(mechanisms, sasl2Inline), ...(cb ? [cb] : [])];
   }
 
   private async onElement(element: Element): Promise<void> {
@@ -227,6 +242,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     const ns = element.attrs.xmlns;
     if (element.name === 'starttls' && ns === NS.tls) return this.startTls();
     if (ns === NS.sasl) return this.onSasl(element);
+    if (ns === NS.sasl2) return this.onSasl2(element);
     if (this.stream.secure && (element.name === 'iq' || element.name === 'message' || element.name === 'presence')) {
       const handled = await this.ctx.events.fire('c2s/unauthenticated-stanza', { stream: this, domain: this.domain, stanza: element });
       if (handled) return;
@@ -263,14 +279,53 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private async onSasl(element: Element): Promise<void> {
     this.sasl ??= new SaslNegotiation(this.ctx, this);
     const outcome = await this.sasl.handle(element);
+    if (this.authenticated(outcome)) this.stream.restart();
+  }
+
+  /** XEP-0388: the same exchange as onSasl, in its own elements, and no stream restart. */
+  private async onSasl2(element: Element): Promise<void> {
+    this.sasl ??= new SaslNegotiation(this.ctx, this);
+    let outcome: SaslOutcome;
+    if (element.name === 'authenticate') {
+      this.sasl2 = parseAuthenticate(element);
+      const tokens = tokenSource(this.ctx, this.domain, this.sasl2, offeredTokenMechanisms(this));
+      outcome = await this.sasl.begin(this.sasl2.mechanism, this.sasl2.initialResponse, SASL2, tokens);
+    } else if (element.name === 'response') {
+      outcome = await this.sasl.respond(decodeBase64Text(element.getText()));
+    } else if (element.name === 'abort') {
+      outcome = await this.sasl.abort();
+    } else {
+      this.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> is not a SASL2 element a client sends`));
+      return;
+    }
+    const request = this.sasl2;
+    if (outcome.kind !== 'pending') this.sasl2 = undefined;
+    if (!this.authenticated(outcome) || outcome.kind !== 'success' || !request) return;
+    const connection: Sasl2Connection = {
+      ctx: this.ctx,
+      log: this.log,
+      account: this.account!,
+      send: (e) => this.stream.send(e),
+      resume: (e, announce) => this.resume(e, announce),
+      establish: (jid, agent) => this.establish(jid, agent),
+      sendFeatures: () => this.sendFeatures(),
+      tokenMechanisms: offeredTokenMechanisms(this),
+    };
+    await completeSasl2(connection, request, outcome.mechanism, outcome.additionalData);
+  }
+
+  /** Settles a SASL outcome of either profile: true once the account is known. */
+  private authenticated(outcome: SaslOutcome): boolean {
     if (outcome.kind === 'success') {
       this.account = createJid(outcome.username, this.domain);
       this.log.setBindings({ account: this.account.toString() });
       this.log.info('authenticated');
-      this.stream.restart();
-    } else if (outcome.kind === 'failed' && outcome.attempts >= MAX_SASL_FAILURES) {
+      return true;
+    }
+    if (outcome.kind === 'failed' && outcome.attempts >= MAX_SASL_FAILURES) {
       this.fail(new StreamError('not-authorized', 'too many failed authentication attempts'));
     }
+    return false;
   }
 
   private async onBindStage(element: Element): Promise<void> {
@@ -279,7 +334,11 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       return;
     }
     if (element.attrs.xmlns === NS.sm) {
-      if (element.name === 'resume') return this.resume(element);
+      if (element.name === 'resume') {
+        const refusal = await this.resume(element);
+        if (refusal) this.stream.send(refusal);
+        return;
+      }
       // XEP-0198 §3: enable only after binding.
       this.stream.send(failed('unexpected-request', undefined, 'bind a resource first'));
       return;
@@ -297,27 +356,42 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       if (reply) this.stream.send(reply);
       return;
     }
+    const established = await this.establish(jid);
+    if (established instanceof StanzaError) {
+      const reply = errorReply(element, established);
+      if (reply) this.stream.send(reply);
+      return;
+    }
+    this.stream.send(bindResult(element, jid));
+    this.log.info('resource bound');
+    await this.ctx.events.fire('session/bound', { session: established });
+  }
+
+  /** Binds `jid` to this connection (RFC 6120 §7, or Bind 2), or says why it cannot. */
+  private async establish(jid: Jid, userAgent?: UserAgent): Promise<ClientSession | StanzaError> {
     const noRoom = await makeRoomForResource(this.ctx, jid);
     if (noRoom) {
       this.log.info({ jid: jid.toString() }, 'bind refused: too many resources');
-      const reply = errorReply(element, noRoom);
-      if (reply) this.stream.send(reply);
-      return;
+      return noRoom;
     }
     this.negotiated();
     this.log.setBindings({ jid: jid.toString() });
     const session = new ClientSession(this.ctx, this.ctx.ids.next(), jid, this, this.log);
+    if (userAgent) Object.assign(session.flags, userAgentFlags(userAgent));
     this.session = session;
     this.ctx.delivery.local.set(session.id, session);
     const replaced = await this.ctx.sessions.add(session.ref());
     if (replaced) await this.ctx.delivery.closeSession(replaced, 'conflict', 'replaced by a new session for the same resource');
-    this.stream.send(bindResult(element, jid));
-    this.log.info('resource bound');
-    await this.ctx.events.fire('session/bound', { session });
+    if (userAgent) await replaceEarlierSessions(this.ctx, session, userAgent);
+    return session;
   }
 
-  /** XEP-0198 §5: take over a hibernating (or half-dead) session of the same account. */
-  private async resume(element: Element): Promise<void> {
+  /**
+   * XEP-0198 §5: take over a hibernating (or half-dead) session of the same account. Resolves
+   * with the <failed/> to answer when there is nothing to resume; undefined once resumed (or
+   * when the stream had to fail).
+   */
+  private async resume(element: Element, announce?: (resumed: Element, session: ClientSession) => Element[]): Promise<Element | undefined> {
     const previd = element.attrs.previd ?? '';
     const account = this.account!.toBareString();
     const session = this.ctx.resumptions.find(previd, account);
@@ -325,20 +399,20 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     if (!session || h === undefined) {
       // The old session's count, when known, tells the client which of its stanzas arrived.
       const handled = this.ctx.resumptions.handledByEnded(previd, account);
-      this.stream.send(failed('item-not-found', handled, 'no session to resume; bind a new one'));
-      return;
+      return failed('item-not-found', handled, 'no session to resume; bind a new one');
     }
     this.session = session;
-    const outcome = await session.resume(this, h);
+    const outcome = await session.resume(this, h, announce && ((resumed) => announce(resumed, session)));
     if (outcome === 'resumed') {
       this.negotiated();
       this.log = session.log;
-      return;
+      return undefined;
     }
     this.session = undefined;
-    if (outcome === 'gone') this.stream.send(failed('item-not-found', undefined, 'the session ended; bind a new one'));
+    if (outcome === 'gone') return failed('item-not-found', undefined, 'the session ended; bind a new one');
     // XEP-0198 §4: acknowledging more than the server sent is fatal.
-    else this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
+    this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
+    return undefined;
   }
 
   private async onClosed(reason: string): Promise<void> {

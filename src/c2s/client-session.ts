@@ -220,7 +220,7 @@ export class ClientSession implements LocalSession {
   }
 
   /** A new connection takes over (XEP-0198 §5): acknowledge up to `h`, resend the rest. */
-  async resume(transport: SessionTransport, h: number): Promise<'resumed' | 'gone' | 'bad-h'> {
+  async resume(transport: SessionTransport, h: number, announce?: (resumed: Element) => Element[]): Promise<'resumed' | 'gone' | 'bad-h'> {
     if (this.ending) return 'gone';
     clearTimeout(this.hibernation);
     const previous = this.transport;
@@ -228,7 +228,7 @@ export class ClientSession implements LocalSession {
     this.transport = transport;
     this.lastTransport = transport;
     previous?.abandon();
-    if (!(await this.sm.resumeWith(h))) {
+    if (!(await this.sm.resumeWith(h, announce))) {
       await this.end('resumption acknowledged more than was sent');
       return 'bad-h';
     }

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { createJid } from '../protocol/jid.js';
-import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep } from './sasl/mechanism.js';
+import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep, TokenCandidate } from './sasl/mechanism.js';
+import { tokenMechanisms } from './sasl/ht.js';
 import type { C2sContext } from './c2s-context.js';
 import { throttleKey } from '../auth/failure-throttle.js';
 import type { AddressAdmission } from '../net/address-limits.js';
@@ -22,7 +23,41 @@ export interface SaslStream {
   send(element: Element): void;
 }
 
-export type SaslOutcome = { kind: 'pending' } | { kind: 'success'; username: string } | { kind: 'failed'; attempts: number };
+export type SaslOutcome =
+  | { kind: 'pending' }
+  /** `additionalData`: the mechanism's final server message (SCRAM's v=), if any. */
+  | { kind: 'success'; username: string; mechanism: string; additionalData: Buffer | undefined }
+  | { kind: 'failed'; attempts: number };
+
+/**
+ * How one SASL profile puts the exchange on the wire: RFC 6120 (SASL1) or XEP-0388 (SASL2).
+ * Everything else — mechanisms, limits, throttles, the account guard — is shared.
+ */
+export interface SaslProfile {
+  challenge(data: Buffer): Element;
+  failure(condition: SaslFailureCondition, text: string | undefined): Element;
+  /** The success element; undefined when the caller sends it (SASL2 adds inline results). */
+  success(data: Buffer | undefined): Element | undefined;
+}
+
+/** RFC 6120 §6.4. */
+export const SASL1: SaslProfile = {
+  challenge: (data) => xml('challenge', { xmlns: NS.sasl }, data.toString('base64')),
+  failure: (condition, text) => xml('failure', { xmlns: NS.sasl }, xml(condition), text ? xml('text', { 'xml:lang': 'en' }, text) : null),
+  success: (data) => xml('success', { xmlns: NS.sasl }, data && data.length > 0 ? data.toString('base64') : undefined),
+};
+
+/** XEP-0484: the token mechanisms offered on this stream, and the client's tokens. */
+export interface TokenSource {
+  offered: readonly string[];
+  lookup(username: string): Promise<TokenCandidate[]>;
+}
+
+/** XEP-0484 token mechanisms usable on a stream in this state (never in the SASL1/SASL2 lists). */
+export function offeredTokenMechanisms(stream: { secure: boolean; channelBinding: ChannelBindingProvider }): string[] {
+  const state = { secure: stream.secure, channelBindingTypes: stream.channelBinding.types() };
+  return tokenMechanisms.filter((m) => m.available(state)).map((m) => m.name);
+}
 
 /** Mechanism names to offer on a stream in this state, in preference order. */
 export function offeredMechanisms(ctx: C2sContext, stream: { secure: boolean; channelBinding: ChannelBindingProvider }): string[] {
@@ -32,17 +67,24 @@ export function offeredMechanisms(ctx: C2sContext, stream: { secure: boolean; ch
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Decodes SASL element text: absent → undefined; '=' → empty (§6.4.2); bad base64 → null. */
-function decodePayload(element: Element): Buffer | undefined | null {
+/** Strict base64 (whitespace around it ignored); null when it is not. */
+export function decodeBase64Text(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (!base64.test(trimmed) || trimmed.length % 4 !== 0) return null;
+  return Buffer.from(trimmed, 'base64');
+}
+
+/** Decodes SASL1 element text: absent → undefined; '=' → empty (§6.4.2); bad base64 → null. */
+export function decodePayload(element: Element): Buffer | undefined | null {
   const text = element.getText().trim();
   if (text === '') return undefined;
   if (text === '=') return Buffer.alloc(0);
-  if (!base64.test(text) || text.length % 4 !== 0) return null;
-  return Buffer.from(text, 'base64');
+  return decodeBase64Text(text);
 }
 
 export class SaslNegotiation {
   private mechanism: SaslMechanism | undefined;
+  private mechanismName = '';
   private failures = 0;
 
   constructor(
@@ -50,33 +92,40 @@ export class SaslNegotiation {
     private readonly stream: SaslStream,
   ) {}
 
-  /** Handles one SASL element; resolves with the state of the exchange afterwards. */
+  /** The profile of the exchange under way (a client may try SASL1 and SASL2 on one stream). */
+  private profile: SaslProfile = SASL1;
+
+  /** Handles one RFC 6120 SASL element; resolves with the state of the exchange afterwards. */
   async handle(element: Element): Promise<SaslOutcome> {
-    if (element.name === 'auth') return this.auth(element);
+    if (element.name === 'auth') return this.begin(element.attrs.mechanism, decodePayload(element), SASL1);
     if (element.name === 'response') {
-      if (!this.mechanism) return this.fail('malformed-request', 'no authentication exchange in progress');
       const data = decodePayload(element);
-      if (data === null) return this.fail('incorrect-encoding');
-      return this.answer(await this.mechanism.step(data ?? Buffer.alloc(0)));
+      return this.respond(data === undefined ? Buffer.alloc(0) : data);
     }
-    if (element.name === 'abort') return this.fail('aborted');
+    if (element.name === 'abort') return this.abort();
     return this.fail('malformed-request', `unexpected <${element.name}/>`);
   }
 
-  private async auth(element: Element): Promise<SaslOutcome> {
+  /**
+   * Starts an exchange; `initial` is undefined when absent, null when it was not valid base64.
+   * `tokens` (XEP-0484, SASL2 only) adds the token mechanisms offered and the client's tokens.
+   */
+  async begin(name: string | undefined, initial: Buffer | undefined | null, profile: SaslProfile, tokens?: TokenSource): Promise<SaslOutcome> {
+    this.profile = profile;
     if (!this.stream.secure) return this.fail('encryption-required', 'STARTTLS first');
     const offered = offeredMechanisms(this.ctx, this.stream);
-    const name = element.attrs.mechanism as string | undefined;
-    const factory = this.ctx.mechanisms.find((m) => m.name === name);
-    if (!factory || !offered.includes(factory.name)) return this.fail('invalid-mechanism');
-    const initial = decodePayload(element);
+    const tokenOffered = tokens?.offered ?? [];
+    const factory = [...this.ctx.mechanisms, ...tokenMechanisms].find((m) => m.name === name);
+    if (!factory || !(offered.includes(factory.name) || tokenOffered.includes(factory.name))) return this.fail('invalid-mechanism');
     if (initial === null) return this.fail('incorrect-encoding');
     const domain = this.stream.domain;
+    this.mechanismName = factory.name;
     this.mechanism = factory.create({
       domain,
       secure: this.stream.secure,
       channelBinding: this.stream.channelBinding,
       offered,
+      ...(tokens ? { tokens: tokens.lookup } : {}),
       serverSecret: this.ctx.serverSecret,
       fakeIterations: this.ctx.config.auth.scramIterations,
       lookupCredential: async (username, mechanism) => {
@@ -94,9 +143,20 @@ export class SaslNegotiation {
     return this.answer(await this.mechanism.start(initial));
   }
 
+  /** A client response; null when it was not valid base64. */
+  async respond(data: Buffer | null): Promise<SaslOutcome> {
+    if (!this.mechanism) return this.fail('malformed-request', 'no authentication exchange in progress');
+    if (data === null) return this.fail('incorrect-encoding');
+    return this.answer(await this.mechanism.step(data));
+  }
+
+  abort(): Promise<SaslOutcome> {
+    return this.fail('aborted');
+  }
+
   private async answer(step: SaslStep): Promise<SaslOutcome> {
     if (step.kind === 'challenge') {
-      this.stream.send(xml('challenge', { xmlns: NS.sasl }, step.data.toString('base64')));
+      this.stream.send(this.profile.challenge(step.data));
       return { kind: 'pending' };
     }
     this.mechanism = undefined;
@@ -111,8 +171,9 @@ export class SaslNegotiation {
     const verdict = await this.settle(step.username, true);
     if (verdict.kind === 'locked') return this.failLocked(verdict);
     if (this.stream.admission) this.ctx.addressLimits.authenticated(this.stream.admission);
-    this.stream.send(xml('success', { xmlns: NS.sasl }, step.data && step.data.length > 0 ? step.data.toString('base64') : undefined));
-    return { kind: 'success', username: step.username };
+    const success = this.profile.success(step.data);
+    if (success) this.stream.send(success);
+    return { kind: 'success', username: step.username, mechanism: this.mechanismName, additionalData: step.data };
   }
 
   private settle(username: string, credentialsOk: boolean): Promise<AccountVerdict> {
@@ -149,9 +210,7 @@ export class SaslNegotiation {
       const delay = Math.max(this.ctx.authThrottle.delayMs(key), accountDelayMs);
       if (delay > 0) await sleep(delay);
     }
-    this.stream.send(
-      xml('failure', { xmlns: NS.sasl }, xml(condition), text ? xml('text', { 'xml:lang': 'en' }, text) : null),
-    );
+    this.stream.send(this.profile.failure(condition, text));
     return { kind: 'failed', attempts: this.failures };
   }
 }

@@ -52,7 +52,7 @@ export function defaultConfig(): HeraldConfig {
     },
     certsDir: 'certs',
     storage: { dataDir: 'data' },
-    auth: { scramIterations: MIN_SCRAM_ITERATIONS },
+    auth: { scramIterations: MIN_SCRAM_ITERATIONS, fastTokenLifetimeSeconds: 21 * 24 * 3600 },
     limits: {
       maxStanzaBytes: 262144,
       maxDepth: 32,

@@ -72,11 +72,16 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     if ('dataDir' in s) out.storage.dataDir = c.path(['storage', 'dataDir'], s['dataDir']);
   }
   if ('auth' in top) {
-    const a = c.map(['auth'], top['auth'], ['scramIterations']);
+    const a = c.map(['auth'], top['auth'], ['scramIterations', 'fastTokenLifetimeSeconds']);
     if ('scramIterations' in a) {
       // 2^31-1: node's pbkdf2 refuses larger counts.
       out.auth.scramIterations = c.check(['auth', 'scramIterations'], a['scramIterations'], (v) =>
         integerInRange(v, MIN_SCRAM_ITERATIONS, 2 ** 31 - 1));
+    }
+    if ('fastTokenLifetimeSeconds' in a) {
+      // Up to ten years; a token must outlive at least a reconnect.
+      out.auth.fastTokenLifetimeSeconds = c.check(['auth', 'fastTokenLifetimeSeconds'], a['fastTokenLifetimeSeconds'], (v) =>
+        integerInRange(v, 1, 10 * 365 * 24 * 3600));
     }
   }
   if ('limits' in top) {

@@ -137,6 +137,8 @@ export interface HeraldConfig {
   auth: {
     /** PBKDF2 iterations for new SCRAM credentials (≥ 4096). */
     scramIterations: number;
+    /** XEP-0484 FAST tokens expire this long after they are issued; renewed past half of it. */
+    fastTokenLifetimeSeconds: number;
   };
   limits: LimitsConfig;
   logging: {

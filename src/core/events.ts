@@ -132,6 +132,20 @@ export interface StanzaAckedEvent {
   stanza: Element;
 }
 
+/** XEP-0386 Bind 2: features a module can switch on inline, as disco feature vars. */
+export interface InlineFeaturesEvent {
+  domain: string;
+  features: Set<string>;
+}
+
+/** XEP-0386 Bind 2: a new session asked (in `request`, the <bind/>) for features to start with. */
+export interface InlineEnableEvent {
+  session: LocalSession;
+  request: Element;
+  /** Answers to go into <bound/>, where the feature defines one. */
+  results: Element[];
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -140,6 +154,9 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'disco/info': DiscoInfoEvent;
   /** Collects XEP-0030 items; a handler that knows the asked node claims it (else item-not-found). */
   'disco/items': DiscoItemsEvent;
+  'c2s/inline-features': InlineFeaturesEvent;
+  /** Fired before `session/bound`, and before the client learns its JID. */
+  'session/inline-enable': InlineEnableEvent;
   'session/bound': SessionEvent;
   'session/closed': SessionClosedEvent;
   /** A roster item was created, changed or removed (subscription changes included). */

@@ -284,6 +284,41 @@ export interface PubsubRepository {
   deleteAccount(owner: string): Promise<void>;
 }
 
+/**
+ * XEP-0484 FAST: one token slot of one client (user agent) of an account. No token is stored:
+ * the token is derived from `seed` and the account's credentials (src/auth/fast-token-key.ts).
+ */
+export interface FastToken {
+  /** Bare JID. */
+  account: string;
+  /** Hash of the client's XEP-0388 user-agent id. */
+  client: string;
+  /** XEP-0484 §6.1: 'new' until first used, then 'current'. */
+  slot: 'current' | 'new';
+  /** The HT-* mechanism the token was issued for (and may only be used with). */
+  mechanism: string;
+  seed: Buffer;
+  /** Milliseconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface FastTokenRepository {
+  /** Puts a token in the client's 'new' slot, replacing an unused one there. */
+  issue(token: Omit<FastToken, 'slot'>): Promise<void>;
+  /** Both slots of one client (none, one or two tokens). */
+  get(account: string, client: string): Promise<FastToken[]>;
+  /**
+   * The token with `seed` was used: if it is in the 'new' slot it becomes 'current', replacing
+   * the older one, in one atomic step. False when it was not in 'new' (already current, or gone).
+   */
+  promote(account: string, client: string, seed: Buffer): Promise<boolean>;
+  /** Deletes one client's tokens, or all of the account's; returns how many went. */
+  revoke(account: string, client?: string): Promise<number>;
+  /** Every token of the account, by client then slot. */
+  list(account: string): Promise<FastToken[]>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -291,5 +326,6 @@ export interface Storage {
   offline: OfflineRepository;
   held: HeldStanzaRepository;
   pubsub: PubsubRepository;
+  fastTokens: FastTokenRepository;
   close(): Promise<void>;
 }

@@ -10,6 +10,10 @@ export const NS = {
   bind: 'urn:ietf:params:xml:ns:xmpp-bind',
   session: 'urn:ietf:params:xml:ns:xmpp-session',
   saslChannelBinding: 'urn:xmpp:sasl-cb:0',
+  /** XEP-0388 Extensible SASL Profile. */
+  sasl2: 'urn:xmpp:sasl:2',
+  /** XEP-0386 Bind 2. */
+  bind2: 'urn:xmpp:bind:0',
   discoInfo: 'http://jabber.org/protocol/disco#info',
   discoItems: 'http://jabber.org/protocol/disco#items',
   ping: 'urn:xmpp:ping',

@@ -29,6 +29,13 @@ export async function connectSecured(port: number, domain = 'localhost', localAd
   return { client, features: await features(client) };
 }
 
+/** A direct-TLS connection (TLS 1.3 unless capped), stream open, first features read. */
+export async function connectDirectTls(port: number, options: { maxVersion?: 'TLSv1.2'; localAddress?: string } = {}): Promise<{ client: XmlClient; features: Element }> {
+  const client = await XmlClient.connect(port, { tls: true, ...options });
+  await client.open();
+  return { client, features: await features(client) };
+}
+
 export type SaslResult = { ok: true } | { ok: false; condition: string };
 
 /** Runs a SCRAM exchange; channel binding data is given for -PLUS mechanisms. */

@@ -17,6 +17,19 @@ export interface ScramClientOptions {
   cbFlag?: 'n' | 'y';
   /** When given, the gs2 header is p=<type> and the data goes into c=. */
   channelBinding?: { type: string; data: Buffer };
+  /**
+   * XEP-0474: what the client saw advertised (mechanisms of the SASL profile in use, XEP-0440
+   * types or [] when none were). final() then refuses a server-first without a matching h=.
+   */
+  downgradeProtection?: { mechanisms: string[]; channelBindingTypes: string[] };
+}
+
+/** XEP-0474 §4.1, computed here independently of the server. */
+export function ssdpHash(hash: 'sha1' | 'sha256', mechanisms: string[], channelBindingTypes: string[]): string {
+  const byOctet = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  let text = [...mechanisms].sort(byOctet).join('\x1e');
+  if (channelBindingTypes.length > 0) text += '\x1f' + [...channelBindingTypes].sort(byOctet).join('\x1e');
+  return createHash(hash).update(text).digest('base64');
 }
 
 function escapeSaslname(name: string): string {
@@ -55,6 +68,10 @@ export class ScramClient {
       throw new Error(`bad server-first-message: ${text}`);
     }
     if (!nonce.startsWith(this.clientNonce)) throw new Error('server nonce does not extend ours');
+    const seen = this.options.downgradeProtection;
+    if (seen && attrs.get('h') !== ssdpHash(this.hash, seen.mechanisms, seen.channelBindingTypes)) {
+      throw new Error(`XEP-0474: downgrade detected (server sent h=${attrs.get('h') ?? '(none)'})`);
+    }
 
     const cbInput = Buffer.concat([Buffer.from(this.gs2Header, 'utf8'), this.options.channelBinding?.data ?? Buffer.alloc(0)]);
     const withoutProof = `c=${cbInput.toString('base64')},r=${nonce}`;

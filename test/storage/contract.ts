@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
 import { runHeldContract } from './contract-held.js';
+import { runFastTokenContract } from './contract-fast-tokens.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
 import { runPubsubContract } from './contract-pubsub.js';
@@ -33,6 +34,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runOfflineContract(current);
     runHeldContract(current);
     runPubsubContract(current);
+    runFastTokenContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -49,6 +51,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
         await expect(storage.held.pairs()).rejects.toThrow();
         await expect(storage.pubsub.listNodes('alice@example.org')).rejects.toThrow();
+        await expect(storage.fastTokens.list('alice@example.org')).rejects.toThrow();
       });
     });
   });

@@ -10,7 +10,9 @@ declare module '@xmpp/client' {
     on(event: 'stanza', listener: (stanza: Element) => void): void;
     on(event: 'error' | 'offline' | 'status', listener: (value: unknown) => void): void;
     iqCaller: { request(element: Element, timeout?: number): Promise<Element> };
+    /** XEP-0484 FAST token storage hooks (in memory unless replaced). */
+    fast: { saveToken(token: unknown): Promise<void>; fetchToken(): Promise<unknown> };
     jid?: { toString(): string };
   }
-  export function client(options: { service: string; domain: string; resource?: string; username?: string; password?: string }): XmppClient;
+  export function client(options: { service: string; domain: string; resource?: string; username?: string; password?: string; userAgent?: Element }): XmppClient;
 }

@@ -33,18 +33,35 @@ export type SaslStep =
    */
   | { kind: 'failure'; condition: SaslFailureCondition; text?: string; username?: string; channelBinding?: true };
 
+/** A stored XEP-0484 token that might be the one a client presents. */
+export interface TokenCandidate {
+  /** The token (derived on demand, never stored). */
+  token: string;
+  mechanism: string;
+  expired: boolean;
+  /** Records that it was used (XEP-0484 §6.1 slot rotation). */
+  used(): Promise<void>;
+}
+
 export interface SaslContext {
   domain: string;
   /** True once TLS protects the stream. */
   secure: boolean;
   channelBinding: ChannelBindingProvider;
-  /** Mechanism names offered to this client (a SCRAM non-PLUS mechanism needs this to detect a 'y' downgrade). */
+  /**
+   * Mechanism names offered to this client: a SCRAM non-PLUS mechanism needs them to detect a
+   * 'y' downgrade, and SCRAM hashes them (with channelBinding.types()) for XEP-0474.
+   */
   offered: readonly string[];
+  /** XEP-0474 `h=` in SCRAM's server-first message; on unless false (RFC test vectors predate it). */
+  downgradeProtection?: boolean;
   lookupCredential(username: string, mechanism: ScramMechanism): Promise<ScramCredential | undefined>;
   /** Secret for deterministic fake salts for unknown users. */
   serverSecret: Buffer;
   /** Iteration count shown for unknown users: the one real accounts get, so they look alike. */
   fakeIterations: number;
+  /** XEP-0484 tokens of this client for an account (SASL2 with a user agent only). */
+  tokens?: (username: string) => Promise<TokenCandidate[]>;
   /** Injected for tests; defaults to 18 random bytes base64. */
   nonce?: () => string;
 }

@@ -7,6 +7,7 @@ import {
   fakeScramCredential,
   scramHash,
   scramHashLength,
+  scramHashName,
   scramHmac,
   xorBuffers,
 } from '../../auth/scram-credentials.js';
@@ -23,6 +24,7 @@ import {
   channelBindingRefusal,
   wrongCredentials,
 } from './mechanism.js';
+import { downgradeProtectionHash } from './ssdp.js';
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -160,7 +162,10 @@ class ScramServer implements SaslMechanism {
     const credential = knownUser && found ? found : fakeScramCredential(this.ctx.serverSecret, username, this.mechanism, this.ctx.fakeIterations);
 
     const nonce = clientNonce + (this.ctx.nonce?.() ?? randomBytes(18).toString('base64'));
-    const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
+    let serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
+    if (this.ctx.downgradeProtection !== false) {
+      serverFirst += `,h=${downgradeProtectionHash(scramHashName(this.mechanism), this.ctx.offered, this.ctx.channelBinding.types())}`;
+    }
     this.exchange = {
       username,
       gs2Header: `${flag},${authzField},`,

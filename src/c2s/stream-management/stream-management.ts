@@ -51,7 +51,8 @@ export class StreamManagement {
   async handleNonza(element: Element): Promise<void> {
     switch (element.name) {
       case 'enable':
-        return this.enable(element);
+        this.session.writeNonza(this.enable(element));
+        return;
       case 'r':
         if (!this.queue) return this.notEnabled();
         this.session.writeNonza(ackAnswer(this.inbound));
@@ -68,12 +69,15 @@ export class StreamManagement {
     }
   }
 
-  /** After a new connection took over: acknowledge up to `h` and confirm with <resumed/>. */
-  async resumeWith(h: number): Promise<boolean> {
+  /**
+   * After a new connection took over: acknowledge up to `h` and confirm with <resumed/>
+   * (`announce` wraps it when it travels inside a SASL2 <success/>, followed by features).
+   */
+  async resumeWith(h: number, announce: (resumed: Element) => Element[] = (e) => [e]): Promise<boolean> {
     if (!this.queue || !this.resumeId) return false;
     const acked = this.queue.ack(h);
     if (!acked) return false;
-    this.session.writeNonza(resumed(this.resumeId, this.inbound));
+    for (const element of announce(resumed(this.resumeId, this.inbound))) this.session.writeNonza(element);
     await this.confirm(acked);
     return true;
   }
@@ -94,11 +98,9 @@ export class StreamManagement {
     this.ctx.resumptions.recordEnded(this.resumeId, this.session.accountBare, this.inbound);
   }
 
-  private enable(element: Element): void {
-    if (this.queue) {
-      this.session.writeNonza(failed('unexpected-request', undefined, 'stream management is already enabled'));
-      return;
-    }
+  /** Enables it (the <enable/> may also come inline in a Bind 2 request); returns the answer. */
+  enable(element: Element): Element {
+    if (this.queue) return failed('unexpected-request', undefined, 'stream management is already enabled');
     this.queue = new OutboundQueue();
     this.requester = new AckRequester(this.queue, () => {
       if (!this.session.attached) return false;
@@ -110,7 +112,7 @@ export class StreamManagement {
       this.resumeId = `${this.ctx.ids.next()}${this.ctx.ids.next()}`;
       this.ctx.resumptions.add(this.resumeId, this.session);
     }
-    this.session.writeNonza(enabled(this.resumeId, this.resumeId ? this.ctx.config.limits.resumeTimeoutSeconds : undefined));
+    return enabled(this.resumeId, this.resumeId ? this.ctx.config.limits.resumeTimeoutSeconds : undefined);
   }
 
   private async applyAck(h: number | undefined): Promise<void> {

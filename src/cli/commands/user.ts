@@ -1,4 +1,4 @@
-// `herald user add|passwd|del|list|stats`: account administration. Works while the server runs
+// `herald user add|passwd|del|list|stats|tokens`: account administration. Works while the server runs
 // (SQLite in WAL mode lets both write).
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -62,6 +62,27 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
         if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
         const count = await storage.offline.count(jid.toBareString());
         console.log(`${jid}: ${count} offline message${count === 1 ? '' : 's'}`);
+      });
+    });
+
+  user
+    .command('tokens <jid>')
+    .description('list the XEP-0484 FAST reconnect tokens of an account, or --revoke them all')
+    .option('--revoke', 'revoke every token: each client must log in with the password again')
+    .action(async (input: string, options: { revoke?: boolean }) => {
+      await withAccounts(globals(), async (accounts, config, storage) => {
+        const jid = accountJid(input, config);
+        if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
+        if (options.revoke) {
+          const count = await storage.fastTokens.revoke(jid.toBareString());
+          console.log(`revoked ${count} token${count === 1 ? '' : 's'} of ${jid}`);
+          return;
+        }
+        const tokens = await storage.fastTokens.list(jid.toBareString());
+        if (tokens.length === 0) console.log(`${jid}: no tokens`);
+        const at = (ms: number): string => new Date(ms).toISOString();
+        // The client is shown by its user-agent hash (the id itself is the client's secret).
+        for (const t of tokens) console.log(`client ${t.client}  ${t.slot.padEnd(7)}  ${t.mechanism}  issued ${at(t.issuedAt)}  expires ${at(t.expiresAt)}`);
       });
     });
 

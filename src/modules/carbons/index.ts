@@ -23,6 +23,14 @@ export const carbonsModule: HeraldModule = {
       ctx.handleIq({ target, type: 'set', xmlns: NS_CARBONS, name: 'disable', handler: (request) => toggle(ctx, request, false) });
     }
 
+    // XEP-0386 §2.2: enabled inline at Bind 2 (no answer in <bound/>: enabling cannot fail).
+    ctx.on('c2s/inline-features', (event) => void event.features.add(NS_CARBONS));
+    ctx.on('session/inline-enable', async ({ session, request }) => {
+      if (request.getChild('enable', NS_CARBONS) === undefined) return;
+      session.flags[CARBONS_FLAG] = '1';
+      await ctx.sessions.update(session.ref());
+    });
+
     // §8: copies of what a local client sends. Never claims: routing carries on unchanged, and the
     // <private/> element stays in the routed message (1.0 dropped the requirement to strip it).
     for (const address of ['full', 'bare', 'host'] as const) {

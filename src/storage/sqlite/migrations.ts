@@ -176,4 +176,19 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
   );
   `,
+
+  // 7: XEP-0484 FAST token slots, two per client (user agent) of an account. No token is kept,
+  // only the seed it is derived from together with the account's credentials.
+  `
+  CREATE TABLE fast_tokens (
+    account    TEXT    NOT NULL,
+    client     TEXT    NOT NULL,
+    slot       TEXT    NOT NULL CHECK (slot IN ('current', 'new')),
+    mechanism  TEXT    NOT NULL,
+    seed       BLOB    NOT NULL,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (account, client, slot)
+  ) STRICT;
+  `,
 ];
