@@ -2,7 +2,11 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
-import { loadCliConfig, type GlobalOptions } from '../context.js';
+import { preflight } from '../../admin/preflight.js';
+import { builtinModules } from '../../modules/index.js';
+import { CliError } from '../cli-error.js';
+import { inspectCertificates } from '../../net/certificate-inspection.js';
+import { cliInvocation, loadCliConfig, type GlobalOptions } from '../context.js';
 
 /** Time allowed beyond the shutdown grace for the rest of a stop (storage, modules). */
 const STOP_BACKSTOP_SECONDS = 10;
@@ -14,6 +18,11 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
     .action(async () => {
       const config = loadCliConfig(globals());
       const log = createLogger(config.logging.level);
+      // The same checks as `herald config check`: every problem at once, before any socket opens.
+      const problems = preflight(config, builtinModules.map((m) => m.name));
+      const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+      if (errors.length > 0) throw new CliError(errors.join('\nherald: '));
+      for (const p of problems) log.warn(p.message);
       const server = await startServer({ config, log });
 
       // A human summary on standard error; standard output stays machine-readable.
@@ -23,8 +32,9 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
         [
           `Herald is running for ${config.domains.map((d) => d.name).join(', ')}`,
           ...lines,
+          ...inspectCertificates(config).map((c) => `Certificate ${c.domain}: SHA-256 ${c.info?.sha256 ?? '(unreadable)'}`),
           `Data: ${config.storage.dataDir}`,
-          `Add a user:  npx herald user add alice@${domain}`,
+          `Add a user:  ${cliInvocation(config)} user add alice@${domain}`,
           '',
         ].join('\n'),
       );
