@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, ServerProcess, runCli } from '../harness/server-process.js';
+import { chooseLogFormat } from '../../src/util/log-format.js';
+import { CLI, REPO_ROOT, ServerProcess, runCli } from '../harness/server-process.js';
 import { connectSecured, scramAuth } from '../harness/login.js';
 
 const run = promisify(execFile);
@@ -199,5 +202,35 @@ describe('smaller admin papercuts', () => {
     const firstStep = pkg.scripts.start!.split('&&')[0]!.trim().split(' ');
     const { stderr } = await run(firstStep[0]!, firstStep.slice(1), { cwd: REPO_ROOT });
     expect(stderr.trim()).toBe('build is up to date');
+  });
+});
+
+describe('start-up warnings are readable on a terminal, JSON lines otherwise or on request', () => {
+  it('text on a TTY, JSON when piped, either when asked', () => {
+    expect(chooseLogFormat(undefined, true)).toBe('text');
+    expect(chooseLogFormat(undefined, false)).toBe('json');
+    expect(chooseLogFormat('json', true)).toBe('json');
+    expect(() => chooseLogFormat('xml', false)).toThrow(/expected 'json' or 'text', found 'xml'/);
+  });
+
+  it('--log-format text prints a warning as one readable line, not JSON', async () => {
+    const file = configIn('textlog', 'domains: [localhost]\nlisteners:\n  c2s: { host: 127.0.0.1, port: 0 }\n  c2sDirectTls: { host: 127.0.0.1, port: 0 }\nstorage: { dataDir: ./data }\ncertsDir: ./certs\n');
+    const certs = path.join(path.dirname(file), 'certs');
+    expect((await runCli(['cert', 'generate', 'localhost', '--out', certs])).code).toBe(0);
+    fs.chmodSync(path.join(certs, 'localhost.key'), 0o644);
+    const child = spawn(process.execPath, [CLI, '--config', file, 'start', '--log-format', 'text'], { cwd: path.dirname(file), stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        if (/ INFO {2}server ready /.test(line)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}: ${lines.join('\n')}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d WARN {2}.*localhost\.key: private key is readable by other users; chmod 600 it$/));
   });
 });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
+import { chooseLogFormat, textLogDestination, type LogFormat } from '../../util/log-format.js';
 import { preflight } from '../../admin/preflight.js';
 import { builtinModules } from '../../modules/index.js';
 import { CliError } from '../cli-error.js';
@@ -14,10 +15,17 @@ const STOP_BACKSTOP_SECONDS = 10;
 export function registerStartCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('start')
-    .description('start the server (logs are JSON lines on standard output)')
-    .action(async () => {
+    .description('start the server (logs on standard output: readable on a terminal, JSON lines otherwise)')
+    .option('--log-format <format>', "'json' or 'text' (default: text on a terminal, json otherwise)")
+    .action(async (options: { logFormat?: string }) => {
+      let format: LogFormat;
+      try {
+        format = chooseLogFormat(options.logFormat, process.stdout.isTTY === true);
+      } catch (error) {
+        throw new CliError(`--log-format: ${(error as Error).message}`);
+      }
       const config = loadCliConfig(globals());
-      const log = createLogger(config.logging.level);
+      const log = createLogger(config.logging.level, format === 'text' ? textLogDestination(process.stdout) : process.stdout);
       // The same checks as `herald config check`: every problem at once, before any socket opens.
       const problems = preflight(config, builtinModules.map((m) => m.name));
       const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
