@@ -55,7 +55,7 @@ function hostsOverlap(a: string, b: string): boolean {
 }
 
 /** Certificate files as start would read them: unreadable, mismatched, for another name, expired. */
-function certificateProblems(config: HeraldConfig): Problem[] {
+export function certificateProblems(config: HeraldConfig): Problem[] {
   const problems: Problem[] = [];
   for (const found of inspectCertificates(config)) {
     const at = found.configured ? ['domains', found.index, 'tls', found.problemPart ?? 'cert'] : ['domains', found.index, 'name'];

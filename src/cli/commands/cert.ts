@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { generateSelfSigned, KEY_TYPES, type KeyType } from '../../net/certificates.js';
 import { parseJid } from '../../protocol/jid.js';
 import { CliError } from '../cli-error.js';
+import { registerImport } from './cert-import.js';
 import { inspectCertificates, type CertificateInfo } from '../../net/certificate-inspection.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
 
@@ -38,6 +39,7 @@ export function registerCertCommands(program: Command, globals: () => GlobalOpti
       }
     });
   registerShow(cert, globals);
+  registerImport(cert, globals);
 }
 
 /** `herald cert show [domain]`: what a client will be asked to trust, without starting the server. */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
 import { chooseLogFormat, textLogDestination, type LogFormat } from '../../util/log-format.js';
-import { preflight } from '../../admin/preflight.js';
+import { certificateProblems, preflight } from '../../admin/preflight.js';
 import { builtinModules } from '../../modules/index.js';
 import { CliError } from '../cli-error.js';
 import { inspectCertificates } from '../../net/certificate-inspection.js';
@@ -11,6 +11,7 @@ import { cliInvocation, loadCliConfig, type GlobalOptions } from '../context.js'
 
 /** Time allowed beyond the shutdown grace for the rest of a stop (storage, modules). */
 const STOP_BACKSTOP_SECONDS = 10;
+const EXPIRY_CHECK_MS = 24 * 3600 * 1000;
 
 export function registerStartCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -46,6 +47,11 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
           '',
         ].join('\n'),
       );
+
+      // A renewal is easy to miss: the expiry warning (from 14 days before) repeats daily, not only at start.
+      setInterval(() => {
+        for (const p of certificateProblems(config)) log.warn(p.message);
+      }, EXPIRY_CHECK_MS).unref();
 
       let stopping = false;
       const stop = (signal: string) => {
