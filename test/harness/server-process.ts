@@ -57,6 +57,11 @@ export class ServerProcess {
     return ServerProcess.spawn(dir, writeConfig(dir, options), options);
   }
 
+  /** A server on a configuration file a test wrote itself (both c2s listeners enabled); cleanup() is the test's. */
+  static async startWithConfig(configFile: string): Promise<ServerProcess> {
+    return ServerProcess.spawn(path.dirname(configFile), configFile, {});
+  }
+
   /** A new server process on the same configuration and data (after stop() or kill()). */
   async restart(): Promise<ServerProcess> {
     return ServerProcess.spawn(this.dir, this.configFile, this.options);

@@ -1,12 +1,11 @@
 // Certificates for real domains (issue 20): `herald cert import` from a certbot live folder, run
 // through the shipped certbot deploy hook against a running server, which then presents the new
 // certificate on the wire without a restart; and the expiry warning from 14 days before.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,19 +86,8 @@ describe('certificate expiry', () => {
     expect(check.stdout).toMatch(/^warning: .*localhost\.crt: certificate expires in [89] days \(.*\); renew it$/m);
     expect(check.stdout).toMatch(/^OK \(1 warning\)/m);
 
-    const child = spawn(process.execPath, [CLI, '--config', file, 'start'], { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    const entries: { level: string; msg: string }[] = [];
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const entry = JSON.parse(line) as { level: string; msg: string };
-        entries.push(entry);
-        if (entry.msg === 'server ready') resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    expect(entries).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/certificate expires in [89] days/) }));
+    const started = await ServerProcess.startWithConfig(file);
+    await started.stop();
+    expect(started.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/certificate expires in [89] days/) }));
   });
 });
