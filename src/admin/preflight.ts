@@ -61,7 +61,8 @@ export function certificateProblems(config: HeraldConfig): Problem[] {
     const at = found.configured ? ['domains', found.index, 'tls', found.problemPart ?? 'cert'] : ['domains', found.index, 'name'];
     const where = (text: string) => (found.configured ? locatedMessage(config, at, text) : `${found.certPath}: ${text}`);
     if (found.problem !== undefined) {
-      problems.push({ severity: 'error', message: where(found.problem) });
+      // certsDir problems already name their files.
+      problems.push({ severity: 'error', message: found.configured ? where(found.problem) : found.problem });
       continue;
     }
     if (found.info === undefined) continue; // generated on first start

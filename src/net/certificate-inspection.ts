@@ -46,10 +46,19 @@ export function inspectCertificates(config: HeraldConfig): InspectedCertificate[
     const certPem = readOrCode(certPath);
     const keyPem = readOrCode(keyPath);
     if (!configured && certPem.code === 'ENOENT' && keyPem.code === 'ENOENT') return base;
+    if (!configured && (certPem.code === 'ENOENT') !== (keyPem.code === 'ENOENT')) {
+      // Start never overwrites half a pair: the lone file may be a key someone means to keep.
+      const [present, missing] = certPem.code === 'ENOENT' ? [keyPath, certPath] : [certPath, keyPath];
+      return { ...base, problem: `${present} exists but ${missing} does not; provide both or remove ${present} to generate a new pair` };
+    }
     if (certPem.text === undefined) return { ...base, problem: `cannot read ${certPath} (${certPem.code})`, problemPart: 'cert' as const };
     if (keyPem.text === undefined) return { ...base, problem: `cannot read ${keyPath} (${keyPem.code})`, problemPart: 'key' as const };
     const pair = pairProblem(certPem.text, keyPem.text);
-    if (pair !== undefined) return { ...base, problem: `${pair.part === 'cert' ? certPath : keyPath}: ${pair.text}`, problemPart: pair.part };
+    if (pair !== undefined) {
+      // A configured file is named by its key path (domains[i].tls.key); a certsDir file by its path.
+      const problem = configured ? pair.text : `${pair.part === 'cert' ? certPath : keyPath}: ${pair.text}`;
+      return { ...base, problem, problemPart: pair.part };
+    }
     return { ...base, info: describeCertificate(certPem.text, domain.name), keyReadableByOthers: keyReadable(keyPath) };
   });
 }

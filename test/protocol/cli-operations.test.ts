@@ -118,6 +118,21 @@ describe('herald config check runs the checks herald start runs', () => {
     for (const line of check.stdout.trim().split('\n')) expect(start.stderr).toContain(line.replace(/^error: /, 'herald: '));
   });
 
+  it('a key that is not the certificate\'s, and half a pair in certsDir, as start would refuse them', async () => {
+    const pairs = path.join(scratch, 'pairs');
+    for (const d of ['one.example', 'two.example']) expect((await runCli(['cert', 'generate', d, '--out', pairs])).code).toBe(0);
+    const file = configIn(
+      'mismatch',
+      ['domains:', '  - name: one.example', '    tls:', `      cert: ${pairs}/one.example.crt`, `      key: ${pairs}/two.example.key`, '  - name: half.example', 'certsDir: ./certs', ''].join('\n'),
+    );
+    fs.mkdirSync(path.join(path.dirname(file), 'certs'));
+    fs.copyFileSync(path.join(pairs, 'one.example.crt'), path.join(path.dirname(file), 'certs', 'half.example.crt'));
+    const check = await runCli(['--config', file, 'config', 'check'], undefined, path.dirname(file));
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^error: herald\.yaml:5: domains\[0\]\.tls\.key: expected the private key of the certificate, found a key that does not match it$/m);
+    expect(check.stdout).toMatch(/^error: .*half\.example\.crt exists but .*half\.example\.key does not; provide both or remove .*half\.example\.crt to generate a new pair$/m);
+  });
+
   it('`domains: []` says the list is empty', async () => {
     const result = await runCli(['--config', configIn('no-domains', 'domains: []\n'), 'config', 'check']);
     expect(result.stderr).toMatch(/domains: expected a list of at least one domain, found an empty list$/m);
