@@ -160,6 +160,12 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
         ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
         's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
         'process.memory': processMemory,
+        // `herald cert import` after a renewal; a broken pair keeps the old one and errors here.
+        'certs.reload': () => {
+          tls.reload(ensureCertificates(config, log));
+          log.info('certificates reloaded');
+          return { reloaded: config.domains.map((d) => d.name) };
+        },
       },
     });
   } catch (error) {

@@ -84,7 +84,8 @@ export function decodePayload(element: Element): Buffer | undefined | null {
 
 export class SaslNegotiation {
   private mechanism: SaslMechanism | undefined;
-  private mechanismName = '';
+  /** Name of the mechanism last asked for, for the failure log. */
+  private mechanismName: string | undefined;
   private failures = 0;
 
   constructor(
@@ -114,6 +115,7 @@ export class SaslNegotiation {
     this.profile = profile;
     if (!this.stream.secure) return this.fail('encryption-required', 'STARTTLS first');
     const offered = offeredMechanisms(this.ctx, this.stream);
+    this.mechanismName = name;
     const tokenOffered = tokens?.offered ?? [];
     const factory = [...this.ctx.mechanisms, ...tokenMechanisms].find((m) => m.name === name);
     if (!factory || !(offered.includes(factory.name) || tokenOffered.includes(factory.name))) return this.fail('invalid-mechanism');
@@ -162,18 +164,19 @@ export class SaslNegotiation {
     this.mechanism = undefined;
     // Wrong credentials and successes are settled by the per-account guard, which may lock.
     if (step.kind === 'failure') {
-      if (step.channelBinding) return this.fail(step.condition, step.text, { counted: false });
+      const account = step.username === undefined ? undefined : this.accountOf(step.username);
+      if (step.channelBinding) return this.fail(step.condition, step.text, { counted: false, account });
       if (step.username === undefined) return this.fail(step.condition, step.text);
       const verdict = await this.settle(step.username, false);
-      if (verdict.kind === 'locked') return this.failLocked(verdict);
-      return this.fail(step.condition, step.text, { accountDelayMs: verdict.kind === 'rejected' ? verdict.delayMs : 0 });
+      if (verdict.kind === 'locked') return this.failLocked(verdict, account);
+      return this.fail(step.condition, step.text, { accountDelayMs: verdict.kind === 'rejected' ? verdict.delayMs : 0, account });
     }
     const verdict = await this.settle(step.username, true);
-    if (verdict.kind === 'locked') return this.failLocked(verdict);
+    if (verdict.kind === 'locked') return this.failLocked(verdict, this.accountOf(step.username));
     if (this.stream.admission) this.ctx.addressLimits.authenticated(this.stream.admission);
     const success = this.profile.success(step.data);
     if (success) this.stream.send(success);
-    return { kind: 'success', username: step.username, mechanism: this.mechanismName, additionalData: step.data };
+    return { kind: 'success', username: step.username, mechanism: this.mechanismName ?? '', additionalData: step.data };
   }
 
   private settle(username: string, credentialsOk: boolean): Promise<AccountVerdict> {
@@ -181,10 +184,10 @@ export class SaslNegotiation {
   }
 
   /** The same answer whether or not the credentials were right, so a lock confirms no guess. */
-  private failLocked(verdict: Extract<AccountVerdict, { kind: 'locked' }>): Promise<SaslOutcome> {
+  private failLocked(verdict: Extract<AccountVerdict, { kind: 'locked' }>, account: string | undefined): Promise<SaslOutcome> {
     const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
     const text = `too many failed logins to this account from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
-    return this.fail('account-disabled', text, { accountDelayMs: verdict.delayMs });
+    return this.fail('account-disabled', text, { accountDelayMs: verdict.delayMs, account, reason: 'account-locked' });
   }
 
   /** The bare JID the per-account guard counts under (normalised as accounts are stored). */
@@ -200,8 +203,20 @@ export class SaslNegotiation {
    * Answers <failure/>. A counted failure (all but <abort/> and channel-binding refusals) adds to
    * the stream's attempts and the per-address slowdown, and waits out the longer delay.
    */
-  private async fail(condition: SaslFailureCondition, text?: string, { accountDelayMs = 0, counted = condition !== 'aborted' } = {}): Promise<SaslOutcome> {
+  private async fail(
+    condition: SaslFailureCondition,
+    text?: string,
+    { accountDelayMs = 0, counted = condition !== 'aborted', account = undefined as string | undefined, reason = condition as string } = {},
+  ): Promise<SaslOutcome> {
     this.mechanism = undefined;
+    if (condition !== 'aborted') {
+      // On by default (warn) so an admin can see why a login fails and fail2ban can act on
+      // `address`; never the payload, which may carry the password.
+      this.ctx.log.warn(
+        { event: 'auth-failed', account: account ?? '-', address: this.stream.remoteAddress, mechanism: this.mechanismName ?? '-', reason },
+        'authentication failed',
+      );
+    }
     if (counted) {
       this.failures += 1;
       // A success does not reset the count: one valid account must not buy unlimited guesses.

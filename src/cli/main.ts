@@ -10,6 +10,7 @@ import { registerCertCommands } from './commands/cert.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerS2sCommands } from './commands/s2s.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 
 const program = new Command()
   .name('herald')
@@ -25,6 +26,7 @@ registerCertCommands(program, globals);
 registerConfigCommands(program, globals);
 registerBenchCommand(program);
 registerS2sCommands(program, globals);
+registerDoctorCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,8 @@ export const DEFAULT_S2S_DIRECT_TLS_PORT = 5270;
 export const MIN_STANZA_BYTES = 10000;
 /** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
 export const MIN_SCRAM_ITERATIONS = 4096;
+/** Shortest password accepted when one is set; NIST SP 800-63B asks for at least 8 characters. */
+export const DEFAULT_MIN_PASSWORD_LENGTH = 8;
 /**
  * Stanzas one outgoing s2s link may hold while it is being opened. A link negotiates for
  * seconds, so this only bites when a peer hangs mid-negotiation or a burst is huge: it is enough
@@ -52,7 +54,7 @@ export function defaultConfig(): HeraldConfig {
     },
     certsDir: 'certs',
     storage: { dataDir: 'data' },
-    auth: { scramIterations: MIN_SCRAM_ITERATIONS, fastTokenLifetimeSeconds: 21 * 24 * 3600 },
+    auth: { scramIterations: MIN_SCRAM_ITERATIONS, fastTokenLifetimeSeconds: 21 * 24 * 3600, minPasswordLength: DEFAULT_MIN_PASSWORD_LENGTH },
     limits: {
       maxStanzaBytes: 262144,
       maxDepth: 32,

@@ -72,7 +72,10 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     if ('dataDir' in s) out.storage.dataDir = c.path(['storage', 'dataDir'], s['dataDir']);
   }
   if ('auth' in top) {
-    const a = c.map(['auth'], top['auth'], ['scramIterations', 'fastTokenLifetimeSeconds']);
+    const a = c.map(['auth'], top['auth'], ['scramIterations', 'fastTokenLifetimeSeconds', 'minPasswordLength']);
+    if ('minPasswordLength' in a) {
+      out.auth.minPasswordLength = c.check(['auth', 'minPasswordLength'], a['minPasswordLength'], (v) => integerInRange(v, 1, 1024));
+    }
     if ('scramIterations' in a) {
       // 2^31-1: node's pbkdf2 refuses larger counts.
       out.auth.scramIterations = c.check(['auth', 'scramIterations'], a['scramIterations'], (v) =>

@@ -116,6 +116,8 @@ export interface S2sConfig {
 export interface HeraldConfig {
   /** The file the configuration came from, for error messages; undefined for built-in defaults. */
   sourceFile?: string;
+  /** Line in sourceFile of some values checked after loading (e.g. `domains[0].tls.cert`), for their errors. */
+  sourceLines?: Record<string, number>;
   domains: DomainConfig[];
   listeners: {
     /** c2s with STARTTLS (RFC 6120), 5222. */
@@ -139,6 +141,8 @@ export interface HeraldConfig {
     scramIterations: number;
     /** XEP-0484 FAST tokens expire this long after they are issued; renewed past half of it. */
     fastTokenLifetimeSeconds: number;
+    /** Shortest password `herald user add|passwd` and in-band registration accept; existing accounts are unaffected. */
+    minPasswordLength: number;
   };
   limits: LimitsConfig;
   logging: {

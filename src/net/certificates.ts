@@ -197,7 +197,7 @@ function readConfigured(config: HeraldConfig, keyPath: string, file: string): st
 }
 
 /** What is wrong with a PEM pair, or undefined when the key belongs to the certificate. */
-function pairProblem(certPem: string, keyPem: string): { part: 'cert' | 'key'; text: string } | undefined {
+export function pairProblem(certPem: string, keyPem: string): { part: 'cert' | 'key'; text: string } | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);

@@ -181,7 +181,7 @@ export function formatTraceStep(step: TraceStep): string {
   return `${step.type} ${step.query}: ${answers}${extra}`;
 }
 
-function nodeDns(nameservers: readonly string[], timeoutMs: number): DnsApi {
+export function nodeDns(nameservers: readonly string[], timeoutMs: number): DnsApi {
   const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 2 });
   if (nameservers.length > 0) resolver.setServers(nameservers.map(parseNameserver));
   return {
@@ -196,7 +196,7 @@ function isRoot(name: string): boolean {
   return name === '' || name === '.';
 }
 
-function dnsProblem(error: unknown): string {
+export function dnsProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOTFOUND':

@@ -46,6 +46,8 @@ export class ServerProcess {
     /** Every JSON log line the process printed so far, in order. */
     readonly logs: LogLine[],
     private readonly logWaiters: Set<(entry: LogLine) => void>,
+    /** Everything the process wrote to standard error so far (the human banner). */
+    private readonly stderrChunks: string[],
   ) {
     this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
@@ -53,6 +55,11 @@ export class ServerProcess {
   static async start(options: ServerOptions = {}): Promise<ServerProcess> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
     return ServerProcess.spawn(dir, writeConfig(dir, options), options);
+  }
+
+  /** A server on a configuration file a test wrote itself (both c2s listeners enabled); cleanup() is the test's. */
+  static async startWithConfig(configFile: string): Promise<ServerProcess> {
+    return ServerProcess.spawn(path.dirname(configFile), configFile, {});
   }
 
   /** A new server process on the same configuration and data (after stop() or kill()). */
@@ -70,8 +77,8 @@ export class ServerProcess {
     // see the chunks that arrive after it was created, and silently miss lines.
     const logs: LogLine[] = [];
     const waiters = new Set<(entry: LogLine) => void>();
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const stderrChunks: string[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => stderrChunks.push(chunk.toString()));
     const ports = await new Promise<{ c2s: number; directTls: number }>((resolve, reject) => {
       const found: Record<string, number> = {};
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -89,9 +96,9 @@ export class ServerProcess {
           resolve({ c2s: found.c2s, directTls: found['c2s-direct-tls'] });
         }
       });
-      child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderrChunks.join('')}`)));
     });
-    const server = new ServerProcess(dir, configFile, child, ports, options, logs, waiters);
+    const server = new ServerProcess(dir, configFile, child, ports, options, logs, waiters, stderrChunks);
     return server;
   }
 
@@ -112,6 +119,16 @@ export class ServerProcess {
       };
       this.logWaiters.add(waiter);
     });
+  }
+
+  /** Resolves with standard error once it contains `text` (the banner is written around the ready line). */
+  async waitForStderr(text: string, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stderrChunks.join('').includes(text)) {
+      if (Date.now() > deadline) throw new Error(`standard error never contained ${JSON.stringify(text)}: ${this.stderrChunks.join('')}`);
+      await new Promise((resolve) => this.child.stderr!.once('data', resolve).once('close', resolve));
+    }
+    return this.stderrChunks.join('');
   }
 
   /** Runs the real CLI against this server's configuration. */
@@ -166,6 +183,8 @@ function writeConfig(dir: string, options: ServerOptions): string {
     '  dataDir: ./data',
     'logging:',
     '  level: debug',
+    // Tests use short throwaway passwords; the minimum is tested on its own.
+    ...(options.extraYaml?.includes('auth:') ? [] : ['auth:', '  minPasswordLength: 1']),
     options.extraYaml ?? '',
   ].join('\n');
   const file = path.join(dir, 'herald.yaml');

@@ -35,7 +35,7 @@ describe('herald user', () => {
     expect(await canLogin('erin', 'first-pw')).toBe(false);
     expect(await canLogin('erin', 'second-pw')).toBe(true);
 
-    expect((await server.cli(['user', 'del', 'erin@localhost'])).code).toBe(0);
+    expect((await server.cli(['user', 'del', 'erin@localhost', '--yes'])).code).toBe(0);
     expect(await canLogin('erin', 'second-pw')).toBe(false);
     expect((await server.cli(['user', 'list'])).stdout.trim()).toBe('frank@second.test');
   });
@@ -60,7 +60,7 @@ describe('herald user', () => {
     expect(foreign.code).not.toBe(0);
     expect(foreign.stderr).toMatch(/domain 'elsewhere.example' is not served/);
     expect(foreign.stderr.trim().split('\n')).toHaveLength(1);
-    const missing = await server.cli(['user', 'del', 'nobody@localhost']);
+    const missing = await server.cli(['user', 'del', 'nobody@localhost', '--yes']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr.trim()).toBe('herald: no account nobody@localhost');
   });

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { generateSelfSigned, KEY_TYPES, type KeyType } from '../../net/certificates.js';
 import { parseJid } from '../../protocol/jid.js';
 import { CliError } from '../cli-error.js';
+import { registerImport } from './cert-import.js';
+import { inspectCertificates, type CertificateInfo } from '../../net/certificate-inspection.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
 
 export function registerCertCommands(program: Command, globals: () => GlobalOptions): void {
@@ -36,6 +38,39 @@ export function registerCertCommands(program: Command, globals: () => GlobalOpti
         console.log(`wrote ${certPath} and ${keyPath}`);
       }
     });
+  registerShow(cert, globals);
+  registerImport(cert, globals);
+}
+
+/** `herald cert show [domain]`: what a client will be asked to trust, without starting the server. */
+function registerShow(cert: Command, globals: () => GlobalOptions): void {
+  cert
+    .command('show [domain]')
+    .description('show the certificate of each domain (or one): fingerprints, names, expiry')
+    .action((domain: string | undefined) => {
+      const config = loadCliConfig(globals());
+      const wanted = domain?.toLowerCase();
+      if (wanted !== undefined && !config.domains.some((d) => d.name === wanted)) {
+        throw new CliError(`domain '${wanted}' is not served by this configuration (served: ${config.domains.map((d) => d.name).join(', ')})`);
+      }
+      for (const found of inspectCertificates(config).filter((c) => wanted === undefined || c.domain === wanted)) {
+        console.log(`${found.domain}: ${found.certPath}`);
+        if (found.problem !== undefined) console.log(`  problem:  ${found.problem}`);
+        else if (found.info === undefined) console.log('  none yet: herald start generates a self-signed one');
+        else console.log(formatCertificate(found.info));
+      }
+    });
+}
+
+export function formatCertificate(info: CertificateInfo): string {
+  const days = Math.floor((info.validTo.getTime() - Date.now()) / 86_400_000);
+  return [
+    `  SHA-256:  ${info.sha256}`,
+    `  SHA-1:    ${info.sha1}`,
+    `  names:    ${info.names.join(', ') || '(none)'}${info.namesDomain ? '' : '  (does NOT name this domain)'}`,
+    `  issuer:   ${info.selfSigned ? 'self-signed' : info.issuer}`,
+    `  valid:    ${info.validFrom.toISOString()} to ${info.validTo.toISOString()} (${days < 0 ? 'EXPIRED' : `${days} days left`})`,
+  ].join('\n');
 }
 
 function parseDomain(input: string): string {

@@ -46,6 +46,10 @@ export function registerS2sCommands(program: Command, globals: () => GlobalOptio
         throw new CliError(`--from: '${local}' is not served by this configuration (served: ${config.domains.map((d) => d.name).join(', ')})`);
       }
       const target = remote.toLowerCase().replace(/\.$/, '');
+      if (!config.listeners.s2s.enabled) {
+        // The check still runs (it needs no server), but its OK would not mean federation works.
+        console.log(`note: federation is off in ${config.sourceFile ?? 'the built-in defaults'} (listeners.s2s.enabled is false): the server neither accepts nor opens server-to-server links until it is turned on`);
+      }
       console.log(`checking federation from ${local} to ${target}`);
       const report = await checkS2s({ config, local, remote: target, onStep: (step) => console.log(formatStep(step)) });
       if (report.ok) {

@@ -2,18 +2,36 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
-import { loadCliConfig, type GlobalOptions } from '../context.js';
+import { chooseLogFormat, textLogDestination, type LogFormat } from '../../util/log-format.js';
+import { certificateProblems, preflight } from '../../admin/preflight.js';
+import { builtinModules } from '../../modules/index.js';
+import { CliError } from '../cli-error.js';
+import { inspectCertificates } from '../../net/certificate-inspection.js';
+import { cliInvocation, loadCliConfig, type GlobalOptions } from '../context.js';
 
 /** Time allowed beyond the shutdown grace for the rest of a stop (storage, modules). */
 const STOP_BACKSTOP_SECONDS = 10;
+const EXPIRY_CHECK_MS = 24 * 3600 * 1000;
 
 export function registerStartCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('start')
-    .description('start the server (logs are JSON lines on standard output)')
-    .action(async () => {
+    .description('start the server (logs on standard output: readable on a terminal, JSON lines otherwise)')
+    .option('--log-format <format>', "'json' or 'text' (default: text on a terminal, json otherwise)")
+    .action(async (options: { logFormat?: string }) => {
+      let format: LogFormat;
+      try {
+        format = chooseLogFormat(options.logFormat, process.stdout.isTTY === true);
+      } catch (error) {
+        throw new CliError(`--log-format: ${(error as Error).message}`);
+      }
       const config = loadCliConfig(globals());
-      const log = createLogger(config.logging.level);
+      const log = createLogger(config.logging.level, format === 'text' ? textLogDestination(process.stdout) : process.stdout);
+      // The same checks as `herald config check`: every problem at once, before any socket opens.
+      const problems = preflight(config, builtinModules.map((m) => m.name));
+      const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+      if (errors.length > 0) throw new CliError(errors.join('\nherald: '));
+      for (const p of problems) log.warn(p.message);
       const server = await startServer({ config, log });
 
       // A human summary on standard error; standard output stays machine-readable.
@@ -23,11 +41,17 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
         [
           `Herald is running for ${config.domains.map((d) => d.name).join(', ')}`,
           ...lines,
+          ...inspectCertificates(config).map((c) => `Certificate ${c.domain}: SHA-256 ${c.info?.sha256 ?? '(unreadable)'}`),
           `Data: ${config.storage.dataDir}`,
-          `Add a user:  npx herald user add alice@${domain}`,
+          `Add a user:  ${cliInvocation(config)} user add alice@${domain}`,
           '',
         ].join('\n'),
       );
+
+      // A renewal is easy to miss: the expiry warning (from 14 days before) repeats daily, not only at start.
+      setInterval(() => {
+        for (const p of certificateProblems(config)) log.warn(p.message);
+      }, EXPIRY_CHECK_MS).unref();
 
       let stopping = false;
       const stop = (signal: string) => {

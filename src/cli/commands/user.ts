@@ -1,15 +1,23 @@
 // `herald user add|passwd|del|list|stats|tokens`: account administration. Works while the server runs
 // (SQLite in WAL mode lets both write).
 import type { Command } from 'commander';
+import { passwordProblem } from '../../auth/password-policy.js';
+import type { HeraldConfig } from '../../config/types.js';
 import { CliError } from '../cli-error.js';
-import { accountJid, withAccounts, type GlobalOptions } from '../context.js';
+import { accountJid, servedDomain, withAccounts, type GlobalOptions } from '../context.js';
+import { confirm } from '../confirm.js';
 import { promptPassword, readPasswordFromStdin } from '../read-password.js';
 
 interface PasswordOptions {
   passwordStdin?: boolean;
 }
 
-const password = (options: PasswordOptions) => (options.passwordStdin ? readPasswordFromStdin() : promptPassword('Password: ', true));
+async function newPassword(options: PasswordOptions, config: HeraldConfig): Promise<string> {
+  const password = await (options.passwordStdin ? readPasswordFromStdin() : promptPassword('Password: ', true));
+  const weak = passwordProblem(password, config.auth.minPasswordLength);
+  if (weak !== undefined) throw new CliError(weak);
+  return password;
+}
 
 export function registerUserCommands(program: Command, globals: () => GlobalOptions): void {
   const user = program.command('user').description('manage user accounts');
@@ -22,7 +30,7 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
       await withAccounts(globals(), async (accounts, config) => {
         const jid = accountJid(input, config);
         if (await accounts.exists(jid)) throw new CliError(`account ${jid} already exists`);
-        const outcome = await accounts.create(jid, await password(options));
+        const outcome = await accounts.create(jid, await newPassword(options, config));
         if (outcome === 'exists') throw new CliError(`account ${jid} already exists`);
         console.log(`created ${jid}`);
       });
@@ -36,7 +44,7 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
       await withAccounts(globals(), async (accounts, config) => {
         const jid = accountJid(input, config);
         if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
-        if (!(await accounts.setPassword(jid, await password(options)))) throw new CliError(`no account ${jid}`);
+        if (!(await accounts.setPassword(jid, await newPassword(options, config)))) throw new CliError(`no account ${jid}`);
         console.log(`password changed for ${jid}`);
       });
     });
@@ -44,10 +52,15 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
   user
     .command('del <jid>')
     .alias('delete')
-    .description('delete an account and everything stored for it')
-    .action(async (input: string) => {
+    .description('delete an account and everything stored for it (asks first, unless --yes)')
+    .option('-y, --yes', 'delete without asking (needed when standard input is not a terminal)')
+    .action(async (input: string, options: { yes?: boolean }) => {
       await withAccounts(globals(), async (accounts, config) => {
         const jid = accountJid(input, config);
+        if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
+        if (!options.yes && !(await confirm(`Delete ${jid} and everything stored for it (roster, offline messages)? [y/N] `))) {
+          throw new CliError(`kept ${jid}: not confirmed`);
+        }
         if (!(await accounts.delete(jid))) throw new CliError(`no account ${jid}`);
         console.log(`deleted ${jid}`);
       });
@@ -90,8 +103,9 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
     .command('list [domain]')
     .description('list accounts, of one domain or all')
     .action(async (domain: string | undefined) => {
-      await withAccounts(globals(), async (accounts) => {
-        for (const record of await accounts.list(domain?.toLowerCase())) console.log(`${record.username}@${record.domain}`);
+      await withAccounts(globals(), async (accounts, config) => {
+        const only = domain === undefined ? undefined : servedDomain(domain, config);
+        for (const record of await accounts.list(only)) console.log(`${record.username}@${record.domain}`);
       });
     });
 }

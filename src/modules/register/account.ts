@@ -3,6 +3,7 @@
 // the dispatcher's error replies echo the request (the password), and cancelling must answer
 // before it closes the sessions.
 import { xml, type Element } from '../../xml/element.js';
+import { passwordProblem } from '../../auth/password-policy.js';
 import { NS } from '../../xml/ns.js';
 import { createJid, JidError, type Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
@@ -26,6 +27,8 @@ export function createAccountHandler(ctx: ModuleContext, enabled: (domain: strin
       throw new StanzaError('not-authorized', 'you can only change the password of your own account');
     }
     if (named.local !== account.local) throw new StanzaError('not-authorized', 'you can only change the password of your own account');
+    const weak = passwordProblem(fields.password, ctx.config.auth.minPasswordLength);
+    if (weak !== undefined) throw new StanzaError('not-acceptable', weak);
     if (!(await ctx.accounts.setPassword(account, fields.password))) throw new StanzaError('registration-required');
     ctx.log.info({ account: account.toString() }, 'password changed in-band');
   }

@@ -1,6 +1,7 @@
 // XEP-0077 §3.1.1: registration on a stream that is secured but not yet authenticated. Such a
 // stream has no JIDs, so replies carry only type and id and go straight back on the stream.
 import { xml, type Element } from '../../xml/element.js';
+import { passwordProblem } from '../../auth/password-policy.js';
 import { NS } from '../../xml/ns.js';
 import { createJid, JidError, type Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
@@ -26,6 +27,8 @@ export function createPreAuthHandler(deps: PreAuthDeps): (event: Unauthenticated
     if (fields.remove) throw new StanzaError('unexpected-request', 'log in before cancelling a registration');
     // XEP-0077 §3.1: missing or empty fields MUST get not-acceptable (not bad-request).
     if (!fields.username || !fields.password) throw new StanzaError('not-acceptable', 'a username and a non-empty password are required');
+    const weak = passwordProblem(fields.password, ctx.config.auth.minPasswordLength);
+    if (weak !== undefined) throw new StanzaError('not-acceptable', weak);
     let jid: Jid;
     try {
       jid = createJid(fields.username, domain);

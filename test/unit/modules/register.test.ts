@@ -105,7 +105,7 @@ describe('XEP-0077 before login', () => {
 
   it('XEP-0077 §3.1.1: account creation is limited per remote address per minute', async () => {
     core = await start({ moduleConfig: { register: { enabled: true, options: { perAddressPerMinute: 2 } } } });
-    const create = (address: string, name: string) => preAuth(core.preAuthStream(address), 'open.example', registerIq('set', name, ...credentials(name, 'secret')));
+    const create = (address: string, name: string) => preAuth(core.preAuthStream(address), 'open.example', registerIq('set', name, ...credentials(name, 'secret-pw')));
     expect((await create('198.51.100.7', 'one'))?.attrs.type).toBe('result');
     expect((await create('198.51.100.7', 'two'))?.attrs.type).toBe('result');
     const limited = await create('198.51.100.7', 'three');
@@ -121,9 +121,28 @@ describe('XEP-0077 before login', () => {
     core = await start();
     const stream = core.preAuthStream('198.51.100.9');
     for (let i = 1; i <= 5; i++) {
-      expect((await preAuth(stream, 'open.example', registerIq('set', `r${i}`, ...credentials(`user${i}`, 'secret'))))?.attrs.type).toBe('result');
+      expect((await preAuth(stream, 'open.example', registerIq('set', `r${i}`, ...credentials(`user${i}`, 'secret-pw'))))?.attrs.type).toBe('result');
     }
-    expect(errorCondition(await preAuth(stream, 'open.example', registerIq('set', 'r6', ...credentials('user6', 'secret'))))).toBe('resource-constraint');
+    expect(errorCondition(await preAuth(stream, 'open.example', registerIq('set', 'r6', ...credentials('user6', 'secret-pw'))))).toBe('resource-constraint');
+  });
+});
+
+describe('XEP-0077 and auth.minPasswordLength', () => {
+  it('XEP-0077 §3.1: a password shorter than the minimum gets not-acceptable naming the rule, and no account', async () => {
+    core = await start();
+    const reply = await preAuth(core.preAuthStream('198.51.100.20'), 'open.example', registerIq('set', 'm1', ...credentials('shorty', 'seven77')));
+    expect(errorCondition(reply)).toBe('not-acceptable');
+    expect(reply?.getChild('error')?.getChildText('text', NS.stanzas)).toBe('the password must be at least 8 characters long (auth.minPasswordLength); this one has 7');
+    expect(reply?.toString()).not.toContain('seven77');
+    expect(await core.accounts.exists(parseJid('shorty@open.example'))).toBe(false);
+  });
+
+  it('XEP-0077 §3.3: a password change to a too-short password is refused and the old one stays', async () => {
+    core = await start();
+    const bill = await core.connect('bill@open.example/globe', { password: 'old' });
+    const [reply] = await core.send(bill, xml('iq', { type: 'set', id: 'm2', to: 'open.example' }, xml('query', { xmlns: NS.register }, ...credentials('bill', 'short'))));
+    expect(errorCondition(reply)).toBe('not-acceptable');
+    expect(await core.accounts.verify(bill.jid.bare, 'old')).toBe(true);
   });
 });
 
@@ -133,18 +152,18 @@ describe('XEP-0077 after login', () => {
   it('XEP-0077 §3.3: a user changes the password, and only the new one verifies', async () => {
     core = await start();
     const bill = await core.connect('bill@open.example/globe', { password: 'old' });
-    const [reply] = await core.send(bill, change('bill', 'newpass', 'open.example'));
+    const [reply] = await core.send(bill, change('bill', 'new-password', 'open.example'));
     expect(reply?.attrs).toMatchObject({ type: 'result', id: 'change1', from: 'open.example', to: 'bill@open.example/globe' });
-    expect(await core.accounts.verify(bill.jid.bare, 'newpass')).toBe(true);
+    expect(await core.accounts.verify(bill.jid.bare, 'new-password')).toBe(true);
     expect(await core.accounts.verify(bill.jid.bare, 'old')).toBe(false);
   });
 
   it('XEP-0077 §3.3: a password change without a to address works for the own account', async () => {
     core = await start();
     const bill = await core.connect('bill@open.example/globe', { password: 'old' });
-    const [reply] = await core.send(bill, change('bill', 'newpass'));
+    const [reply] = await core.send(bill, change('bill', 'new-password'));
     expect(reply?.attrs.type).toBe('result');
-    expect(await core.accounts.verify(bill.jid.bare, 'newpass')).toBe(true);
+    expect(await core.accounts.verify(bill.jid.bare, 'new-password')).toBe(true);
   });
 
   it("XEP-0077 §3.3: another account's username gets not-authorized and no password is echoed", async () => {
