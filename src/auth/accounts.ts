@@ -59,6 +59,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
       if (deleted) {
         await deps.storage.roster.deleteAccount(jid.toBareString());
         await deps.storage.offline.deleteAccount(jid.toBareString());
+        await deps.storage.archive.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

@@ -1,5 +1,8 @@
 // Storage interfaces: one repository per concern. Every implementation (memory, sqlite, later
 // postgres) passes the one contract suite in test/storage/.
+import type { ArchiveRepository } from './archive-types.js';
+
+export type * from './archive-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -188,5 +191,7 @@ export interface Storage {
   roster: RosterRepository;
   offline: OfflineRepository;
   held: HeldStanzaRepository;
+  /** Message archives (XEP-0313). */
+  archive: ArchiveRepository;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 // per-repository parts live in contract-*.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
+import { runArchiveContract } from './contract-archive.js';
 import { runHeldContract } from './contract-held.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
@@ -31,6 +32,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runRosterContract(current);
     runOfflineContract(current);
     runHeldContract(current);
+    runArchiveContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -46,6 +48,8 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.offline.store('alice@example.org', { stanzaId: 's', stanza: '<message/>', storedAt: 1 }, 10)).rejects.toThrow();
         await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
         await expect(storage.held.pairs()).rejects.toThrow();
+        await expect(storage.archive.query('alice@example.org', { max: 1, fromEnd: true })).rejects.toThrow();
+        await expect(storage.archive.append('alice@example.org', { id: 'i', with: 'b@example.org', direction: 'in', stanza: '<message/>', timestamp: 1 })).rejects.toThrow();
       });
     });
   });

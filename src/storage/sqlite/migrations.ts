@@ -124,4 +124,25 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
   CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
   `,
+  // 6: message archives (XEP-0313). seq is the archive's order (AUTOINCREMENT: never reused, so
+  // keyset pages stay stable after expiry); id is the XEP-0359 stanza-id, unique per account.
+  // Pages are read by (account, seq) or, filtered by contact, (account, with_bare, seq);
+  // expiry deletes by age through (at).
+  `
+  CREATE TABLE archive (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    account    TEXT    NOT NULL,
+    id         TEXT    NOT NULL,
+    with_bare  TEXT    NOT NULL,
+    with_full  TEXT    NOT NULL,
+    direction  TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    message_id TEXT,
+    stanza     TEXT    NOT NULL,
+    at         INTEGER NOT NULL,
+    UNIQUE (account, id)
+  ) STRICT;
+  CREATE INDEX archive_by_account ON archive (account, seq);
+  CREATE INDEX archive_by_with ON archive (account, with_bare, seq);
+  CREATE INDEX archive_by_age ON archive (at);
+  `,
 ];

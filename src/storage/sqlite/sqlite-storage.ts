@@ -1,4 +1,5 @@
 // Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import { createSqliteArchiveRepository } from './archive.js';
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
@@ -20,6 +21,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
     held: createSqliteHeldRepository(db),
+    archive: createSqliteArchiveRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
