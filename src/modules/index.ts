@@ -12,6 +12,7 @@ import { versionModule } from './version/index.js';
 import { carbonsModule } from './carbons/index.js';
 import { capsModule } from './caps/index.js';
 import { receiptsModule } from './receipts/index.js';
+import { mamModule } from './mam/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -26,4 +27,5 @@ export const builtinModules: HeraldModule[] = [
   carbonsModule,
   capsModule,
   receiptsModule,
+  mamModule,
 ];

@@ -1,0 +1,39 @@
+// Archive retention: messages older than retentionDays are deleted by one periodic sweep for the
+// whole server (not a timer per account), in batches so a large expiry never holds the database
+// for long. Every archive loses only its oldest messages, so no archive gets holes (XEP-0313 §3.2).
+import type { ModuleContext } from '../../core/modules/module.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Rows deleted per statement; between batches other work gets the database. */
+const BATCH = 1000;
+
+export async function expireOnce(ctx: ModuleContext, retentionDays: number): Promise<number> {
+  const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
+  let total = 0;
+  for (;;) {
+    const removed = await ctx.storage.archive.expire(cutoff, BATCH);
+    total += removed;
+    if (removed < BATCH) return total;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+export function scheduleExpiry(ctx: ModuleContext, retentionDays: number, intervalSeconds: number): void {
+  let running = false;
+  const sweep = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const removed = await expireOnce(ctx, retentionDays);
+      if (removed > 0) ctx.log.info({ removed, retentionDays }, 'expired archived messages');
+    } catch (err) {
+      ctx.log.warn({ err }, 'archive expiry failed; will retry at the next sweep');
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), intervalSeconds * 1000);
+  timer.unref();
+  ctx.onUnload(() => clearInterval(timer));
+}
