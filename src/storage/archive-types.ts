@@ -12,7 +12,11 @@ export interface ArchivedMessage {
   messageId?: string;
   /** The message as XML. */
   stanza: string;
-  /** Milliseconds since the epoch: when it was received (in) or sent (out). */
+  /**
+   * Milliseconds since the epoch: when it was received (in) or sent (out). Storage raises one
+   * earlier than the archive's newest to that (a clock stepped back), so that time filters
+   * follow archive order.
+   */
   timestamp: number;
 }
 

@@ -29,7 +29,7 @@ const stanzaId = (message: Element, by: string): string | undefined =>
 
 beforeAll(async () => {
   server = await ServerProcess.start();
-  for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy', 'jack', 'kate', 'liam']) await server.addUser(`${user}@localhost`, 'secret-pass');
+  for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy', 'jack', 'kate', 'liam', 'mike', 'nora']) await server.addUser(`${user}@localhost`, 'secret-pass');
 });
 
 afterAll(async () => {
@@ -253,9 +253,9 @@ describe('XEP-0441 archiving preferences (XEP-0313 §6)', () => {
     expect(set.getChild('prefs', NS_MAM)?.getChild('never')?.getChildText('jid')).toBe('kate@localhost');
 
     kate.client.send("<message to='jack@localhost' type='chat'><body>not for the archive</body></message>");
+    await settled(kate.client);
     jack.client.send("<message to='kate@localhost' type='chat'><body>nor this</body></message>");
     jack.client.send("<message to='alice@localhost' type='chat'><body>but this</body></message>");
-    await settled(kate.client);
     await settled(jack.client);
     expect((await queryArchive(jack.client)).bodies).toEqual(['but this']);
     // Kate's own archive follows Kate's preferences.
@@ -306,5 +306,37 @@ describe('XEP-0424 §5: retraction in the archive', () => {
       expect(tombstone.getChild('retracted', 'urn:xmpp:message-retract:1')?.attrs.id).toBe('retraction-1');
       expect(mine[1]!.getChildText('body')).toBe('this stays');
     }
+  });
+});
+
+describe('the archive and the account (herald user archive, herald user del)', () => {
+  it('--export writes the archive as JSON lines, oldest first; --purge empties it', async () => {
+    const mike = await connect('mike', 'desk');
+    mike.client.send("<message to='nora@localhost' type='chat' id='x1'><body>first</body></message>");
+    mike.client.send("<message to='nora@localhost' type='chat' id='x2'><body>second &amp; last</body></message>");
+    await settled(mike.client);
+    const exported = await server.cli(['user', 'archive', 'mike@localhost', '--export']);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+    expect(lines.map((l) => [l.with, l.direction])).toEqual([['nora@localhost', 'out'], ['nora@localhost', 'out']]);
+    expect(lines[1]!.stanza).toContain('second &amp; last');
+    expect(lines.map((l) => l.id)).toEqual((await queryArchive(mike.client)).ids);
+
+    const purged = await server.cli(['user', 'archive', 'mike@localhost', '--purge']);
+    expect(purged.stdout).toContain('purged 2 archived messages');
+    expect((await queryArchive(mike.client)).ids).toEqual([]);
+    const neither = await server.cli(['user', 'archive', 'mike@localhost']);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain('exactly one of --export or --purge');
+  });
+
+  it('deleting an account deletes its archive', async () => {
+    const nora = await connect('nora', 'desk');
+    expect((await queryArchive(nora.client)).bodies).toEqual(['first', 'second & last']);
+    nora.client.destroy();
+    expect((await server.cli(['user', 'del', 'nora@localhost'])).code).toBe(0);
+    await server.addUser('nora@localhost', 'secret-pass');
+    const again = await connect('nora', 'again');
+    expect((await queryArchive(again.client)).ids).toEqual([]);
   });
 });

@@ -53,10 +53,16 @@ export function runArchiveContract(current: () => Storage): void {
       expect(await ids({})).toEqual(['id-1', 'id-2', 'id-3', 'id-4']);
     });
 
-    it('orders by arrival, not by timestamp or id', async () => {
-      await storage.archive.append(ALICE, message(9, { timestamp: 5 }));
-      await storage.archive.append(ALICE, message(1, { timestamp: 7 }));
-      expect(await ids({})).toEqual(['id-9', 'id-1']);
+    it('orders by arrival, not by id; a timestamp earlier than the newest is raised to it', async () => {
+      await storage.archive.append(ALICE, message(9, { timestamp: 5_000 }));
+      await storage.archive.append(ALICE, message(1, { timestamp: 7_000 }));
+      await storage.archive.append(ALICE, message(2, { timestamp: 6_000 }));
+      await storage.archive.append(BOB, message(3, { timestamp: 1_000 }));
+      const page = await storage.archive.query(ALICE, query());
+      expect(page?.messages.map((m) => [m.id, m.timestamp])).toEqual([['id-9', 5_000], ['id-1', 7_000], ['id-2', 7_000]]);
+      expect(await ids({ start: 7_000 })).toEqual(['id-1', 'id-2']);
+      expect(await ids({ end: 6_999 })).toEqual(['id-9']);
+      expect((await storage.archive.query(BOB, query()))?.messages[0]?.timestamp).toBe(1_000);
     });
 
     it('pages forwards from the oldest and backwards from the newest, each message once', async () => {
@@ -97,9 +103,16 @@ export function runArchiveContract(current: () => Storage): void {
       expect(await ids({ with: BOB, fromEnd: true, max: 2 })).toEqual(['id-6', 'id-7']);
     });
 
-    it('filters by inclusive start and end', async () => {
+    it('filters by inclusive start and end, alone, together and with other bounds', async () => {
       await fill(6);
       expect(await ids({ start: 1_002, end: 1_004 })).toEqual(['id-2', 'id-3', 'id-4']);
+      expect(await ids({ start: 1_005 })).toEqual(['id-5', 'id-6']);
+      expect(await ids({ end: 1_001 })).toEqual(['id-1']);
+      expect(await ids({ start: 1_007 })).toEqual([]);
+      expect(await ids({ end: 1_000 })).toEqual([]);
+      expect(await ids({ start: 1_004, end: 1_003 })).toEqual([]);
+      expect(await ids({ start: 1_001, end: 1_006, with: BOB, after: ['id-2'], fromEnd: true, max: 1 })).toEqual(['id-6']);
+      expect(await ids({ start: 1_001, end: 1_004, with: BOB, fromEnd: true, max: 1 })).toEqual(['id-4']);
     });
 
     it('bounds by ids (exclusive), selects by ids, and reports an unknown id', async () => {

@@ -30,7 +30,8 @@ export function createMemoryArchiveRepository(assertOpen: () => void): ArchiveRe
       assertOpen();
       const list = archiveOf(account);
       if (list.some((m) => m.id === message.id)) return false;
-      list.push({ ...message });
+      const newest = list[list.length - 1]?.timestamp ?? message.timestamp;
+      list.push({ ...message, timestamp: Math.max(message.timestamp, newest) });
       archives.set(account, list);
       return true;
     },

@@ -35,9 +35,18 @@ interface PendingAppend {
 }
 
 export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveRepository {
-  const insert = db.prepare<[string, string, string, string, string, string | null, string, number]>(
+  // A timestamp is never earlier than the account's newest one (a clock stepped back), so within
+  // an archive time order is archive order and start/end become seq bounds through (account, at).
+  const insert = db.prepare<[string, string, string, string, string, string | null, string, number, string]>(
     `INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, id) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, max(?, coalesce((SELECT max(at) FROM archive WHERE account = ?), 0)))
+     ON CONFLICT (account, id) DO NOTHING`,
+  );
+  const firstFrom = db.prepare<[string, number], { seq: number }>(
+    'SELECT seq FROM archive WHERE account = ? AND at >= ? ORDER BY at, seq LIMIT 1',
+  );
+  const lastUntil = db.prepare<[string, number], { seq: number }>(
+    'SELECT seq FROM archive WHERE account = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1',
   );
   const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM archive WHERE account = ? AND id = ?');
   const first = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY seq LIMIT 1`);
@@ -58,7 +67,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
   let pending: PendingAppend[] = [];
   const appendAll = db.transaction((batch: PendingAppend[]): boolean[] =>
     batch.map(({ account, message: m }) =>
-      insert.run(account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp).changes === 1,
+      insert.run(account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp, account).changes === 1,
     ),
   );
   const flush = (): void => {
@@ -110,13 +119,16 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
         params.push(query.with);
       }
     }
+    // Time bounds as seq bounds: one index probe each, then the page is a keyset read.
     if (query.start !== undefined) {
-      where.push('at >= ?');
-      params.push(query.start);
+      const from = firstFrom.get(account, query.start);
+      if (!from) return { rows: [], complete: true };
+      after.push(from.seq - 1);
     }
     if (query.end !== undefined) {
-      where.push('at <= ?');
-      params.push(query.end);
+      const until = lastUntil.get(account, query.end);
+      if (!until) return { rows: [], complete: true };
+      before.push(until.seq + 1);
     }
     if (after.length > 0) {
       where.push('seq > ?');

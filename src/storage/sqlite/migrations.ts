@@ -126,8 +126,9 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   `,
   // 6: message archives (XEP-0313). seq is the archive's order (AUTOINCREMENT: never reused, so
   // keyset pages stay stable after expiry); id is the XEP-0359 stanza-id, unique per account.
-  // Pages are read by (account, seq) or, filtered by contact, (account, with_bare, seq);
-  // expiry deletes by age through (at).
+  // Pages are read by (account, seq) or, filtered by contact, (account, with_bare, seq); start
+  // and end are found through (account, at) (at never decreases within an account); expiry
+  // deletes by age through (at).
   `
   CREATE TABLE archive (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -143,6 +144,7 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   ) STRICT;
   CREATE INDEX archive_by_account ON archive (account, seq);
   CREATE INDEX archive_by_with ON archive (account, with_bare, seq);
+  CREATE INDEX archive_by_time ON archive (account, at);
   CREATE INDEX archive_by_age ON archive (at);
   `,
 ];
