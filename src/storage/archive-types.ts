@@ -65,8 +65,8 @@ export interface ArchiveRepository {
   replaceStanza(account: string, id: string, stanza: string): Promise<boolean>;
   bounds(account: string): Promise<ArchiveBounds>;
   count(account: string): Promise<number>;
-  /** Deletes up to `limit` messages older than `before` (all accounts); resolves with how many. */
-  expire(before: number, limit: number): Promise<number>;
+  /** Deletes the account's messages older than `before` (its oldest ones); resolves with how many. */
+  expire(account: string, before: number): Promise<number>;
   /** Deletes the account's whole archive; resolves with how many messages it held. */
   deleteAccount(account: string): Promise<number>;
 }

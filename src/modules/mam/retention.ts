@@ -1,21 +1,19 @@
 // Archive retention: messages older than retentionDays are deleted by one periodic sweep for the
-// whole server (not a timer per account), in batches so a large expiry never holds the database
-// for long. Every archive loses only its oldest messages, so no archive gets holes (XEP-0313 §3.2).
+// whole server (not a timer per account), account by account, yielding between them so a large
+// expiry never holds the database for long. Each archive loses only its oldest messages, so no
+// archive gets holes (XEP-0313 §3.2).
 import type { ModuleContext } from '../../core/modules/module.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Rows deleted per statement; between batches other work gets the database. */
-const BATCH = 1000;
 
 export async function expireOnce(ctx: ModuleContext, retentionDays: number): Promise<number> {
   const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
   let total = 0;
-  for (;;) {
-    const removed = await ctx.storage.archive.expire(cutoff, BATCH);
-    total += removed;
-    if (removed < BATCH) return total;
+  for (const { username, domain } of await ctx.accounts.list()) {
+    total += await ctx.storage.archive.expire(`${username}@${domain}`, cutoff);
     await new Promise((resolve) => setImmediate(resolve));
   }
+  return total;
 }
 
 export function scheduleExpiry(ctx: ModuleContext, retentionDays: number, intervalSeconds: number): void {

@@ -74,18 +74,12 @@ export function createMemoryArchiveRepository(assertOpen: () => void): ArchiveRe
       assertOpen();
       return archiveOf(account).length;
     },
-    async expire(before, limit) {
+    async expire(account, before) {
       assertOpen();
-      let removed = 0;
-      for (const [account, list] of archives) {
-        const kept: ArchivedMessage[] = [];
-        for (const m of list) {
-          if (m.timestamp < before && removed < limit) removed++;
-          else kept.push(m);
-        }
-        archives.set(account, kept);
-      }
-      return removed;
+      const list = archiveOf(account);
+      const kept = list.filter((m) => m.timestamp >= before);
+      archives.set(account, kept);
+      return list.length - kept.length;
     },
     async deleteAccount(account) {
       assertOpen();

@@ -124,14 +124,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX s2s_held_by_pair ON s2s_held (local, remote, seq);
   CREATE INDEX s2s_held_by_sender ON s2s_held (sender, bytes);
   `,
-  // 6: message archives (XEP-0313). seq is the archive's order (AUTOINCREMENT: never reused, so
-  // keyset pages stay stable after expiry); id is the XEP-0359 stanza-id, unique per account.
-  // Pages are read by (account, seq) or, filtered by contact, (account, with_bare, seq); start
-  // and end are found through (account, at) (at never decreases within an account); expiry
-  // deletes by age through (at).
+  // 6: message archives (XEP-0313); see archive.ts. `at` is the timestamp in microseconds,
+  // strictly increasing within an account, so it is also the archive order; id is the XEP-0359
+  // stanza-id, unique per account. Pages are read by (account, at) or, filtered by contact,
+  // (account, with_bare, at).
   `
   CREATE TABLE archive (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     account    TEXT    NOT NULL,
     id         TEXT    NOT NULL,
     with_bare  TEXT    NOT NULL,
@@ -142,9 +140,7 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     at         INTEGER NOT NULL,
     UNIQUE (account, id)
   ) STRICT;
-  CREATE INDEX archive_by_account ON archive (account, seq);
-  CREATE INDEX archive_by_with ON archive (account, with_bare, seq);
-  CREATE INDEX archive_by_time ON archive (account, at);
-  CREATE INDEX archive_by_age ON archive (at);
+  CREATE UNIQUE INDEX archive_by_time ON archive (account, at);
+  CREATE INDEX archive_by_with ON archive (account, with_bare, at);
   `,
 ];

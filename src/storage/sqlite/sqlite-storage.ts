@@ -15,15 +15,17 @@ export interface SqliteStorageOptions {
 
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   const db = openDatabase(options.file);
+  const archive = createSqliteArchiveRepository(db);
   return {
     users: createSqliteUserRepository(db),
     kv: createSqliteKeyValueRepository(db),
     roster: createSqliteRosterRepository(db),
     offline: createSqliteOfflineRepository(db),
     held: createSqliteHeldRepository(db),
-    archive: createSqliteArchiveRepository(db),
+    archive,
     async close() {
       if (!db.open) return;
+      archive.flush();
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
       db.pragma('optimize');
       db.close();
