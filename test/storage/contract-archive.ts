@@ -120,6 +120,7 @@ export function runArchiveContract(current: () => Storage): void {
       expect(await ids({ after: ['id-2'], before: ['id-5'] })).toEqual(['id-3', 'id-4']);
       expect(await ids({ after: ['id-1', 'id-3'] })).toEqual(['id-4', 'id-5', 'id-6']);
       expect(await ids({ ids: ['id-5', 'id-2'] })).toEqual(['id-2', 'id-5']);
+      expect(await ids({ ids: [] })).toEqual([]);
       expect(await ids({ after: ['nope'] })).toBeUndefined();
       expect(await ids({ before: ['nope'] })).toBeUndefined();
       expect(await ids({ ids: ['id-1', 'nope'] })).toBeUndefined();

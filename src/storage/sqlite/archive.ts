@@ -121,6 +121,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     const before = positionsOf(account, query.before ?? []);
     const ids = query.ids ? positionsOf(account, query.ids) : undefined;
     if (!after || !before || (query.ids && !ids)) return undefined;
+    if (ids?.length === 0) return { rows: [], complete: true }; // `IN ()` is not portable SQL
     const where = ['account = ?'];
     const params: Array<string | number> = [account];
     if (query.with !== undefined) {
