@@ -64,6 +64,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.offline.deleteAccount(jid.toBareString());
         await deps.storage.pubsub.deleteAccount(jid.toBareString());
         await deps.storage.fastTokens.revoke(jid.toBareString());
+        await deps.storage.archive.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

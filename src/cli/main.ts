@@ -6,6 +6,7 @@ import { CliError } from './cli-error.js';
 import type { GlobalOptions } from './context.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerUserArchiveCommand } from './commands/user-archive.js';
 import { registerCertCommands } from './commands/cert.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerBenchCommand } from './commands/bench.js';
@@ -22,6 +23,7 @@ const program = new Command()
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerStartCommand(program, globals);
 registerUserCommands(program, globals);
+registerUserArchiveCommand(program, globals);
 registerCertCommands(program, globals);
 registerConfigCommands(program, globals);
 registerBenchCommand(program);

@@ -15,6 +15,7 @@ import { carbonsModule } from './carbons/index.js';
 import { capsModule } from './caps/index.js';
 import { receiptsModule } from './receipts/index.js';
 import { pepModule } from './pep/index.js';
+import { mamModule } from './mam/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -32,4 +33,5 @@ export const builtinModules: HeraldModule[] = [
   pepModule,
   lastActivityModule,
   contactAddressesModule,
+  mamModule,
 ];

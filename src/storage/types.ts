@@ -1,5 +1,8 @@
 // Storage interfaces: one repository per concern. Every implementation (memory, sqlite, later
 // postgres) passes the one contract suite in test/storage/.
+import type { ArchiveRepository } from './archive-types.js';
+
+export type * from './archive-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -327,5 +330,7 @@ export interface Storage {
   held: HeldStanzaRepository;
   pubsub: PubsubRepository;
   fastTokens: FastTokenRepository;
+  /** Message archives (XEP-0313). */
+  archive: ArchiveRepository;
   close(): Promise<void>;
 }

@@ -6,12 +6,16 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
+import { login } from '../harness/login.js';
+import { nextMessage } from '../harness/im.js';
+import { settled } from '../harness/mam.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/clients/slixmpp-login.py');
+const MAM_SCRIPT = path.join(REPO_ROOT, 'test/clients/slixmpp-mam.py');
 
 /** Debian's own interpreter, where python3-slixmpp is installed (not a pyenv or venv one). */
-function slixmppLogin(jid: string, password: string, port: number): Promise<{ code: number | null; output: string }> {
-  const child = spawn('/usr/bin/python3', [SCRIPT, jid, password, String(port)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+function slixmppLogin(jid: string, password: string, port: number, script = SCRIPT, ...extra: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn('/usr/bin/python3', [script, jid, password, String(port), ...extra], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -22,8 +26,9 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   // The default per-address slowdown applies (5 failures a minute).
-  server = await ServerProcess.start();
+  server = await ServerProcess.start({ extraYaml: 'modules:\n  mam: {}' });
   await server.addUser('alice@localhost', 'wonderland');
+  await server.addUser('bob@localhost', 'builder');
 });
 
 afterAll(async () => {
@@ -37,4 +42,30 @@ describe('slixmpp 1.8.3 (Debian python3-slixmpp)', () => {
     expect(result.output).toContain('logged-in');
     expect(result.code).toBe(0);
   });
+
+  it('XEP-0313 §4.1.4: its xep_0313 plugin pages through an archive a raw-XML conversation made, forwards and backwards', async () => {
+    const alice = await login(server.ports.c2s, 'alice', 'wonderland', 'raw');
+    const bob = await login(server.ports.c2s, 'bob', 'builder', 'raw');
+    const sent = Array.from({ length: 25 }, (_, n) => `line ${n}`);
+    for (const [n, text] of sent.entries()) {
+      const [from, to] = n % 2 === 0 ? [alice, bob] : [bob, alice];
+      from.client.send(`<message to='${to.jid}' type='chat' id='s${n}'><body>${text}</body></message>`);
+      await nextMessage(to.client, (el) => el.attrs.id === `s${n}`);
+    }
+    await settled(alice.client);
+    await settled(bob.client);
+    alice.client.destroy();
+    bob.client.destroy();
+
+    const forwards = await slixmppLogin('alice@localhost', 'wonderland', server.ports.c2s, MAM_SCRIPT);
+    expect(forwards.output).toContain('done 25');
+    expect(bodiesIn(forwards.output)).toEqual(sent);
+    const backwards = await slixmppLogin('alice@localhost', 'wonderland', server.ports.c2s, MAM_SCRIPT, 'reverse');
+    expect(backwards.output).toContain('done 25');
+    expect(bodiesIn(backwards.output)).toEqual([...sent].reverse());
+  });
 });
+
+function bodiesIn(output: string): string[] {
+  return output.split('\n').filter((line) => line.startsWith('body: ')).map((line) => line.slice('body: '.length));
+}

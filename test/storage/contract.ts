@@ -3,6 +3,7 @@
 // per-repository parts live in contract-*.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterItem, Storage } from '../../src/storage/types.js';
+import { runArchiveContract } from './contract-archive.js';
 import { runHeldContract } from './contract-held.js';
 import { runFastTokenContract } from './contract-fast-tokens.js';
 import { runKvContract } from './contract-kv.js';
@@ -35,6 +36,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runHeldContract(current);
     runPubsubContract(current);
     runFastTokenContract(current);
+    runArchiveContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -52,6 +54,8 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.held.pairs()).rejects.toThrow();
         await expect(storage.pubsub.listNodes('alice@example.org')).rejects.toThrow();
         await expect(storage.fastTokens.list('alice@example.org')).rejects.toThrow();
+        await expect(storage.archive.query('alice@example.org', { max: 1, fromEnd: true })).rejects.toThrow();
+        await expect(storage.archive.append('alice@example.org', { id: 'i', with: 'b@example.org', direction: 'in', stanza: '<message/>', timestamp: 1 })).rejects.toThrow();
       });
     });
   });

@@ -1,4 +1,5 @@
 // Storage held in process memory: for unit tests and quick runs. Nothing survives close().
+import { createMemoryArchiveRepository } from './archive.js';
 import { createMemoryHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { createMemoryKeyValueRepository } from './kv.js';
@@ -22,6 +23,7 @@ export function createMemoryStorage(): Storage {
     held: createMemoryHeldRepository(assertOpen),
     pubsub: createMemoryPubsubRepository(assertOpen),
     fastTokens: createMemoryFastTokenRepository(assertOpen),
+    archive: createMemoryArchiveRepository(assertOpen),
     async close() {
       open = false;
     },

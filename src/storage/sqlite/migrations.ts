@@ -191,4 +191,24 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     PRIMARY KEY (account, client, slot)
   ) STRICT;
   `,
+
+  // 8: message archives (XEP-0313); see archive.ts. `at` is the timestamp in microseconds,
+  // strictly increasing within an account, so it is also the archive order; id is the XEP-0359
+  // stanza-id, unique per account. Pages are read by (account, at) or, filtered by contact,
+  // (account, with_bare, at).
+  `
+  CREATE TABLE archive (
+    account    TEXT    NOT NULL,
+    id         TEXT    NOT NULL,
+    with_bare  TEXT    NOT NULL,
+    with_full  TEXT    NOT NULL,
+    direction  TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    message_id TEXT,
+    stanza     TEXT    NOT NULL,
+    at         INTEGER NOT NULL,
+    UNIQUE (account, id)
+  ) STRICT;
+  CREATE UNIQUE INDEX archive_by_time ON archive (account, at);
+  CREATE INDEX archive_by_with ON archive (account, with_bare, at);
+  `,
 ];

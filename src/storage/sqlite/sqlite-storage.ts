@@ -1,4 +1,5 @@
 // Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import { createSqliteArchiveRepository } from './archive.js';
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
@@ -16,6 +17,7 @@ export interface SqliteStorageOptions {
 
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   const db = openDatabase(options.file);
+  const archive = createSqliteArchiveRepository(db);
   return {
     users: createSqliteUserRepository(db),
     kv: createSqliteKeyValueRepository(db),
@@ -24,8 +26,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     held: createSqliteHeldRepository(db),
     pubsub: createSqlitePubsubRepository(db),
     fastTokens: createSqliteFastTokenRepository(db),
+    archive,
     async close() {
       if (!db.open) return;
+      archive.flush();
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
       db.pragma('optimize');
       db.close();
