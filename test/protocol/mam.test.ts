@@ -334,7 +334,7 @@ describe('the archive and the account (herald user archive, herald user del)', (
     const nora = await connect('nora', 'desk');
     expect((await queryArchive(nora.client)).bodies).toEqual(['first', 'second & last']);
     nora.client.destroy();
-    expect((await server.cli(['user', 'del', 'nora@localhost'])).code).toBe(0);
+    expect((await server.cli(['user', 'del', 'nora@localhost', '--yes'])).code).toBe(0);
     await server.addUser('nora@localhost', 'secret-pass');
     const again = await connect('nora', 'again');
     expect((await queryArchive(again.client)).ids).toEqual([]);

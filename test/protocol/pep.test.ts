@@ -221,7 +221,7 @@ describe('limits (module options)', () => {
     const gone = await pep.login('gone', 'x');
     await pep.publish('urn:example:mine', '1', { 'pubsub#access_model': 'open' }, gone.client);
     gone.client.destroy();
-    expect((await pep.server.cli(['user', 'del', 'gone@localhost'])).code).toBe(0);
+    expect((await pep.server.cli(['user', 'del', 'gone@localhost', '--yes'])).code).toBe(0);
     await pep.server.addUser('gone@localhost', 'pw');
     expect(pubsubErrorOf(await pep.items(pep.alice.client, 'urn:example:mine', 'gone@localhost')).condition).toBe('item-not-found');
   });
