@@ -12,7 +12,7 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   // Many refusals here are the point of the tests: the per-address slowdown would only slow them.
-  server = await ServerProcess.start({ extraYaml: `auth:\n  fastTokenLifetimeSeconds: ${LIFETIME_S}\nlimits:\n  authFailuresPerMinute: 100` });
+  server = await ServerProcess.start({ extraYaml: `auth:\n  fastTokenLifetimeSeconds: ${LIFETIME_S}\n  minPasswordLength: 1\nlimits:\n  authFailuresPerMinute: 100` });
   for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await server.addUser(`${user}@localhost`, 'pw');
 });
 
