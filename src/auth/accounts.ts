@@ -60,6 +60,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.roster.deleteAccount(jid.toBareString());
         await deps.storage.offline.deleteAccount(jid.toBareString());
         await deps.storage.pubsub.deleteAccount(jid.toBareString());
+        await deps.storage.privateXml.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

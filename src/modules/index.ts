@@ -13,6 +13,7 @@ import { carbonsModule } from './carbons/index.js';
 import { capsModule } from './caps/index.js';
 import { receiptsModule } from './receipts/index.js';
 import { pepModule } from './pep/index.js';
+import { privateModule } from './private/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -28,4 +29,5 @@ export const builtinModules: HeraldModule[] = [
   capsModule,
   receiptsModule,
   pepModule,
+  privateModule,
 ];

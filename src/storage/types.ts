@@ -284,6 +284,29 @@ export interface PubsubRepository {
   deleteAccount(owner: string): Promise<void>;
 }
 
+/** One element kept with XEP-0049 private XML storage, keyed by its name and namespace. */
+export interface PrivateXmlEntry {
+  name: string;
+  namespace: string;
+  /** The element as XML, its namespace declared. */
+  xml: string;
+}
+
+/**
+ * XEP-0049 private XML storage, keyed by the account's bare JID. `put` stores several elements
+ * as one atomic step that also checks the account's byte limit (UTF-8 of all its stored XML,
+ * the replaced elements not counted), so concurrent writers cannot exceed it.
+ */
+export interface PrivateXmlRepository {
+  /** The stored XML, or undefined. */
+  get(account: string, name: string, namespace: string): Promise<string | undefined>;
+  /** Stores (replacing) every entry, or none: 'full' when the account would exceed maxAccountBytes. */
+  put(account: string, entries: readonly PrivateXmlEntry[], maxAccountBytes: number): Promise<'stored' | 'full'>;
+  /** UTF-8 bytes of everything the account stores. */
+  accountBytes(account: string): Promise<number>;
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -291,5 +314,6 @@ export interface Storage {
   offline: OfflineRepository;
   held: HeldStanzaRepository;
   pubsub: PubsubRepository;
+  privateXml: PrivateXmlRepository;
   close(): Promise<void>;
 }

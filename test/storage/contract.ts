@@ -6,6 +6,7 @@ import type { RosterItem, Storage } from '../../src/storage/types.js';
 import { runHeldContract } from './contract-held.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
+import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
@@ -33,6 +34,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runOfflineContract(current);
     runHeldContract(current);
     runPubsubContract(current);
+    runPrivateXmlContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -49,6 +51,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.offline.list('alice@example.org')).rejects.toThrow();
         await expect(storage.held.pairs()).rejects.toThrow();
         await expect(storage.pubsub.listNodes('alice@example.org')).rejects.toThrow();
+        await expect(storage.privateXml.get('alice@example.org', 'p', 'urn:a')).rejects.toThrow();
       });
     });
   });

@@ -6,6 +6,7 @@ import { createMemoryUserRepository } from './users.js';
 import { createMemoryRosterRepository } from './roster.js';
 import { createMemoryOfflineRepository } from './offline.js';
 import { createMemoryPubsubRepository } from './pubsub.js';
+import { createMemoryPrivateXmlRepository } from './private-xml.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -20,6 +21,7 @@ export function createMemoryStorage(): Storage {
     offline: createMemoryOfflineRepository(assertOpen),
     held: createMemoryHeldRepository(assertOpen),
     pubsub: createMemoryPubsubRepository(assertOpen),
+    privateXml: createMemoryPrivateXmlRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -176,4 +176,17 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     FOREIGN KEY (owner, node) REFERENCES pubsub_nodes (owner, node) ON DELETE CASCADE
   );
   `,
+
+  // 7: XEP-0049 private XML storage, one row per (account, namespace, element name). bytes is
+  // the XML's UTF-8 size, summed for the per-account limit (length() counts characters in SQLite).
+  `
+  CREATE TABLE private_xml (
+    account   TEXT   NOT NULL,
+    namespace TEXT   NOT NULL,
+    name      TEXT   NOT NULL,
+    xml       TEXT   NOT NULL,
+    bytes     BIGINT NOT NULL,
+    PRIMARY KEY (account, namespace, name)
+  );
+  `,
 ];

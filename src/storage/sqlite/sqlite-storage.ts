@@ -7,6 +7,7 @@ import { createSqliteOfflineRepository } from './offline.js';
 import { createSqlitePubsubRepository } from './pubsub.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
+import { createSqlitePrivateXmlRepository } from './private-xml.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -22,6 +23,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     offline: createSqliteOfflineRepository(db),
     held: createSqliteHeldRepository(db),
     pubsub: createSqlitePubsubRepository(db),
+    privateXml: createSqlitePrivateXmlRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
