@@ -120,6 +120,22 @@ export interface StanzaAckedEvent {
   stanza: Element;
 }
 
+/**
+ * An XEP-0049 private XML element an account reads or writes. A module that keeps this element
+ * elsewhere (bookmarks, kept as XEP-0402 items) claims the event: on `private/get` it sets
+ * `result`, on `private/set` it has stored `element` itself (or throws a StanzaError).
+ */
+export interface PrivateXmlEvent {
+  /** The account's bare JID. */
+  account: Jid;
+  name: string;
+  namespace: string;
+  /** private/set: the element to store, its namespace declared. */
+  element?: Element;
+  /** private/get: the answer, set by the module that claims the event. */
+  result?: Element;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -140,6 +156,9 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'caps/known': SessionEvent;
   /** The client acknowledged a stanza the server sent it (XEP-0198 <a h/>). */
   'stanza/acked': StanzaAckedEvent;
+  /** XEP-0049 get/set of one element: a module keeping it elsewhere claims it (PrivateXmlEvent). */
+  'private/get': PrivateXmlEvent;
+  'private/set': PrivateXmlEvent;
 }
 
 export type EventName = keyof EventCatalogue;

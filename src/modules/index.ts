@@ -14,6 +14,7 @@ import { capsModule } from './caps/index.js';
 import { receiptsModule } from './receipts/index.js';
 import { pepModule } from './pep/index.js';
 import { privateModule } from './private/index.js';
+import { bookmarksModule } from './bookmarks/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -30,4 +31,5 @@ export const builtinModules: HeraldModule[] = [
   receiptsModule,
   pepModule,
   privateModule,
+  bookmarksModule,
 ];

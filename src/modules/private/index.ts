@@ -2,6 +2,7 @@
 // one per (element name, namespace), readable and writable only by the account itself.
 //   storage  ctx.storage.privateXml (src/storage/*/private-xml.ts); deleted with the account
 //   IQ       jabber:iq:private get/set to the account (or with no 'to')
+//   events   fires private/get and private/set: a module keeping an element elsewhere claims it
 // Not the kv repository: a per-account byte limit has to be checked in the same atomic step that
 // writes, and account deletion has to find every row of the account.
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
@@ -11,6 +12,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import type { PrivateXmlEntry } from '../../storage/types.js';
+import type { PrivateXmlEvent } from '../../core/events.js';
 
 export const NS_PRIVATE = 'jabber:iq:private';
 
@@ -47,6 +49,8 @@ function fragmentsOf(query: Element, type: 'get' | 'set'): Array<{ element: Elem
 async function getPrivate(ctx: ModuleContext, iq: IqRequest): Promise<Element> {
   const account = ownAccount(iq);
   const { element, namespace } = fragmentsOf(iq.payload, 'get')[0]!;
+  const event: PrivateXmlEvent = { account: iq.to.bare, name: element.name, namespace };
+  if ((await ctx.fire('private/get', event)) && event.result) return xml('query', { xmlns: NS_PRIVATE }, event.result);
   const stored = await ctx.storage.privateXml.get(account, element.name, namespace);
   // Nothing stored: the empty element asked for, as existing servers answer.
   return xml('query', { xmlns: NS_PRIVATE }, stored === undefined ? xml(element.name, { xmlns: namespace }) : buildElement(stored));
@@ -54,12 +58,16 @@ async function getPrivate(ctx: ModuleContext, iq: IqRequest): Promise<Element> {
 
 async function setPrivate(ctx: ModuleContext, maxBytesPerAccount: number, iq: IqRequest): Promise<null> {
   const account = ownAccount(iq);
-  const entries: PrivateXmlEntry[] = fragmentsOf(iq.payload, 'set').map(({ element, namespace }) => {
+  const entries: PrivateXmlEntry[] = [];
+  for (const { element, namespace } of fragmentsOf(iq.payload, 'set')) {
     // A copy with its namespace declared, so it can be stored and served alone.
     const copy = cloneElement(element);
     copy.attrs.xmlns = namespace;
-    return { name: element.name, namespace, xml: copy.toString() };
-  });
+    // Elements another module keeps (XEP-0048 bookmarks as XEP-0402 items) are not stored here.
+    if (await ctx.fire('private/set', { account: iq.to.bare, name: element.name, namespace, element: copy })) continue;
+    entries.push({ name: element.name, namespace, xml: copy.toString() });
+  }
+  if (entries.length === 0) return null;
   if ((await ctx.storage.privateXml.put(account, entries, maxBytesPerAccount)) === 'full') {
     throw new StanzaError('policy-violation', `an account may keep at most ${maxBytesPerAccount} bytes of private XML; nothing was stored`);
   }
