@@ -136,6 +136,15 @@ export interface PrivateXmlEvent {
   result?: Element;
 }
 
+/** An item was published to or retracted from an account's PEP node (after it is stored and notified). */
+export interface PepChangedEvent {
+  /** The account's bare JID. */
+  owner: Jid;
+  node: string;
+  /** Who asked: a client's full JID, or the bare JID when a module asked for the account. */
+  requester: Jid;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -159,6 +168,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** XEP-0049 get/set of one element: a module keeping it elsewhere claims it (PrivateXmlEvent). */
   'private/get': PrivateXmlEvent;
   'private/set': PrivateXmlEvent;
+  /** A PEP publish or retract (PepChangedEvent), for modules that mirror a node elsewhere. */
+  'pep/changed': PepChangedEvent;
 }
 
 export type EventName = keyof EventCatalogue;

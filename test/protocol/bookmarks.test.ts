@@ -80,3 +80,38 @@ describe('XEP-0402 §5 compatibility with XEP-0048 in private XML storage', () =
     expect(garden.getChild('extensions')?.getChild('x', 'urn:example:ext')).toBeDefined();
   });
 });
+
+describe('XEP-0402 §5 compatibility with XEP-0048 in PEP (storage:bookmarks node), XEP-0411', () => {
+  const legacyPepRooms = async () => {
+    const item = (await pep.items(pep.alice.client, 'storage:bookmarks')).getChild('pubsub', NS_PUBSUB)!.getChild('items')!.getChild('item');
+    return (item?.getChild('storage', 'storage:bookmarks')?.getChildren('conference') ?? []).map((c) => `${c.attrs.jid} ${c.attrs.name}`);
+  };
+
+  it('XEP-0402 §5 / XEP-0411 §2: the account advertises #compat-pep and urn:xmpp:bookmarks-conversion:0', async () => {
+    const answer = await iq(pep.alice.client, 'get', ALICE, "<query xmlns='http://jabber.org/protocol/disco#info'/>");
+    const features = answer.getChild('query')!.getChildren('feature').map((f) => f.attrs.var);
+    expect(features).toEqual(expect.arrayContaining([`${NS_BOOKMARKS}#compat-pep`, 'urn:xmpp:bookmarks-conversion:0']));
+  });
+
+  it('XEP-0411 §2: bookmarks an old client stores in private XML appear in the storage:bookmarks PEP node', async () => {
+    await legacySet("<conference jid='council@conf.localhost' name='Council' autojoin='true'><nick>Puck</nick></conference><conference jid='garden@conf.localhost' name='Garden'/>");
+    expect(await legacyPepRooms()).toEqual(['council@conf.localhost Council', 'garden@conf.localhost Garden']);
+  });
+
+  it('XEP-0402 §5: a room a new client publishes reaches the storage:bookmarks PEP node, notified to old PEP clients', async () => {
+    const old = await pep.online('alice', 'old-pep', ['storage:bookmarks']);
+    await iq(modern.client, 'set', undefined, publishXml(NS_BOOKMARKS, 'cellar@conf.localhost', `<conference xmlns='${NS_BOOKMARKS}' name='Cellar'/>`, BOOKMARK_OPTIONS));
+    const event = await old.client.next((el) => isEventFor(ALICE, 'storage:bookmarks')(el) && String(el).includes('cellar@conf.localhost'));
+    expect(itemIds(event)).toEqual(['current']);
+    expect(await legacyPepRooms()).toContain('cellar@conf.localhost Cellar');
+    old.client.destroy();
+  });
+
+  it('XEP-0402 §5: a list an old client publishes to the storage:bookmarks PEP node becomes the XEP-0402 items', async () => {
+    const storage = "<storage xmlns='storage:bookmarks'><conference jid='council@conf.localhost' name='Council' autojoin='true'><nick>Puck</nick></conference><conference jid='attic@conf.localhost' name='Attic'/></storage>";
+    const answer = await iq(pep.alice.client, 'set', undefined, publishXml('storage:bookmarks', 'current', storage, { 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist' }));
+    expect(answer.attrs.type).toBe('result');
+    expect((await modernItems()).map((i) => i.attrs.id).sort()).toEqual(['attic@conf.localhost', 'council@conf.localhost']);
+    expect((await legacyGet()).map((c) => c.attrs.jid)).toEqual(['council@conf.localhost', 'attic@conf.localhost']);
+  });
+});
