@@ -61,6 +61,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.offline.deleteAccount(jid.toBareString());
         await deps.storage.pubsub.deleteAccount(jid.toBareString());
         await deps.storage.privateXml.deleteAccount(jid.toBareString());
+        await deps.storage.vcards.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

@@ -27,6 +27,8 @@ export type StanzaEventName = `${StanzaKind}/${AddressKind}` | `pre-${StanzaKind
  * Handlers run by descending priority; the last two claim the stanza, the others only look.
  */
 export const PRE_PRESENCE_BARE = {
+  /** vcard: puts the XEP-0153 avatar hash into available presence before anyone reads it (XEP-0398 §4). */
+  photoHash: 50,
   /** caps: learns the client's XEP-0115 capabilities from its presence. */
   learnCaps: 40,
   /** roster: at initial presence, replays the subscription requests still unanswered (RFC 6121 §3.1.3). */

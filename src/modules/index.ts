@@ -15,6 +15,7 @@ import { receiptsModule } from './receipts/index.js';
 import { pepModule } from './pep/index.js';
 import { privateModule } from './private/index.js';
 import { bookmarksModule } from './bookmarks/index.js';
+import { vcardModule } from './vcard/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -32,4 +33,5 @@ export const builtinModules: HeraldModule[] = [
   pepModule,
   privateModule,
   bookmarksModule,
+  vcardModule,
 ];

@@ -307,6 +307,14 @@ export interface PrivateXmlRepository {
   deleteAccount(account: string): Promise<void>;
 }
 
+/** vCard-temp (XEP-0054), one per account (bare JID), as XML; its size is bounded by the module. */
+export interface VCardRepository {
+  get(account: string): Promise<string | undefined>;
+  /** Creates or replaces the account's vCard. */
+  put(account: string, vcard: string): Promise<void>;
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -315,5 +323,6 @@ export interface Storage {
   held: HeldStanzaRepository;
   pubsub: PubsubRepository;
   privateXml: PrivateXmlRepository;
+  vcards: VCardRepository;
   close(): Promise<void>;
 }

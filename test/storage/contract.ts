@@ -8,6 +8,7 @@ import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
 import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
+import { runVCardContract } from './contract-vcards.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 
@@ -35,6 +36,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runHeldContract(current);
     runPubsubContract(current);
     runPrivateXmlContract(current);
+    runVCardContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

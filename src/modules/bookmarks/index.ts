@@ -9,7 +9,7 @@
 // rooms, XEP-0402 §5: no notifications for unchanged ones); its get is built from the items.
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
 import type { Jid } from '../../protocol/jid.js';
-import { stanzaErrorIn, StanzaError } from '../../protocol/stanza-error.js';
+import { publishRequest, setAsAccount } from '../../core/modules/account-iq.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { xml, type Element } from '../../xml/element.js';
 import { bookmarkOfItem, bookmarksOfLegacy, conferenceOf, legacyChanged, legacyStorageOf, NS_BOOKMARKS, NS_BOOKMARKS_LEGACY, type Bookmark } from './convert.js';
@@ -28,33 +28,13 @@ const BOOKMARKS_OPTIONS: Record<string, string> = {
 /** XEP-0048 §3.3: private, persistent. */
 const LEGACY_OPTIONS: Record<string, string> = { 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist' };
 
-function publishOptionsOf(fields: Record<string, string>): Element {
-  const form = xml(
-    'x',
-    { xmlns: 'jabber:x:data', type: 'submit' },
-    xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', null, 'http://jabber.org/protocol/pubsub#publish-options')),
-    Object.entries(fields).map(([name, value]) => xml('field', { var: name }, xml('value', null, value))),
-  );
-  return xml('publish-options', null, form);
-}
-
-const publishRequest = (node: string, item: Element, options: Record<string, string>): Element =>
-  xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node }, item), publishOptionsOf(options));
-
 async function storedBookmarks(ctx: ModuleContext, account: Jid): Promise<Bookmark[]> {
   // Oldest first, the order the rooms were added in.
   const items = (await ctx.storage.pubsub.items(account.toString(), NS_BOOKMARKS)).reverse();
   return items.map(bookmarkOfItem).filter((b): b is Bookmark => b !== undefined);
 }
 
-/** One pubsub set from the account to its own PEP service; its error is the client's. */
-async function pepSet(ctx: ModuleContext, account: Jid, pubsub: Element): Promise<void> {
-  const owner = account.toString();
-  const answer = await ctx.requestIq(xml('iq', { type: 'set', id: ctx.ids.next(), from: owner, to: owner }, pubsub));
-  if (answer.attrs.type !== 'error') return;
-  const error = stanzaErrorIn(answer);
-  throw new StanzaError(error.condition, `the bookmarks could not be stored as XEP-0402 items: ${error.text ?? error.condition}`);
-}
+const pepSet = (ctx: ModuleContext, account: Jid, pubsub: Element) => setAsAccount(ctx, account, pubsub, 'the bookmarks could not be stored as XEP-0402 items');
 
 async function storeLegacy(ctx: ModuleContext, account: Jid, storage: Element): Promise<void> {
   const stored = new Map((await storedBookmarks(ctx, account)).map((b) => [b.jid, b]));

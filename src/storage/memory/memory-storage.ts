@@ -7,6 +7,7 @@ import { createMemoryRosterRepository } from './roster.js';
 import { createMemoryOfflineRepository } from './offline.js';
 import { createMemoryPubsubRepository } from './pubsub.js';
 import { createMemoryPrivateXmlRepository } from './private-xml.js';
+import { createMemoryVCardRepository } from './vcards.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -22,6 +23,7 @@ export function createMemoryStorage(): Storage {
     held: createMemoryHeldRepository(assertOpen),
     pubsub: createMemoryPubsubRepository(assertOpen),
     privateXml: createMemoryPrivateXmlRepository(assertOpen),
+    vcards: createMemoryVCardRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -189,4 +189,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     PRIMARY KEY (account, namespace, name)
   );
   `,
+
+  // 8: vCard-temp (XEP-0054), one row per account.
+  `
+  CREATE TABLE vcards (
+    account TEXT NOT NULL PRIMARY KEY,
+    vcard   TEXT NOT NULL
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import { createSqlitePubsubRepository } from './pubsub.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 import { createSqlitePrivateXmlRepository } from './private-xml.js';
+import { createSqliteVCardRepository } from './vcards.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -24,6 +25,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     held: createSqliteHeldRepository(db),
     pubsub: createSqlitePubsubRepository(db),
     privateXml: createSqlitePrivateXmlRepository(db),
+    vcards: createSqliteVCardRepository(db),
     async close() {
       if (!db.open) return;
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
