@@ -20,3 +20,11 @@ export function rejectUnknownOptions(ctx: ModuleContext, known: readonly string[
     }
   }
 }
+
+/**
+ * Whether the configuration leaves another module on (those shipped are on by default). For a
+ * module that works through another one's IQs or events without importing it.
+ */
+export function moduleEnabled(ctx: ModuleContext, name: string): boolean {
+  return ctx.config.modules[name]?.enabled ?? true;
+}

@@ -10,6 +10,7 @@
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
 import type { Jid } from '../../protocol/jid.js';
 import { publishRequest, setAsAccount } from '../../core/modules/account-iq.js';
+import { moduleEnabled } from '../../core/modules/options.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { xml, type Element } from '../../xml/element.js';
 import { bookmarkOfItem, bookmarksOfLegacy, conferenceOf, legacyChanged, legacyStorageOf, NS_BOOKMARKS, NS_BOOKMARKS_LEGACY, type Bookmark } from './convert.js';
@@ -70,6 +71,11 @@ export const bookmarksModule: HeraldModule = {
   enabledByDefault: true,
 
   load(ctx) {
+    // The rooms live in PEP: without it, old clients' bookmarks stay plain private XML.
+    if (!moduleEnabled(ctx, 'pep')) {
+      ctx.log.info('pep module disabled: XEP-0048 bookmarks are not converted to XEP-0402');
+      return;
+    }
     const isLegacy = (name: string, namespace: string) => name === 'storage' && namespace === NS_BOOKMARKS_LEGACY;
 
     ctx.on('private/get', async (event) => {

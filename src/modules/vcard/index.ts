@@ -5,7 +5,7 @@
 //   events   disco/info (host: vcard-temp; account: pep-vcard-conversion), pep/changed (a client's
 //            avatar metadata), pre-presence/bare + /full + /host (XEP-0153 hash, presence.ts)
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
-import { positiveIntegerOption, rejectUnknownOptions } from '../../core/modules/options.js';
+import { moduleEnabled, positiveIntegerOption, rejectUnknownOptions } from '../../core/modules/options.js';
 import type { IqRequest } from '../../core/iq-dispatcher.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { buildElement } from '../../xml/element-builder.js';
@@ -29,7 +29,7 @@ async function getVCard(ctx: ModuleContext, iq: IqRequest) {
   throw new StanzaError('item-not-found', `${owner} has no vCard`);
 }
 
-async function setVCard(ctx: ModuleContext, maxBytes: number, iq: IqRequest): Promise<null> {
+async function setVCard(ctx: ModuleContext, maxBytes: number, convert: boolean, iq: IqRequest): Promise<null> {
   const owner = iq.to.bare.toString();
   if (iq.from.toBareString() !== owner) throw new StanzaError('forbidden', `only ${owner} may change its vCard`);
   // A copy: the stanza is shared with other handlers.
@@ -41,7 +41,7 @@ async function setVCard(ctx: ModuleContext, maxBytes: number, iq: IqRequest): Pr
   const photo = photoOf(vcard);
   if (vcard.getChild('PHOTO')?.getChild('BINVAL') && !photo) throw new StanzaError('bad-request', 'the PHOTO BINVAL is not base64');
   // Published first: when the avatar cannot be (too big for PEP, say), nothing is stored.
-  await publishPhoto(ctx, iq.to.bare, photo);
+  if (convert) await publishPhoto(ctx, iq.to.bare, photo);
   await ctx.storage.vcards.put(owner, text);
   return null;
 }
@@ -53,8 +53,10 @@ export const vcardModule: HeraldModule = {
   load(ctx) {
     rejectUnknownOptions(ctx, ['maxBytes']);
     const maxBytes = positiveIntegerOption(ctx, 'maxBytes', DEFAULT_MAX_BYTES);
+    // XEP-0398 needs the avatar nodes, so PEP; without it vCards are plain vCards.
+    const convert = moduleEnabled(ctx, 'pep');
     ctx.handleIq({ target: 'account', type: 'get', xmlns: NS_VCARD, name: 'vCard', handler: (iq) => getVCard(ctx, iq) });
-    ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_VCARD, name: 'vCard', handler: (iq) => setVCard(ctx, maxBytes, iq) });
+    ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_VCARD, name: 'vCard', handler: (iq) => setVCard(ctx, maxBytes, convert, iq) });
 
     ctx.on('pep/changed', async ({ owner, node, requester }) => {
       // A bare requester is this module publishing a vCard photo: nothing to convert back.
@@ -68,7 +70,7 @@ export const vcardModule: HeraldModule = {
       if (event.node !== undefined) return;
       // XEP-0054 §6 on the server; XEP-0398 §2 on the account.
       if (event.target === 'host') event.features.add(NS_VCARD);
-      else event.features.add('urn:xmpp:pep-vcard-conversion:0');
+      else if (convert) event.features.add('urn:xmpp:pep-vcard-conversion:0');
     });
   },
 };
