@@ -65,6 +65,8 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.pubsub.deleteAccount(jid.toBareString());
         await deps.storage.fastTokens.revoke(jid.toBareString());
         await deps.storage.archive.deleteAccount(jid.toBareString());
+        await deps.storage.privateXml.deleteAccount(jid.toBareString());
+        await deps.storage.vcards.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

@@ -27,6 +27,8 @@ export type StanzaEventName = `${StanzaKind}/${AddressKind}` | `pre-${StanzaKind
  * Handlers run by descending priority; the last two claim the stanza, the others only look.
  */
 export const PRE_PRESENCE_BARE = {
+  /** vcard: puts the XEP-0153 avatar hash into available presence before anyone reads it (XEP-0398 §4). */
+  photoHash: 50,
   /** caps: learns the client's XEP-0115 capabilities from its presence. */
   learnCaps: 40,
   /** roster: at initial presence, replays the subscription requests still unanswered (RFC 6121 §3.1.3). */
@@ -146,6 +148,31 @@ export interface InlineEnableEvent {
   results: Element[];
 }
 
+/**
+ * An XEP-0049 private XML element an account reads or writes. A module that keeps this element
+ * elsewhere (bookmarks, kept as XEP-0402 items) claims the event: on `private/get` it sets
+ * `result`, on `private/set` it has stored `element` itself (or throws a StanzaError).
+ */
+export interface PrivateXmlEvent {
+  /** The account's bare JID. */
+  account: Jid;
+  name: string;
+  namespace: string;
+  /** private/set: the element to store, its namespace declared. */
+  element?: Element;
+  /** private/get: the answer, set by the module that claims the event. */
+  result?: Element;
+}
+
+/** An item was published to or retracted from an account's PEP node (after it is stored and notified). */
+export interface PepChangedEvent {
+  /** The account's bare JID. */
+  owner: Jid;
+  node: string;
+  /** Who asked: a client's full JID, or the bare JID when a module asked for the account. */
+  requester: Jid;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -169,6 +196,11 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'caps/known': SessionEvent;
   /** The client acknowledged a stanza the server sent it (XEP-0198 <a h/>). */
   'stanza/acked': StanzaAckedEvent;
+  /** XEP-0049 get/set of one element: a module keeping it elsewhere claims it (PrivateXmlEvent). */
+  'private/get': PrivateXmlEvent;
+  'private/set': PrivateXmlEvent;
+  /** A PEP publish or retract (PepChangedEvent), for modules that mirror a node elsewhere. */
+  'pep/changed': PepChangedEvent;
 }
 
 export type EventName = keyof EventCatalogue;

@@ -16,6 +16,9 @@ import { capsModule } from './caps/index.js';
 import { receiptsModule } from './receipts/index.js';
 import { pepModule } from './pep/index.js';
 import { mamModule } from './mam/index.js';
+import { privateModule } from './private/index.js';
+import { bookmarksModule } from './bookmarks/index.js';
+import { vcardModule } from './vcard/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -34,4 +37,7 @@ export const builtinModules: HeraldModule[] = [
   lastActivityModule,
   contactAddressesModule,
   mamModule,
+  privateModule,
+  bookmarksModule,
+  vcardModule,
 ];

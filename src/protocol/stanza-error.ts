@@ -82,6 +82,14 @@ export class StanzaError extends Error {
   }
 }
 
+/** The StanzaError an error stanza carries (undefined-condition when it names none we know), to pass on. */
+export function stanzaErrorIn(stanza: Element): StanzaError {
+  const error = stanza.getChild('error');
+  const children = error?.getChildElements() ?? [];
+  const condition = children.find((c) => c.attrs.xmlns === NS.stanzas && c.name !== 'text' && c.name in DEFAULT_TYPE)?.name as StanzaErrorCondition | undefined;
+  return new StanzaError(condition ?? 'undefined-condition', error?.getChildText('text', NS.stanzas) ?? undefined);
+}
+
 /**
  * The error reply to a stanza (RFC 6120 §8.3.1): addresses swapped, type="error", original
  * payload kept for messages and presence. Returns undefined for stanzas that must never be

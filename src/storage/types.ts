@@ -322,6 +322,37 @@ export interface FastTokenRepository {
   list(account: string): Promise<FastToken[]>;
 }
 
+/** One element kept with XEP-0049 private XML storage, keyed by its name and namespace. */
+export interface PrivateXmlEntry {
+  name: string;
+  namespace: string;
+  /** The element as XML, its namespace declared. */
+  xml: string;
+}
+
+/**
+ * XEP-0049 private XML storage, keyed by the account's bare JID. `put` stores several elements
+ * as one atomic step that also checks the account's byte limit (UTF-8 of all its stored XML,
+ * the replaced elements not counted), so concurrent writers cannot exceed it.
+ */
+export interface PrivateXmlRepository {
+  /** The stored XML, or undefined. */
+  get(account: string, name: string, namespace: string): Promise<string | undefined>;
+  /** Stores (replacing) every entry, or none: 'full' when the account would exceed maxAccountBytes. */
+  put(account: string, entries: readonly PrivateXmlEntry[], maxAccountBytes: number): Promise<'stored' | 'full'>;
+  /** UTF-8 bytes of everything the account stores. */
+  accountBytes(account: string): Promise<number>;
+  deleteAccount(account: string): Promise<void>;
+}
+
+/** vCard-temp (XEP-0054), one per account (bare JID), as XML; its size is bounded by the module. */
+export interface VCardRepository {
+  get(account: string): Promise<string | undefined>;
+  /** Creates or replaces the account's vCard. */
+  put(account: string, vcard: string): Promise<void>;
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -332,5 +363,7 @@ export interface Storage {
   fastTokens: FastTokenRepository;
   /** Message archives (XEP-0313). */
   archive: ArchiveRepository;
+  privateXml: PrivateXmlRepository;
+  vcards: VCardRepository;
   close(): Promise<void>;
 }

@@ -8,7 +8,9 @@ import { runHeldContract } from './contract-held.js';
 import { runFastTokenContract } from './contract-fast-tokens.js';
 import { runKvContract } from './contract-kv.js';
 import { runOfflineContract } from './contract-offline.js';
+import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
+import { runVCardContract } from './contract-vcards.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 
@@ -37,6 +39,8 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runPubsubContract(current);
     runFastTokenContract(current);
     runArchiveContract(current);
+    runPrivateXmlContract(current);
+    runVCardContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {
@@ -56,6 +60,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
         await expect(storage.fastTokens.list('alice@example.org')).rejects.toThrow();
         await expect(storage.archive.query('alice@example.org', { max: 1, fromEnd: true })).rejects.toThrow();
         await expect(storage.archive.append('alice@example.org', { id: 'i', with: 'b@example.org', direction: 'in', stanza: '<message/>', timestamp: 1 })).rejects.toThrow();
+        await expect(storage.privateXml.get('alice@example.org', 'p', 'urn:a')).rejects.toThrow();
       });
     });
   });

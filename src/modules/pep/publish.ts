@@ -72,6 +72,7 @@ export async function publish(ctx: ModuleContext, limits: PepLimits, request: Pe
     throw new StanzaError('policy-violation', `this account's published items may take at most ${limits.maxBytesPerAccount} bytes in all; retract or purge some first`);
   }
   await broadcast(ctx, request.ownerJid, node, eventOf(name, itemElement({ ...stored, seq: 0 })));
+  await ctx.fire('pep/changed', { owner: request.ownerJid, node: name, requester: request.requester });
   return xml('pubsub', { xmlns: NS_PUBSUB }, xml('publish', { node: name }, xml('item', { id })));
 }
 
@@ -84,5 +85,6 @@ export async function retract(ctx: ModuleContext, request: PepRequest, element: 
   if (!(await ctx.storage.pubsub.retract(request.owner, name, id))) throw new StanzaError('item-not-found', `no item '${id}' in node '${name}'`);
   const notify = element.attrs.notify === 'true' || element.attrs.notify === '1' || node.config.notifyRetract;
   if (notify) await broadcast(ctx, request.ownerJid, node, eventOf(name, xml('retract', { id })));
+  await ctx.fire('pep/changed', { owner: request.ownerJid, node: name, requester: request.requester });
   return null;
 }

@@ -8,6 +8,8 @@ import { createMemoryRosterRepository } from './roster.js';
 import { createMemoryOfflineRepository } from './offline.js';
 import { createMemoryPubsubRepository } from './pubsub.js';
 import { createMemoryFastTokenRepository } from './fast-tokens.js';
+import { createMemoryPrivateXmlRepository } from './private-xml.js';
+import { createMemoryVCardRepository } from './vcards.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -24,6 +26,8 @@ export function createMemoryStorage(): Storage {
     pubsub: createMemoryPubsubRepository(assertOpen),
     fastTokens: createMemoryFastTokenRepository(assertOpen),
     archive: createMemoryArchiveRepository(assertOpen),
+    privateXml: createMemoryPrivateXmlRepository(assertOpen),
+    vcards: createMemoryVCardRepository(assertOpen),
     async close() {
       open = false;
     },

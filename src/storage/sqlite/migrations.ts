@@ -211,4 +211,25 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE UNIQUE INDEX archive_by_time ON archive (account, at);
   CREATE INDEX archive_by_with ON archive (account, with_bare, at);
   `,
+
+  // 9: XEP-0049 private XML storage, one row per (account, namespace, element name). bytes is
+  // the XML's UTF-8 size, summed for the per-account limit (length() counts characters in SQLite).
+  `
+  CREATE TABLE private_xml (
+    account   TEXT   NOT NULL,
+    namespace TEXT   NOT NULL,
+    name      TEXT   NOT NULL,
+    xml       TEXT   NOT NULL,
+    bytes     BIGINT NOT NULL,
+    PRIMARY KEY (account, namespace, name)
+  );
+  `,
+
+  // 10: vCard-temp (XEP-0054), one row per account.
+  `
+  CREATE TABLE vcards (
+    account TEXT NOT NULL PRIMARY KEY,
+    vcard   TEXT NOT NULL
+  );
+  `,
 ];

@@ -9,6 +9,8 @@ import { createSqlitePubsubRepository } from './pubsub.js';
 import { createSqliteRosterRepository } from './roster.js';
 import { createSqliteUserRepository } from './users.js';
 import { createSqliteFastTokenRepository } from './fast-tokens.js';
+import { createSqlitePrivateXmlRepository } from './private-xml.js';
+import { createSqliteVCardRepository } from './vcards.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -27,6 +29,8 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     pubsub: createSqlitePubsubRepository(db),
     fastTokens: createSqliteFastTokenRepository(db),
     archive,
+    privateXml: createSqlitePrivateXmlRepository(db),
+    vcards: createSqliteVCardRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
