@@ -1,6 +1,7 @@
 // An IQ set a module sends on an account's behalf to the account itself (e.g. a PEP publish), so
 // the module serving it acts exactly as for a client. It comes from the bare JID: handlers that
 // mirror client writes can tell these apart (clients always have a resource).
+import { NS } from '../../xml/ns.js';
 import { stanzaErrorIn, StanzaError } from '../../protocol/stanza-error.js';
 import type { Jid } from '../../protocol/jid.js';
 import { xml, type Element } from '../../xml/element.js';
@@ -23,7 +24,7 @@ export function publishRequest(node: string, item: Element, options?: Record<str
         null,
         xml(
           'x',
-          { xmlns: 'jabber:x:data', type: 'submit' },
+          { xmlns: NS.dataForms, type: 'submit' },
           xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', null, 'http://jabber.org/protocol/pubsub#publish-options')),
           Object.entries(options).map(([name, value]) => xml('field', { var: name }, xml('value', null, value))),
         ),

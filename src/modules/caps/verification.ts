@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import type { Element } from '../../xml/element.js';
 
-const NS_DATA_FORMS = 'jabber:x:data';
 
 /** §5.4 step 2: the hash functions we can verify, by their IANA names (as in the 'hash' attribute). */
 const HASHES: ReadonlyMap<string, string> = new Map([
@@ -79,7 +78,7 @@ interface FormFacts {
 /** XEP-0128 forms as §5.1 hashes them, sorted; undefined when §5.4 step 3.5 calls them ill-formed. */
 function dataForms(query: Element): FormFacts[] | undefined {
   const forms: FormFacts[] = [];
-  for (const form of query.getChildren('x', NS_DATA_FORMS)) {
+  for (const form of query.getChildren('x')) {
     const fields = form.getChildren('field');
     const formTypeField = fields.find((f) => attr(f, 'var') === 'FORM_TYPE');
     // §5.4 step 3.6: a form without a hidden FORM_TYPE is ignored, the rest still counts.

@@ -6,7 +6,6 @@ export const NS_MAM = 'urn:xmpp:mam:2';
 export const NS_MAM_EXTENDED = 'urn:xmpp:mam:2#extended';
 export const NS_RSM = 'http://jabber.org/protocol/rsm';
 export const NS_FORWARD = 'urn:xmpp:forward:0';
-export const NS_DATA_FORMS = 'jabber:x:data';
 export const NS_RETRACT = 'urn:xmpp:message-retract:1';
 export const NS_RETRACT_TOMBSTONE = 'urn:xmpp:message-retract:1#tombstone';
 

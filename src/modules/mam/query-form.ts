@@ -5,7 +5,7 @@ import { tryParseJid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { ArchiveQuery } from '../../storage/types.js';
 import type { Element } from '../../xml/element.js';
-import { NS_DATA_FORMS, NS_MAM, NS_RSM } from './namespaces.js';
+import { NS_MAM, NS_RSM } from './namespaces.js';
 
 export interface ParsedQuery {
   query: ArchiveQuery;
@@ -94,7 +94,7 @@ function readRsm(set: Element, query: ArchiveQuery & { after: string[]; before: 
 export function parseQuery(payload: Element, sizes: PageSizes): ParsedQuery {
   const query = { max: sizes.defaultPageSize, fromEnd: false, after: [] as string[], before: [] as string[] } satisfies ArchiveQuery;
   if (payload.attrs.node !== undefined) throw new StanzaError('feature-not-implemented', 'user archives have no pubsub nodes (XEP-0442)');
-  const form = payload.getChild('x', NS_DATA_FORMS);
+  const form = payload.getChild('x');
   if (form) {
     if (form.attrs.type !== 'submit') throw new StanzaError('bad-request', "the query form must be of type 'submit'");
     readForm(form, query, sizes);

@@ -9,7 +9,7 @@ import type { ArchivedMessage } from '../../storage/types.js';
 import { xml, type Element } from '../../xml/element.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { NS } from '../../xml/ns.js';
-import { NS_DATA_FORMS, NS_FORWARD, NS_MAM, NS_RSM, ownArchive } from './namespaces.js';
+import { NS_FORWARD, NS_MAM, NS_RSM, ownArchive } from './namespaces.js';
 import { parseQuery, type PageSizes } from './query-form.js';
 import type { ArchiveWriter } from './archive-writer.js';
 
@@ -58,7 +58,7 @@ function queryForm(): Element {
     { xmlns: NS_MAM },
     xml(
       'x',
-      { xmlns: NS_DATA_FORMS, type: 'form' },
+      { xmlns: NS.dataForms, type: 'form' },
       xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', null, NS_MAM)),
       field('with', 'jid-single'),
       field('start', 'text-single'),

@@ -2,6 +2,7 @@
 // stored (with a XEP-0203 delay) up to a per-account quota and delivered when a resource next
 // sends non-negative available presence.
 import { PRE_PRESENCE_BARE } from '../../core/events.js';
+import { positiveIntegerOption } from '../../core/modules/options.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import { NS } from '../../xml/ns.js';
 import { presencePriority } from '../../protocol/presence-priority.js';
@@ -11,20 +12,13 @@ import { storeOffline } from './store.js';
 const DEFAULT_QUOTA = 1000;
 const PAGE_SIZE = 200;
 
-function positiveInteger(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new Error(`modules.offline.options.${what}: expected a positive integer, found ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 export const offlineModule: HeraldModule = {
   name: 'offline',
   enabledByDefault: true,
 
   load(ctx) {
-    const quota = positiveInteger(ctx.options.quota, DEFAULT_QUOTA, 'quota');
+    const quota = positiveIntegerOption(ctx, 'quota', DEFAULT_QUOTA);
     const flusher = createFlusher(ctx, { pageSize: PAGE_SIZE });
 
     // XEP-0160 §4.

@@ -1,10 +1,11 @@
 // XEP-0060 §16.4.4 pubsub#node_config as PEP uses it: the defaults (XEP-0163 §7), reading a
 // submitted form (node configuration, §8.2, and publish-options preconditions, §7.1.5) and
 // rendering the configuration form.
+import { NS } from '../../xml/ns.js';
 import { xml, type Element } from '../../xml/element.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { PubsubAccessModel, PubsubNodeConfig, SendLastPublishedItem } from '../../storage/types.js';
-import { FORM_NODE_CONFIG, NS_DATA_FORMS, pubsubError } from './errors.js';
+import { FORM_NODE_CONFIG, pubsubError } from './errors.js';
 import type { PepLimits } from './options.js';
 
 /** XEP-0163 §7: presence access, last item on subscription and presence; items persist. */
@@ -31,7 +32,7 @@ export interface SubmittedField {
 
 /** The fields of a submitted data form with the given FORM_TYPE; undefined when there is none. */
 export function submittedFields(container: Element | undefined, formType: string): SubmittedField[] | undefined {
-  const form = container?.getChild('x', NS_DATA_FORMS);
+  const form = container?.getChild('x');
   if (!form) return undefined;
   if (form.attrs.type === 'cancel') return [];
   const fields = form.getChildren('field').map((f) => ({ name: String(f.attrs.var ?? ''), values: f.getChildren('value').map((v) => v.getText()) }));
@@ -156,7 +157,7 @@ export function configForm(config: PubsubNodeConfig): Element {
   const bool = (b: boolean): string => (b ? '1' : '0');
   return xml(
     'x',
-    { xmlns: NS_DATA_FORMS, type: 'form' },
+    { xmlns: NS.dataForms, type: 'form' },
     field('FORM_TYPE', 'hidden', '', [FORM_NODE_CONFIG]),
     field('pubsub#title', 'text-single', 'A friendly name for the node', config.title === undefined ? [] : [config.title]),
     field('pubsub#access_model', 'list-single', 'Who may subscribe and retrieve items', [config.accessModel], [...ACCESS_MODELS]),

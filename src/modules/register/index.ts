@@ -1,6 +1,7 @@
 // XEP-0077 In-Band Registration, switched per domain by `registration.enabled`: on a domain where
 // it is off the module advertises nothing and leaves account IQs to the core.
 import { xml } from '../../xml/element.js';
+import { positiveIntegerOption } from '../../core/modules/options.js';
 import { NS } from '../../xml/ns.js';
 import type { HeraldModule } from '../../core/modules/module.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -9,11 +10,6 @@ import { ACCOUNT_IQ_PRIORITY, createAccountHandler } from './account.js';
 
 const DEFAULT_PER_ADDRESS_PER_MINUTE = 5;
 
-function positiveInteger(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`modules.register.options.${what}: expected a positive integer, found ${JSON.stringify(value)}`);
-  return value;
-}
 
 export const registerModule: HeraldModule = {
   name: 'register',
@@ -22,7 +18,7 @@ export const registerModule: HeraldModule = {
   load(ctx) {
     const enabled = (domain: string) => ctx.hosts.get(domain)?.registration.enabled === true;
     const limiter = createRateLimiter({
-      limit: positiveInteger(ctx.options.perAddressPerMinute, DEFAULT_PER_ADDRESS_PER_MINUTE, 'perAddressPerMinute'),
+      limit: positiveIntegerOption(ctx, 'perAddressPerMinute', DEFAULT_PER_ADDRESS_PER_MINUTE),
       windowMs: 60_000,
       clock: ctx.clock,
     });

@@ -2,6 +2,7 @@
 // (§2.6) and subscription pre-approval (§3.4). Presence to and from contacts is the presence
 // module's; it learns of subscription changes from `roster/changed`.
 import type { HeraldModule } from '../../core/modules/module.js';
+import { positiveIntegerOption } from '../../core/modules/options.js';
 import { xml } from '../../xml/element.js';
 import { registerRosterIq } from './iq.js';
 import { NS_PRE_APPROVAL, NS_ROSTER_VERSIONING } from './items.js';
@@ -16,13 +17,6 @@ const DEFAULT_MAX_GROUPS_PER_ITEM = 20;
 const DEFAULT_MAX_PENDING_REQUESTS = 1000;
 const DEFAULT_MAX_PENDING_REQUEST_BYTES = 1024 * 1024;
 
-function positiveInteger(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new Error(`modules.roster.options.${what}: expected a positive integer, found ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 export const rosterModule: HeraldModule = {
   name: 'roster',
@@ -30,12 +24,12 @@ export const rosterModule: HeraldModule = {
 
   load(ctx) {
     const limits = {
-      maxItems: positiveInteger(ctx.options.maxItems, DEFAULT_MAX_ITEMS, 'maxItems'),
-      maxNameLength: positiveInteger(ctx.options.maxNameLength, DEFAULT_MAX_NAME_LENGTH, 'maxNameLength'),
-      maxGroupsPerItem: positiveInteger(ctx.options.maxGroupsPerItem, DEFAULT_MAX_GROUPS_PER_ITEM, 'maxGroupsPerItem'),
+      maxItems: positiveIntegerOption(ctx, 'maxItems', DEFAULT_MAX_ITEMS),
+      maxNameLength: positiveIntegerOption(ctx, 'maxNameLength', DEFAULT_MAX_NAME_LENGTH),
+      maxGroupsPerItem: positiveIntegerOption(ctx, 'maxGroupsPerItem', DEFAULT_MAX_GROUPS_PER_ITEM),
       pending: {
-        maxCount: positiveInteger(ctx.options.maxPendingRequests, DEFAULT_MAX_PENDING_REQUESTS, 'maxPendingRequests'),
-        maxBytes: positiveInteger(ctx.options.maxPendingRequestBytes, DEFAULT_MAX_PENDING_REQUEST_BYTES, 'maxPendingRequestBytes'),
+        maxCount: positiveIntegerOption(ctx, 'maxPendingRequests', DEFAULT_MAX_PENDING_REQUESTS),
+        maxBytes: positiveIntegerOption(ctx, 'maxPendingRequestBytes', DEFAULT_MAX_PENDING_REQUEST_BYTES),
       },
     };
     const store = createRosterStore(ctx);
