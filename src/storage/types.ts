@@ -1,8 +1,10 @@
 // Storage interfaces: one repository per concern. Every implementation (memory, sqlite, later
 // postgres) passes the one contract suite in test/storage/.
 import type { ArchiveRepository } from './archive-types.js';
+import type { InviteRepository } from './invite-types.js';
 
 export type * from './archive-types.js';
+export type * from './invite-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -365,5 +367,7 @@ export interface Storage {
   archive: ArchiveRepository;
   privateXml: PrivateXmlRepository;
   vcards: VCardRepository;
+  /** Invitations to register or to become a contact (XEP-0401, XEP-0445, XEP-0379). */
+  invites: InviteRepository;
   close(): Promise<void>;
 }

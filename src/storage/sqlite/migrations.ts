@@ -232,4 +232,24 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     vcard   TEXT NOT NULL
   );
   `,
+
+  // 11: invitations (XEP-0401/0445/0379). Only the token's SHA-256 is kept; id is the public
+  // handle admins list and revoke by.
+  `
+  CREATE TABLE invites (
+    id                 TEXT    NOT NULL PRIMARY KEY,
+    token_hash         TEXT    NOT NULL UNIQUE,
+    domain             TEXT    NOT NULL,
+    username           TEXT,
+    contact            TEXT,
+    admin              INTEGER NOT NULL,
+    allow_registration INTEGER NOT NULL,
+    created_at         INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL,
+    used_at            INTEGER,
+    used_by            TEXT
+  ) STRICT;
+  CREATE INDEX invites_by_domain ON invites (domain, username);
+  CREATE INDEX invites_by_contact ON invites (contact);
+  `,
 ];
