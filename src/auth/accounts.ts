@@ -5,6 +5,7 @@ import type { Storage, UserRecord } from '../storage/types.js';
 import type { Clock } from '../util/clock.js';
 import { deriveAllCredentials, verifyPassword } from './scram-credentials.js';
 import { SaslprepError } from './saslprep.js';
+import { setRole } from './roles.js';
 
 export interface Accounts {
   create(jid: Jid, password: string): Promise<'created' | 'exists'>;
@@ -68,6 +69,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.privateXml.deleteAccount(jid.toBareString());
         await deps.storage.vcards.deleteAccount(jid.toBareString());
         await deps.storage.invites.deleteAccount(jid.toBareString());
+        await setRole(deps.storage, jid, 'user');
       }
       return deleted;
     },

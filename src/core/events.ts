@@ -2,6 +2,7 @@
 // handlers for these names only; adding a XEP adds at most one entry here.
 import type { Element } from '../xml/element.js';
 import type { Jid } from '../protocol/jid.js';
+import type { StanzaError } from '../protocol/stanza-error.js';
 import type { LocalSession } from './sessions/session.js';
 import type { SessionRef } from './sessions/session-ref.js';
 import type { RosterItem } from '../storage/types.js';
@@ -173,6 +174,34 @@ export interface PepChangedEvent {
   requester: Jid;
 }
 
+/**
+ * XEP-0077 registration on a stream that has not authenticated, before the form is shown and
+ * again before the account is made. A module may admit a stream although open registration is
+ * off (an invitation, XEP-0445), or refuse a name (reserved for someone invited).
+ */
+export interface RegistrationAdmissionEvent {
+  stream: PreAuthStream;
+  domain: string;
+  /** The name asked for, when the client is registering (absent when it asks for the form). */
+  username?: string;
+  /** Set by a module that lets this stream register even where open registration is off. */
+  admitted?: boolean;
+  /** Set by a module that refuses this registration; sent to the client as is. */
+  refusal?: StanzaError;
+  /** Run once registration ended: with the new account, or undefined when it was not made. */
+  settle: ((account: Jid | undefined) => Promise<void>)[];
+}
+
+/**
+ * The server acts for a local account as if one of its clients had sent this subscription
+ * stanza (RFC 6121 §3), e.g. to make an inviter and invitee contacts. Claimed by the roster.
+ */
+export interface SubscriptionOnBehalfEvent {
+  account: Jid;
+  contact: Jid;
+  type: 'subscribe' | 'subscribed';
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -201,6 +230,10 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'private/set': PrivateXmlEvent;
   /** A PEP publish or retract (PepChangedEvent), for modules that mirror a node elsewhere. */
   'pep/changed': PepChangedEvent;
+  /** Registration before login: may this stream register, and this name (RegistrationAdmissionEvent)? */
+  'register/admission': RegistrationAdmissionEvent;
+  /** The roster applies a subscription stanza for a local account with no client involved. */
+  'roster/subscription-on-behalf': SubscriptionOnBehalfEvent;
 }
 
 export type EventName = keyof EventCatalogue;

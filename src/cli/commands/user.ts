@@ -2,6 +2,8 @@
 // (SQLite in WAL mode lets both write).
 import type { Command } from 'commander';
 import { passwordProblem } from '../../auth/password-policy.js';
+import { roleOf } from '../../auth/roles.js';
+import { createJid } from '../../protocol/jid.js';
 import type { HeraldConfig } from '../../config/types.js';
 import { CliError } from '../cli-error.js';
 import { accountJid, servedDomain, withAccounts, type GlobalOptions } from '../context.js';
@@ -103,9 +105,12 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
     .command('list [domain]')
     .description('list accounts, of one domain or all')
     .action(async (domain: string | undefined) => {
-      await withAccounts(globals(), async (accounts, config) => {
+      await withAccounts(globals(), async (accounts, config, storage) => {
         const only = domain === undefined ? undefined : servedDomain(domain, config);
-        for (const record of await accounts.list(only)) console.log(`${record.username}@${record.domain}`);
+        for (const record of await accounts.list(only)) {
+          const role = await roleOf(storage, createJid(record.username, record.domain));
+          console.log(`${record.username}@${record.domain}${role === 'admin' ? '  admin' : ''}`);
+        }
       });
     });
 }

@@ -2,13 +2,13 @@
 // (outbound, Appendix A.2), the contact's server what arrives for its accounts (inbound, A.3);
 // when both are this server they still meet only through the router, as remote ones would.
 import type { ModuleContext } from '../../core/modules/module.js';
-import { PRE_PRESENCE_BARE, type StanzaEvent } from '../../core/events.js';
+import { PRE_PRESENCE_BARE, type StanzaEvent, type SubscriptionOnBehalfEvent } from '../../core/events.js';
 import { bounce } from '../../core/stanza-sender.js';
 import type { Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { PendingLimits, PendingRequest, RosterItem } from '../../storage/types.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
-import { inbound, outbound, subscriptionType, type OutboundOutcome, type SubState } from './states.js';
+import { inbound, outbound, subscriptionType, type OutboundOutcome, type SubState, type SubscriptionType } from './states.js';
 import { replayPending, requestToKeep, tooManyRequests } from './pending.js';
 import type { RosterStore, StoredChange } from './store.js';
 
@@ -84,23 +84,33 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
     const user = event.from.bare;
     const contact = event.to.bare; // §3.1.1: a full JID counts as its bare JID
     if (contact.equals(user)) return true; // no 'to', or the user's own address: nothing to subscribe to
-    let result: Transition<OutboundOutcome>;
     try {
-      result = await transition(user, contact, (state) => outbound(type, state));
+      await applyOutbound(user, contact, type, event.stanza);
     } catch (error) {
       if (!(error instanceof StanzaError)) throw error;
       await bounce(ctx.router, event.stanza, error, event.to);
-      return true;
     }
+    return true;
+  }
+
+  /** The same, for the server acting on the account's behalf (no client, so errors go to the caller). */
+  async function onBehalf(event: SubscriptionOnBehalfEvent): Promise<boolean> {
+    const { account, contact, type } = event;
+    if (contact.bare.equals(account.bare)) return true;
+    await applyOutbound(account.bare, contact.bare, type, xml('presence', { type }));
+    return true;
+  }
+
+  async function applyOutbound(user: Jid, contact: Jid, type: SubscriptionType, stanza: Element): Promise<void> {
+    const result: Transition<OutboundOutcome> = await transition(user, contact, (state) => outbound(type, state));
     // A request's push goes first: the contact's server may answer at once (it may be this
     // server), and that answer's push must not be overtaken by the older one. Other changes are
     // announced after routing (§3.1.5, §3.2.2, §3.3.2), so presence owed to the contact on
     // `roster/changed` follows the stanza that made it owed.
     const announceFirst = type === 'subscribe';
     if (result.change && announceFirst) await store.announce(result.change);
-    if (result.outcome.route) await ctx.router.route(between(event.stanza, user, contact));
+    if (result.outcome.route) await ctx.router.route(between(stanza, user, contact));
     if (result.change && !announceFirst) await store.announce(result.change);
-    return true;
   }
 
   /** A.3: the stanza reaches the user's resources before the push (§3.1.6, §3.2.3, §3.3.3). */
@@ -146,4 +156,5 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
   ctx.on('pre-presence/full', onOutbound);
   ctx.on('presence/bare', onInbound);
   ctx.on('presence/full', onInbound);
+  ctx.on('roster/subscription-on-behalf', onBehalf);
 }

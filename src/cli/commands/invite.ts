@@ -1,0 +1,109 @@
+// `herald invite create|list|revoke`: invitations to register (XEP-0401/0445) or to become a
+// contact (XEP-0379). The token is printed once, inside the URI, and stored only as a hash.
+import type { Command } from 'commander';
+import { issueInvite, isInviteUsable, parseTtl } from '../../auth/invites.js';
+import { createJid, JidError } from '../../protocol/jid.js';
+import type { Invite } from '../../storage/types.js';
+import { systemClock } from '../../util/clock.js';
+import { CliError } from '../cli-error.js';
+import { accountJid, servedDomain, withAccounts, type GlobalOptions } from '../context.js';
+
+const DEFAULT_TTL = '7d';
+
+interface CreateOptions {
+  user?: string;
+  contact?: string;
+  ttl: string;
+  admin?: boolean;
+  register: boolean;
+  json?: boolean;
+}
+
+function statusOf(invite: Invite, now: number): string {
+  if (invite.usedAt !== undefined) return `used by ${invite.usedBy ?? '?'} ${new Date(invite.usedAt).toISOString()}`;
+  return isInviteUsable(invite, now) ? `open until ${new Date(invite.expiresAt).toISOString()}` : `expired ${new Date(invite.expiresAt).toISOString()}`;
+}
+
+export function registerInviteCommands(program: Command, globals: () => GlobalOptions): void {
+  const invite = program.command('invite').description('invite people to register here or to become a contact (XEP-0401, XEP-0445, XEP-0379)');
+
+  invite
+    .command('create [domain]')
+    .description('make a one-time invitation and print its xmpp: link (domain: the first served one, or the contact\'s)')
+    .option('--user <name>', 'reserve this account name for the invitee')
+    .option('--contact <jid>', 'the invitee and this local account become mutual contacts')
+    .option('--ttl <time>', 'how long the invitation stays valid: 30m, 12h, 7d, 2w', DEFAULT_TTL)
+    .option('--admin', 'the account created with this invitation is an administrator')
+    .option('--no-register', 'with --contact: only a contact invitation, no account creation')
+    .option('--json', 'print the invitation as JSON')
+    .action(async (domainArg: string | undefined, options: CreateOptions) => {
+      await withAccounts(globals(), async (accounts, config, storage) => {
+        const ttlMs = parseTtl(options.ttl);
+        if (ttlMs === undefined) throw new CliError(`--ttl: expected a time like 30m, 12h, 7d or 2w, found '${options.ttl}'`);
+        const contact = options.contact === undefined ? undefined : accountJid(options.contact, config);
+        if (contact && !(await accounts.exists(contact))) throw new CliError(`--contact: no account ${contact}`);
+        if (!options.register && !contact) throw new CliError('--no-register needs --contact: an invitation must do something');
+        if (!options.register && (options.user !== undefined || options.admin)) throw new CliError('--user and --admin need an invitation that registers (drop --no-register)');
+        const domain = servedDomain(domainArg ?? contact?.domain ?? config.domains[0]!.name, config);
+        let username: string | undefined;
+        if (options.user !== undefined) {
+          try {
+            username = createJid(options.user, domain).local;
+          } catch (error) {
+            if (error instanceof JidError) throw new CliError(`--user: '${options.user}' cannot be used as an account name (${error.message})`);
+            throw error;
+          }
+          if (await accounts.exists(createJid(username, domain))) throw new CliError(`--user: account ${username}@${domain} already exists`);
+        }
+        const issued = issueInvite({
+          domain,
+          ...(username === undefined ? {} : { username }),
+          ...(contact === undefined ? {} : { contact: contact.toBareString() }),
+          admin: options.admin === true,
+          allowRegistration: options.register,
+          ttlMs,
+          now: systemClock.now(),
+        });
+        await storage.invites.create(issued.invite);
+        const expires = new Date(issued.invite.expiresAt).toISOString();
+        if (options.json) {
+          console.log(JSON.stringify({ id: issued.invite.id, uri: issued.uri, domain, username, contact: issued.invite.contact, admin: issued.invite.admin, expires }));
+          return;
+        }
+        console.log(issued.uri);
+        console.log(`invite ${issued.invite.id}: one use, valid until ${expires}. Send the link above to the person you invite; it is shown only now.`);
+      });
+    });
+
+  invite
+    .command('list [domain]')
+    .description('list invitations with their state (the links themselves are not kept)')
+    .option('--json', 'one JSON object per line')
+    .action(async (domainArg: string | undefined, options: { json?: boolean }) => {
+      await withAccounts(globals(), async (_accounts, config, storage) => {
+        const domain = domainArg === undefined ? undefined : servedDomain(domainArg, config);
+        const now = systemClock.now();
+        const invites = await storage.invites.list(domain);
+        if (invites.length === 0 && !options.json) console.log('no invitations');
+        for (const i of invites) {
+          if (options.json) {
+            const { tokenHash: _secretHash, ...shown } = i;
+            console.log(JSON.stringify({ ...shown, usable: isInviteUsable(i, now) }));
+            continue;
+          }
+          const what = i.contact !== undefined ? `contact of ${i.contact}${i.allowRegistration ? ' (may register)' : ''}` : `register ${i.username !== undefined ? `${i.username}@${i.domain}` : `on ${i.domain}`}`;
+          console.log(`${i.id}  ${what}${i.admin ? '  admin' : ''}  ${statusOf(i, now)}`);
+        }
+      });
+    });
+
+  invite
+    .command('revoke <id>')
+    .description('delete an invitation so its link no longer works')
+    .action(async (id: string) => {
+      await withAccounts(globals(), async (_accounts, _config, storage) => {
+        if (!(await storage.invites.delete(id))) throw new CliError(`no invitation ${id} (see herald invite list)`);
+        console.log(`revoked invite ${id}`);
+      });
+    });
+}
