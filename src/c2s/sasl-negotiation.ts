@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { createJid } from '../protocol/jid.js';
+import { completeCredentials } from '../auth/complete-credentials.js';
 import type { ChannelBindingProvider, SaslFailureCondition, SaslMechanism, SaslStep, TokenCandidate } from './sasl/mechanism.js';
 import { tokenMechanisms } from './sasl/ht.js';
 import type { C2sContext } from './c2s-context.js';
@@ -141,6 +142,7 @@ export class SaslNegotiation {
         }
         return this.ctx.storage.users.getCredential(domain, local, mechanism);
       },
+      completeCredentials: (username, password) => completeCredentials(this.ctx.storage, createJid(username, domain), password, this.ctx.config.auth.scramIterations),
     });
     return this.answer(await this.mechanism.start(initial));
   }

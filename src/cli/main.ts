@@ -13,6 +13,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerS2sCommands } from './commands/s2s.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInviteCommands } from './commands/invite.js';
+import { registerMigrationCommands } from './commands/migrate.js';
 
 const program = new Command()
   .name('herald')
@@ -31,6 +32,7 @@ registerBenchCommand(program);
 registerS2sCommands(program, globals);
 registerDoctorCommand(program, globals);
 registerInviteCommands(program, globals);
+registerMigrationCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

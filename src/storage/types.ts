@@ -344,6 +344,8 @@ export interface PrivateXmlRepository {
   put(account: string, entries: readonly PrivateXmlEntry[], maxAccountBytes: number): Promise<'stored' | 'full'>;
   /** UTF-8 bytes of everything the account stores. */
   accountBytes(account: string): Promise<number>;
+  /** Every stored element of the account, by namespace then name (for XEP-0227 export). */
+  list(account: string): Promise<PrivateXmlEntry[]>;
   deleteAccount(account: string): Promise<void>;
 }
 

@@ -20,6 +20,13 @@ export function runPrivateXmlContract(current: () => Storage): void {
       expect(await storage.privateXml.get('bob@example.org', 'prefs', 'urn:a')).toBeUndefined();
     });
 
+    it('lists every element of one account by namespace then name', async () => {
+      await storage.privateXml.put(ALICE, [entry('zeta', 'urn:b', '1'), entry('beta', 'urn:a', '2'), entry('alpha', 'urn:b', '3')], 1000);
+      await storage.privateXml.put('bob@example.org', [entry('other', 'urn:a', '4')], 1000);
+      expect(await storage.privateXml.list(ALICE)).toEqual([entry('beta', 'urn:a', '2'), entry('alpha', 'urn:b', '3'), entry('zeta', 'urn:b', '1')]);
+      expect(await storage.privateXml.list('nobody@example.org')).toEqual([]);
+    });
+
     it('replaces an element, counting UTF-8 bytes of what stays', async () => {
       await storage.privateXml.put(ALICE, [entry('p', 'urn:a', 'x'.repeat(50))], 1000);
       await storage.privateXml.put(ALICE, [entry('p', 'urn:a', '\u00e9')], 1000);

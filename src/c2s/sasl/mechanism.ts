@@ -56,6 +56,8 @@ export interface SaslContext {
   /** XEP-0474 `h=` in SCRAM's server-first message; on unless false (RFC test vectors predate it). */
   downgradeProtection?: boolean;
   lookupCredential(username: string, mechanism: ScramMechanism): Promise<ScramCredential | undefined>;
+  /** After a PLAIN login proved the password: store keys for every SCRAM mechanism the account lacks. */
+  completeCredentials?(username: string, password: string): Promise<void>;
   /** Secret for deterministic fake salts for unknown users. */
   serverSecret: Buffer;
   /** Iteration count shown for unknown users: the one real accounts get, so they look alike. */

@@ -61,7 +61,9 @@ class PlainServer implements SaslMechanism {
 
     let credential: ScramCredential | undefined;
     try {
-      credential = await this.ctx.lookupCredential(username, 'SCRAM-SHA-256');
+      // An account imported with SCRAM-SHA-1 keys only (XEP-0227 from Prosody) is checked
+      // against those, and gets the keys it lacks once the password is proven.
+      credential = (await this.ctx.lookupCredential(username, 'SCRAM-SHA-256')) ?? (await this.ctx.lookupCredential(username, 'SCRAM-SHA-1'));
     } catch {
       return saslFailure('temporary-auth-failure');
     }
@@ -72,6 +74,7 @@ class PlainServer implements SaslMechanism {
       credential ?? fakeScramCredential(this.ctx.serverSecret, username, 'SCRAM-SHA-256', this.ctx.fakeIterations),
     );
     if (!ok || credential === undefined) return wrongCredentials(username);
+    if (credential.mechanism !== 'SCRAM-SHA-256') await this.ctx.completeCredentials?.(username, password);
     return { kind: 'success', username };
   }
 }

@@ -9,6 +9,13 @@ export function createMemoryPrivateXmlRepository(assertOpen: () => void): Privat
   const total = (entries: Map<string, string> | undefined): number => [...(entries?.values() ?? [])].reduce((sum, xml) => sum + bytesOf(xml), 0);
 
   return {
+    async list(account) {
+      assertOpen();
+      // Keys are "namespace name"; neither a namespace URI nor an element name holds a space.
+      return [...(accounts.get(account) ?? new Map<string, string>())]
+        .map(([key, xml]) => ({ namespace: key.slice(0, key.indexOf(' ')), name: key.slice(key.indexOf(' ') + 1), xml }))
+        .sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1));
+    },
     async get(account, name, namespace) {
       assertOpen();
       return accounts.get(account)?.get(keyOf(name, namespace));

@@ -11,6 +11,7 @@ export function createSqlitePrivateXmlRepository(db: SqliteDatabase): PrivateXml
      ON CONFLICT (account, namespace, name) DO UPDATE SET xml = excluded.xml, bytes = excluded.bytes`,
   );
   const deleteAll = db.prepare<[string]>('DELETE FROM private_xml WHERE account = ?');
+  const selectAll = db.prepare<[string], PrivateXmlEntry>('SELECT name, namespace, xml FROM private_xml WHERE account = ? ORDER BY namespace, name');
 
   // The byte sum and the writes share one IMMEDIATE transaction, so two writers cannot both
   // pass the check; a set of several elements is stored whole or not at all.
@@ -40,6 +41,9 @@ export function createSqlitePrivateXmlRepository(db: SqliteDatabase): PrivateXml
     },
     async accountBytes(account) {
       return sumBytes.get(account)?.total ?? 0;
+    },
+    async list(account) {
+      return selectAll.all(account);
     },
     async deleteAccount(account) {
       deleteAll.run(account);
