@@ -34,7 +34,7 @@ export function scramCredentialFrom(el: Element): ScramCredential | undefined {
   let serverKey = decode(child(el, 'server-key'), '<server-key/>');
   let salt = decode(child(el, 'salt'), '<salt/>');
   const size = KEY_BYTES[mechanism];
-  if (storedKey.length !== size) {
+  if (storedKey.length !== size && BASE64.test(storedKey.toString('latin1'))) {
     // Double-encoded (ejabberd): the decoded bytes are themselves base64 text.
     storedKey = decode(storedKey.toString('latin1'), '<stored-key/>');
     serverKey = decode(serverKey.toString('latin1'), '<server-key/>');

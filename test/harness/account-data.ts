@@ -11,11 +11,11 @@ export interface Session {
 }
 
 let counter = 0;
-async function iq(s: Session, type: 'get' | 'set', payload: string, to?: string): Promise<Element> {
+async function iq(s: Session, type: 'get' | 'set', payload: string, to?: string, errorsAllowed = false): Promise<Element> {
   const id = `fill-${++counter}`;
   s.client.send(`<iq type='${type}' id='${id}'${to ? ` to='${to}'` : ''}>${payload}</iq>`);
   const reply = await s.client.next((el) => el.name === 'iq' && el.attrs.id === id, 15_000);
-  if (reply.attrs.type !== 'result') throw new Error(`${payload.slice(0, 60)}… failed: ${reply.toString()}`);
+  if (reply.attrs.type !== 'result' && !errorsAllowed) throw new Error(`${payload.slice(0, 60)}… failed: ${reply.toString()}`);
   return reply;
 }
 
@@ -70,6 +70,7 @@ export interface AccountView {
   roster: Array<Record<string, string> & { groups?: string }>;
   fullName: string | null;
   privateText: string | null;
+  /** null when the node is missing (an export without PEP). */
   nick: string | null;
 }
 
@@ -79,7 +80,7 @@ export async function readAccount(owner: Session): Promise<AccountView> {
   const items = roster.getChild('query', 'jabber:iq:roster')?.getChildren('item') ?? [];
   const vcard = await iq(owner, 'get', "<vCard xmlns='vcard-temp'/>");
   const priv = await iq(owner, 'get', "<query xmlns='jabber:iq:private'><notes xmlns='urn:example:notes'/></query>");
-  const nick = await iq(owner, 'get', "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='http://jabber.org/protocol/nick'/></pubsub>", bare(owner.jid));
+  const nick = await iq(owner, 'get', "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='http://jabber.org/protocol/nick'/></pubsub>", bare(owner.jid), true);
   return {
     roster: items.map((i) => ({ ...(i.attrs as Record<string, string>), groups: i.getChildren('group').map((g) => g.getText()).join(',') })),
     fullName: vcard.getChild('vCard', 'vcard-temp')?.getChildText('FN') ?? null,
