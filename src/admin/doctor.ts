@@ -7,8 +7,10 @@ import { inspectCertificates } from '../net/certificate-inspection.js';
 import { nodeDns, type DnsApi } from '../s2s/resolver.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { checkDomainDns } from './doctor-dns.js';
+import { chainProblem } from './doctor-chain.js';
 import { preflight } from './preflight.js';
-import type { CheckStep } from './s2s-check.js';
+import { checkS2s, type CheckStep } from './s2s-check.js';
+import type { S2sResolver } from '../s2s/resolver.js';
 
 export interface DoctorOptions {
   config: HeraldConfig;
@@ -16,6 +18,10 @@ export interface DoctorOptions {
   /** Replaces DNS (tests); default: s2s.resolver.nameservers, else the system's resolvers. */
   dns?: DnsApi;
   onStep?: (step: CheckStep) => void;
+  /** A remote domain to check federation with (`--federation`); none by default. */
+  federationTarget?: string;
+  /** Replaces the s2s resolver for that check (tests). */
+  resolver?: S2sResolver;
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<CheckStep[]> {
@@ -35,6 +41,8 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckStep[]> {
       if (found.problem === undefined) add({ name: 'certificate', status: 'warn', summary: `${found.domain}: none yet; herald start generates a self-signed one, which clients must be told to trust`, details: ['for a real domain: herald cert import /etc/letsencrypt/live/<domain> (docs/certificates.md)'] });
       continue; // problems were reported with the configuration
     }
+    const chain = found.info.selfSigned ? undefined : chainProblem(found.certPath, config.s2s.caFiles);
+    if (chain !== undefined) add({ name: 'certificate', status: 'fail', summary: `${found.domain}: ${chain}`, details: ['clients and servers cannot build the chain to a trusted root and refuse the certificate'] });
     const days = Math.floor((found.info.validTo.getTime() - Date.now()) / 86_400_000);
     const selfSigned = found.info.selfSigned ? '; self-signed: federation and strict clients refuse it' : '';
     add({
@@ -63,6 +71,13 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckStep[]> {
 
   const dns = options.dns ?? nodeDns(config.s2s.resolver?.nameservers ?? [], 5000);
   for (const domain of config.domains) for (const step of await checkDomainDns(config, domain.name, dns)) add(step);
+
+  // Federation, end to end, with a domain the admin names (e.g. jabber.org): what a peer does.
+  if (options.federationTarget !== undefined) {
+    const local = config.domains[0]!.name;
+    const report = await checkS2s({ config, local, remote: options.federationTarget, ...(options.resolver ? { resolver: options.resolver } : {}) });
+    for (const step of report.steps) add({ ...step, name: `federation ${step.name}` });
+  }
   return steps;
 }
 

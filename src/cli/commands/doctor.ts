@@ -11,9 +11,15 @@ export function registerDoctorCommand(program: Command, globals: () => GlobalOpt
   program
     .command('doctor')
     .description('check configuration, certificates, ports and DNS records, with the fix for each problem')
-    .action(async () => {
+    .option('--federation <domain>', 'also connect to this remote domain as a federation peer would (e.g. jabber.org)')
+    .action(async (options: { federation?: string }) => {
       const config = loadCliConfig(globals());
-      const steps = await runDoctor({ config, moduleNames: builtinModules.map((m) => m.name), onStep: (step) => console.log(formatStep(step)) });
+      const steps = await runDoctor({
+        config,
+        moduleNames: builtinModules.map((m) => m.name),
+        onStep: (step) => console.log(formatStep(step)),
+        ...(options.federation === undefined ? {} : { federationTarget: options.federation }),
+      });
       const failed = steps.filter((s) => s.status === 'fail').length;
       const warned = steps.filter((s) => s.status === 'warn').length;
       if (failed > 0) throw new CliError(`doctor: ${failed} problem${failed === 1 ? '' : 's'} to fix${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`);

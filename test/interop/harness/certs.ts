@@ -106,3 +106,22 @@ export function writeCertPair(dir: string, base: string, pair: CertPair): { cert
   fs.writeFileSync(keyFile, pair.key, { mode: 0o600 });
   return { certFile, keyFile };
 }
+
+/** An intermediate CA issued by `ca` (as Let's Encrypt's R10 is by ISRG Root X1). */
+export function issueIntermediate(ca: TestCa, name = 'Herald interop test intermediate'): TestCa {
+  const key = newKey();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = key.forgePub;
+  cert.serialNumber = serial();
+  validity(cert);
+  cert.setSubject([{ name: 'commonName', value: name }]);
+  cert.setIssuer(ca.forgeCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.forgeCert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.forgeKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: key.pem, forgeCert: cert, forgeKey: key.forgeKey };
+}
