@@ -202,6 +202,26 @@ export interface SubscriptionOnBehalfEvent {
   type: 'subscribe' | 'subscribed';
 }
 
+/** XEP-0050: the ad-hoc commands a requester may run on a served domain (modules add theirs). */
+export interface AdhocListEvent {
+  domain: string;
+  requester: Jid;
+  commands: Array<{ node: string; name: string }>;
+}
+
+/**
+ * XEP-0050 §3.4: one execution step of a command listed for the requester. The module owning
+ * the node claims it and sets `reply` (a <command/>); throw a StanzaError to refuse.
+ */
+export interface AdhocExecuteEvent {
+  domain: string;
+  requester: Jid;
+  node: string;
+  /** The request's <command/> (action, sessionid, a submitted form). */
+  command: Element;
+  reply?: Element;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -234,6 +254,10 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'register/admission': RegistrationAdmissionEvent;
   /** The roster applies a subscription stanza for a local account with no client involved. */
   'roster/subscription-on-behalf': SubscriptionOnBehalfEvent;
+  /** XEP-0050 commands offered to a requester (AdhocListEvent). */
+  'adhoc/list': AdhocListEvent;
+  /** XEP-0050 execution of a listed command, claimed by its module (AdhocExecuteEvent). */
+  'adhoc/execute': AdhocExecuteEvent;
 }
 
 export type EventName = keyof EventCatalogue;

@@ -36,6 +36,8 @@ export const NS = {
   nick: 'http://jabber.org/protocol/nick',
   /** XEP-0004 Data Forms. */
   dataForms: 'jabber:x:data',
+  /** XEP-0050 Ad-Hoc Commands. */
+  adhoc: 'http://jabber.org/protocol/commands',
   /** XEP-0012 Last Activity. */
   last: 'jabber:iq:last',
 } as const;

@@ -15,7 +15,7 @@ beforeAll(async () => {
   // Many registrations from one address below: lift XEP-0077's per-address limit.
   server = await ServerProcess.start({
     domains: [{ name: 'localhost' }, { name: 'open.test', registration: true }],
-    extraYaml: 'modules:\n  register:\n    options:\n      perAddressPerMinute: 1000',
+    extraYaml: 'modules:\n  register:\n    options:\n      perAddressPerMinute: 1000\n  invites:\n    options:\n      maxOpenPerUser: 3',
   });
   await server.addUser('alice@localhost', 'wonderland');
   await server.addUser('carol@localhost', 'wonderland');
@@ -211,5 +211,83 @@ describe('herald invite (CLI)', () => {
     const list = (await server.cli(['user', 'list', 'localhost'])).stdout;
     expect(list).toMatch(/^judy@localhost\s+admin$/m);
     expect(list).toMatch(/^alice@localhost$/m);
+  });
+});
+
+describe('XEP-0401 commands: invitations made from a client (XEP-0050)', () => {
+  const command = (node: string, body = '', attrs = "action='execute'") => `<command xmlns='http://jabber.org/protocol/commands' node='${node}' ${attrs}>${body}</command>`;
+  const fieldOf = (reply: import('@xmpp/xml').Element, name: string) =>
+    reply.getChild('command', 'http://jabber.org/protocol/commands')?.getChild('x', 'jabber:x:data')?.getChildren('field').find((f) => f.attrs.var === name)?.getChildText('value');
+  const listed = async (client: XmlClient): Promise<string[]> => {
+    const items = await iq(client, "<query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/>");
+    return items.getChild('query')!.getChildren('item').map((i) => i.attrs.node as string);
+  };
+
+  it('§3: the domain offers ad-hoc commands; a user sees "invite", only an administrator "create-account"', async () => {
+    await server.addUser('lena@localhost', 'wonderland');
+    const lena = await login(server.ports.c2s, 'lena', 'wonderland', 'pc');
+    const info = await iq(lena.client, "<query xmlns='http://jabber.org/protocol/disco#info'/>");
+    expect(info.getChild('query')!.getChildren('feature').map((f) => f.attrs.var)).toContain('http://jabber.org/protocol/commands');
+    expect(await listed(lena.client)).toEqual(['urn:xmpp:invite#invite']);
+    const refused = await iq(lena.client, command('urn:xmpp:invite#create-account'));
+    expect(condition(refused)).toBe('item-not-found');
+    lena.client.destroy();
+  });
+
+  it('§4.1: urn:xmpp:invite#invite returns a contact link at once; redeeming it makes the two contacts', async () => {
+    await server.addUser('mia@localhost', 'wonderland');
+    const mia = await login(server.ports.c2s, 'mia', 'wonderland', 'phone');
+    await getRoster(mia.client);
+    const reply = await iq(mia.client, command('urn:xmpp:invite#invite'));
+    expect(reply.getChild('command')?.attrs.status).toBe('completed');
+    const uri = fieldOf(reply, 'uri')!;
+    expect(uri).toMatch(/^xmpp:mia@localhost\?roster;preauth=[A-Za-z0-9_-]+;ibr=y$/);
+    expect(Date.parse(fieldOf(reply, 'expire')!)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    const token = decodeURIComponent(/preauth=([^;]+)/.exec(uri)![1]!);
+    const { client } = await connectSecured(server.ports.c2s);
+    expect((await preauth(client, token)).attrs.type).toBe('result');
+    expect((await registerAs(client, 'noah')).attrs.type).toBe('result');
+    client.destroy();
+    let item = await nextPush(mia.client, 'noah@localhost');
+    while (item.subscription !== 'both') item = await nextPush(mia.client, 'noah@localhost');
+    mia.client.destroy();
+  });
+
+  it('a user has at most maxOpenPerUser unused invitations (policy-violation beyond)', async () => {
+    await server.addUser('otto@localhost', 'wonderland');
+    const otto = await login(server.ports.c2s, 'otto', 'wonderland', 'pc');
+    for (let i = 0; i < 3; i++) expect((await iq(otto.client, command('urn:xmpp:invite#invite'))).attrs.type).toBe('result');
+    const fourth = await iq(otto.client, command('urn:xmpp:invite#invite'));
+    expect(condition(fourth)).toBe('policy-violation');
+    expect(fourth.getChild('error')?.getChildText('text')).toMatch(/3 unused invitations/);
+    otto.client.destroy();
+  });
+
+  it('§5: an administrator gets the form, submits a name, and the link registers exactly that account', async () => {
+    const { token } = await createInvite('--admin');
+    const setup = await connectSecured(server.ports.c2s);
+    expect((await preauth(setup.client, token)).attrs.type).toBe('result');
+    expect((await registerAs(setup.client, 'paula')).attrs.type).toBe('result');
+    setup.client.destroy();
+    const paula = await login(server.ports.c2s, 'paula', 'invited-pw', 'desk');
+    await getRoster(paula.client);
+    expect(await listed(paula.client)).toEqual(['urn:xmpp:invite#invite', 'urn:xmpp:invite#create-account']);
+    const form = await iq(paula.client, command('urn:xmpp:invite#create-account'));
+    const cmd = form.getChild('command')!;
+    expect(cmd.attrs.status).toBe('executing');
+    expect(cmd.getChild('x', 'jabber:x:data')?.getChildren('field').map((f) => f.attrs.var)).toEqual(['username', 'roster-subscription']);
+    const submit = `<x xmlns='jabber:x:data' type='submit'><field var='username'><value>quinn</value></field><field var='roster-subscription'><value>1</value></field></x>`;
+    const done = await iq(paula.client, command('urn:xmpp:invite#create-account', submit, `sessionid='${cmd.attrs.sessionid}'`));
+    expect(done.getChild('command')?.attrs.status).toBe('completed');
+    const uri = fieldOf(done, 'uri')!;
+    expect(uri).toMatch(/^xmpp:quinn@localhost\?register;preauth=[A-Za-z0-9_-]+$/);
+    const { client } = await connectSecured(server.ports.c2s);
+    expect((await preauth(client, decodeURIComponent(/preauth=([^;]+)/.exec(uri)![1]!))).attrs.type).toBe('result');
+    expect(condition(await registerAs(client, 'someone-else'))).toBe('not-acceptable');
+    expect((await registerAs(client, 'quinn')).attrs.type).toBe('result');
+    client.destroy();
+    let item = await nextPush(paula.client, 'quinn@localhost');
+    while (item.subscription !== 'both') item = await nextPush(paula.client, 'quinn@localhost');
+    paula.client.destroy();
   });
 });

@@ -10,10 +10,14 @@ import { registerRosterPreauth } from './roster-preauth.js';
 import { scheduleInviteExpiry } from './expiry.js';
 import { INVITE_NS } from './namespaces.js';
 import { registerPreauthIq } from './preauth-iq.js';
+import { registerInviteCommands } from './commands.js';
 
 /** Redeemed invites are kept this long for `herald invite list`, then swept. */
 const DEFAULT_KEEP_USED_DAYS = 30;
 const DEFAULT_SWEEP_SECONDS = 3600;
+/** Invitations users make from their clients (XEP-0401 commands). */
+const DEFAULT_TTL_DAYS = 7;
+const DEFAULT_MAX_OPEN_PER_USER = 20;
 
 export const invitesModule: HeraldModule = {
   name: 'invites',
@@ -31,6 +35,10 @@ export const invitesModule: HeraldModule = {
     registerPreauthIq(ctx, presented);
     registerAdmission(ctx, presented);
     registerRosterPreauth(ctx);
+    registerInviteCommands(ctx, {
+      ttlMs: positiveIntegerOption(ctx, 'ttlDays', DEFAULT_TTL_DAYS) * 86_400_000,
+      maxOpenPerUser: positiveIntegerOption(ctx, 'maxOpenPerUser', DEFAULT_MAX_OPEN_PER_USER),
+    });
     scheduleInviteExpiry(ctx, {
       keepUsedDays: positiveIntegerOption(ctx, 'keepUsedDays', DEFAULT_KEEP_USED_DAYS),
       intervalSeconds: positiveIntegerOption(ctx, 'sweepIntervalSeconds', DEFAULT_SWEEP_SECONDS),
