@@ -4,7 +4,8 @@
 //            ctx.storage.roster (read: who may see a node), caps through the `caps/query` event
 //   IQ       pubsub get/set and pubsub#owner get/set to the account (below)
 //   events   disco/info + disco/items (account), pre-presence/bare (initial presence: last items),
-//            caps/known (caps learnt after initial presence: last items)
+//            caps/known (caps learnt after initial presence: last items), caps/remote-known (a
+//            contact's resource on another server online: last items), caps/remote-resources
 // Details: publish.ts, retrieve.ts, owner.ts (XEP-0060 use cases), node-config.ts (forms),
 // access.ts (access models), notify.ts + last-items.ts (notifications), options.ts (limits).
 import { PRE_PRESENCE_BARE } from '../../core/events.js';
@@ -141,6 +142,11 @@ export const pepModule: HeraldModule = {
 
     ctx.on('caps/known', ({ session }) => {
       if (session.available) lastItems.capsKnown(session);
+      return false;
+    });
+
+    ctx.on('caps/remote-known', async ({ account, jid }) => {
+      await lastItems.remoteKnown(account, jid);
       return false;
     });
   },
