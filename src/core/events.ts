@@ -65,6 +65,10 @@ export interface DiscoInfoEvent {
   /** The host itself, or an account's bare JID. */
   target: 'host' | 'account';
   domain: string;
+  /** The JID asked: the domain, or the account's bare JID. */
+  jid: Jid;
+  /** Who asks; what a node shows may depend on it (XEP-0060 §5.4 on a PEP node it may not access). */
+  requester: Jid;
   node: string | undefined;
   identities: Array<{ category: string; type: string; name?: string }>;
   features: Set<string>;

@@ -38,4 +38,6 @@ export const NS = {
   dataForms: 'jabber:x:data',
   /** XEP-0012 Last Activity. */
   last: 'jabber:iq:last',
+  /** XEP-0059 Result Set Management. */
+  rsm: 'http://jabber.org/protocol/rsm',
 } as const;
