@@ -48,6 +48,9 @@ export const PEP_FEATURES = [
   'purge-nodes',
   'modify-affiliations',
   'retrieve-default',
+  // Client-chosen item ids and several items per node (Monal reads these two as "modern PEP", for XEP-0402).
+  'item-ids',
+  'multi-items',
 ].map((feature) => `${NS_PUBSUB}#${feature}`);
 
 /** Answers one pubsub IQ: the first child names the use case. */
