@@ -79,13 +79,16 @@ export async function pepScenario(ctx: BenchContext, options: PepOptions): Promi
   let errors = 0;
 
   // Subscriptions both ways: the owner's server learns the contacts' caps from their presence.
+  /** Contacts whose presence the owner now receives. */
   const approvedBy = new Set<string>();
   owner.handler = (text) => {
     if (!text.startsWith('<presence')) return;
     const from = (topAttr(text, 'from') ?? '').split('/')[0]!;
     const type = topAttr(text, 'type');
     if (type === 'subscribe') owner.send(`<presence type='subscribed' to='${from}'/><presence type='subscribe' to='${from}'/>`);
-    else if (type === 'subscribed') approvedBy.add(from);
+    // The contact's presence arrives once the owner is subscribed to it (a server may answer the
+    // owner's request itself, as RFC 6121 §3.1.3 has it do when the contact already subscribed).
+    else if (type === undefined || type === 'subscribed') approvedBy.add(from);
   };
   const lastSeen = contacts.map(() => '');
   // The fan-out round in progress: resolved by the contact whose notification is the last one.
@@ -108,9 +111,12 @@ export async function pepScenario(ctx: BenchContext, options: PepOptions): Promi
       } else if (type === 'error') errors++;
     };
   });
-  for (const contact of contacts) contact.send(`<presence type='subscribe' to='${ownerBare}'/>`);
+  // Available first: subscription requests reach available resources only (RFC 6121 §3.1.3).
+  for (const contact of contacts) {
+    contact.send(`<presence><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='${CAPS_NODE}' ver='${VER}'/></presence>`);
+    contact.send(`<presence type='subscribe' to='${ownerBare}'/>`);
+  }
   if (!(await until(() => approvedBy.size === options.contacts, SETUP_TIMEOUT_MS))) errors += options.contacts - approvedBy.size;
-  for (const contact of contacts) contact.send(`<presence><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='${CAPS_NODE}' ver='${VER}'/></presence>`);
 
   // Until every contact is notified (its caps learnt), publish warm-up items.
   let warm = 0;
