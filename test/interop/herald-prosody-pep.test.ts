@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
 import { answerCapsQueries, capsPresence, type ClientIdentity } from '../harness/caps.js';
 import { iq, isEventFor, itemIds, publishXml } from '../harness/pep.js';
-import { saveHeraldLog, startHerald } from './harness/herald.js';
+import { startHerald, stopAndClean } from './harness/herald.js';
 import { registerProsodyUser, startProsody, type ProsodyHandle } from './harness/prosody.js';
 import { freePort, tail } from './harness/process.js';
 import { closeAll, logIn, side, subscribeBothWays, type Session, type Side } from './harness/federation-scenarios.js';
@@ -19,7 +19,6 @@ const PROSODY = 'prosody.test';
 const T = 20_000;
 const AVATAR_METADATA = 'urn:xmpp:avatar:metadata';
 const DEVICE_LIST = 'eu.siacs.conversations.axolotl.devicelist';
-const KEEP = process.env.HERALD_INTEROP_KEEP === '1';
 
 const avatarMetadata = (id: string) => `<metadata xmlns='${AVATAR_METADATA}'><info id='${id}' bytes='1234' type='image/png' width='64' height='64'/></metadata>`;
 const deviceList = (...ids: number[]) => `<list xmlns='eu.siacs.conversations.axolotl'>${ids.map((id) => `<device id='${id}'/>`).join('')}</list>`;
@@ -71,11 +70,7 @@ describe('PEP between Herald and Prosody 0.12 (mod_pep)', () => {
 
   afterAll(async () => {
     closeAll(h, p);
-    await Promise.all([herald?.stop(), prosody?.stop()]);
-    if (!KEEP) {
-      herald?.cleanup();
-      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-    } else console.log(`kept: ${herald ? saveHeraldLog(herald) : ''} ${dirs.join(' ')}`);
+    await stopAndClean(herald, prosody, dirs);
   }, 30_000);
 
   it('XEP-0163 §4.3: a Prosody user subscribed to a Herald user gets its avatar metadata (last item) and OMEMO device-list updates', async () => {
