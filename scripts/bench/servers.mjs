@@ -115,7 +115,7 @@ s2s_ports = { }
 component_ports = { }
 http_ports = { }
 https_ports = { }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep" }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
@@ -192,6 +192,8 @@ modules:
   mod_ping: {}
   mod_offline: { access_max_user_messages: max_user_offline_messages }
   mod_register: { ip_access: all, access: register }
+  mod_caps: {}
+  mod_pubsub: { plugins: [flat, pep] }
 `,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.

@@ -4,9 +4,10 @@ import { throughputScenario } from './scenarios/throughput.js';
 import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
+import { pepScenario } from './scenarios/pep.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
-export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate'] as const;
+export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioSizes {
@@ -19,6 +20,8 @@ export interface ScenarioSizes {
   offlineMessages: number;
   contacts: number;
   rounds: number;
+  /** pep: IQs for the publish and the fetch rates. */
+  pepRequests: number;
 }
 
 export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
@@ -35,5 +38,7 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fanoutScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds });
     case 'fixed-rate':
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
+    case 'pep':
+      return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
   }
 }

@@ -66,6 +66,10 @@ export interface DiscoInfoEvent {
   /** The host itself, or an account's bare JID. */
   target: 'host' | 'account';
   domain: string;
+  /** The JID asked: the domain, or the account's bare JID. */
+  jid: Jid;
+  /** Who asks; what a node shows may depend on it (XEP-0060 §5.4 on a PEP node it may not access). */
+  requester: Jid;
   node: string | undefined;
   identities: Array<{ category: string; type: string; name?: string }>;
   features: Set<string>;
@@ -123,11 +127,30 @@ export interface MessageDeliveredEvent extends StanzaEvent {
 }
 
 export interface CapsQueryEvent {
-  /** A full JID of a client session. */
+  /** A full JID of a client session, local or (with `account`) on another server. */
   jid: Jid;
   feature: string;
+  /** For a JID on another server: the local account it sent its presence to (its caps are learnt per account). */
+  account?: Jid;
   /** Set by whoever knows: true/false; left undefined when unknown. */
   supported?: boolean;
+}
+
+/** A resource on another server whose available presence reached a local account (XEP-0115 learnt from it). */
+export interface RemoteResourceEvent {
+  /** The local account (bare) the presence was sent to. */
+  account: Jid;
+  /** The remote full JID. */
+  jid: Jid;
+}
+
+/** Lists the remote resources of `contact` whose available presence reached `account`, with caps known. */
+export interface RemoteResourcesEvent {
+  account: Jid;
+  /** The contact's bare JID. */
+  contact: Jid;
+  /** Filled by whoever keeps track: full JIDs. */
+  resources: string[];
 }
 
 export interface StanzaAckedEvent {
@@ -243,6 +266,10 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'caps/query': CapsQueryEvent;
   /** A session's XEP-0115 caps became known (verified or found cached); `caps/query` now answers for it. */
   'caps/known': SessionEvent;
+  /** A remote resource's caps became known (it came online, or changed its caps): `caps/query` with `account` answers for it. */
+  'caps/remote-known': RemoteResourceEvent;
+  /** Collects the remote resources of a contact whose caps are known (RemoteResourcesEvent). */
+  'caps/remote-resources': RemoteResourcesEvent;
   /** The client acknowledged a stanza the server sent it (XEP-0198 <a h/>). */
   'stanza/acked': StanzaAckedEvent;
   /** XEP-0049 get/set of one element: a module keeping it elsewhere claims it (PrivateXmlEvent). */

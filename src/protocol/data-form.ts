@@ -6,7 +6,7 @@ import { NS } from '../xml/ns.js';
 export interface FormField {
   var: string;
   /** XEP-0004 §3.3 field type; omitted means text-single. */
-  type?: 'text-single' | 'text-multi' | 'list-multi' | 'jid-multi' | 'boolean' | 'hidden';
+  type?: 'text-single' | 'text-multi' | 'list-single' | 'list-multi' | 'jid-multi' | 'boolean' | 'hidden';
   values: readonly string[];
 }
 

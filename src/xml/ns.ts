@@ -40,4 +40,6 @@ export const NS = {
   adhoc: 'http://jabber.org/protocol/commands',
   /** XEP-0012 Last Activity. */
   last: 'jabber:iq:last',
+  /** XEP-0059 Result Set Management. */
+  rsm: 'http://jabber.org/protocol/rsm',
 } as const;

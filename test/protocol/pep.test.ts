@@ -47,34 +47,6 @@ describe('XEP-0163 §8 / XEP-0030: what a client finds on its account', () => {
   });
 });
 
-/**
- * The PEP rows of the server-information screens, replayed as each client checks them on the
- * account's own bare JID. Conversations (XmppConnection.Features): pep() = identity pubsub/pep,
- * pepPersistent() = #persistent-items, pepPublishOptions() = #publish-options, stanzaIds() =
- * urn:xmpp:sid:0. Gajim (modules/pep.py): identity pubsub/pep; publish-options before using PEP
- * bookmarks. Dino and Monal: identity pubsub/pep and #publish-options for OMEMO, bookmarks and
- * MDS, plus the XEP-0060 features the issue lists (not re-read from their sources here).
- */
-const CLIENT_ROWS: Record<string, { identity: string; features: string[] }> = {
-  Conversations: { identity: 'pubsub/pep', features: [`${NS_PUBSUB}#persistent-items`, `${NS_PUBSUB}#publish-options`, 'urn:xmpp:sid:0'] },
-  Gajim: { identity: 'pubsub/pep', features: [`${NS_PUBSUB}#publish-options`] },
-  Dino: { identity: 'pubsub/pep', features: [`${NS_PUBSUB}#publish-options`, `${NS_PUBSUB}#publish`, `${NS_PUBSUB}#auto-create`] },
-  Monal: { identity: 'pubsub/pep', features: [`${NS_PUBSUB}#publish-options`, `${NS_PUBSUB}#config-node-max`, `${NS_PUBSUB}#filtered-notifications`, 'urn:xmpp:sid:0'] },
-};
-
-describe('server-information screens: the PEP rows clients show', () => {
-  for (const [clientName, rows] of Object.entries(CLIENT_ROWS)) {
-    it(`XEP-0163 §8: every PEP row ${clientName} shows reads "available"`, async () => {
-      const answer = await iq(pep.alice.client, 'get', ALICE, "<query xmlns='http://jabber.org/protocol/disco#info'/>");
-      const query = answer.getChild('query', 'http://jabber.org/protocol/disco#info')!;
-      const identities = query.getChildren('identity').map((i) => `${i.attrs.category}/${i.attrs.type}`);
-      const features = new Set(query.getChildren('feature').map((f) => f.attrs.var));
-      const unavailable = [rows.identity, ...rows.features].filter((row) => !(row === rows.identity ? identities.includes(row) : features.has(row)));
-      expect(unavailable).toEqual([]);
-    });
-  }
-});
-
 describe('XEP-0060 §7.1 publish and §6.5 retrieve', () => {
   it('XEP-0163 §3 / XEP-0060 §7.1.2: publishing auto-creates the node and answers with the item id', async () => {
     const answer = await pep.publish('urn:example:auto', 'first');

@@ -21,6 +21,7 @@ interface BenchOptions {
   messages: string;
   contacts: string;
   rounds: string;
+  pepRequests: string;
   serverPid?: string;
   register?: boolean;
   provision?: string;
@@ -47,8 +48,9 @@ export function registerBenchCommand(program: Command): void {
     .option('--duration <s>', 'throughput, latency, fixed-rate: seconds of sending', '10')
     .option('--rate <r>', 'fixed-rate: messages per second offered', '1000')
     .option('--messages <m>', 'offline: messages stored', '10000')
-    .option('--contacts <n>', 'fanout: roster size', '200')
-    .option('--rounds <n>', 'fanout: presence changes', '20')
+    .option('--contacts <n>', 'fanout, pep: roster size', '200')
+    .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out', '20')
+    .option('--pep-requests <n>', 'pep: publishes, and fetches, for the rates', '2000')
     .option('--server-pid <pid>', 'server process to read CPU and memory of (same machine)')
     .option('--register', 'create users in-band (XEP-0077) (the default)')
     .option('--provision <template>', "create users with a command, e.g. 'prosodyctl register {user} {domain} {password}'")
@@ -80,6 +82,7 @@ export function registerBenchCommand(program: Command): void {
         offlineMessages: positive(options.messages, '--messages'),
         contacts: positive(options.contacts, '--contacts'),
         rounds: positive(options.rounds, '--rounds'),
+        pepRequests: positive(options.pepRequests, '--pep-requests'),
       };
       const extra = options.label ? { server: options.label } : {};
       for (const name of scenarios) {

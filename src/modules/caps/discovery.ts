@@ -27,6 +27,11 @@ export interface CapsDiscovery {
   announce(session: LocalSession, caps: Announcement): Promise<void>;
   /** The verified feature list of a 'ver', if one is stored. */
   features(ver: string): Promise<string[] | undefined>;
+  /**
+   * Asks `to` (sending from `from`) what `caps` means, unless the same 'ver' is being asked
+   * already; resolves true once the 'ver' is verified and stored.
+   */
+  verify(from: string, to: string, caps: Announcement): Promise<boolean>;
 }
 
 export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): CapsDiscovery {
@@ -48,11 +53,10 @@ export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): Caps
   }
 
   /** §6.2 request to the exact full JID; §5.4 step 3 verification; resolves true once stored. */
-  async function query(session: LocalSession, { node, ver, hash }: Announcement): Promise<boolean> {
-    const jid = session.jid.toString();
+  async function query(from: string, jid: string, { node, ver, hash }: Announcement): Promise<boolean> {
     const request = xml(
       'iq',
-      { type: 'get', id: ctx.ids.next(), from: session.jid.domain, to: jid },
+      { type: 'get', id: ctx.ids.next(), from, to: jid },
       xml('query', { xmlns: NS.discoInfo, node: `${node}#${ver}` }),
     );
     let answer: Element;
@@ -78,26 +82,31 @@ export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): Caps
     return true;
   }
 
-  async function learn(session: LocalSession, caps: Announcement): Promise<void> {
+  async function verify(from: string, to: string, caps: Announcement): Promise<boolean> {
     const shared = inFlight.get(caps.ver);
-    if (shared && (await shared)) return record(session, caps.ver);
+    if (shared && (await shared)) return true;
     // §5.4 step 3.9: when another client's answer did not verify, this one may still be asked.
+    const own = query(from, to, caps);
+    if (!shared) {
+      inFlight.set(caps.ver, own);
+      void own.finally(() => inFlight.delete(caps.ver)).catch(() => undefined);
+    }
+    return own;
+  }
+
+  async function learn(session: LocalSession, caps: Announcement): Promise<void> {
     const sent = Number(session.data.get(QUERIES) ?? 0);
     if (sent >= MAX_QUERIES_PER_SESSION) {
       ctx.log.debug({ jid: session.jid.toString(), ver: caps.ver }, 'caps: query limit reached for session');
       return;
     }
     session.data.set(QUERIES, sent + 1);
-    const own = query(session, caps);
-    if (!shared) {
-      inFlight.set(caps.ver, own);
-      void own.finally(() => inFlight.delete(caps.ver)).catch(() => undefined);
-    }
-    if (await own) await record(session, caps.ver);
+    if (await verify(session.jid.domain, session.jid.toString(), caps)) await record(session, caps.ver);
   }
 
   return {
     features,
+    verify,
 
     async announce(session, caps) {
       session.data.set(ANNOUNCED, caps.ver);

@@ -41,7 +41,7 @@ export const discoModule: HeraldModule = {
 
     async function info(target: DiscoInfoEvent['target'], request: IqRequest): Promise<Element> {
       const node = request.payload.attrs.node as string | undefined;
-      const event: DiscoInfoEvent = { target, domain: request.to.domain, node, identities: [], features: new Set(), extensions: [] };
+      const event: DiscoInfoEvent = { target, domain: request.to.domain, jid: request.to, requester: request.from, node, identities: [], features: new Set(), extensions: [] };
       await ctx.fire('disco/info', event);
       // XEP-0030 §3.2: a node nobody described does not exist.
       if (event.identities.length === 0 && event.features.size === 0) throw new StanzaError('item-not-found');

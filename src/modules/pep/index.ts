@@ -4,8 +4,10 @@
 //            ctx.storage.roster (read: who may see a node), caps through the `caps/query` event
 //   IQ       pubsub get/set and pubsub#owner get/set to the account (below)
 //   events   disco/info + disco/items (account), pre-presence/bare (initial presence: last items),
-//            caps/known (caps learnt after initial presence: last items)
+//            caps/known (caps learnt after initial presence: last items), caps/remote-known (a
+//            contact's resource on another server online: last items), caps/remote-resources
 // Details: publish.ts, retrieve.ts, owner.ts (XEP-0060 use cases), node-config.ts (forms),
+// node-disco.ts (disco#info on a node, disco#items on the account),
 // access.ts (access models), notify.ts + last-items.ts (notifications), options.ts (limits).
 import { PRE_PRESENCE_BARE } from '../../core/events.js';
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
@@ -13,9 +15,9 @@ import type { IqRequest } from '../../core/iq-dispatcher.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
-import { refusal, viewerOf } from './access.js';
 import { NS_PUBSUB, NS_PUBSUB_OWNER, unsupported } from './errors.js';
 import { createLastItems } from './last-items.js';
+import { describeNode, listNodes } from './node-disco.js';
 import { configForm, defaultNodeConfig } from './node-config.js';
 import { readPepLimits, type PepLimits } from './options.js';
 import { affiliations, configure, createNode, deleteOrPurge } from './owner.js';
@@ -46,6 +48,9 @@ export const PEP_FEATURES = [
   'purge-nodes',
   'modify-affiliations',
   'retrieve-default',
+  // Client-chosen item ids and several items per node (Monal reads these two as "modern PEP", for XEP-0402).
+  'item-ids',
+  'multi-items',
 ].map((feature) => `${NS_PUBSUB}#${feature}`);
 
 /** Answers one pubsub IQ: the first child names the use case. */
@@ -53,12 +58,13 @@ async function dispatch(ctx: ModuleContext, limits: PepLimits, iq: IqRequest, ty
   const request = pepRequest(ctx, iq);
   // RFC 6121 §8.5.1: an account that does not exist answers like an unsupported request.
   if (!request.isOwner && !(await ctx.accounts.exists(request.ownerJid))) throw new StanzaError('service-unavailable');
+  // The operation comes first; a XEP-0059 <set/> may follow it (§6.5.4).
   const operation = iq.payload.getChildElements()[0];
   if (!operation) throw new StanzaError('bad-request', 'the <pubsub/> element names no operation');
   const owner = iq.payload.attrs.xmlns === NS_PUBSUB_OWNER;
   switch (`${owner ? 'owner' : 'pubsub'} ${type} ${operation.name}`) {
     case 'pubsub get items':
-      return retrieveItems(ctx, limits, request, operation);
+      return retrieveItems(ctx, limits, request, operation, iq.payload);
     case 'pubsub set publish':
       return publish(ctx, limits, request, operation);
     case 'pubsub set retract':
@@ -113,18 +119,12 @@ export const pepModule: HeraldModule = {
       event.identities.push({ category: 'pubsub', type: 'pep' });
       for (const feature of PEP_FEATURES) event.features.add(feature);
       event.features.add(NS.stanzaId);
+      // XEP-0059 paging of items (XEP-0060 §6.5.4).
+      event.features.add(NS.rsm);
     });
 
-    // XEP-0163 §8 note: list only the nodes the requester may subscribe to or retrieve from.
-    ctx.on('disco/items', async (event) => {
-      if (event.target !== 'account' || event.node !== undefined) return false;
-      const owner = event.jid.toBareString();
-      const requester = event.requester.toBareString();
-      for (const node of await ctx.storage.pubsub.listNodes(owner)) {
-        if (requester === owner || !refusal(node.config, await viewerOf(ctx, owner, node.node, requester))) event.items.push({ jid: owner, node: node.node });
-      }
-      return false;
-    });
+    ctx.on('disco/info', (event) => describeNode(ctx, event));
+    ctx.on('disco/items', (event) => listNodes(ctx, event));
 
     ctx.on(
       'pre-presence/bare',
@@ -141,6 +141,11 @@ export const pepModule: HeraldModule = {
 
     ctx.on('caps/known', ({ session }) => {
       if (session.available) lastItems.capsKnown(session);
+      return false;
+    });
+
+    ctx.on('caps/remote-known', async ({ account, jid }) => {
+      await lastItems.remoteKnown(account, jid);
       return false;
     });
   },

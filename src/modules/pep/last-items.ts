@@ -1,9 +1,10 @@
 // XEP-0163 §4.3.3: the last published item of each node a resource is interested in, sent when
 // it becomes available, from its own account and from every local contact whose presence it
-// receives; and once its caps become known, if they were not when it came online.
+// receives; and once its caps become known, if they were not when it came online. A contact's
+// resource on another server gets them once its caps are known (learnt from its presence).
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { LocalSession } from '../../core/sessions/session.js';
-import { tryParseJid } from '../../protocol/jid.js';
+import { tryParseJid, type Jid } from '../../protocol/jid.js';
 import type { PubsubItem, PubsubNode } from '../../storage/types.js';
 import { refusal, viewerOf } from './access.js';
 import { eventMessage, eventOf, itemElement, wantsNotify } from './notify.js';
@@ -23,6 +24,8 @@ export interface LastItems {
   unavailable(session: LocalSession): void;
   /** The session's caps were just verified. */
   capsKnown(session: LocalSession): void;
+  /** A contact's resource on another server came online (or changed caps), its caps now known. */
+  remoteKnown(account: Jid, jid: Jid): Promise<void>;
 }
 
 export function createLastItems(ctx: ModuleContext): LastItems {
@@ -54,16 +57,22 @@ export function createLastItems(ctx: ModuleContext): LastItems {
     return [account, ...contacts.map((i) => i.jid)];
   }
 
+  /** The owner's nodes configured to send their last item on presence, with that item. */
+  async function sentOnPresence(owner: string): Promise<Array<{ node: PubsubNode; item: PubsubItem }>> {
+    const last = await ctx.storage.pubsub.lastItems(owner);
+    if (last.length === 0) return [];
+    const nodes = new Map((await ctx.storage.pubsub.listNodes(owner)).map((n) => [n.node, n]));
+    return last.flatMap(({ node: name, item }) => {
+      const node = nodes.get(name);
+      return node?.config.sendLastPublishedItem === 'on_sub_and_presence' ? [{ node, item }] : [];
+    });
+  }
+
   async function sendAll(session: LocalSession): Promise<Outcome> {
     const viewer = session.jid.toBareString();
     for (const owner of await owners(session)) {
-      const last = await ctx.storage.pubsub.lastItems(owner);
-      if (last.length === 0) continue;
-      const nodes = new Map((await ctx.storage.pubsub.listNodes(owner)).map((n) => [n.node, n]));
-      for (const { node: name, item } of last) {
-        const node = nodes.get(name);
-        if (!node || node.config.sendLastPublishedItem !== 'on_sub_and_presence') continue;
-        const wanted = await wantsNotify(ctx, session.jid.toString(), name);
+      for (const { node, item } of await sentOnPresence(owner)) {
+        const wanted = await wantsNotify(ctx, session.jid.toString(), node.node);
         if (wanted === undefined) return 'caps-unknown';
         if (!wanted || !(await mayView(owner, node, viewer))) continue;
         if (!(await sendOne(session, owner, node, item))) return 'done';
@@ -82,7 +91,17 @@ export function createLastItems(ctx: ModuleContext): LastItems {
     return ctx.delivery.toSession(session.ref(), message);
   }
 
+  /** §4.3.3 for a remote resource: the account's last items it wants and may see, over s2s. */
+  async function remoteKnown(account: Jid, jid: Jid): Promise<void> {
+    const owner = account.toBareString();
+    for (const { node, item } of await sentOnPresence(owner)) {
+      if ((await wantsNotify(ctx, jid.toString(), node.node, account)) !== true || !(await mayView(owner, node, jid.toBareString()))) continue;
+      await ctx.router.route(eventMessage(ctx, owner, jid.toString(), eventOf(node.node, itemElement(item)), item.publishedAt));
+    }
+  }
+
   return {
+    remoteKnown,
     available: start,
     unavailable(session) {
       session.data.delete(PROGRESS);

@@ -1,10 +1,11 @@
 // XEP-0163 §4.3 notifications: who gets an event of an account's node, and the headline message
 // carrying it. Recipients are the owner's own resources and the resources of contacts allowed by
 // the node's access model, each only when its XEP-0115 caps include `<node>+notify` (§4.3.1,
-// XEP-0060 §9.2 filtered notifications), plus explicit subscribers (XEP-0060 §6.1).
+// XEP-0060 §9.2 filtered notifications), plus explicit subscribers (XEP-0060 §6.1). Contacts on
+// other servers are reached at the resources whose presence (and caps) reached the owner.
 import { xml, type Element } from '../../xml/element.js';
 import { tryParseJid, type Jid } from '../../protocol/jid.js';
-import type { CapsQueryEvent } from '../../core/events.js';
+import type { CapsQueryEvent, RemoteResourcesEvent } from '../../core/events.js';
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
 import type { PubsubItem, PubsubNode } from '../../storage/types.js';
@@ -34,10 +35,11 @@ export function eventOf(node: string, ...children: Element[]): Element {
 }
 
 /** XEP-0115 via the caps module: true/false, or undefined when the client's caps are not known (yet). */
-export async function wantsNotify(ctx: ModuleContext, jid: string, node: string): Promise<boolean | undefined> {
+export async function wantsNotify(ctx: ModuleContext, jid: string, node: string, account?: Jid): Promise<boolean | undefined> {
   const parsed = tryParseJid(jid);
   if (!parsed) return false;
-  const query: CapsQueryEvent = { jid: parsed, feature: `${node}+notify` };
+  // For a JID on another server, caps are known as seen by the account it sends presence to.
+  const query: CapsQueryEvent = { jid: parsed, feature: `${node}+notify`, ...(account ? { account } : {}) };
   await ctx.fire('caps/query', query);
   return query.supported;
 }
@@ -48,6 +50,15 @@ async function interestedSessions(ctx: ModuleContext, account: string, node: str
   for (const ref of await ctx.sessions.byBareJid(account)) {
     if (ref.available && (await wantsNotify(ctx, ref.jid, node)) === true) wanting.push(ref);
   }
+  return wanting;
+}
+
+/** Resources of a contact on another server whose presence reached the owner and whose caps ask for this node. */
+async function interestedRemoteResources(ctx: ModuleContext, owner: Jid, contact: Jid, node: string): Promise<string[]> {
+  const event: RemoteResourcesEvent = { account: owner, contact, resources: [] };
+  await ctx.fire('caps/remote-resources', event);
+  const wanting: string[] = [];
+  for (const jid of event.resources) if ((await wantsNotify(ctx, jid, node, owner)) === true) wanting.push(jid);
   return wanting;
 }
 
@@ -72,10 +83,18 @@ export async function broadcast(ctx: ModuleContext, owner: Jid, node: PubsubNode
   for (const item of contacts) {
     if (item.subscription !== 'from' && item.subscription !== 'both') continue;
     if (refusal(node.config, { rosterItem: item, affiliation: affiliationOf(item.jid) })) continue;
-    // Remote contacts' caps are not known here (the caps module learns local clients only).
     const contact = tryParseJid(item.jid);
-    if (!contact || !ctx.hosts.has(contact.domain)) continue;
-    for (const ref of await interestedSessions(ctx, item.jid, node.node)) await toSession(ref);
+    if (!contact) continue;
+    if (ctx.hosts.has(contact.domain)) {
+      for (const ref of await interestedSessions(ctx, item.jid, node.node)) await toSession(ref);
+      continue;
+    }
+    // §4.3.1 for a contact on another server: its resources' caps, learnt from their presence.
+    for (const jid of await interestedRemoteResources(ctx, owner.bare, contact, node.node)) {
+      if (sent.has(jid)) continue;
+      sent.add(jid);
+      await ctx.router.route(eventMessage(ctx, ownerBare, jid, event));
+    }
   }
 
   for (const subscriber of await ctx.storage.pubsub.subscribers(ownerBare, node.node)) {

@@ -3,6 +3,7 @@
 import { xml, type Element } from '../../xml/element.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { tryParseJid } from '../../protocol/jid.js';
+import { readRsm, rsmPage } from '../../protocol/rsm.js';
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { PubsubItem, PubsubNode } from '../../storage/types.js';
 import { refusal, viewerOf } from './access.js';
@@ -25,20 +26,28 @@ function maxItemsOf(element: Element, limits: PepLimits): number {
   return Math.min(Number(raw), limits.maxItemsPerNode);
 }
 
-export async function retrieveItems(ctx: ModuleContext, limits: PepLimits, request: PepRequest, element: Element): Promise<Element> {
+/**
+ * §6.5.2-§6.5.7; `pubsub` is the request's <pubsub/>, where a XEP-0059 <set/> beside <items/>
+ * pages the result set (§6.5.4). The result set is the node's items oldest first, as they were
+ * published and as they are answered without paging; `<before/>` (empty) pages from the newest.
+ */
+export async function retrieveItems(ctx: ModuleContext, limits: PepLimits, request: PepRequest, element: Element, pubsub: Element): Promise<Element> {
   const name = requireNodeName(element);
   const node = await request.node(name);
   await requireAccess(ctx, request, node);
   const ids = element.getChildren('item').map((i) => i.attrs.id as string | undefined);
+  const rsm = readRsm(pubsub, limits.maxItemsPerNode);
   let items: PubsubItem[];
+  let set: Element | null = null;
   if (ids.length > 0) {
     if (ids.some((id) => !id)) throw pubsubError('bad-request', 'item-required', "each requested <item/> needs an 'id'");
     items = await ctx.storage.pubsub.itemsById(request.owner, name, ids as string[]);
   } else {
     // Newest first from storage; answered oldest first, as they were published.
     items = (await ctx.storage.pubsub.items(request.owner, name, { max: maxItemsOf(element, limits) })).reverse();
+    if (rsm) ({ items, set } = rsmPage(items, rsm, (item) => item.id, limits.maxItemsPerNode));
   }
-  return xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node: name }, ...items.map(itemElement)));
+  return xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node: name }, ...items.map(itemElement)), set);
 }
 
 /** The 'jid' of a (un)subscribe request, which must be the requester's own (§6.1.3.1). */

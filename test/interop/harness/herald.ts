@@ -66,3 +66,17 @@ export function saveHeraldLog(herald: ServerProcess): string {
   fs.writeFileSync(file, herald.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
   return file;
 }
+
+/**
+ * After an interop suite: stops Herald and its peer, then removes Herald's folder and `dirs`,
+ * or, with HERALD_INTEROP_KEEP=1, keeps them and says where they are.
+ */
+export async function stopAndClean(herald: ServerProcess | undefined, peer: { stop(): Promise<void> } | undefined, dirs: string[]): Promise<void> {
+  await Promise.all([herald?.stop(), peer?.stop()]);
+  if (process.env.HERALD_INTEROP_KEEP === '1') {
+    console.log(`kept: ${herald ? saveHeraldLog(herald) : ''} ${dirs.join(' ')}`);
+    return;
+  }
+  herald?.cleanup();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+}
