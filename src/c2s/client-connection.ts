@@ -24,6 +24,7 @@ import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
 import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
 import { makeRoomForResource } from './resource-limit.js';
+import { sessionFacts } from './session-facts.js';
 import { ClientSession, type SessionTransport } from './client-session.js';
 import { failed, smFeature } from '../stream/stream-management/nonzas.js';
 import { parseCounter } from '../stream/stream-management/counter.js';
@@ -46,6 +47,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private readonly queue: SerialQueue;
   private log: Logger;
   private account: Jid | undefined;
+  /** The SASL mechanism the account authenticated with, for session listings. */
+  private mechanism: string | undefined;
   private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
   /** The XEP-0388 <authenticate/> under way: its inline requests are served once it succeeds. */
@@ -318,6 +321,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private authenticated(outcome: SaslOutcome): boolean {
     if (outcome.kind === 'success') {
       this.account = createJid(outcome.username, this.domain);
+      this.mechanism = outcome.mechanism;
       this.log.setBindings({ account: this.account.toString() });
       this.log.info('authenticated');
       return true;
@@ -377,6 +381,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     this.negotiated();
     this.log.setBindings({ jid: jid.toString() });
     const session = new ClientSession(this.ctx, this.ctx.ids.next(), jid, this, this.log);
+    Object.assign(session.flags, sessionFacts(this.ctx.clock.now(), this.mechanism));
     if (userAgent) Object.assign(session.flags, userAgentFlags(userAgent));
     this.session = session;
     this.ctx.delivery.local.set(session.id, session);

@@ -11,6 +11,7 @@ import { registerCertCommands } from './commands/cert.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerS2sCommands } from './commands/s2s.js';
+import { registerSessionsCommand } from './commands/sessions.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 
 const program = new Command()
@@ -28,6 +29,7 @@ registerCertCommands(program, globals);
 registerConfigCommands(program, globals);
 registerBenchCommand(program);
 registerS2sCommands(program, globals);
+registerSessionsCommand(program, globals);
 registerDoctorCommand(program, globals);
 
 try {
