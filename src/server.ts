@@ -32,6 +32,7 @@ import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
 import { adminSocketPath, startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { processMemory } from './admin/process-memory.js';
+import { listSessions } from './admin/session-listing.js';
 import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 
@@ -160,6 +161,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
         ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
         's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
         'process.memory': processMemory,
+        'sessions.list': (args) => listSessions(delivery.local.values(), args.filter),
         // `herald cert import` after a renewal; a broken pair keeps the old one and errors here.
         'certs.reload': () => {
           tls.reload(ensureCertificates(config, log));

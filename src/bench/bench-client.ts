@@ -38,8 +38,13 @@ export class BenchClient {
     this.listen(socket);
   }
 
-  /** Opens the stream and upgrades it with STARTTLS. */
-  static async connect(target: Target): Promise<BenchClient> {
+  /** The <stream:features/> after STARTTLS (what to authenticate with). */
+  features = '';
+  /** A TLS session the server offered for resumption (RFC 8446 §4.6.1 ticket), once it arrives. */
+  tlsSession: Buffer | undefined;
+
+  /** Opens the stream and upgrades it with STARTTLS; `tlsSession` resumes an earlier TLS session. */
+  static async connect(target: Target, options: { tlsSession?: Buffer | undefined } = {}): Promise<BenchClient> {
     const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -52,13 +57,15 @@ export class BenchClient {
     const proceed = await client.next();
     if (stanzaName(proceed) !== 'proceed') throw new Error(`STARTTLS refused: ${proceed}`);
     socket.removeAllListeners('data');
-    client.socket = tls.connect({ socket, servername: target.domain, rejectUnauthorized: false });
+    const tlsSocket = tls.connect({ socket, servername: target.domain, rejectUnauthorized: false, ...(options.tlsSession ? { session: options.tlsSession } : {}) });
+    tlsSocket.on('session', (session: Buffer) => (client.tlsSession = session));
+    client.socket = tlsSocket;
     await new Promise<void>((resolve, reject) => {
       client.socket.once('secureConnect', resolve);
       client.socket.once('error', reject);
     });
     client.listen(client.socket);
-    await client.openStream();
+    client.features = await client.openStream();
     return client;
   }
 
@@ -134,6 +141,11 @@ export class BenchClient {
     this.socket.destroy();
   }
 
+  /** Whether the TLS handshake resumed an earlier session. */
+  get tlsResumed(): boolean {
+    return this.socket instanceof tls.TLSSocket && this.socket.isSessionReused();
+  }
+
   /** Next queued stanza during negotiation. */
   next(): Promise<string> {
     const queued = this.queue.shift();
@@ -199,12 +211,12 @@ export class BenchClient {
   }
 }
 
-function b64(text: string): string {
+export function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
 /** The base64 text content of a SASL element, decoded. */
-function unb64(stanza: string): string {
+export function unb64(stanza: string): string {
   const gt = stanza.indexOf('>');
   const close = stanza.lastIndexOf('</');
   if (stanza.charCodeAt(gt - 1) === 47 || close < gt) return '';

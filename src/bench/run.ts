@@ -1,5 +1,6 @@
 // Runs the chosen scenarios one after another against one server.
 import { loginScenario } from './scenarios/login.js';
+import { LOGIN_VARIANTS, loginVariantScenario } from './scenarios/login-variants.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
@@ -7,7 +8,7 @@ import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
-export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep'] as const;
+export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioSizes {
@@ -40,5 +41,10 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
+    case 'login-sasl2':
+    case 'login-fast':
+    case 'login-fast-resumed':
+    case 'tls-only':
+      return loginVariantScenario(ctx, name, { clients: sizes.clients, concurrency: sizes.concurrency });
   }
 }

@@ -27,3 +27,6 @@ export interface ScenarioResult {
 
 /** The server PID as an optional property (exactOptionalPropertyTypes forbids `serverPid: undefined`). */
 export const pid = (ctx: BenchContext): { serverPid?: number } => (ctx.serverPid === undefined ? {} : { serverPid: ctx.serverPid });
+
+/** Thrown by a scenario the server cannot run (a mechanism it does not offer): skipped, not failed. */
+export class ScenarioUnsupported extends Error {}

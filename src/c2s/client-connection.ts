@@ -1,12 +1,13 @@
 // One client connection, from TCP accept to close: header → (STARTTLS) → SASL → bind or
 // resume → stanzas, which it hands to its ClientSession. Inbound work runs through one serial
-// queue so a client's stanzas keep their order.
+// queue so a client's stanzas keep their order. What it offers at each stage is in
+// stream-features.ts; binding and resumption in session-binding.ts; SASL in sasl-negotiation.ts
+// and the SASL2 inline requests in sasl2/completion.ts.
 import type { Socket } from 'node:net';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid, createJid, type Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
-import { StanzaError, errorReply } from '../protocol/stanza-error.js';
 import { XmlStream, type XmlStreamHandler } from '../stream/xml-stream.js';
 import { SerialQueue, type SerialQueueOwner } from '../util/serial-queue.js';
 import type { Logger } from '../util/logger.js';
@@ -15,18 +16,13 @@ import type { ChannelBindingProvider } from './sasl/mechanism.js';
 import type { C2sContext } from './c2s-context.js';
 import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
-import { decodeBase64Text, offeredMechanisms, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
-import { fastFeature, tokenSource } from './sasl2/fast.js';
-import { authenticationFeature, parseAuthenticate, SASL2, type AuthenticateRequest, type UserAgent } from './sasl2/elements.js';
-import { bindInlineFeature } from './sasl2/bind2.js';
-import { replaceEarlierSessions, userAgentFlags } from './sasl2/user-agent.js';
+import { decodeBase64Text, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
+import { tokenSource } from './sasl2/fast.js';
+import { parseAuthenticate, SASL2, type AuthenticateRequest } from './sasl2/elements.js';
 import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
-import { bindFeatures, channelBindingFeature, featuresElement, mechanismsFeature, startTlsFeature } from './features.js';
-import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
-import { makeRoomForResource } from './resource-limit.js';
-import { ClientSession, type SessionTransport } from './client-session.js';
-import { failed, smFeature } from '../stream/stream-management/nonzas.js';
-import { parseCounter } from '../stream/stream-management/counter.js';
+import { streamFeatures } from './stream-features.js';
+import type { ClientSession } from './client-session.js';
+import { establishSession, onBindStage, resumeSession, type BindingConnection } from './session-binding.js';
 import { ackRequest } from '../stream/stream-management/nonzas.js';
 
 const MAX_SASL_FAILURES = 3;
@@ -38,14 +34,17 @@ const NO_CHANNEL_BINDING = createTlsChannelBinding(undefined);
 // connection is itself its stream's handler and its queue's owner instead of holding closures,
 // one logger gains bindings as the stream advances, and what only negotiation needs is dropped
 // once the resource is bound.
-export class ClientConnection implements SessionTransport, XmlStreamHandler, SerialQueueOwner {
+export class ClientConnection implements BindingConnection, XmlStreamHandler, SerialQueueOwner {
   readonly id: string;
   domain = '';
   channelBinding: ChannelBindingProvider;
   private readonly stream: XmlStream;
   private readonly queue: SerialQueue;
-  private log: Logger;
+  /** Public for session-binding.ts, which adds the bound JID to it. */
+  log: Logger;
   private account: Jid | undefined;
+  /** The SASL mechanism the account authenticated with, for session listings. */
+  mechanism: string | undefined;
   private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
   /** The XEP-0388 <authenticate/> under way: its inline requests are served once it succeeds. */
@@ -55,7 +54,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private endSession = false;
 
   constructor(
-    private readonly ctx: C2sContext,
+    readonly ctx: C2sContext,
     socket: Socket,
     directTls: boolean,
     /** This connection's place in its address's limits (released by the listener at close). */
@@ -181,8 +180,13 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
     this.queue.push(() => (generation === this.stream.generation ? task() : undefined));
   }
 
+  carry(session: ClientSession | undefined): void {
+    this.session = session;
+  }
+
   /** Negotiation is over (bound or resumed): drop what only it needed. */
-  private negotiated(): void {
+  negotiated(log?: Logger): void {
+    if (log) this.log = log;
     clearTimeout(this.negotiationTimer);
     this.negotiationTimer = undefined;
     this.sasl = undefined;
@@ -211,30 +215,13 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   }
 
   private async sendFeatures(): Promise<void> {
-    if (!this.stream.secure) {
-      this.stream.send(featuresElement([startTlsFeature()]));
-      return;
-    }
-    const stage = this.account ? 'post-auth' : 'pre-auth';
-    const features: Element[] = stage === 'pre-auth' ? await this.authenticationFeatures() : [...bindFeatures(), smFeature()];
-    await this.ctx.events.fire('c2s/features', { session: undefined, stage, domain: this.domain, features });
-    this.stream.send(featuresElement(features));
-  }
-
-  /** SASL (RFC 6120) and XEP-0388 SASL2 with the same mechanisms, then XEP-0440 binding types. */
-  private async authenticationFeatures(): Promise<Element[]> {
-    const mechanisms = offeredMechanisms(this.ctx, this);
-    const inlineVars = new Set<string>([NS.sm]);
-    await this.ctx.events.fire('c2s/inline-features', { domain: this.domain, features: inlineVars });
-    const sasl2Inline = [bindInlineFeature(inlineVars), smFeature(), fastFeature(offeredTokenMechanisms(this))];
-    const cb = channelBindingFeature(this.channelBinding.types());
-    return [mechanismsFeature(mechanisms), authenticationFeature(mechanisms, sasl2Inline), ...(cb ? [cb] : [])];
+    this.stream.send(await streamFeatures(this.ctx, this, this.account !== undefined));
   }
 
   private async onElement(element: Element): Promise<void> {
     if (this.stream.closed) return;
     if (this.session) return this.session.handle(element);
-    if (this.account) return this.onBindStage(element);
+    if (this.account) return onBindStage(this, this.account, element);
     return this.onPreAuth(element);
   }
 
@@ -306,8 +293,8 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       log: this.log,
       account: this.account!,
       send: (e) => this.stream.send(e),
-      resume: (e, announce) => this.resume(e, announce),
-      establish: (jid, agent) => this.establish(jid, agent),
+      resume: (e, announce) => resumeSession(this, this.account!, e, announce),
+      establish: (jid, agent) => establishSession(this, jid, agent),
       sendFeatures: () => this.sendFeatures(),
       tokenMechanisms: offeredTokenMechanisms(this),
     };
@@ -318,6 +305,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
   private authenticated(outcome: SaslOutcome): boolean {
     if (outcome.kind === 'success') {
       this.account = createJid(outcome.username, this.domain);
+      this.mechanism = outcome.mechanism;
       this.log.setBindings({ account: this.account.toString() });
       this.log.info('authenticated');
       return true;
@@ -326,93 +314,6 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
       this.fail(new StreamError('not-authorized', 'too many failed authentication attempts'));
     }
     return false;
-  }
-
-  private async onBindStage(element: Element): Promise<void> {
-    if (isSessionRequest(element)) {
-      this.stream.send(xml('iq', { type: 'result', id: element.attrs.id }));
-      return;
-    }
-    if (element.attrs.xmlns === NS.sm) {
-      if (element.name === 'resume') {
-        const refusal = await this.resume(element);
-        if (refusal) this.stream.send(refusal);
-        return;
-      }
-      // XEP-0198 §3: enable only after binding.
-      this.stream.send(failed('unexpected-request', undefined, 'bind a resource first'));
-      return;
-    }
-    if (!isBindRequest(element)) {
-      this.fail(new StreamError('not-authorized', 'bind a resource first'));
-      return;
-    }
-    let jid: Jid;
-    try {
-      jid = chooseResource(this.account!, element.getChild('bind', NS.bind)!, () => this.ctx.ids.next());
-    } catch (error) {
-      if (!(error instanceof StanzaError)) throw error;
-      const reply = errorReply(element, error);
-      if (reply) this.stream.send(reply);
-      return;
-    }
-    const established = await this.establish(jid);
-    if (established instanceof StanzaError) {
-      const reply = errorReply(element, established);
-      if (reply) this.stream.send(reply);
-      return;
-    }
-    this.stream.send(bindResult(element, jid));
-    this.log.info('resource bound');
-    await this.ctx.events.fire('session/bound', { session: established });
-  }
-
-  /** Binds `jid` to this connection (RFC 6120 §7, or Bind 2), or says why it cannot. */
-  private async establish(jid: Jid, userAgent?: UserAgent): Promise<ClientSession | StanzaError> {
-    const noRoom = await makeRoomForResource(this.ctx, jid);
-    if (noRoom) {
-      this.log.info({ jid: jid.toString() }, 'bind refused: too many resources');
-      return noRoom;
-    }
-    this.negotiated();
-    this.log.setBindings({ jid: jid.toString() });
-    const session = new ClientSession(this.ctx, this.ctx.ids.next(), jid, this, this.log);
-    if (userAgent) Object.assign(session.flags, userAgentFlags(userAgent));
-    this.session = session;
-    this.ctx.delivery.local.set(session.id, session);
-    const replaced = await this.ctx.sessions.add(session.ref());
-    if (replaced) await this.ctx.delivery.closeSession(replaced, 'conflict', 'replaced by a new session for the same resource');
-    if (userAgent) await replaceEarlierSessions(this.ctx, session, userAgent);
-    return session;
-  }
-
-  /**
-   * XEP-0198 §5: take over a hibernating (or half-dead) session of the same account. Resolves
-   * with the <failed/> to answer when there is nothing to resume; undefined once resumed (or
-   * when the stream had to fail).
-   */
-  private async resume(element: Element, announce?: (resumed: Element, session: ClientSession) => Element[]): Promise<Element | undefined> {
-    const previd = element.attrs.previd ?? '';
-    const account = this.account!.toBareString();
-    const session = this.ctx.resumptions.find(previd, account);
-    const h = parseCounter(element.attrs.h);
-    if (!session || h === undefined) {
-      // The old session's count, when known, tells the client which of its stanzas arrived.
-      const handled = this.ctx.resumptions.handledByEnded(previd, account);
-      return failed('item-not-found', handled, 'no session to resume; bind a new one');
-    }
-    this.session = session;
-    const outcome = await session.resume(this, h, announce && ((resumed) => announce(resumed, session)));
-    if (outcome === 'resumed') {
-      this.negotiated();
-      this.log = session.log;
-      return undefined;
-    }
-    this.session = undefined;
-    if (outcome === 'gone') return failed('item-not-found', undefined, 'the session ended; bind a new one');
-    // XEP-0198 §4: acknowledging more than the server sent is fatal.
-    this.fail(new StreamError('undefined-condition', 'handled-count-too-high'));
-    return undefined;
   }
 
   private async onClosed(reason: string): Promise<void> {

@@ -6,7 +6,7 @@ import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
 import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
 import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig } from './types.js';
 import {
-  booleanValue, closestKey, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
+  booleanValue, closestKey, domainName, fastTokenSecret, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
 } from './values.js';
 import { readS2s } from './s2s-schema.js';
 import type { Locate } from './yaml-source.js';
@@ -72,7 +72,8 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     if ('dataDir' in s) out.storage.dataDir = c.path(['storage', 'dataDir'], s['dataDir']);
   }
   if ('auth' in top) {
-    const a = c.map(['auth'], top['auth'], ['scramIterations', 'fastTokenLifetimeSeconds', 'minPasswordLength']);
+    const a = c.map(['auth'], top['auth'], ['scramIterations', 'fastTokenLifetimeSeconds', 'minPasswordLength', 'fastTokenSecret']);
+    if ('fastTokenSecret' in a) out.auth.fastTokenSecret = c.check(['auth', 'fastTokenSecret'], a['fastTokenSecret'], fastTokenSecret);
     if ('minPasswordLength' in a) {
       out.auth.minPasswordLength = c.check(['auth', 'minPasswordLength'], a['minPasswordLength'], (v) => integerInRange(v, 1, 1024));
     }

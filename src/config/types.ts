@@ -143,6 +143,8 @@ export interface HeraldConfig {
     fastTokenLifetimeSeconds: number;
     /** Shortest password `herald user add|passwd` and in-band registration accept; existing accounts are unaffected. */
     minPasswordLength: number;
+    /** XEP-0484 §7: mixed into every FAST token, so the database alone cannot yield one; changing it ends every token. */
+    fastTokenSecret?: string;
   };
   limits: LimitsConfig;
   logging: {

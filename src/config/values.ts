@@ -98,6 +98,11 @@ export function dialbackSecret(value: unknown): string {
   return value;
 }
 
+export function fastTokenSecret(value: unknown): string {
+  if (typeof value !== 'string' || value.length < 32) throw new Invalid('a secret string of at least 32 characters');
+  return value;
+}
+
 export function pathValue(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new Invalid('a path (a non-empty string)');
   return value;

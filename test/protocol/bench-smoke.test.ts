@@ -36,7 +36,7 @@ async function bench(args: string[]): Promise<Line[]> {
 describe('herald bench (smoke)', () => {
   it('runs every scenario with no loss and no errors', async () => {
     const lines = await bench(['--clients', '5', '--pairs', '2', '--window', '4', '--duration', '1', '--rate', '100', '--messages', '30', '--contacts', '4', '--rounds', '2']);
-    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate']);
+    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only']);
     for (const line of lines) {
       expect(line.server).toBe('herald');
       expect(line.metrics.errors).toBe(0);
@@ -54,7 +54,12 @@ describe('herald bench (smoke)', () => {
     // 100 msg/s offered for 1 s: roughly 100 sent, none left behind.
     expect(fixed.metrics.sent).toBeGreaterThan(50);
     expect(fixed.metrics.sent).toBeLessThanOrEqual(110);
-  }, 60_000);
+    // SASL2 SCRAM, FAST (full and resumed TLS) and the TLS-only floor: all 5 logged in, CPU read.
+    for (const line of lines.slice(6)) {
+      expect(line.metrics.logins_per_s).toBeGreaterThan(1);
+      expect(line.metrics.server_cpu_ms_per_login).toBeGreaterThan(0);
+    }
+  }, 90_000);
 
   it('splits the pairs over worker threads', async () => {
     const [line] = await bench(['--scenario', 'throughput', '--pairs', '2', '--window', '2', '--duration', '1', '--workers', '2']);

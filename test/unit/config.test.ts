@@ -203,6 +203,11 @@ describe('errors in the file', () => {
     expect(loadError({ cwd, env: {} }).message).toMatch(/:2: auth\.scramIterations: expected an integer 4096-\d+, found 1000$/);
   });
 
+  it('rejects an auth.fastTokenSecret shorter than 32 characters', () => {
+    writeConfig('auth:\n  fastTokenSecret: too-short\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(/:2: auth\.fastTokenSecret: expected a secret string of at least 32 characters/);
+  });
+
   it('rejects unknown keys and suggests the likely one', () => {
     writeConfig('limits:\n  maxDepth: 16\n  maxStanzaByte: 20000\n');
     const err = loadError({ cwd, env: {} });

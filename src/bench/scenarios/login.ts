@@ -1,5 +1,6 @@
 // Scenario "login": N clients each go TCP → STARTTLS → SCRAM-SHA-1 → bind → presence, a few at a
 // time, and stay connected so the server's memory per idle session can be read afterwards.
+// measureLogins() is shared with the SASL2, FAST and TLS-only variants (login-variants.ts).
 import { BenchClient } from '../bench-client.js';
 import { closeAll, ensureAccounts, inParallel, usernames } from '../accounts.js';
 import { summarize } from '../percentiles.js';
@@ -13,30 +14,51 @@ export interface LoginOptions {
 }
 
 export async function loginScenario(ctx: BenchContext, options: LoginOptions): Promise<ScenarioResult> {
+  const names = await loginAccounts(ctx, options, 'l');
+  return measureLogins(ctx, 'login', options, names, async (name) => {
+    const client = await BenchClient.connect(ctx.target);
+    await client.login(name, ctx.password);
+    return client;
+  });
+}
+
+/** Creates this scenario's accounts, after checking the descriptor limit. */
+export async function loginAccounts(ctx: BenchContext, options: LoginOptions, tag: string): Promise<string[]> {
   // Node cannot raise its own descriptor limit: say so up front instead of failing at N = 1,000.
   const limit = openFilesLimit();
   if (limit !== undefined && options.clients + 64 > limit) {
     throw new Error(`login: ${options.clients} clients need more open files than ulimit -n allows (${limit}); raise it, e.g. ulimit -n ${options.clients + 1024}`);
   }
-  const names = usernames(ctx.runId, 'l', options.clients);
+  const names = usernames(ctx.runId, tag, options.clients);
   await ensureAccounts(ctx.target, ctx.accounts, names, ctx.password);
+  return names;
+}
 
+/**
+ * Runs `connectAndLogin` once per name, `concurrency` at a time, and reports logins per second,
+ * latencies and the server's CPU per login; the clients stay connected until the end.
+ */
+export async function measureLogins(
+  ctx: BenchContext,
+  scenario: string,
+  options: LoginOptions,
+  names: readonly string[],
+  connectAndLogin: (name: string, index: number) => Promise<BenchClient>,
+): Promise<ScenarioResult> {
   const clients: BenchClient[] = [];
   const latencies: number[] = [];
   let errors = 0;
   const before = maybeSample(ctx.serverPid);
   const ownBefore = ownCpuSeconds();
   const started = performance.now();
-  await inParallel(names, options.concurrency, async (name) => {
+  await inParallel(names, options.concurrency, async (name, index) => {
     const t0 = performance.now();
     try {
-      const client = await BenchClient.connect(ctx.target);
-      clients.push(client);
-      await client.login(name, ctx.password);
+      clients.push(await connectAndLogin(name, index));
       latencies.push(performance.now() - t0);
     } catch (error) {
       errors++;
-      ctx.log(`login ${name}: ${(error as Error).message}`);
+      ctx.log(`${scenario} ${name}: ${(error as Error).message}`);
     }
   });
   const elapsedS = (performance.now() - started) / 1000;
@@ -61,5 +83,5 @@ export async function loginScenario(ctx: BenchContext, options: LoginOptions): P
     metrics.server_cpu_ms_per_login = ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, latencies.length);
   }
   const windowUs: { windowUs?: [number, number] } = before && after ? { windowUs: [before.monoUs, after.monoUs] } : {};
-  return { scenario: 'login', params: { clients: options.clients, concurrency: options.concurrency }, metrics, ...windowUs };
+  return { scenario, params: { clients: options.clients, concurrency: options.concurrency }, metrics, ...windowUs };
 }

@@ -18,14 +18,19 @@ export function createTlsChannelBinding(socket: TLSSocket | undefined, ownCertif
     return endPoint ?? undefined;
   };
 
+  // Asked several times per login (features, mechanism lists, SSDP); the handshake is over, so
+  // the answer cannot change.
+  let offered: readonly ChannelBindingType[] | undefined;
   return {
     types() {
+      if (offered) return offered;
       const types: ChannelBindingType[] = [];
       // RFC 9266 defines tls-exporter for TLS 1.3 only; earlier versions need extended master
       // secret. tls-unique (RFC 5929) is the reverse: undefined on TLS 1.3 (RFC 8446 §C.5).
       if (socket.getProtocol() === 'TLSv1.3') types.push('tls-exporter');
       else if (tlsUnique(socket) !== undefined) types.push('tls-unique');
       if (serverEndPoint() !== undefined) types.push('tls-server-end-point');
+      offered = types;
       return types;
     },
     data(type) {

@@ -5,7 +5,7 @@ import type { ScramCredential, ScramMechanism } from '../../storage/types.js';
 export type ChannelBindingType = 'tls-exporter' | 'tls-unique' | 'tls-server-end-point';
 
 export interface ChannelBindingProvider {
-  types(): ChannelBindingType[];
+  types(): readonly ChannelBindingType[];
   data(type: ChannelBindingType): Buffer | undefined;
 }
 

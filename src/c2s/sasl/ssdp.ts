@@ -14,5 +14,18 @@ export function downgradeProtectionHash(
   // "i;octet" collation (RFC 4790 §9.3): plain byte order, which is what sort() gives for ASCII.
   let text = [...mechanisms].sort().join('\x1e');
   if (channelBindingTypes.length > 0) text += `\x1f${[...channelBindingTypes].sort().join('\x1e')}`;
-  return createHash(hash).update(text, 'ascii').digest('base64');
+  const key = `${hash} ${text}`;
+  let value = computed.get(key);
+  if (value === undefined) {
+    value = createHash(hash).update(text, 'ascii').digest('base64');
+    if (computed.size < MAX_REMEMBERED) computed.set(key, value);
+  }
+  return value;
 }
+
+/**
+ * A server offers a handful of distinct lists (per TLS version and configuration), and every
+ * SCRAM login needs one of their hashes: remember them. Bounded, though the inputs are ours.
+ */
+const computed = new Map<string, string>();
+const MAX_REMEMBERED = 64;

@@ -44,7 +44,7 @@ export function tokenSource(ctx: C2sContext, domain: string, request: Authentica
       const bare = account.toBareString();
       return (await ctx.storage.fastTokens.get(bare, client)).map(
         (t): TokenCandidate => ({
-          token: fastTokenOf(key, t.seed),
+          token: fastTokenOf(key, t.seed, ctx.config.auth.fastTokenSecret),
           mechanism: t.mechanism,
           expired: t.expiresAt <= now,
           // §6.1: using the 'new' token retires the older one.
@@ -94,5 +94,5 @@ async function issue(ctx: C2sContext, account: Jid, client: string, mechanism: s
   await ctx.storage.fastTokens.issue(token);
   // XEP-0082 DateTime, whole seconds.
   const expiry = new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return xml('token', { xmlns: NS_FAST, token: fastTokenOf(key, token.seed), expiry });
+  return xml('token', { xmlns: NS_FAST, token: fastTokenOf(key, token.seed, ctx.config.auth.fastTokenSecret), expiry });
 }

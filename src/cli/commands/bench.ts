@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
 import { formatTable, jsonLine } from '../../bench/report.js';
-import type { AccountSource, BenchContext } from '../../bench/types.js';
+import { ScenarioUnsupported, type AccountSource, type BenchContext } from '../../bench/types.js';
 
 interface BenchOptions {
   host: string;
@@ -86,7 +86,14 @@ export function registerBenchCommand(program: Command): void {
       };
       const extra = options.label ? { server: options.label } : {};
       for (const name of scenarios) {
-        const result = await runScenario(ctx, name, sizes);
+        let result;
+        try {
+          result = await runScenario(ctx, name, sizes);
+        } catch (error) {
+          if (!(error instanceof ScenarioUnsupported)) throw error;
+          console.log(`${name}: skipped: ${error.message}\n`);
+          continue;
+        }
         const line = jsonLine(result, extra);
         console.log(`${formatTable(result)}\n${line}\n`);
         if (options.json) fs.appendFileSync(options.json, `${line}\n`);

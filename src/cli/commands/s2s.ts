@@ -6,6 +6,7 @@ import { adminSocketPath } from '../../admin/admin-server.js';
 import { checkS2s, type CheckStep } from '../../admin/s2s-check.js';
 import type { LinkStatus } from '../../s2s/link-status.js';
 import { CliError } from '../cli-error.js';
+import { textTable } from '../text-table.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
 
 export function registerS2sCommands(program: Command, globals: () => GlobalOptions): void {
@@ -87,8 +88,7 @@ export function formatLinks(links: readonly LinkStatus[]): string {
     String(l.queue),
     l.direction === 'out' ? String(l.unacked ?? 0) : '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return textTable(header, rows);
 }
 
 function age(seconds: number): string {

@@ -69,6 +69,8 @@ export function createLastItems(ctx: ModuleContext): LastItems {
   }
 
   async function sendAll(session: LocalSession): Promise<Outcome> {
+    // Every item waits for the client's caps (§4.3.1 +notify), so read nothing before they are known.
+    if ((await wantsNotify(ctx, session.jid.toString(), '')) === undefined) return 'caps-unknown';
     const viewer = session.jid.toBareString();
     for (const owner of await owners(session)) {
       for (const { node, item } of await sentOnPresence(owner)) {

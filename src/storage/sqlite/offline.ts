@@ -2,6 +2,7 @@
 // per connection.
 import type { OfflineMessage, OfflineRepository, OfflineStoreResult } from '../types.js';
 import type { SqliteDatabase } from './database.js';
+import { firstRows } from './first-rows.js';
 
 interface MessageRow {
   stanza_id: string;
@@ -19,10 +20,8 @@ export function createSqliteOfflineRepository(db: SqliteDatabase): OfflineReposi
   const insertMessage = db.prepare<[string, string, string, number]>(
     'INSERT INTO offline_messages (account, stanza_id, stanza, stored_at) VALUES (?, ?, ?, ?)',
   );
-  // LIMIT -1 is SQLite for "no limit".
-  const selectMessages = db.prepare<[string, number], MessageRow>(
-    'SELECT stanza_id, stanza, stored_at FROM offline_messages WHERE account = ? ORDER BY seq LIMIT ?',
-  );
+  // No bound LIMIT: see first-rows.ts.
+  const selectMessages = db.prepare<[string], MessageRow>('SELECT stanza_id, stanza, stored_at FROM offline_messages WHERE account = ? ORDER BY seq');
   const deleteMessage = db.prepare<[string, string]>('DELETE FROM offline_messages WHERE account = ? AND stanza_id = ?');
   const deleteAll = db.prepare<[string]>('DELETE FROM offline_messages WHERE account = ?');
 
@@ -47,7 +46,7 @@ export function createSqliteOfflineRepository(db: SqliteDatabase): OfflineReposi
       return storeTx.immediate(account, message, limit);
     },
     async list(account, limit) {
-      return selectMessages.all(account, limit ?? -1).map(toMessage);
+      return firstRows(selectMessages.iterate(account), limit).map(toMessage);
     },
     async delete(account, stanzaIds) {
       if (stanzaIds.length === 0) return 0;

@@ -2,6 +2,7 @@
 // PostgreSQL; the limits are checked inside the writing transaction (IMMEDIATE: write lock first).
 import type { PubsubAffiliation, PubsubItem, PubsubNodeConfig, PubsubPublishLimits, PubsubPublishResult, PubsubRepository } from '../types.js';
 import type { SqliteDatabase } from './database.js';
+import { firstRows } from './first-rows.js';
 
 interface ItemRow {
   item_id: string;
@@ -47,9 +48,9 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
        SELECT min(seq) FROM (SELECT seq FROM pubsub_items WHERE owner = ? AND node = ? ORDER BY seq DESC LIMIT ?) AS kept)`,
   );
   const purgeItems = db.prepare<Key>('DELETE FROM pubsub_items WHERE owner = ? AND node = ?');
-  // LIMIT -1 is SQLite for "no limit" (PostgreSQL: LIMIT ALL).
-  const selectItems = db.prepare<[string, string, number, number], ItemRow>(
-    `SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  // No bound LIMIT: see first-rows.ts.
+  const selectItems = db.prepare<[string, string, number], ItemRow>(
+    `SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND seq < ? ORDER BY seq DESC`,
   );
   const selectItem = db.prepare<[string, string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND item_id = ?`);
   const selectLastItems = db.prepare<[string], ItemRow & { node: string }>(
@@ -122,7 +123,7 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
       return sumBytes.get(owner)?.n ?? 0;
     },
     async items(owner, node, query = {}) {
-      return selectItems.all(owner, node, query.olderThan ?? Number.MAX_SAFE_INTEGER, query.max ?? -1).map(toItem);
+      return firstRows(selectItems.iterate(owner, node, query.olderThan ?? Number.MAX_SAFE_INTEGER), query.max).map(toItem);
     },
     async itemsById(owner, node, ids) {
       return ids.flatMap((id) => {

@@ -1,0 +1,71 @@
+// The login scenarios beside "login" (SASL1 SCRAM-SHA-1 + bind IQ), so one table shows what each
+// way of logging in costs the server:
+//   login-sasl2         SASL2 SCRAM-SHA-1 with Bind 2 inline (XEP-0388, XEP-0386)
+//   login-fast          a FAST token (XEP-0484 HT-SHA-256-NONE) with Bind 2, over a full TLS handshake
+//   login-fast-resumed  the same over a resumed TLS session (ticket from the earlier connection),
+//                       as Conversations reconnects
+//   tls-only            TCP, STARTTLS and the stream's features, no login: the transport's share
+// Each ends with initial presence, like "login". Token setup (a SCRAM login requesting the token,
+// then one FAST login, which makes it the current token) is not measured.
+import { randomUUID } from 'node:crypto';
+import { BenchClient } from '../bench-client.js';
+import { closeAll, inParallel } from '../accounts.js';
+import { FAST_MECHANISM, offersSasl2, sasl2FastLogin, sasl2ScramLogin } from '../sasl2-login.js';
+import { ScenarioUnsupported, type BenchContext, type ScenarioResult } from '../types.js';
+import { loginAccounts, measureLogins, type LoginOptions } from './login.js';
+
+export const LOGIN_VARIANTS = ['login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only'] as const;
+export type LoginVariant = (typeof LOGIN_VARIANTS)[number];
+
+export async function loginVariantScenario(ctx: BenchContext, variant: LoginVariant, options: LoginOptions): Promise<ScenarioResult> {
+  const names = await loginAccounts(ctx, options, variant === 'tls-only' ? 't' : variant === 'login-sasl2' ? 's' : 'f');
+  if (variant === 'tls-only') return measureLogins(ctx, variant, options, names, (_) => BenchClient.connect(ctx.target));
+  await requireSasl2(ctx, variant === 'login-sasl2' ? 'SCRAM-SHA-1' : FAST_MECHANISM, variant);
+  const agents = names.map(() => randomUUID());
+  if (variant === 'login-sasl2') {
+    return measureLogins(ctx, variant, options, names, async (name, i) => {
+      const client = await BenchClient.connect(ctx.target);
+      await sasl2ScramLogin(client, name, ctx.password, { userAgentId: agents[i]! });
+      client.send('<presence/>');
+      return client;
+    });
+  }
+  const tokens = await fastTokens(ctx, names, agents);
+  const resume = variant === 'login-fast-resumed';
+  return measureLogins(ctx, variant, options, names, async (name, i) => {
+    const token = tokens[i]!;
+    const client = await BenchClient.connect(ctx.target, resume ? { tlsSession: token.tlsSession } : {});
+    if (resume && !client.tlsResumed) throw new Error('the server did not resume the TLS session');
+    await sasl2FastLogin(client, name, token.token, agents[i]!);
+    client.send('<presence/>');
+    return client;
+  });
+}
+
+async function requireSasl2(ctx: BenchContext, mechanism: string, variant: string): Promise<void> {
+  const probe = await BenchClient.connect(ctx.target);
+  const offered = offersSasl2(probe, mechanism);
+  await probe.close();
+  if (!offered) throw new ScenarioUnsupported(`${variant}: the server offers no SASL2 (urn:xmpp:sasl:2) login with ${mechanism}`);
+}
+
+interface FastToken {
+  token: string;
+  tlsSession: Buffer | undefined;
+}
+
+/** Per account: a SCRAM login that requests a token, then one FAST login (the token becomes current). */
+async function fastTokens(ctx: BenchContext, names: readonly string[], agents: readonly string[]): Promise<FastToken[]> {
+  const tokens: FastToken[] = new Array<FastToken>(names.length);
+  await inParallel(names, 4, async (name, i) => {
+    const first = await BenchClient.connect(ctx.target);
+    const issued = (await sasl2ScramLogin(first, name, ctx.password, { userAgentId: agents[i]!, requestToken: true })).token;
+    await closeAll([first]);
+    if (!issued) throw new Error(`no FAST token issued to ${name}`);
+    const second = await BenchClient.connect(ctx.target);
+    const rotated = (await sasl2FastLogin(second, name, issued, agents[i]!)).token;
+    tokens[i] = { token: rotated ?? issued, tlsSession: second.tlsSession };
+    await closeAll([second]);
+  });
+  return tokens;
+}
