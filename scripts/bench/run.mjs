@@ -2,7 +2,8 @@
 // `npm run bench`: Herald, then Prosody and ejabberd when installed, each started by hand with
 // its own config and data, the same scenarios against each, several rounds; prints medians,
 // min–max, and Herald/peer ratios. Usage:
-//   npm run bench -- [--repeat N] [--servers herald,prosody,ejabberd] [--json FILE] [herald bench options]
+//   npm run bench -- [--repeat N] [--servers herald,prosody,ejabberd] [--json FILE]
+//     [--herald-module 'mam: { enabled: false }' …] [herald bench options]
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,13 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../di
 const DEFAULT_SIZES = ['--clients', '200', '--pairs', '10', '--window', '10', '--duration', '5', '--rate', '1000', '--messages', '10000', '--contacts', '200', '--rounds', '10'];
 
 function parseArgs(argv) {
-  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, pass: [] };
+  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, heraldModules: [], pass: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeat') opts.repeat = Number(argv[++i]);
     else if (a === '--servers') opts.servers = argv[++i].split(',');
     else if (a === '--json') opts.json = argv[++i];
+    else if (a === '--herald-module') opts.heraldModules.push(argv[++i]);
     else opts.pass.push(a);
   }
   return opts;
@@ -52,7 +54,7 @@ async function main() {
   fs.chmodSync(path.join(certDir, `${DOMAIN}.key`), 0o644); // read by the peers' own users
 
   const launchers = {
-    herald: { ok: () => true, start: (dir) => startHerald(dir, CLI) },
+    herald: { ok: () => true, start: (dir) => startHerald(dir, CLI, [], { modules: opts.heraldModules }) },
     prosody: { ok: prosodyInstalled, start: (dir) => startProsody(dir, certDir) },
     ejabberd: { ok: ejabberdInstalled, start: (dir) => startEjabberd(dir, certDir) },
   };

@@ -65,9 +65,10 @@ async function stopPid(pid, child) {
 
 /**
  * nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs; `limits` replaces the
- * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits.
+ * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits;
+ * `modules` adds lines under `modules:`, e.g. ['mam: { enabled: false }'] (`--herald-module`).
  */
-export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS } = {}) {
+export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS, modules = [] } = {}) {
   const port = await freePort();
   fs.writeFileSync(
     path.join(dir, 'herald.yaml'),
@@ -85,6 +86,7 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       'modules:',
       '  register: { options: { perAddressPerMinute: 100000000 } }',
       '  offline: { options: { quota: 1000000 } }', // peers are configured without a quota too
+      ...modules.map((line) => `  ${line}`),
       '',
     ].join('\n'),
   );
