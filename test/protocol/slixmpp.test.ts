@@ -26,7 +26,8 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   // The default per-address slowdown applies (5 failures a minute).
-  server = await ServerProcess.start({ extraYaml: 'modules:\n  mam: {}' });
+  // No modules: key: the archive is on by default.
+  server = await ServerProcess.start();
   await server.addUser('alice@localhost', 'wonderland');
   await server.addUser('bob@localhost', 'builder');
 });

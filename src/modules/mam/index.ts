@@ -15,9 +15,9 @@ import { scheduleExpiry } from './retention.js';
 
 export const mamModule: HeraldModule = {
   name: 'mam',
-  // Off until archiving fits the message path's CPU budget (issue 15: at most +15 % per
-  // message; today several times that, see docs/benchmarks.md). `modules: { mam: {} }` turns it on.
-  enabledByDefault: false,
+  // Clients (Conversations, Gajim, Dino, Monal) expect an archive; what it costs per message is
+  // in docs/benchmarks.md. `modules: { mam: { enabled: false } }` turns it off.
+  enabledByDefault: true,
   load(ctx) {
     const options = readMamOptions(ctx.options);
 

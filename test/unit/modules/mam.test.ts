@@ -90,3 +90,18 @@ describe('mam and offline storage', () => {
     }
   });
 });
+
+describe('mam preferences from the configuration', () => {
+  it("XEP-0441 §3: defaultPreference 'roster' archives, for accounts without preferences, only conversations with roster contacts", async () => {
+    const romeo = await start({ defaultPreference: 'roster' });
+    await core!.accounts.create(parseJid('tybalt@example.org'), 'pw');
+    await core!.storage.roster.put(JULIET, { jid: 'romeo@example.org', subscription: 'both', ask: false, approved: false, groups: [] });
+    const tybalt = await core!.connect('tybalt@example.org/street');
+    await core!.send(romeo, chat('from a contact'));
+    await core!.send(tybalt, chat('from a stranger'));
+    // A query waits for archiving in flight, so what it finds is all that was archived.
+    const juliet = await core!.connect(`${JULIET}/balcony`);
+    await core!.send(juliet, xml('iq', { type: 'set', id: 'q1' }, xml('query', { xmlns: 'urn:xmpp:mam:2' })));
+    expect(await archived(JULIET)).toEqual(['from a contact']);
+  });
+});
