@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStorage } from '../../dist/storage/sqlite/sqlite-storage.js';
+import { archiveFileFor } from '../../dist/storage/sqlite/archive-database.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 200);
@@ -37,7 +38,7 @@ for (let base = 0; base < total; base += BATCH) {
   await Promise.all(appends);
 }
 const fillSeconds = (performance.now() - fillStart) / 1000;
-console.log(`filled ${total.toLocaleString('en')} messages in ${fillSeconds.toFixed(1)} s (${Math.round(total / fillSeconds).toLocaleString('en')}/s), file ${(statSync(file).size / 1e6).toFixed(0)} MB`);
+console.log(`filled ${total.toLocaleString('en')} messages in ${fillSeconds.toFixed(1)} s (${Math.round(total / fillSeconds).toLocaleString('en')}/s), archive file ${(statSync(archiveFileFor(file)).size / 1e6).toFixed(0)} MB`);
 
 const middle = `sid-${Math.floor(total / 2)}`;
 const ids = Array.from({ length: 50 }, (_, i) => `sid-${Math.floor((total / 50) * i)}`);

@@ -2,7 +2,11 @@
 // `npm run bench`: Herald, then Prosody and ejabberd when installed, each started by hand with
 // its own config and data, the same scenarios against each, several rounds; prints medians,
 // min–max, and Herald/peer ratios. Usage:
-//   npm run bench -- [--repeat N] [--servers herald,prosody,ejabberd] [--json FILE] [herald bench options]
+//   npm run bench -- [--repeat N] [--servers herald,prosody,ejabberd] [--json FILE]
+//     [--herald-module 'mam: { enabled: false }' …] [--mam [MESSAGES] [--mam-budget S] [--mam-only]]
+//     [herald bench options]
+// --mam adds the message archive comparison (scripts/bench/mam-compare.mjs; default 1,000,000
+// messages; ejabberd's fill stops after --mam-budget seconds, default 600).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +16,7 @@ import { promisify } from 'node:util';
 import { median } from '../../dist/bench/percentiles.js';
 import { formatNumber } from '../../dist/bench/report.js';
 import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
+import { archiveCostTable, mamComparison } from './mam-compare.mjs';
 
 const run = promisify(execFile);
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
@@ -20,12 +25,16 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../di
 const DEFAULT_SIZES = ['--clients', '200', '--pairs', '10', '--window', '10', '--duration', '5', '--rate', '1000', '--messages', '10000', '--contacts', '200', '--rounds', '10'];
 
 function parseArgs(argv) {
-  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, pass: [] };
+  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, heraldModules: [], mam: 0, mamBudget: 600, mamOnly: false, pass: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeat') opts.repeat = Number(argv[++i]);
     else if (a === '--servers') opts.servers = argv[++i].split(',');
     else if (a === '--json') opts.json = argv[++i];
+    else if (a === '--herald-module') opts.heraldModules.push(argv[++i]);
+    else if (a === '--mam') opts.mam = /^\d+$/.test(argv[i + 1] ?? '') ? Number(argv[++i]) : 1_000_000;
+    else if (a === '--mam-budget') opts.mamBudget = Number(argv[++i]);
+    else if (a === '--mam-only') opts.mamOnly = true;
     else opts.pass.push(a);
   }
   return opts;
@@ -52,13 +61,13 @@ async function main() {
   fs.chmodSync(path.join(certDir, `${DOMAIN}.key`), 0o644); // read by the peers' own users
 
   const launchers = {
-    herald: { ok: () => true, start: (dir) => startHerald(dir, CLI) },
+    herald: { ok: () => true, start: (dir) => startHerald(dir, CLI, [], { modules: opts.heraldModules }) },
     prosody: { ok: prosodyInstalled, start: (dir) => startProsody(dir, certDir) },
     ejabberd: { ok: ejabberdInstalled, start: (dir) => startEjabberd(dir, certDir) },
   };
   const lines = []; // every JSON line of every round
   const notes = [];
-  for (const name of opts.servers) {
+  for (const name of opts.mamOnly ? [] : opts.servers) {
     const launcher = launchers[name];
     if (!launcher) throw new Error(`unknown server ${name}`);
     if (!launcher.ok()) {
@@ -81,8 +90,17 @@ async function main() {
       await server?.stop();
     }
   }
+  let mamTable = '';
+  if (opts.mam > 0) {
+    const servers = opts.servers.filter((name) => launchers[name]?.ok());
+    const log = (text) => process.stderr.write(`${text}\n`);
+    const mam = await mamComparison({ root, cli: CLI, certDir, servers, messages: opts.mam, budgetS: opts.mamBudget, repeat: opts.repeat, benchRound: (server, args) => benchRound(server, [...opts.pass, ...args]), log });
+    lines.push(...mam.lines);
+    notes.push(...mam.notes);
+    mamTable = `\n\n${archiveCostTable(mam.lines, servers, median)}`;
+  }
   if (opts.json) fs.writeFileSync(opts.json, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  console.log(renderTable(lines, opts.servers));
+  console.log(renderTable(lines, opts.servers) + mamTable);
   console.log(`\n${opts.repeat} round(s); median (min–max); ratio = Herald / peer. ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, ${os.release()}`);
   for (const note of notes) console.log(`note: ${note}`);
   fs.rmSync(root, { recursive: true, force: true });

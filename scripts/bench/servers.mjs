@@ -65,9 +65,10 @@ async function stopPid(pid, child) {
 
 /**
  * nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs; `limits` replaces the
- * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits.
+ * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits;
+ * `modules` adds lines under `modules:`, e.g. ['mam: { enabled: false }'] (`--herald-module`).
  */
-export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS } = {}) {
+export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS, modules = [] } = {}) {
   const port = await freePort();
   fs.writeFileSync(
     path.join(dir, 'herald.yaml'),
@@ -85,6 +86,7 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       'modules:',
       '  register: { options: { perAddressPerMinute: 100000000 } }',
       '  offline: { options: { quota: 1000000 } }', // peers are configured without a quota too
+      ...modules.map((line) => `  ${line}`),
       '',
     ].join('\n'),
   );
@@ -98,7 +100,11 @@ export function prosodyInstalled() {
   return fs.existsSync('/usr/bin/prosody');
 }
 
-export async function startProsody(dir, certDir) {
+/**
+ * With `mam`, Prosody archives (mod_mam, always) into SQL storage on SQLite (LuaDBI's
+ * lua-dbi-sqlite3; its default file storage does not scale to large archives).
+ */
+export async function startProsody(dir, certDir, { mam = false } = {}) {
   const port = await freePort();
   const config = path.join(dir, 'prosody.cfg.lua');
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -115,11 +121,11 @@ s2s_ports = { }
 component_ports = { }
 http_ports = { }
 https_ports = { }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep"${mam ? ', "mam"' : ''} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
-storage = "internal"
+${mam ? 'storage = "sql"\nsql = { driver = "SQLite3", database = "prosody.sqlite" }\ndefault_archive_policy = true\narchive_expires_after = "never"\nmax_archive_query_results = 50' : 'storage = "internal"'}
 allow_registration = true
 min_seconds_between_registrations = 0
 registration_whitelist = { "127.0.0.1" }
@@ -160,7 +166,8 @@ function findDescendant(pid, name) {
   return undefined;
 }
 
-export async function startEjabberd(dir, certDir) {
+/** With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia. */
+export async function startEjabberd(dir, certDir, { mam = false } = {}) {
   const port = await freePort();
   const node = `bench${process.pid}@localhost`;
   fs.writeFileSync(path.join(dir, 'cert.pem'), fs.readFileSync(path.join(certDir, `${DOMAIN}.crt`), 'utf8') + fs.readFileSync(path.join(certDir, `${DOMAIN}.key`), 'utf8'));
@@ -194,7 +201,7 @@ modules:
   mod_register: { ip_access: all, access: register }
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
-`,
+${mam ? '  mod_mam: { default: always }\n' : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
   fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);

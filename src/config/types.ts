@@ -133,7 +133,7 @@ export interface HeraldConfig {
   /** Folder for generated certificates. */
   certsDir: string;
   storage: {
-    /** Folder holding herald.sqlite. */
+    /** Folder holding herald.sqlite and herald-archive.sqlite. */
     dataDir: string;
   };
   auth: {

@@ -2,12 +2,10 @@
 // go-sendxmpp (Go, go-xmpp), which share no code with each other or with Herald.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, xml, type XmppClient } from '@xmpp/client';
+import { xml, type XmppClient } from '@xmpp/client';
 import type { Element } from 'ltx';
 import { ServerProcess } from '../harness/server-process.js';
-
-// Herald's generated certificate is self-signed; these clients are told not to verify it.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+import { waitFor, xmppJs } from '../harness/xmppjs.js';
 
 /** Runs go-sendxmpp, which reads the message from standard input; resolves with its exit code. */
 function goSendxmpp(args: string[], message: string): Promise<{ code: number | null; output: string }> {
@@ -31,21 +29,6 @@ afterAll(async () => {
   await server?.stop();
   server?.cleanup();
 });
-
-async function xmppJs(service: string, username: string, password: string, resource: string, setup?: (xmpp: XmppClient) => void, userAgentId?: string): Promise<XmppClient> {
-  const userAgent = userAgentId === undefined ? {} : { userAgent: xml('user-agent', { id: userAgentId }) };
-  const xmpp = client({ service, domain: 'localhost', resource, username, password, ...userAgent });
-  xmpp.on('error', () => undefined);
-  setup?.(xmpp);
-  // xmpp.js's start() listens for the stream header only after its own write completes; over
-  // direct TLS the answer can come first. With SASL1 a later stream restart hid that; SASL2 has
-  // none, so start() would time out on a session that is in fact online. Being online is what counts.
-  const online = new Promise<void>((resolve) => xmpp.on('online', () => resolve()));
-  const started = xmpp.start();
-  started.catch(() => undefined);
-  await Promise.race([online, started]);
-  return xmpp;
-}
 
 function nextMessage(xmpp: XmppClient): Promise<Element> {
   return new Promise((resolve) => xmpp.on('stanza', (stanza) => stanza.is('message') && resolve(stanza)));
@@ -84,10 +67,6 @@ describe('xmpp.js (@xmpp/client)', () => {
     await bob.stop();
   });
 });
-
-function waitFor(xmpp: XmppClient, match: (stanza: Element) => boolean): Promise<Element> {
-  return new Promise((resolve) => xmpp.on('stanza', (stanza) => match(stanza) && resolve(stanza)));
-}
 
 describe('xmpp.js: XEP-0484 FAST', () => {
   it('XEP-0484 §4.3–4.4: xmpp.js keeps the token it is given and reconnects with it alone (HT-SHA-256-NONE)', async () => {

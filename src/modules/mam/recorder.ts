@@ -15,15 +15,16 @@ import type { ArchiveDefault } from './options.js';
 import { archivesWith } from './prefs.js';
 import { tombstoneRetracted } from './retraction.js';
 import type { ArchiveWriter } from './archive-writer.js';
+import type { PrefsCache } from './prefs-cache.js';
 
 /** Before the offline module claims `message/offline` (default priority 0). */
 const BEFORE_OFFLINE_STORE = 10;
 
-export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, fallback: ArchiveDefault): void {
+export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, prefsCache: PrefsCache, fallback: ArchiveDefault): void {
   const record = (account: Jid, peer: Jid, direction: ArchiveDirection, stanza: Element, id: string): void => {
     const timestamp = ctx.clock.now();
     writer.enqueue(async () => {
-      if (!(await archivesWith(ctx, account, peer, fallback))) return undefined;
+      if (!(await archivesWith(ctx, prefsCache, account, peer, fallback))) return undefined;
       const messageId = stanza.attrs.id as string | undefined;
       const stored = ctx.storage.archive.append(account.toBareString(), {
         id,

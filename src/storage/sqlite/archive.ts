@@ -1,9 +1,11 @@
-// Message archives in SQLite (table from the archive migration). Within an account, `at` (the
-// timestamp in microseconds) strictly increases in the order messages were appended, so it is
-// both the time and the archive order: pages, time bounds and id bounds are keyset reads on
+// Message archives in SQLite, in their own file (archive-database.ts). Within an account, `at`
+// (the timestamp in microseconds) strictly increases in the order messages were appended, so it
+// is both the time and the archive order: pages, time bounds and id bounds are keyset reads on
 // (account, at) or, filtered by contact, (account, with_bare, at), never an OFFSET scan. Two
 // indexes besides (account, id) keep each append cheap; every further index cost ~5-10 µs of
-// CPU per message in commits of 100 (measured on 2 shared cores).
+// CPU per message in commits of 100 (measured on 2 shared cores). Accounts are stored by
+// number (archive_accounts); numbers are never reused, so this connection keeps the ones it
+// has seen.
 import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
@@ -51,32 +53,47 @@ const MAX_BATCH = 2000;
 
 /** `flush` commits gathered appends now (before the connection closes). */
 export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveRepository & { flush(): void } {
+  const numberOf = db.prepare<[string], { id: number }>('SELECT id FROM archive_accounts WHERE jid = ?');
+  const numberNew = db.prepare<[string]>('INSERT INTO archive_accounts (jid) VALUES (?) ON CONFLICT (jid) DO NOTHING');
+  const numbers = new Map<string, number>();
+  /** The account's number; with `create`, one is given to an account that has none. */
+  const accountNumber = (jid: string, create: boolean): number => {
+    let number = numbers.get(jid);
+    if (number !== undefined) return number;
+    if (create) numberNew.run(jid);
+    number = numberOf.get(jid)?.id;
+    if (number === undefined) return -1; // no archive yet: matches no row
+    numbers.set(jid, number);
+    return number;
+  };
+
   // One past the account's newest `at` when the clock has not moved on (or stepped back).
-  const insert = db.prepare<[string, string, string, string, string, string | null, string, number, string]>(
+  const insert = db.prepare<[number, string, string, string, string, string | null, string, number, number]>(
     `INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
      VALUES (?, ?, ?, ?, ?, ?, ?, max(?, coalesce((SELECT max(at) FROM archive WHERE account = ?) + 1, 0)))
      ON CONFLICT (account, id) DO NOTHING`,
   );
-  const atOf = db.prepare<[string, string], { at: number }>('SELECT at FROM archive WHERE account = ? AND id = ?');
-  const first = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at LIMIT 1`);
-  const last = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at DESC LIMIT 1`);
-  const countAll = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM archive WHERE account = ?');
-  const replace = db.prepare<[string, string, string]>('UPDATE archive SET stanza = ? WHERE account = ? AND id = ?');
+  const atOf = db.prepare<[number, string], { at: number }>('SELECT at FROM archive WHERE account = ? AND id = ?');
+  const first = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at LIMIT 1`);
+  const last = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at DESC LIMIT 1`);
+  const countAll = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM archive WHERE account = ?');
+  const replace = db.prepare<[string, number, string]>('UPDATE archive SET stanza = ? WHERE account = ? AND id = ?');
   // Newest first along the conversation index; a retraction names a recent message in practice.
-  const byMessageId = db.prepare<[string, string, string, string], Row>(
+  const byMessageId = db.prepare<[number, string, string, string], Row>(
     `SELECT ${COLUMNS} FROM archive WHERE account = ? AND with_bare = ? AND direction = ? AND message_id = ? ORDER BY at DESC LIMIT 1`,
   );
-  const expireSome = db.prepare<[string, number]>('DELETE FROM archive WHERE account = ? AND at < ?');
-  const deleteAll = db.prepare<[string]>('DELETE FROM archive WHERE account = ?');
+  const expireSome = db.prepare<[number, number]>('DELETE FROM archive WHERE account = ? AND at < ?');
+  const deleteAll = db.prepare<[number]>('DELETE FROM archive WHERE account = ?');
 
   // Group commit: appends share one transaction, so one commit (and its fsync, synchronous =
   // FULL) covers them all; each resolves after it.
   let pending: PendingAppend[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const appendAll = db.transaction((batch: PendingAppend[]): boolean[] =>
-    batch.map(({ account, message: m }) => {
+  const appendAll = db.transaction((batch: PendingAppend[], numbered: number[]): boolean[] =>
+    batch.map(({ message: m }, index) => {
       const at = m.timestamp * US_PER_MS;
-      return insert.run(account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, at, account).changes === 1;
+      const number = numbered[index] ?? -1;
+      return insert.run(number, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, at, number).changes === 1;
     }),
   );
   const flush = (): void => {
@@ -86,7 +103,10 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     pending = [];
     if (batch.length === 0) return;
     try {
-      const stored = appendAll.immediate(batch);
+      // Numbered before the transaction (a new account's number commits on its own), so a
+      // rolled-back batch never leaves a number in `numbers` that the file does not hold.
+      const numbered = batch.map((entry) => accountNumber(entry.account, true));
+      const stored = appendAll.immediate(batch, numbered);
       batch.forEach((entry, index) => entry.resolve(stored[index] ?? false));
     } catch (err) {
       for (const entry of batch) entry.reject(err);
@@ -106,7 +126,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
   };
 
   /** The `at` of every id, or undefined when one is not in the archive. */
-  const positionsOf = (account: string, ids: readonly string[]): number[] | undefined => {
+  const positionsOf = (account: number, ids: readonly string[]): number[] | undefined => {
     const found: number[] = [];
     for (const id of ids) {
       const row = atOf.get(account, id);
@@ -116,7 +136,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     return found;
   };
 
-  const runQuery = (account: string, query: ArchiveQuery): { rows: Row[]; complete: boolean } | undefined => {
+  const runQuery = (account: number, query: ArchiveQuery): { rows: Row[]; complete: boolean } | undefined => {
     const after = positionsOf(account, query.after ?? []);
     const before = positionsOf(account, query.before ?? []);
     const ids = query.ids ? positionsOf(account, query.ids) : undefined;
@@ -167,37 +187,38 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     },
     async query(account, query) {
       flush(); // read what was appended before
-      const found = runQuery(account, query);
+      const found = runQuery(accountNumber(account, false), query);
       return found && { messages: found.rows.map(toMessage), complete: found.complete };
     },
     async findByMessageId(account, withBare, direction, messageId) {
       flush();
-      const row = byMessageId.get(account, withBare, direction, messageId);
+      const row = byMessageId.get(accountNumber(account, false), withBare, direction, messageId);
       return row && toMessage(row);
     },
     async replaceStanza(account, id, stanza) {
       flush();
-      return replace.run(stanza, account, id).changes === 1;
+      return replace.run(stanza, accountNumber(account, false), id).changes === 1;
     },
     async bounds(account) {
       flush();
-      const head = first.get(account);
-      const tail = last.get(account);
+      const number = accountNumber(account, false);
+      const head = first.get(number);
+      const tail = last.get(number);
       return head && tail
         ? { first: { id: head.id, timestamp: toMessage(head).timestamp }, last: { id: tail.id, timestamp: toMessage(tail).timestamp } }
         : {};
     },
     async count(account) {
       flush();
-      return countAll.get(account)?.n ?? 0;
+      return countAll.get(accountNumber(account, false))?.n ?? 0;
     },
     async expire(account, before) {
       flush();
-      return expireSome.run(account, before * US_PER_MS).changes;
+      return expireSome.run(accountNumber(account, false), before * US_PER_MS).changes;
     },
     async deleteAccount(account) {
       flush();
-      return deleteAll.run(account).changes;
+      return deleteAll.run(accountNumber(account, false)).changes;
     },
   };
 }

@@ -1,5 +1,7 @@
-// Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+// Storage backed by SQLite (better-sqlite3: synchronous calls behind the async interface): one
+// file, and the message archive in a second one beside it (archive-database.ts).
 import { createSqliteArchiveRepository } from './archive.js';
+import { archiveFileFor, moveArchiveFromMain, openArchiveDatabase } from './archive-database.js';
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
@@ -20,7 +22,16 @@ export interface SqliteStorageOptions {
 
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
   const db = openDatabase(options.file);
-  const archive = createSqliteArchiveRepository(db);
+  let archiveDb;
+  try {
+    archiveDb = openArchiveDatabase(archiveFileFor(options.file));
+    moveArchiveFromMain(db, archiveDb);
+  } catch (err) {
+    archiveDb?.close();
+    db.close();
+    throw err;
+  }
+  const archive = createSqliteArchiveRepository(archiveDb);
   return {
     users: createSqliteUserRepository(db),
     kv: createSqliteKeyValueRepository(db),
@@ -37,8 +48,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       if (!db.open) return;
       archive.flush();
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
-      db.pragma('optimize');
-      db.close();
+      for (const each of [archiveDb, db]) {
+        each.pragma('optimize');
+        each.close();
+      }
     },
   };
 }

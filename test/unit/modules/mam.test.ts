@@ -6,6 +6,7 @@ import { parseJid } from '../../../src/protocol/jid.js';
 import { stanzaIdOf } from '../../../src/protocol/stanza-id.js';
 import { buildElement } from '../../../src/xml/element-builder.js';
 import { createInProcessCore, type FakeSession, type InProcessCore } from '../../harness/in-process-core.js';
+import { PREFS_CACHE_MS } from '../../../src/modules/mam/prefs-cache.js';
 
 const JULIET = 'juliet@example.org';
 const DAY = 24 * 60 * 60 * 1000;
@@ -88,5 +89,48 @@ describe('mam and offline storage', () => {
       expect(answer.map((el) => el.name)).toEqual(['iq']);
       expect(answer[0]?.getChild('fin', 'urn:xmpp:mam:2')?.attrs.complete).toBe('true');
     }
+  });
+});
+
+describe('mam preferences from the configuration', () => {
+  it("XEP-0441 §3: defaultPreference 'roster' archives, for accounts without preferences, only conversations with roster contacts", async () => {
+    const romeo = await start({ defaultPreference: 'roster' });
+    await core!.accounts.create(parseJid('tybalt@example.org'), 'pw');
+    await core!.storage.roster.put(JULIET, { jid: 'romeo@example.org', subscription: 'both', ask: false, approved: false, groups: [] });
+    const tybalt = await core!.connect('tybalt@example.org/street');
+    await core!.send(romeo, chat('from a contact'));
+    await core!.send(tybalt, chat('from a stranger'));
+    // A query waits for archiving in flight, so what it finds is all that was archived.
+    const juliet = await core!.connect(`${JULIET}/balcony`);
+    await core!.send(juliet, xml('iq', { type: 'set', id: 'q1' }, xml('query', { xmlns: 'urn:xmpp:mam:2' })));
+    expect(await archived(JULIET)).toEqual(['from a contact']);
+  });
+});
+
+describe('mam preferences cache', () => {
+  const prefsSet = (never: string) =>
+    xml('iq', { type: 'set', id: 'p1' }, xml('prefs', { xmlns: 'urn:xmpp:mam:2', default: 'always' }, xml('always'), xml('never', null, xml('jid', null, never))));
+
+  it('XEP-0441 §3: a preference set on this node applies to the next message, though earlier ones were archived under the old one', async () => {
+    const romeo = await start({});
+    await core!.send(romeo, chat('before'));
+    const juliet = await core!.connect(`${JULIET}/balcony`);
+    expect((await core!.send(juliet, prefsSet('romeo@example.org')))[0]?.attrs.type).toBe('result');
+    await core!.send(romeo, chat('after'));
+    await core!.send(juliet, xml('iq', { type: 'set', id: 'q1' }, xml('query', { xmlns: 'urn:xmpp:mam:2' })));
+    expect(await archived(JULIET)).toEqual(['before']);
+  });
+
+  it('a preference written by another node applies here once the cached one is older than PREFS_CACHE_MS', async () => {
+    const romeo = await start({});
+    await core!.send(romeo, chat('cached'));
+    // Another node stores Juliet's new preference: this node still uses what it read.
+    await core!.storage.kv.set(JULIET, 'mam:prefs', JSON.stringify({ default: 'always', always: [], never: ['romeo@example.org'] }));
+    await core!.send(romeo, chat('still archived'));
+    core!.clock.advance(PREFS_CACHE_MS + 1);
+    await core!.send(romeo, chat('not archived'));
+    const juliet = await core!.connect(`${JULIET}/balcony`);
+    await core!.send(juliet, xml('iq', { type: 'set', id: 'q1' }, xml('query', { xmlns: 'urn:xmpp:mam:2' })));
+    expect(await archived(JULIET)).toEqual(['cached', 'still archived']);
   });
 });
