@@ -67,6 +67,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.archive.deleteAccount(jid.toBareString());
         await deps.storage.privateXml.deleteAccount(jid.toBareString());
         await deps.storage.vcards.deleteAccount(jid.toBareString());
+        await deps.storage.push.deleteAccount(jid.toBareString());
       }
       return deleted;
     },
