@@ -20,6 +20,7 @@ import { privateModule } from './private/index.js';
 import { bookmarksModule } from './bookmarks/index.js';
 import { vcardModule } from './vcard/index.js';
 import { csiModule } from './csi/index.js';
+import { pushModule } from './push/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -42,4 +43,5 @@ export const builtinModules: HeraldModule[] = [
   bookmarksModule,
   vcardModule,
   csiModule,
+  pushModule,
 ];

@@ -4,19 +4,10 @@
 // subscription requests; presence updates, chat states, receipts, markers and headlines
 // (PEP notifications) wait.
 import type { Element } from '../../xml/element.js';
-
+import { needsAttention } from '../../protocol/lasting-content.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
 const FORWARD = 'urn:xmpp:forward:0';
-
-/** Payloads whose content the server cannot read, so it must assume a person wants them now. */
-const ENCRYPTED = [
-  ['encryption', 'urn:xmpp:eme:0'], // XEP-0380: names the scheme of any encrypted message
-  ['encrypted', 'eu.siacs.conversations.axolotl'], // XEP-0384 OMEMO (0.3, as Conversations sends it)
-  ['encrypted', 'urn:xmpp:omemo:2'], // XEP-0384 OMEMO 0.8+
-  ['openpgp', 'urn:xmpp:openpgp:0'], // XEP-0373
-  ['x', 'jabber:x:encrypted'], // XEP-0027
-] as const;
 
 export type Urgency = { urgent: true } | { urgent: false; supersedes?: string };
 
@@ -43,13 +34,8 @@ function messageIsUrgent(message: Element): boolean {
   // A copy of what the user just sent elsewhere: they are at another device, show it.
   if (message.getChild('sent', CARBONS)) return true;
   const inner = message.getChild('received', CARBONS)?.getChild('forwarded', FORWARD)?.getChild('message') ?? message;
-  return (
-    inner.getChild('body') !== undefined ||
-    inner.getChild('subject') !== undefined || // the last step of joining a group chat
-    ENCRYPTED.some(([name, ns]) => inner.getChild(name, ns) !== undefined) ||
-    inner.getChild('x', 'jabber:x:conference') !== undefined || // XEP-0249 invitation
-    inner.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('invite') !== undefined
-  );
+  // A subject is also the last step of joining a group chat; a mediated invitation (XEP-0045) is one too.
+  return needsAttention(inner) || inner.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('invite') !== undefined;
 }
 
 export const NS_CSI = 'urn:xmpp:csi:0';
