@@ -21,6 +21,7 @@ import { bookmarksModule } from './bookmarks/index.js';
 import { vcardModule } from './vcard/index.js';
 import { csiModule } from './csi/index.js';
 import { pushModule } from './push/index.js';
+import { externalServicesModule } from './external-services/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -44,4 +45,5 @@ export const builtinModules: HeraldModule[] = [
   vcardModule,
   csiModule,
   pushModule,
+  externalServicesModule,
 ];
