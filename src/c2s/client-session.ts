@@ -15,7 +15,7 @@ import type { C2sContext } from './c2s-context.js';
 import { isBindRequest, isSessionRequest } from './bind.js';
 import { StreamManagement } from './stream-management/stream-management.js';
 import { rehomeUndelivered } from './stream-management/undelivered.js';
-import { SessionOutbound, type OutboundTransport } from './session-outbound.js';
+import { HIGH_WATER_BYTES, SessionOutbound, type OutboundTransport } from './session-outbound.js';
 import type { OutboundFilter } from '../core/sessions/outbound-filter.js';
 import { HeldOutbound } from './held-outbound.js';
 
@@ -40,8 +40,7 @@ export class ClientSession implements LocalSession {
   readonly flags: Record<string, string> = {};
   readonly sm: StreamManagement;
   private readonly outbound: SessionOutbound;
-  /** A module's policy for holding stanzas back (XEP-0352), and what it holds. */
-  private outboundFilter: OutboundFilter | undefined;
+  /** What a module's policy (XEP-0352) holds back, and the policy. */
   private readonly held = new HeldOutbound();
   /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
   readonly ended: Promise<void>;
@@ -107,14 +106,9 @@ export class ClientSession implements LocalSession {
   send(stanza: Element): boolean {
     if (this.finished) return false;
     if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
-    if (this.outboundFilter && !this.ending) {
-      const decision = this.outboundFilter.decide(stanza, this.held.count);
-      if (decision.hold) {
-        this.held.hold(decision.instead ?? stanza, decision.supersedes);
-        return true;
-      }
-      this.releaseHeld();
-    }
+    // Whatever a filter decides, it holds no more than the outbound queue does before pacing.
+    if (!this.ending && this.held.keeps(stanza, HIGH_WATER_BYTES)) return true;
+    this.releaseHeld();
     this.outbound.send(stanza);
     if (this.ending) return true; // re-homed by end() with the rest
     this.enforceBounds();
@@ -141,7 +135,7 @@ export class ClientSession implements LocalSession {
    * what it held so far is written first, in order.
    */
   setOutboundFilter(filter: OutboundFilter | undefined): void {
-    this.outboundFilter = filter;
+    this.held.filter = filter;
     this.releaseHeld();
     this.enforceBounds();
   }
@@ -275,7 +269,7 @@ export class ClientSession implements LocalSession {
     // what a filter held. A filter belongs to the stream it was set on (XEP-0352 §5.2: the
     // client state is not restored by resumption), so the resumed stream starts without one.
     this.outbound.resumeOnto(transport, this.sm.rewind());
-    this.outboundFilter = undefined;
+    this.held.filter = undefined;
     this.releaseHeld();
     return 'resumed';
   }
@@ -288,7 +282,7 @@ export class ClientSession implements LocalSession {
     this.outbound.detach();
     this.transport = undefined;
     // Held stanzas were sent after everything queued: they are re-homed behind it.
-    this.outboundFilter = undefined;
+    this.held.filter = undefined;
     this.releaseHeld();
     // Nothing held for the client is lost: messages go to offline storage or bounce. Stanzas
     // that arrive meanwhile still join this session's queue and are re-homed behind the older

@@ -132,6 +132,42 @@ describe('XEP-0352 §3.2 server behaviour while inactive', () => {
     for (const c of [alice.client, bob]) c.destroy();
   });
 
+  it('XEP-0352 §3.2: held stanzas stay under 128 KiB of XML: the one that would pass it releases them all, in order', async () => {
+    const alice = await phone('bytes');
+    const { client: bob } = await login(server.ports.c2s, 'bob', 'pw', 'bytes');
+    await goInactive(alice.client);
+    const padding = 'x'.repeat(50 * 1024);
+    const padded = (id: string) => `<message to='${alice.jid}' type='chat' id='${id}'><composing xmlns='${CHAT_STATES}'/><pad xmlns='urn:example:pad'>${padding}</pad></message>`;
+    bob.send(padded('big1') + padded('big2'));
+    await routed(bob);
+    await drained(alice.client);
+    expect(alice.client.received.some((el) => el.attrs.id === 'big1')).toBe(false);
+    bob.send(padded('big3'));
+    await nextMessage(alice.client, (el) => el.attrs.id === 'big3');
+    expect(alice.client.received.filter((el) => el.attrs.id?.startsWith('big')).map((el) => el.attrs.id)).toEqual(['big1', 'big2', 'big3']);
+    for (const c of [alice.client, bob]) c.destroy();
+  });
+
+  it('XEP-0352 §3.2: what was held is not lost when the session ends: a held receipt reaches offline storage', async () => {
+    const { client, jid } = await login(server.ports.c2s, 'carol', 'pw', 'leaving');
+    await enableSm(client); // not resumable: closing the stream ends the session
+    client.send('<presence/>');
+    await nextPresence(client, jid);
+    await goInactive(client);
+    const { client: bob } = await login(server.ports.c2s, 'bob', 'pw', 'receipt');
+    bob.send(`<message to='${jid}' type='chat' id='rcpt1'><received xmlns='urn:xmpp:receipts' id='earlier'/></message>`);
+    await routed(bob);
+    await drained(client);
+    expect(client.received.some((el) => el.attrs.id === 'rcpt1')).toBe(false);
+    client.send('</stream:stream>');
+    await client.closed();
+    const again = await login(server.ports.c2s, 'carol', 'pw', 'back');
+    again.client.send('<presence/>');
+    const stored = await nextMessage(again.client, (el) => el.attrs.id === 'rcpt1');
+    expect(stored.getChild('received', 'urn:xmpp:receipts')?.attrs.id).toBe('earlier');
+    for (const c of [again.client, bob]) c.destroy();
+  });
+
   it('XEP-0352 §3.2: IQs are never held', async () => {
     const alice = await phone('iq');
     const { client: bob } = await login(server.ports.c2s, 'bob', 'pw', 'iq');

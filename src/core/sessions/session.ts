@@ -48,7 +48,7 @@ export interface LocalSession {
   /**
    * Installs (or, with undefined, removes) a module's policy that may hold stanzas back from the
    * client (XEP-0352); held stanzas are written, in order, when it lets one through, when it is
-   * removed or on flushHeld(); a session that ends re-homes them like anything it held. Held
+   * removed, on flushHeld(), or when they reach the outbound queue's high-water mark; a session that ends re-homes them like anything it held. Held
    * stanzas are not yet sent, so XEP-0198 does not count them. A resumed stream has no filter.
    */
   setOutboundFilter(filter: OutboundFilter | undefined): void;
