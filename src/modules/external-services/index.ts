@@ -25,35 +25,26 @@ export const externalServicesModule: HeraldModule = {
       if (event.target === 'host' && event.node === undefined) event.features.add(NS_EXTDISCO);
     });
 
-    // §3.1/§3.2: all services, or those of one type.
-    ctx.handleIq({
-      target: 'host',
-      type: 'get',
-      xmlns: NS_EXTDISCO,
-      name: 'services',
-      handler: (request) => {
-        const account = localAccount(request, ctx.hosts.has.bind(ctx.hosts));
-        const type = request.payload.attrs.type;
+    const describe = (service: ExternalService, account: Jid): Element => serviceElement(service, options, account, ctx.clock.now());
+    const queries: Record<'services' | 'credentials', (payload: Element, account: Jid) => Element> = {
+      // §3.1/§3.2: all services, or those of one type.
+      services: (payload, account) => {
+        const type = payload.attrs.type;
         const chosen = options.services.filter((service) => type === undefined || service.type === type);
-        return xml('services', { xmlns: NS_EXTDISCO, ...(type ? { type } : {}) }, chosen.map((service) => serviceElement(service, options, account, ctx.clock.now())));
+        return xml('services', { xmlns: NS_EXTDISCO, ...(type ? { type } : {}) }, chosen.map((service) => describe(service, account)));
       },
-    });
-
-    // §3.3: credentials for one service, named by host (and type, when several share a host).
-    ctx.handleIq({
-      target: 'host',
-      type: 'get',
-      xmlns: NS_EXTDISCO,
-      name: 'credentials',
-      handler: (request) => {
-        const account = localAccount(request, ctx.hosts.has.bind(ctx.hosts));
-        const asked = request.payload.getChild('service');
+      // §3.3: credentials for one service, named by host (and type, when several share a host).
+      credentials: (payload, account) => {
+        const asked = payload.getChild('service');
         if (!asked?.attrs.host) throw new StanzaError('bad-request', "<credentials/> needs a <service host='…'/> naming the service");
         const found = options.services.find((s) => s.host === asked.attrs.host && (asked.attrs.type === undefined || s.type === asked.attrs.type) && s.restricted);
         if (!found) throw new StanzaError('item-not-found', `no restricted service at ${asked.attrs.host}${asked.attrs.type ? ` of type ${asked.attrs.type}` : ''}`);
-        return xml('credentials', { xmlns: NS_EXTDISCO }, serviceElement(found, options, account, ctx.clock.now()));
+        return xml('credentials', { xmlns: NS_EXTDISCO }, describe(found, account));
       },
-    });
+    };
+    for (const [name, answer] of Object.entries(queries)) {
+      ctx.handleIq({ target: 'host', type: 'get', xmlns: NS_EXTDISCO, name, handler: (request) => answer(request.payload, localAccount(request, (domain) => ctx.hosts.has(domain))) });
+    }
   },
 };
 
