@@ -140,12 +140,6 @@ export class ClientSession implements LocalSession {
     this.enforceBounds();
   }
 
-  /** Writes what the outbound filter held, oldest first (the filter stays). */
-  flushHeld(): void {
-    this.releaseHeld();
-    this.enforceBounds();
-  }
-
   private releaseHeld(): void {
     if (this.held.count === 0) return;
     for (const stanza of this.held.take()) this.outbound.send(stanza);

@@ -81,7 +81,6 @@ export class FakeSession implements LocalSession {
 
   /** Outbound filters are exercised over real sockets (test/protocol/csi.test.ts); here nothing is held. */
   setOutboundFilter(): void {}
-  flushHeld(): void {}
 
   /** With confirmsDelivery, sendConfirmed() waits for confirm() (the client's XEP-0198 ack). */
   private readonly confirmations = new Map<Element, (delivered: boolean) => void>();

@@ -48,12 +48,11 @@ export interface LocalSession {
   /**
    * Installs (or, with undefined, removes) a module's policy that may hold stanzas back from the
    * client (XEP-0352); held stanzas are written, in order, when it lets one through, when it is
-   * removed, on flushHeld(), or when they reach the outbound queue's high-water mark; a session that ends re-homes them like anything it held. Held
-   * stanzas are not yet sent, so XEP-0198 does not count them. A resumed stream has no filter.
+   * removed, or when they reach the outbound queue's high-water mark; a session that ends
+   * re-homes them like anything it held. Held stanzas are not yet sent, so XEP-0198 does not
+   * count them. A resumed stream has no filter.
    */
   setOutboundFilter(filter: OutboundFilter | undefined): void;
-  /** Writes what the outbound filter held, oldest first. */
-  flushHeld(): void;
   /** Closes the stream, optionally with a stream error. */
   close(error?: StreamError): void;
 }
