@@ -70,6 +70,7 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.vcards.deleteAccount(jid.toBareString());
         await deps.storage.invites.deleteAccount(jid.toBareString());
         await setRole(deps.storage, jid, 'user');
+        await deps.storage.push.deleteAccount(jid.toBareString());
       }
       return deleted;
     },

@@ -15,7 +15,9 @@ import type { C2sContext } from './c2s-context.js';
 import { isBindRequest, isSessionRequest } from './bind.js';
 import { StreamManagement } from './stream-management/stream-management.js';
 import { rehomeUndelivered } from './stream-management/undelivered.js';
-import { SessionOutbound, type OutboundTransport } from './session-outbound.js';
+import { HIGH_WATER_BYTES, SessionOutbound, type OutboundTransport } from './session-outbound.js';
+import type { OutboundFilter } from '../core/sessions/outbound-filter.js';
+import { HeldOutbound } from './held-outbound.js';
 
 /** What a session needs from the connection currently carrying it. */
 export interface SessionTransport extends OutboundTransport {
@@ -38,6 +40,8 @@ export class ClientSession implements LocalSession {
   readonly flags: Record<string, string> = {};
   readonly sm: StreamManagement;
   private readonly outbound: SessionOutbound;
+  /** What a module's policy (XEP-0352) holds back, and the policy. */
+  private readonly held = new HeldOutbound();
   /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
   readonly ended: Promise<void>;
 
@@ -101,6 +105,10 @@ export class ClientSession implements LocalSession {
    */
   send(stanza: Element): boolean {
     if (this.finished) return false;
+    if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
+    // Whatever a filter decides, it holds no more than the outbound queue does before pacing.
+    if (!this.ending && this.held.keeps(stanza, HIGH_WATER_BYTES)) return true;
+    this.releaseHeld();
     this.outbound.send(stanza);
     if (this.ending) return true; // re-homed by end() with the rest
     this.enforceBounds();
@@ -115,9 +123,26 @@ export class ClientSession implements LocalSession {
 
   sendConfirmed(stanza: Element): Promise<boolean> {
     if (this.ending) return Promise.resolve(false);
+    // A writer waiting for confirmation is never held back; order is kept by releasing first.
+    this.releaseHeld();
     const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
     this.enforceBounds();
     return confirmed;
+  }
+
+  /**
+   * Installs a module's policy for holding stanzas back, or (undefined) removes it; either way
+   * what it held so far is written first, in order.
+   */
+  setOutboundFilter(filter: OutboundFilter | undefined): void {
+    this.held.filter = filter;
+    this.releaseHeld();
+    this.enforceBounds();
+  }
+
+  private releaseHeld(): void {
+    if (this.held.count === 0) return;
+    for (const stanza of this.held.take()) this.outbound.send(stanza);
   }
 
   /** False once it ended; an ending session answers when its queue has been re-homed. */
@@ -155,6 +180,7 @@ export class ClientSession implements LocalSession {
     if (element.attrs.xmlns === NS.sm) return this.sm.handleNonza(element);
     const ns = element.attrs.xmlns;
     const isStanza = element.name === 'message' || element.name === 'presence' || element.name === 'iq';
+    if (!isStanza && ns !== undefined && ns !== NS.client && (await this.ctx.events.fire('c2s/nonza', { session: this, element }))) return;
     if (!isStanza || (ns !== undefined && ns !== NS.client)) {
       this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${ns ?? NS.client}' is not supported here`));
       return;
@@ -233,8 +259,12 @@ export class ClientSession implements LocalSession {
       return 'bad-h';
     }
     this.log.info('session resumed');
-    // <resumed/> went first; the unacknowledged stanzas follow as the new connection drains.
+    // <resumed/> went first; the unacknowledged stanzas follow as the new connection drains, then
+    // what a filter held. A filter belongs to the stream it was set on (XEP-0352 §5.2: the
+    // client state is not restored by resumption), so the resumed stream starts without one.
     this.outbound.resumeOnto(transport, this.sm.rewind());
+    this.held.filter = undefined;
+    this.releaseHeld();
     return 'resumed';
   }
 
@@ -245,6 +275,9 @@ export class ClientSession implements LocalSession {
     this.sm.stop();
     this.outbound.detach();
     this.transport = undefined;
+    // Held stanzas were sent after everything queued: they are re-homed behind it.
+    this.held.filter = undefined;
+    this.releaseHeld();
     // Nothing held for the client is lost: messages go to offline storage or bounce. Stanzas
     // that arrive meanwhile still join this session's queue and are re-homed behind the older
     // ones, so a sender's messages keep their order into offline storage.

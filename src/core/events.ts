@@ -158,6 +158,18 @@ export interface StanzaAckedEvent {
   stanza: Element;
 }
 
+/** A top-level element from a bound client that is no stanza (a nonza such as XEP-0352's <inactive/>). */
+export interface NonzaEvent {
+  session: LocalSession;
+  element: Element;
+}
+
+/** A stanza written to a session whose connection is gone while it waits to be resumed (XEP-0198). */
+export interface HibernatedStanzaEvent {
+  session: LocalSession;
+  stanza: Element;
+}
+
 /** XEP-0386 Bind 2: features a module can switch on inline, as disco feature vars. */
 export interface InlineFeaturesEvent {
   domain: string;
@@ -285,6 +297,12 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'adhoc/list': AdhocListEvent;
   /** XEP-0050 execution of a listed command, claimed by its module (AdhocExecuteEvent). */
   'adhoc/execute': AdhocExecuteEvent;
+  /** A bound client sent a nonza; the module that knows its namespace claims it (else a stream error). */
+  'c2s/nonza': NonzaEvent;
+  /** A message was durably committed to offline storage (after `message/offline` stored it). */
+  'message/stored-offline': StanzaEvent;
+  /** A stanza was queued for a hibernating session (XEP-0198: connection lost, not yet resumed or ended). */
+  'session/hibernated-stanza': HibernatedStanzaEvent;
 }
 
 export type EventName = keyof EventCatalogue;

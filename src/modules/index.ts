@@ -21,6 +21,9 @@ import { bookmarksModule } from './bookmarks/index.js';
 import { vcardModule } from './vcard/index.js';
 import { invitesModule } from './invites/index.js';
 import { adhocModule } from './adhoc/index.js';
+import { csiModule } from './csi/index.js';
+import { pushModule } from './push/index.js';
+import { externalServicesModule } from './external-services/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -44,4 +47,7 @@ export const builtinModules: HeraldModule[] = [
   vcardModule,
   invitesModule,
   adhocModule,
+  csiModule,
+  pushModule,
+  externalServicesModule,
 ];

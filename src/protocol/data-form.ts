@@ -12,9 +12,18 @@ export interface FormField {
 
 /** `<x xmlns='jabber:x:data' type='result'>` with its FORM_TYPE and the fields in order. */
 export function resultForm(formType: string, fields: readonly FormField[]): Element {
+  return form('result', formType, fields);
+}
+
+/** The same as a filled-in form (type 'submit'), as XEP-0357 notifications carry their summary. */
+export function submitForm(formType: string, fields: readonly FormField[]): Element {
+  return form('submit', formType, fields);
+}
+
+function form(type: 'result' | 'submit', formType: string, fields: readonly FormField[]): Element {
   return xml(
     'x',
-    { xmlns: NS.dataForms, type: 'result' },
+    { xmlns: NS.dataForms, type },
     xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', null, formType)),
     ...fields.map((field) => xml('field', { var: field.var, type: field.type }, ...field.values.map((value) => xml('value', null, value)))),
   );

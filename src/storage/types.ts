@@ -357,6 +357,39 @@ export interface VCardRepository {
   deleteAccount(account: string): Promise<void>;
 }
 
+/** An XEP-0357 push registration: where to publish notifications for an account. */
+export interface PushRegistration {
+  /** The app server's JID (the 'jid' of <enable/>). */
+  service: string;
+  node: string;
+  /** The client's publish-options data form (XML), sent with every notification; undefined when none. */
+  publishOptions: string | undefined;
+}
+
+/** A registration due a notification, with the messages it covers (this one and those held back). */
+export interface PushDue extends PushRegistration {
+  count: number;
+}
+
+/**
+ * XEP-0357 push registrations per account (bare JID), keyed by (service, node). Rate limiting
+ * lives here too, so every node of a domain shares it: `due` is one atomic step per account.
+ */
+export interface PushRepository {
+  /** Adds or replaces (same service and node) a registration: 'full' when the account has maxPerAccount others. */
+  enable(account: string, registration: PushRegistration, maxPerAccount: number): Promise<'stored' | 'full'>;
+  /** Removes the account's registrations with `service` (only `node`'s when given); how many went. */
+  disable(account: string, service: string, node?: string): Promise<number>;
+  list(account: string): Promise<PushRegistration[]>;
+  /**
+   * A message for the account wants a notification at `now`: every registration last notified
+   * at least `minIntervalMs` earlier is returned (and marked notified now) with the count of
+   * messages since its last notification; the others count this one for their next.
+   */
+  due(account: string, now: number, minIntervalMs: number): Promise<PushDue[]>;
+  deleteAccount(account: string): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -371,5 +404,7 @@ export interface Storage {
   vcards: VCardRepository;
   /** Invitations to register or to become a contact (XEP-0401, XEP-0445, XEP-0379). */
   invites: InviteRepository;
+  /** XEP-0357 push registrations. */
+  push: PushRepository;
   close(): Promise<void>;
 }

@@ -79,6 +79,9 @@ export class FakeSession implements LocalSession {
   /** Set true in a test to play a client that reads slowly. */
   congested = false;
 
+  /** Outbound filters are exercised over real sockets (test/protocol/csi.test.ts); here nothing is held. */
+  setOutboundFilter(): void {}
+
   /** With confirmsDelivery, sendConfirmed() waits for confirm() (the client's XEP-0198 ack). */
   private readonly confirmations = new Map<Element, (delivered: boolean) => void>();
 

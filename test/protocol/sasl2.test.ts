@@ -32,8 +32,7 @@ describe('XEP-0388 §2.1 discovering support', () => {
     const inline = offer.authentication!.getChild('inline')!;
     expect(inline.getChild('sm', NS_SM)).toBeDefined();
     const bindVars = inline.getChild('bind', NS_BIND2)?.getChild('inline')?.getChildren('feature').map((f) => f.attrs.var);
-    // XEP-0352 CSI is not implemented by Herald, so it is not offered inline.
-    expect(bindVars).toEqual([NS_CARBONS, NS_SM]);
+    expect(bindVars).toEqual([NS_CARBONS, 'urn:xmpp:csi:0', NS_SM]);
     client.destroy();
   });
 });

@@ -11,6 +11,7 @@ import { runOfflineContract } from './contract-offline.js';
 import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
+import { runPushContract } from './contract-push.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 import { runInviteContract } from './contract-invites.js';
@@ -43,6 +44,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runPrivateXmlContract(current);
     runVCardContract(current);
     runInviteContract(current);
+    runPushContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

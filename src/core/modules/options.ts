@@ -28,3 +28,13 @@ export function rejectUnknownOptions(ctx: ModuleContext, known: readonly string[
 export function moduleEnabled(ctx: ModuleContext, name: string): boolean {
   return ctx.config.modules[name]?.enabled ?? true;
 }
+
+/** A true/false option, or `fallback` when absent. */
+export function booleanOption(ctx: ModuleContext, key: string, fallback: boolean): boolean {
+  const value = ctx.options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new Error(`${ctx.config.sourceFile ?? 'configuration'}: modules.${ctx.name}.options.${key}: expected true or false, found ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -2,6 +2,7 @@ import type { Element } from '../../xml/element.js';
 import type { Jid } from '../../protocol/jid.js';
 import type { StreamError } from '../../protocol/stream-error.js';
 import type { SessionRef } from './session-ref.js';
+import type { OutboundFilter } from './outbound-filter.js';
 
 /** A bound client session living on this node. Only per-session state belongs here. */
 export interface LocalSession {
@@ -44,6 +45,14 @@ export interface LocalSession {
   sendConfirmed(stanza: Element): Promise<boolean>;
   /** More is waiting for the client than its connection takes right now (it reads slowly). */
   readonly congested: boolean;
+  /**
+   * Installs (or, with undefined, removes) a module's policy that may hold stanzas back from the
+   * client (XEP-0352); held stanzas are written, in order, when it lets one through, when it is
+   * removed, or when they reach the outbound queue's high-water mark; a session that ends
+   * re-homes them like anything it held. Held stanzas are not yet sent, so XEP-0198 does not
+   * count them. A resumed stream has no filter.
+   */
+  setOutboundFilter(filter: OutboundFilter | undefined): void;
   /** Closes the stream, optionally with a stream error. */
   close(error?: StreamError): void;
 }

@@ -70,6 +70,9 @@ export async function storeOffline(
   }
   // 'duplicate': this very message (same stanza-id) is already waiting, e.g. re-offered after an
   // unacknowledged delivery; it stays stored once.
-  if (result === 'stored') await onStored(account);
+  if (result === 'stored') {
+    await onStored(account);
+    await ctx.fire('message/stored-offline', { ...event, stanza });
+  }
   return true;
 }

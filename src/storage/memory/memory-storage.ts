@@ -11,6 +11,7 @@ import { createMemoryFastTokenRepository } from './fast-tokens.js';
 import { createMemoryPrivateXmlRepository } from './private-xml.js';
 import { createMemoryVCardRepository } from './vcards.js';
 import { createMemoryInviteRepository } from './invites.js';
+import { createMemoryPushRepository } from './push.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -30,6 +31,7 @@ export function createMemoryStorage(): Storage {
     privateXml: createMemoryPrivateXmlRepository(assertOpen),
     vcards: createMemoryVCardRepository(assertOpen),
     invites: createMemoryInviteRepository(assertOpen),
+    push: createMemoryPushRepository(assertOpen),
     async close() {
       open = false;
     },

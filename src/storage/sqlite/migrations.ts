@@ -252,4 +252,20 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX invites_by_domain ON invites (domain, username);
   CREATE INDEX invites_by_contact ON invites (contact);
   `,
+
+  // 12: XEP-0357 push registrations, one row per (account, app server, node). last_push_at and
+  // pending rate-limit notifications (see PushRepository.due); pushed_count is only the
+  // scratch column that hands the claimed count back through RETURNING.
+  `
+  CREATE TABLE push_registrations (
+    account         TEXT   NOT NULL,
+    service         TEXT   NOT NULL,
+    node            TEXT   NOT NULL,
+    publish_options TEXT,
+    last_push_at    BIGINT NOT NULL DEFAULT 0,
+    pending         BIGINT NOT NULL DEFAULT 0,
+    pushed_count    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, service, node)
+  );
+  `,
 ];

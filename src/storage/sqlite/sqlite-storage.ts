@@ -14,6 +14,7 @@ import { createSqliteFastTokenRepository } from './fast-tokens.js';
 import { createSqlitePrivateXmlRepository } from './private-xml.js';
 import { createSqliteVCardRepository } from './vcards.js';
 import { createSqliteInviteRepository } from './invites.js';
+import { createSqlitePushRepository } from './push.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -44,6 +45,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     privateXml: createSqlitePrivateXmlRepository(db),
     vcards: createSqliteVCardRepository(db),
     invites: createSqliteInviteRepository(db),
+    push: createSqlitePushRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
