@@ -161,7 +161,7 @@ describe('openStorage', () => {
     const dir = await tempDir();
     try {
       const dataDir = join(dir, 'data');
-      const storage = openStorage({ kind: 'sqlite', dataDir });
+      const storage = await openStorage({ kind: 'sqlite', dataDir });
       await storage.users.create('example.org', 'alice', [], 1);
       await storage.close();
       expect(existsSync(join(dataDir, 'herald.sqlite'))).toBe(true);
@@ -171,9 +171,9 @@ describe('openStorage', () => {
   });
 
   it('gives a fresh empty store for kind memory', async () => {
-    const a = openStorage({ kind: 'memory' });
+    const a = await openStorage({ kind: 'memory' });
     await a.users.create('example.org', 'alice', [], 1);
-    const b = openStorage({ kind: 'memory' });
+    const b = await openStorage({ kind: 'memory' });
     expect(await b.users.list()).toEqual([]);
     await a.close();
     await b.close();
