@@ -1,6 +1,7 @@
 // Runs the storage contract against PostgreSQL (a throwaway cluster, test/harness/postgres.ts),
 // plus what only PostgreSQL can get wrong: migrations under concurrent start-up, unusable URLs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import pg from 'pg';
 import { openPostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
 import { PG_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
@@ -61,7 +62,7 @@ describe('postgres storage', () => {
 
   it('refuses a database written by a newer Herald', async () => {
     const url = await cluster!.createDatabase('newer');
-    (await openPostgresStorage(url)).close();
+    await (await openPostgresStorage(url)).close();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [PG_MIGRATIONS.length + 5]);
@@ -71,8 +72,10 @@ describe('postgres storage', () => {
 
   it('names the URL with its password masked, and the cause, for a refused password', async () => {
     const url = cluster!.url('contract').replace(PG_PASSWORD, 'wrong-password');
-    const error = await openPostgresStorage(url).catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
+    const error = await openPostgresStorage(url).then(
+      () => new Error('opened'),
+      (e: unknown) => e as Error,
+    );
     expect(error.message).toContain(`postgres://herald:***@127.0.0.1:${cluster!.port}/contract`);
     expect(error.message).toContain('the password was refused');
     expect(error.message).not.toContain('wrong-password');
@@ -85,7 +88,7 @@ describe('postgres storage', () => {
 
   it('says nothing accepts connections on a closed port', async () => {
     const closed = await new Promise<number>((resolve) => {
-      const s = require_net().createServer().listen(0, '127.0.0.1', () => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
         const port = (s.address() as { port: number }).port;
         s.close(() => resolve(port));
       });
@@ -95,8 +98,3 @@ describe('postgres storage', () => {
     );
   });
 });
-
-import net from 'node:net';
-function require_net(): typeof net {
-  return net;
-}
