@@ -13,9 +13,12 @@ import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
+import { runConcurrencyContract } from './contract-concurrency.js';
 
 export interface StorageFixture {
   storage: Storage;
+  /** A second handle on the same data, as another node would hold (a second connection or pool). */
+  second: Storage;
   cleanup(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runArchiveContract(current);
     runPrivateXmlContract(current);
     runVCardContract(current);
+    runConcurrencyContract(() => [fixture.storage, fixture.second]);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

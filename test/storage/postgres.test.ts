@@ -28,8 +28,16 @@ afterAll(async () => {
 runStorageContract('postgres', async () => {
   const url = await contractDatabase();
   const storage = await openPostgresStorage(url);
+  const second = await openPostgresStorage(url);
   await truncateAll(url);
-  return { storage, cleanup: () => storage.close() };
+  return {
+    storage,
+    second,
+    async cleanup() {
+      await second.close();
+      await storage.close();
+    },
+  };
 });
 
 describe('postgres storage', () => {

@@ -18,15 +18,18 @@ const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'herald-storage-')
 
 runStorageContract('memory', async () => {
   const storage = createMemoryStorage();
-  return { storage, cleanup: () => storage.close() };
+  return { storage, second: storage, cleanup: () => storage.close() };
 });
 
 runStorageContract('sqlite', async () => {
   const dir = await tempDir();
   const storage = openSqliteStorage({ file: join(dir, 'test.sqlite') });
+  const second = openSqliteStorage({ file: join(dir, 'test.sqlite') });
   return {
     storage,
+    second,
     async cleanup() {
+      await second.close();
       await storage.close();
       await rm(dir, { recursive: true, force: true });
     },
