@@ -99,8 +99,12 @@ const SQLSTATE_HINTS: Record<string, string> = {
 };
 
 function describeCause(cause: unknown): string {
-  const error = cause as { code?: string; message?: string } | undefined;
-  const message = (error?.message ?? String(cause)).replace(/\s+/g, ' ').trim();
+  const error = cause as { code?: string; message?: string; errors?: Array<{ message?: string }> } | undefined;
+  // A host name with several addresses (localhost: ::1 and 127.0.0.1) fails as an AggregateError
+  // whose own message is empty; its parts say what happened.
+  const parts = error?.errors?.map((e) => e.message ?? '').filter((m) => m !== '') ?? [];
+  const text = error?.message || parts.join('; ') || String(cause);
+  const message = text.replace(/\s+/g, ' ').trim();
   const code = error?.code;
   if (code !== undefined && code in SQLSTATE_HINTS) return `${SQLSTATE_HINTS[code]} (${message})`;
   if (code === 'ECONNREFUSED') return `nothing accepts connections there (${message})`;
