@@ -12,6 +12,7 @@ import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
 import { runRosterContract } from './contract-roster.js';
+import { runRosterUpdateContract } from './contract-roster-update.js';
 import { runUserContract } from './contract-users.js';
 import { runConcurrencyContract } from './contract-concurrency.js';
 
@@ -37,6 +38,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runUserContract(current);
     runKvContract(current);
     runRosterContract(current);
+    runRosterUpdateContract(current);
     runOfflineContract(current);
     runHeldContract(current);
     runPubsubContract(current);

@@ -53,7 +53,8 @@ async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promi
   });
 }
 
-export function createPostgresArchiveRepository(db: Database): ArchiveRepository {
+/** `settled` resolves once every append made so far is committed (before the pool closes). */
+export function createPostgresArchiveRepository(db: Database): ArchiveRepository & { settled(): Promise<void> } {
   // Group commit, one batch at a time: appends made while a batch commits go in the next one, so
   // they are stored in the order made (a pool would otherwise let them race) and share a commit.
   let waiting: PendingAppend[] = [];
@@ -83,6 +84,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
   const one = async (sql: string, values: readonly unknown[]): Promise<Row | undefined> => (await db.query<Row>(sql, values)).rows[0];
 
   return {
+    settled,
     append(account, message) {
       return new Promise((resolve, reject) => {
         waiting.push({ account, message, resolve, reject });

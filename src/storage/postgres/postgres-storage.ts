@@ -25,6 +25,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     throw new PostgresUnavailableError(url, error);
   }
   let closed = false;
+  const archive = createPostgresArchiveRepository(db);
   return {
     users: createPostgresUserRepository(db),
     kv: createPostgresKeyValueRepository(db),
@@ -33,12 +34,13 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     held: createPostgresHeldRepository(db),
     pubsub: createPostgresPubsubRepository(db),
     fastTokens: createPostgresFastTokenRepository(db),
-    archive: createPostgresArchiveRepository(db),
+    archive,
     privateXml: createPostgresPrivateXmlRepository(db),
     vcards: createPostgresVCardRepository(db),
     async close() {
       if (closed) return;
       closed = true;
+      await archive.settled();
       await db.end();
     },
   };
