@@ -3,30 +3,9 @@
 // order, and every page is a keyset read on (account, at) or (account, with_bare, at). Appends
 // take the account's advisory lock, so "one past the newest" holds with several nodes appending.
 import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
+import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
 import { LOCK, lockKey, type Database } from './pool.js';
 
-interface Row {
-  id: string;
-  with_full: string;
-  direction: 'in' | 'out';
-  message_id: string | null;
-  stanza: string;
-  at: number;
-}
-
-const COLUMNS = 'id, with_full, direction, message_id, stanza, at';
-const US_PER_MS = 1000;
-
-const toMessage = (row: Row): ArchivedMessage => {
-  const message: ArchivedMessage = { id: row.id, with: row.with_full, direction: row.direction, stanza: row.stanza, timestamp: Math.floor(row.at / US_PER_MS) };
-  if (row.message_id !== null) message.messageId = row.message_id;
-  return message;
-};
-
-const bareOf = (jid: string): string => {
-  const slash = jid.indexOf('/');
-  return slash < 0 ? jid : jid.slice(0, slash);
-};
 
 interface PendingAppend {
   account: string;
@@ -81,7 +60,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
     const found = ids.map((id) => at.get(id));
     return found.every((value): value is number => value !== undefined) ? found : undefined;
   };
-  const one = async (sql: string, values: readonly unknown[]): Promise<Row | undefined> => (await db.query<Row>(sql, values)).rows[0];
+  const one = async (sql: string, values: readonly unknown[]): Promise<ArchiveRow | undefined> => (await db.query<ArchiveRow>(sql, values)).rows[0];
 
   return {
     settled,
@@ -113,7 +92,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
       if (ids) where.push(`at = ANY(${param(ids)}::bigint[])`);
       // One row past the page tells whether the page is the last one in its direction.
       const limit = param(query.max + 1);
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<ArchiveRow>(
         `SELECT ${COLUMNS} FROM archive WHERE ${where.join(' AND ')} ORDER BY at ${query.fromEnd ? 'DESC' : 'ASC'} LIMIT ${limit}`,
         values,
       );

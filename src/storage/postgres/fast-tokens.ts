@@ -1,28 +1,8 @@
 // XEP-0484 FAST token slots in PostgreSQL; promote is one transaction under the account's lock.
-import type { FastToken, FastTokenRepository } from '../types.js';
+import type { FastTokenRepository } from '../types.js';
+import { FAST_TOKEN_COLUMNS as COLUMNS, fastTokenFromRow as fromRow, type FastTokenRow } from '../sql-rows.js';
 import { LOCK, lockKey, type Database } from './pool.js';
 
-interface Row {
-  account: string;
-  client: string;
-  slot: 'current' | 'new';
-  mechanism: string;
-  seed: Buffer;
-  issued_at: number;
-  expires_at: number;
-}
-
-const COLUMNS = 'account, client, slot, mechanism, seed, issued_at, expires_at';
-
-const fromRow = (r: Row): FastToken => ({
-  account: r.account,
-  client: r.client,
-  slot: r.slot,
-  mechanism: r.mechanism,
-  seed: r.seed,
-  issuedAt: r.issued_at,
-  expiresAt: r.expires_at,
-});
 
 export function createPostgresFastTokenRepository(db: Database): FastTokenRepository {
   return {
@@ -35,7 +15,7 @@ export function createPostgresFastTokenRepository(db: Database): FastTokenReposi
       );
     },
     async get(account, client) {
-      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = $1 AND client = $2 ORDER BY slot`, [account, client]);
+      const { rows } = await db.query<FastTokenRow>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = $1 AND client = $2 ORDER BY slot`, [account, client]);
       return rows.map(fromRow);
     },
     promote: (account, client, seed) =>
@@ -59,7 +39,7 @@ export function createPostgresFastTokenRepository(db: Database): FastTokenReposi
       return rowCount ?? 0;
     },
     async list(account) {
-      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = $1 ORDER BY client COLLATE "C", slot`, [account]);
+      const { rows } = await db.query<FastTokenRow>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = $1 ORDER BY client COLLATE "C", slot`, [account]);
       return rows.map(fromRow);
     },
   };

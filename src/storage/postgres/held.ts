@@ -1,19 +1,10 @@
 // Messages held for unreachable remote domains, in PostgreSQL. The bounds are checked under two
 // advisory locks (the sending account's, then the pair's: always in that order, so two holds never
 // wait on each other in a cycle) in the transaction that inserts.
-import type { HeldStanza, HeldStanzaRepository } from '../types.js';
+import type { HeldStanzaRepository } from '../types.js';
+import { heldFromRow as toHeld, type HeldRow } from '../sql-rows.js';
 import { LOCK, lockKey, type Database } from './pool.js';
 
-interface HeldRow {
-  seq: number;
-  local: string;
-  remote: string;
-  sender: string;
-  stanza: string;
-  held_at: number;
-}
-
-const toHeld = (row: HeldRow): HeldStanza => ({ seq: row.seq, local: row.local, remote: row.remote, sender: row.sender, stanza: row.stanza, heldAt: row.held_at });
 
 export function createPostgresHeldRepository(db: Database): HeldStanzaRepository {
   return {

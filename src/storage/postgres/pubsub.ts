@@ -2,19 +2,10 @@
 // owner's advisory lock in the transaction that writes, so publishes on several nodes cannot
 // slip past the owner's byte bound or its node count together.
 import type { PubsubAffiliation, PubsubItem, PubsubNodeConfig, PubsubRepository } from '../types.js';
+import { PUBSUB_ITEM_COLUMNS as ITEM_COLUMNS, pubsubItemFromRow as toItem, type PubsubItemRow } from '../sql-rows.js';
 import { LOCK, lockKey, type Database, type Queryable } from './pool.js';
 
-interface ItemRow {
-  item_id: string;
-  payload: string;
-  publisher: string;
-  published_at: number;
-  seq: number;
-}
-
-const toItem = (row: ItemRow): PubsubItem => ({ id: row.item_id, payload: row.payload, publisher: row.publisher, publishedAt: row.published_at, seq: row.seq });
 const parseConfig = (json: string): PubsubNodeConfig => JSON.parse(json) as PubsubNodeConfig;
-const ITEM_COLUMNS = 'item_id, payload, publisher, published_at, seq';
 
 async function nodeExists(q: Queryable, owner: string, node: string): Promise<boolean> {
   const { rowCount } = await q.query('SELECT 1 FROM pubsub_nodes WHERE owner = $1 AND node = $2', [owner, node]);
@@ -96,7 +87,7 @@ export function createPostgresPubsubRepository(db: Database): PubsubRepository {
       }),
     ownerBytes: (owner) => ownerBytes(owner),
     async items(owner, node, query = {}) {
-      const { rows } = await db.query<ItemRow>(
+      const { rows } = await db.query<PubsubItemRow>(
         `SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = $1 AND node = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
         [owner, node, query.olderThan ?? Number.MAX_SAFE_INTEGER, query.max ?? null],
       );
@@ -104,7 +95,7 @@ export function createPostgresPubsubRepository(db: Database): PubsubRepository {
     },
     async itemsById(owner, node, ids) {
       if (ids.length === 0) return [];
-      const { rows } = await db.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = $1 AND node = $2 AND item_id = ANY($3::text[])`, [
+      const { rows } = await db.query<PubsubItemRow>(`SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = $1 AND node = $2 AND item_id = ANY($3::text[])`, [
         owner,
         node,
         [...ids],
@@ -116,7 +107,7 @@ export function createPostgresPubsubRepository(db: Database): PubsubRepository {
       });
     },
     async lastItems(owner) {
-      const { rows } = await db.query<ItemRow & { node: string }>(
+      const { rows } = await db.query<PubsubItemRow & { node: string }>(
         `SELECT * FROM (SELECT DISTINCT ON (node) node, ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = $1 ORDER BY node, seq DESC) newest
          ORDER BY node COLLATE "C"`,
         [owner],

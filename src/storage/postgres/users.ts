@@ -1,14 +1,7 @@
 // Accounts and SCRAM credentials in PostgreSQL.
-import type { ScramCredential, ScramMechanism, UserRecord, UserRepository } from '../types.js';
+import type { ScramCredential, UserRecord, UserRepository } from '../types.js';
+import { credentialFromRow, type CredentialRow } from '../sql-rows.js';
 import type { Database, Queryable } from './pool.js';
-
-interface CredentialRow {
-  mechanism: ScramMechanism;
-  salt: Buffer;
-  iterations: number;
-  stored_key: Buffer;
-  server_key: Buffer;
-}
 
 interface UserRow {
   domain: string;
@@ -51,8 +44,7 @@ export function createPostgresUserRepository(db: Database): UserRepository {
          WHERE domain = $1 AND username = $2 AND mechanism = $3`,
         [domain, username, mechanism],
       );
-      const row = rows[0];
-      return row && { mechanism: row.mechanism, salt: row.salt, iterations: row.iterations, storedKey: row.stored_key, serverKey: row.server_key };
+      return rows[0] && credentialFromRow(rows[0]);
     },
     async setCredentials(domain, username, credentials) {
       return db.transaction(async (tx) => {
