@@ -23,6 +23,19 @@ export interface StorageFixture {
   cleanup(): Promise<void>;
 }
 
+/** Two handles on one store, closed (then `after`) at cleanup. */
+export function twoHandles(storage: Storage, second: Storage, after: () => Promise<void> = async () => undefined): StorageFixture {
+  return {
+    storage,
+    second,
+    async cleanup() {
+      await second.close();
+      await storage.close();
+      await after();
+    },
+  };
+}
+
 export function runStorageContract(name: string, make: () => Promise<StorageFixture>): void {
   describe(`storage contract: ${name}`, () => {
     let fixture: StorageFixture;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { openPostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
 import { PG_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { startPostgres, truncateAll, PG_PASSWORD, type PostgresCluster } from '../harness/postgres.js';
-import { runStorageContract } from './contract.js';
+import { runStorageContract, twoHandles } from './contract.js';
 
 let cluster: PostgresCluster | undefined;
 let contractUrl: string | undefined;
@@ -30,14 +30,7 @@ runStorageContract('postgres', async () => {
   const storage = await openPostgresStorage(url);
   const second = await openPostgresStorage(url);
   await truncateAll(url);
-  return {
-    storage,
-    second,
-    async cleanup() {
-      await second.close();
-      await storage.close();
-    },
-  };
+  return twoHandles(storage, second);
 });
 
 describe('postgres storage', () => {

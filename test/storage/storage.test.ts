@@ -12,7 +12,7 @@ import { migrate, openDatabase } from '../../src/storage/sqlite/database.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import type { ScramCredential } from '../../src/storage/types.js';
-import { runStorageContract } from './contract.js';
+import { runStorageContract, twoHandles } from './contract.js';
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'herald-storage-'));
 
@@ -25,15 +25,7 @@ runStorageContract('sqlite', async () => {
   const dir = await tempDir();
   const storage = openSqliteStorage({ file: join(dir, 'test.sqlite') });
   const second = openSqliteStorage({ file: join(dir, 'test.sqlite') });
-  return {
-    storage,
-    second,
-    async cleanup() {
-      await second.close();
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return twoHandles(storage, second, () => rm(dir, { recursive: true, force: true }));
 });
 
 const cred: ScramCredential = {
