@@ -22,20 +22,17 @@ function toItem(row: ItemRow): RosterItem {
   return item;
 }
 
-/** Bumps the account's version and records the contact as changed at it. */
+/** Bumps the account's version and records the contact as changed at it, in one round trip. */
 async function bump(tx: Queryable, account: string, contact: string): Promise<number> {
   const { rows } = await tx.query<{ version: number }>(
-    `INSERT INTO roster_versions (account, version) VALUES ($1, 1)
-     ON CONFLICT (account) DO UPDATE SET version = roster_versions.version + 1 RETURNING version`,
-    [account],
+    `WITH bumped AS (
+       INSERT INTO roster_versions (account, version) VALUES ($1, 1)
+       ON CONFLICT (account) DO UPDATE SET version = roster_versions.version + 1 RETURNING version)
+     INSERT INTO roster_changes (account, contact, version) SELECT $1, $2, version FROM bumped
+     ON CONFLICT (account, contact) DO UPDATE SET version = excluded.version RETURNING version`,
+    [account, contact],
   );
-  const version = rows[0]!.version;
-  await tx.query(
-    `INSERT INTO roster_changes (account, contact, version) VALUES ($1, $2, $3)
-     ON CONFLICT (account, contact) DO UPDATE SET version = excluded.version`,
-    [account, contact, version],
-  );
-  return version;
+  return rows[0]!.version;
 }
 
 async function putItem(tx: Queryable, account: string, item: RosterItem): Promise<number> {
@@ -152,11 +149,20 @@ export function createPostgresRosterRepository(db: Database): RosterRepository {
     },
     update: (account, contact, decide) =>
       locked(account, async (tx) => {
-        const before = await itemOf(tx, account, contact);
-        const pending = await tx.query('SELECT 1 FROM pending_in WHERE account = $1 AND contact = $2', [account, contact]);
-        const counted = await tx.query<{ n: number }>('SELECT count(*) AS n FROM roster_items WHERE account = $1', [account]);
-        const pendingIn = (pending.rowCount ?? 0) > 0;
-        const change = decide({ item: before, pendingIn, count: counted.rows[0]?.n ?? 0 });
+        // The entry in one read (after the lock: a statement's snapshot is taken when it starts).
+        const { rows } = await tx.query<{ n: number; pending: boolean } & (ItemRow | { contact: null })>(
+          `SELECT (SELECT count(*) FROM roster_items WHERE account = $1) AS n,
+                  EXISTS (SELECT 1 FROM pending_in WHERE account = $1 AND contact = $2) AS pending,
+                  i.contact, i.name, i.subscription, i.ask, i.approved, i.groups
+           FROM (SELECT 1) one LEFT JOIN roster_items i ON i.account = $1 AND i.contact = $2`,
+          [account, contact],
+        );
+        const row = rows[0]!;
+        // Two copies: what `decide` does to its own cannot change `before`.
+        const read = (): RosterItem | undefined => (row.contact === null ? undefined : toItem({ ...row, groups: [...row.groups] }));
+        const before = read();
+        const pendingIn = row.pending;
+        const change = decide({ item: read(), pendingIn, count: row.n });
         if (change.pendingIn === 'remove') await removePending(tx, account, contact);
         else if (change.pendingIn) {
           const { request, limits } = change.pendingIn;
