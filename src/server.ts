@@ -12,7 +12,7 @@ import { createLocalSessionRegistry } from './core/sessions/local-session-regist
 import { loadModules, type LoadedModules } from './core/modules/module-loader.js';
 import type { HeraldModule } from './core/modules/module.js';
 import { createSingleNodeBus } from './cluster/node-bus.js';
-import { openStorage } from './storage/open-storage.js';
+import { describeStorage, openStorage, storageOptions } from './storage/open-storage.js';
 import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
@@ -62,7 +62,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const firstDomain = config.domains[0];
   if (!firstDomain) throw new Error('no domain configured');
 
-  const storage = deps.storage ?? openStorage({ kind: 'sqlite', dataDir: config.storage.dataDir });
+  const storage = deps.storage ?? (await openStorage(storageOptions(config)));
+  if (!deps.storage) log.info({ storage: describeStorage(storageOptions(config)) }, 'storage ready');
   const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);
   const events = createEventBus();
   const hosts = createHosts(config.domains);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
 import type { HeraldConfig } from '../config/types.js';
-import { openStorage, SQLITE_FILE_NAME } from '../storage/open-storage.js';
+import { openStorage, SQLITE_FILE_NAME, storageOptions } from '../storage/open-storage.js';
 import type { Storage } from '../storage/types.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { parseJid, type Jid } from '../protocol/jid.js';
@@ -38,15 +38,16 @@ export function cliInvocation(config: HeraldConfig): string {
 /** Runs `work` with the configured storage open, closing it afterwards. */
 export async function withAccounts<T>(options: GlobalOptions, work: (accounts: Accounts, config: HeraldConfig, storage: Storage) => Promise<T>): Promise<T> {
   const config = loadCliConfig(options);
+  const chosen = storageOptions(config);
   const databaseFile = path.join(config.storage.dataDir, SQLITE_FILE_NAME);
-  if (!fs.existsSync(databaseFile)) {
+  if (chosen.kind === 'sqlite' && !fs.existsSync(databaseFile)) {
     // A server creates its database on start, so a missing one means no server has used this
     // configuration: the change would be invisible to the server the admin has in mind.
     process.stderr.write(
       `herald: warning: there is no database at ${databaseFile}, so no server has run with this configuration (${config.sourceFile ?? 'built-in defaults'}); creating a new one. If a server is running, pass its --config.\n`,
     );
   }
-  const storage = openStorage({ kind: 'sqlite', dataDir: config.storage.dataDir });
+  const storage = await openStorage(chosen);
   try {
     return await work(createAccounts({ storage, iterations: config.auth.scramIterations, clock: systemClock }), config, storage);
   } finally {

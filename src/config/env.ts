@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError, expectedFound } from './config-error.js';
 import { defaultDomain } from './defaults.js';
 import type { HeraldConfig } from './types.js';
+import { postgresUrlProblem } from './postgres-url.js';
 import { domainName, hostValue, Invalid, logLevel, pathValue, portNumber } from './values.js';
 
 export const ENV_VARIABLES = [
@@ -14,6 +15,7 @@ export const ENV_VARIABLES = [
   'HERALD_DATA_DIR',
   'HERALD_CERTS_DIR',
   'HERALD_LOG_LEVEL',
+  'HERALD_POSTGRES_URL',
 ] as const;
 
 /** Returns `base` with overrides from `env` applied; relative paths resolve against `cwd`. */
@@ -60,6 +62,13 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
 
   const level = get('HERALD_LOG_LEVEL');
   if (level !== undefined) out.logging.level = check('HERALD_LOG_LEVEL', level, (v) => logLevel(String(v).toLowerCase()));
+
+  const postgresUrl = get('HERALD_POSTGRES_URL');
+  if (postgresUrl !== undefined) {
+    const problem = postgresUrlProblem(postgresUrl);
+    if (problem !== undefined) throw new ConfigError(envSource('HERALD_POSTGRES_URL'), undefined, problem);
+    out.cluster = { ...out.cluster, postgresUrl };
+  }
 
   return out;
 }

@@ -9,6 +9,7 @@ import {
   booleanValue, closestKey, domainName, fastTokenSecret, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
 } from './values.js';
 import { readS2s } from './s2s-schema.js';
+import { postgresUrlProblem } from './postgres-url.js';
 import type { Locate } from './yaml-source.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -21,7 +22,7 @@ export interface FileContext {
   locate: Locate;
 }
 
-const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules'];
+const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules', 'cluster'];
 const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   maxStanzaBytes: (v) => integerInRange(v, MIN_STANZA_BYTES),
   maxDepth: (v) => integerInRange(v, 1),
@@ -100,6 +101,14 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     if ('level' in l) out.logging.level = c.check(['logging', 'level'], l['level'], logLevel);
   }
   if ('modules' in top) out.modules = readModules(c, top['modules']);
+  if ('cluster' in top) {
+    const cl = c.map(['cluster'], top['cluster'], ['postgresUrl']);
+    if ('postgresUrl' in cl) {
+      const problem = postgresUrlProblem(cl['postgresUrl']);
+      if (problem !== undefined) c.fail(['cluster', 'postgresUrl'], problem);
+      out.cluster = { ...out.cluster, postgresUrl: cl['postgresUrl'] as string };
+    }
+  }
   return out;
 }
 

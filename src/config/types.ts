@@ -136,6 +136,13 @@ export interface HeraldConfig {
     /** Folder holding herald.sqlite and herald-archive.sqlite. */
     dataDir: string;
   };
+  /** Several nodes serving one domain (docs/scale-out.md); absent for a single node. */
+  cluster?: {
+    nodeId?: string;
+    redisUrl?: string;
+    /** Every repository in PostgreSQL instead of SQLite (env HERALD_POSTGRES_URL). */
+    postgresUrl?: string;
+  };
   auth: {
     /** PBKDF2 iterations for new SCRAM credentials (≥ 4096). */
     scramIterations: number;

@@ -42,6 +42,12 @@ export interface KeyValueRepository {
   get(scope: string, key: string): Promise<string | undefined>;
   set(scope: string, key: string, value: string): Promise<void>;
   delete(scope: string, key: string): Promise<boolean>;
+  /**
+   * Sets the value only while it is still `expected` (undefined: absent), as one atomic step;
+   * false (nothing changed) when another writer got there first. For read-modify-write cycles
+   * that several nodes may run on the same key at once.
+   */
+  compareAndSet(scope: string, key: string, expected: string | undefined, value: string): Promise<boolean>;
 }
 
 /** RFC 6121 §2.1.2.5 subscription states. */
@@ -78,6 +84,39 @@ export interface PendingRequest {
 export interface PendingLimits {
   maxCount: number;
   maxBytes: number;
+}
+
+/** What an atomic roster update (RosterRepository.update) sees of one contact. */
+export interface RosterEntry {
+  item: RosterItem | undefined;
+  /** The contact's inbound subscription request awaits the user's answer. */
+  pendingIn: boolean;
+  /** Items in the account's roster. */
+  count: number;
+}
+
+/** What an atomic roster update writes; parts left out stay as they are. */
+export interface RosterEntryChange<T> {
+  /** Handed back to the caller unchanged. */
+  result: T;
+  /** Create or replace the item, or remove it. */
+  item?: RosterItem | 'remove';
+  /**
+   * Store the contact's request within the limits (replacing its earlier one), or remove it. A
+   * new request that does not fit refuses the whole update (nothing is written); a replacement
+   * that does not fit leaves the earlier request, and the item is written all the same.
+   */
+  pendingIn?: { request: PendingRequest; limits: PendingLimits } | 'remove';
+}
+
+export interface RosterEntryUpdate<T> {
+  result: T;
+  /** The item as it was before. */
+  before: RosterItem | undefined;
+  /** The new roster version when the item was written or removed. */
+  version?: number;
+  /** A new pending request did not fit its limits, so nothing was written. */
+  refused: boolean;
 }
 
 export interface RosterChange {
@@ -117,6 +156,12 @@ export interface RosterRepository {
   pendingIn(account: string): Promise<PendingRequest[]>;
   /** Deletes everything of the account (called when the account is deleted). */
   deleteAccount(account: string): Promise<void>;
+  /**
+   * Reads the contact's entry, lets `decide` (synchronous, no I/O) say what to write, and writes
+   * it, as one atomic step per account: no other change to the account's roster, from this
+   * process or another node, comes in between. When `decide` throws, nothing is written.
+   */
+  update<T>(account: string, contact: string, decide: (entry: RosterEntry) => RosterEntryChange<T>): Promise<RosterEntryUpdate<T>>;
 }
 
 /** A message kept for an account that had no available resource (XEP-0160). */

@@ -2,5 +2,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/bench/pep-fanout.ts'], pool: 'forks', testTimeout: 600_000, hookTimeout: 60_000 },
+  test: { include: ['test/bench/pep-fanout.ts', 'test/bench/storage-backends.ts'], pool: 'forks', testTimeout: 600_000, hookTimeout: 60_000 },
 });

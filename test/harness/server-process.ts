@@ -157,8 +157,8 @@ export class ServerProcess {
   }
 }
 
-export async function runCli(args: string[], stdin?: string, cwd = REPO_ROOT): Promise<{ stdout: string; stderr: string; code: number }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runCli(args: string[], stdin?: string, cwd = REPO_ROOT, env?: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; code: number }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

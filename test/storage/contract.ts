@@ -13,12 +13,29 @@ import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
 import { runPushContract } from './contract-push.js';
 import { runRosterContract } from './contract-roster.js';
+import { runRosterUpdateContract } from './contract-roster-update.js';
 import { runUserContract } from './contract-users.js';
 import { runInviteContract } from './contract-invites.js';
+import { runConcurrencyContract } from './contract-concurrency.js';
 
 export interface StorageFixture {
   storage: Storage;
+  /** A second handle on the same data, as another node would hold (a second connection or pool). */
+  second: Storage;
   cleanup(): Promise<void>;
+}
+
+/** Two handles on one store, closed (then `after`) at cleanup. */
+export function twoHandles(storage: Storage, second: Storage, after: () => Promise<void> = async () => undefined): StorageFixture {
+  return {
+    storage,
+    second,
+    async cleanup() {
+      await second.close();
+      await storage.close();
+      await after();
+    },
+  };
 }
 
 export function runStorageContract(name: string, make: () => Promise<StorageFixture>): void {
@@ -36,6 +53,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runUserContract(current);
     runKvContract(current);
     runRosterContract(current);
+    runRosterUpdateContract(current);
     runOfflineContract(current);
     runHeldContract(current);
     runPubsubContract(current);
@@ -45,6 +63,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runVCardContract(current);
     runInviteContract(current);
     runPushContract(current);
+    runConcurrencyContract(() => [fixture.storage, fixture.second]);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

@@ -12,25 +12,20 @@ import { migrate, openDatabase } from '../../src/storage/sqlite/database.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import type { ScramCredential } from '../../src/storage/types.js';
-import { runStorageContract } from './contract.js';
+import { runStorageContract, twoHandles } from './contract.js';
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'herald-storage-'));
 
 runStorageContract('memory', async () => {
   const storage = createMemoryStorage();
-  return { storage, cleanup: () => storage.close() };
+  return { storage, second: storage, cleanup: () => storage.close() };
 });
 
 runStorageContract('sqlite', async () => {
   const dir = await tempDir();
   const storage = openSqliteStorage({ file: join(dir, 'test.sqlite') });
-  return {
-    storage,
-    async cleanup() {
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const second = openSqliteStorage({ file: join(dir, 'test.sqlite') });
+  return twoHandles(storage, second, () => rm(dir, { recursive: true, force: true }));
 });
 
 const cred: ScramCredential = {
@@ -161,7 +156,7 @@ describe('openStorage', () => {
     const dir = await tempDir();
     try {
       const dataDir = join(dir, 'data');
-      const storage = openStorage({ kind: 'sqlite', dataDir });
+      const storage = await openStorage({ kind: 'sqlite', dataDir });
       await storage.users.create('example.org', 'alice', [], 1);
       await storage.close();
       expect(existsSync(join(dataDir, 'herald.sqlite'))).toBe(true);
@@ -171,9 +166,9 @@ describe('openStorage', () => {
   });
 
   it('gives a fresh empty store for kind memory', async () => {
-    const a = openStorage({ kind: 'memory' });
+    const a = await openStorage({ kind: 'memory' });
     await a.users.create('example.org', 'alice', [], 1);
-    const b = openStorage({ kind: 'memory' });
+    const b = await openStorage({ kind: 'memory' });
     expect(await b.users.list()).toEqual([]);
     await a.close();
     await b.close();

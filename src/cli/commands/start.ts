@@ -8,6 +8,7 @@ import { builtinModules } from '../../modules/index.js';
 import { CliError } from '../cli-error.js';
 import { inspectCertificates } from '../../net/certificate-inspection.js';
 import { cliInvocation, loadCliConfig, type GlobalOptions } from '../context.js';
+import { describeStorage, storageOptions } from '../../storage/open-storage.js';
 
 /** Time allowed beyond the shutdown grace for the rest of a stop (storage, modules). */
 const STOP_BACKSTOP_SECONDS = 10;
@@ -42,7 +43,7 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
           `Herald is running for ${config.domains.map((d) => d.name).join(', ')}`,
           ...lines,
           ...inspectCertificates(config).map((c) => `Certificate ${c.domain}: SHA-256 ${c.info?.sha256 ?? '(unreadable)'}`),
-          `Data: ${config.storage.dataDir}`,
+          `Data: ${config.storage.dataDir}${config.cluster?.postgresUrl === undefined ? '' : `; storage: ${describeStorage(storageOptions(config))}`}`,
           `Add a user:  ${cliInvocation(config)} user add alice@${domain}`,
           '',
         ].join('\n'),

@@ -10,8 +10,8 @@
 // forward from the oldest day the account may still hold. A record older than the retention that
 // escaped pruning (a lost list entry) counts as absent, the same as a pruned one.
 //
-// Limit: the key/value store has no "set if absent", so two nodes claiming the same stanza-id in the
-// same instant could both win. Claims for one account on one node run one at a time.
+// Concurrency: a claim and each day-list append are compare-and-set writes in storage, so of two
+// claims of one stanza-id (two resources, two nodes) exactly one wins, and no list entry is lost.
 import type { KeyValueRepository } from '../../storage/types.js';
 import type { Clock } from '../../util/clock.js';
 
@@ -28,27 +28,16 @@ export interface EmittedLog {
 }
 
 export function createEmittedLog(kv: KeyValueRepository, clock: Clock, retentionDays = RETENTION_DAYS): EmittedLog {
-  const tails = new Map<string, Promise<unknown>>();
-
-  /** Runs tasks for one account in order, so a check and its record are never interleaved. */
-  function serially<T>(account: string, task: () => Promise<T>): Promise<T> {
-    const run = (tails.get(account) ?? Promise.resolve()).then(task);
-    const tail = run.catch(() => undefined);
-    tails.set(account, tail);
-    void tail.then(() => {
-      if (tails.get(account) === tail) tails.delete(account);
-    });
-    return run;
-  }
-
   async function claim(account: string, stanzaId: string): Promise<boolean> {
     const now = clock.now();
     const today = Math.floor(now / DAY_MS);
     const key = `${account} ${stanzaId}`;
-    const recorded = Number(await kv.get(RECORDS, key));
+    const stored = await kv.get(RECORDS, key);
+    const recorded = Number(stored);
     if (Number.isFinite(recorded) && now - recorded < retentionDays * DAY_MS) return false;
     // Recorded before anything is sent: a failure after this costs a receipt, never a duplicate.
-    await kv.set(RECORDS, key, String(now));
+    // Whoever changed the record since our read won the claim.
+    if (!(await kv.compareAndSet(RECORDS, key, stored, String(now)))) return false;
     await listUnder(account, today, stanzaId);
     await prune(account, today);
     return true;
@@ -56,9 +45,13 @@ export function createEmittedLog(kv: KeyValueRepository, clock: Clock, retention
 
   async function listUnder(account: string, day: number, stanzaId: string): Promise<void> {
     const listKey = `${account} ${day}`;
-    const ids = parseList(await kv.get(DAYS, listKey));
-    ids.push(stanzaId);
-    await kv.set(DAYS, listKey, JSON.stringify(ids));
+    // Read, append, write back unless another claim wrote in between; then again on its list.
+    for (;;) {
+      const stored = await kv.get(DAYS, listKey);
+      const ids = parseList(stored);
+      ids.push(stanzaId);
+      if (await kv.compareAndSet(DAYS, listKey, stored, JSON.stringify(ids))) return;
+    }
   }
 
   async function prune(account: string, today: number): Promise<void> {
@@ -75,7 +68,7 @@ export function createEmittedLog(kv: KeyValueRepository, clock: Clock, retention
     if (day !== oldest) await kv.set(DAYS, account, String(day));
   }
 
-  return { claim: (account, stanzaId) => serially(account, () => claim(account, stanzaId)) };
+  return { claim };
 }
 
 function parseList(raw: string | undefined): string[] {

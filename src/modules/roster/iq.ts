@@ -10,7 +10,7 @@ import type { RosterItem } from '../../storage/types.js';
 import { xml, type Element } from '../../xml/element.js';
 import { NS_ROSTER, itemElement, parseRosterSet, rosterQuery, type ItemLimits } from './items.js';
 import { hasFrom, hasTo } from './states.js';
-import type { RosterStore, StoredChange } from './store.js';
+import type { RosterStore } from './store.js';
 
 export interface RosterLimits extends ItemLimits {
   maxItems: number;
@@ -56,9 +56,8 @@ export function registerRosterIq(ctx: ModuleContext, store: RosterStore, limits:
       await removeItem(account, wanted.jid);
       return null;
     }
-    const change = await store.exclusive(account, async () => {
-      const before = await repo.getItem(account.toBareString(), wanted.jid.toBareString());
-      if (!before && (await repo.count(account.toBareString())) >= limits.maxItems) {
+    const { change } = await store.update(account, wanted.jid, ({ item: before, count }) => {
+      if (!before && count >= limits.maxItems) {
         throw new StanzaError('not-acceptable', `the roster already holds ${limits.maxItems} items`);
       }
       // Name and groups are the client's; the subscription state stays the server's.
@@ -70,18 +69,15 @@ export function registerRosterIq(ctx: ModuleContext, store: RosterStore, limits:
         approved: before?.approved ?? false,
         groups: wanted.groups,
       };
-      return store.put(account, wanted.jid, before, after);
+      return { result: undefined, item: after };
     });
-    await store.announce(change);
+    if (change) await store.announce(change);
     return null;
   }
 
   /** §2.5.2: the item goes, and so do the subscriptions it carried. */
   async function removeItem(account: Jid, contact: Jid): Promise<void> {
-    const change: StoredChange | undefined = await store.exclusive(account, async () => {
-      const before = await repo.getItem(account.toBareString(), contact.toBareString());
-      return before && store.remove(account, contact, before);
-    });
+    const { change } = await store.update(account, contact, ({ item }) => ({ result: undefined, ...(item ? { item: 'remove' as const } : {}) }));
     // §2.5.3
     if (!change?.before) throw new StanzaError('item-not-found', 'no such item in the roster');
     const { subscription, ask } = change.before;

@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../core/modules/module.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import type { Jid } from '../../protocol/jid.js';
-import type { RosterItem } from '../../storage/types.js';
+import type { RosterEntry, RosterEntryChange, RosterItem } from '../../storage/types.js';
 import { xml, type Element } from '../../xml/element.js';
 import { itemElement, removedItemElement, rosterQuery } from './items.js';
 
@@ -17,15 +17,20 @@ export interface StoredChange {
   version: number;
 }
 
+export interface RosterUpdate<T> {
+  result: T;
+  /** The stored item change, when the item was written or removed. */
+  change: StoredChange | undefined;
+  /** A new pending request did not fit the account's limits: nothing was written. */
+  refused: boolean;
+}
+
 export interface RosterStore {
   /**
-   * Runs a read-modify-write of one account's roster with no other change in between. Keep
-   * routing out of it: answering a stanza may need the same account's roster again.
+   * One read-modify-write of the account's entry for `contact`, atomic in storage (no other
+   * change, from any node, comes in between): `decide` sees what is stored and says what to write.
    */
-  exclusive<T>(account: Jid, task: () => Promise<T>): Promise<T>;
-  put(account: Jid, contact: Jid, before: RosterItem | undefined, after: RosterItem): Promise<StoredChange>;
-  /** Undefined when there was no such item. */
-  remove(account: Jid, contact: Jid, before: RosterItem): Promise<StoredChange | undefined>;
+  update<T>(account: Jid, contact: Jid, decide: (entry: RosterEntry) => RosterEntryChange<T>): Promise<RosterUpdate<T>>;
   /** Pushes the change to every interested resource, then fires `roster/changed`. */
   announce(change: StoredChange): Promise<void>;
   /** One roster push to one resource; `version` is left out when undefined. */
@@ -36,40 +41,21 @@ export interface RosterStore {
 
 export function createRosterStore(ctx: ModuleContext): RosterStore {
   const repo = ctx.storage.roster;
-  // Tail of the task chain per account; only this process is serialised (a shared store would
-  // need its own atomic update for several nodes).
-  const tails = new Map<string, Promise<void>>();
-
-  async function exclusive<T>(account: Jid, task: () => Promise<T>): Promise<T> {
-    const key = account.toBareString();
-    const run = (tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (tails.get(key) === tail) tails.delete(key);
-    }
-  }
 
   function pushStanza(account: Jid, to: string, item: Element, version: number | undefined): Element {
     return xml('iq', { type: 'set', id: `push-${ctx.ids.next()}`, from: account.toBareString(), to }, rosterQuery([item], version));
   }
 
   const store: RosterStore = {
-    exclusive,
-
-    async put(account, contact, before, after) {
-      const version = await repo.put(account.toBareString(), after);
-      return { account, contact, before, after, version };
-    },
-
-    async remove(account, contact, before) {
-      const version = await repo.remove(account.toBareString(), contact.toBareString());
-      return version === undefined ? undefined : { account, contact, before, after: undefined, version };
+    async update(account, contact, decide) {
+      let after: RosterItem | undefined;
+      const updated = await repo.update(account.toBareString(), contact.toBareString(), (entry) => {
+        const decision = decide(entry);
+        after = decision.item === 'remove' ? undefined : decision.item;
+        return decision;
+      });
+      const { result, before, version, refused } = updated;
+      return { result, refused, change: version === undefined ? undefined : { account, contact, before, after, version } };
     },
 
     async announce(change) {

@@ -34,7 +34,6 @@ export interface SubscriptionLimits {
 }
 
 export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, limits: SubscriptionLimits): void {
-  const repo = ctx.storage.roster;
 
   /**
    * Reads the account's state for the contact, lets `decide` pick the next one and stores it.
@@ -47,28 +46,24 @@ export function registerSubscriptions(ctx: ModuleContext, store: RosterStore, li
     decide: (state: SubState) => T,
     request?: PendingRequest,
   ): Promise<Transition<T>> {
-    return store.exclusive(account, async () => {
-      const key = account.toBareString();
-      const jid = contact.toBareString();
-      const item = await repo.getItem(key, jid);
-      const pendingIn = await repo.hasPendingIn(key, jid);
+    const jid = contact.toBareString();
+    const { result, change, refused } = await store.update(account, contact, ({ item, pendingIn, count }) => {
       const state: SubState = { subscription: item?.subscription ?? 'none', pendingOut: item?.ask ?? false, pendingIn, approved: item?.approved ?? false };
       const outcome = decide(state);
       const { next } = outcome;
       const itemChanged = next.subscription !== state.subscription || next.pendingOut !== state.pendingOut || next.approved !== state.approved;
-      if (itemChanged && !item && (await repo.count(key)) >= limits.maxItems) {
+      if (itemChanged && !item && count >= limits.maxItems) {
         throw new StanzaError('not-acceptable', `the roster already holds ${limits.maxItems} items`);
       }
-      if (next.pendingIn && request) {
-        // A repeat that no longer fits leaves the earlier request pending, so only a new one is refused.
-        const stored = await repo.addPendingIn(key, request, limits.pending);
-        if (!stored && !pendingIn) return { outcome, change: undefined, refused: true };
-      }
-      if (!next.pendingIn && pendingIn) await repo.removePendingIn(key, jid);
-      if (!itemChanged) return { outcome, change: undefined };
-      const after: RosterItem = { ...(item ?? { jid, groups: [] }), jid, subscription: next.subscription, ask: next.pendingOut, approved: next.approved };
-      return { outcome, change: await store.put(account, contact, item, after) };
+      // Storage refuses only a new request that does not fit; a repeat that no longer fits leaves
+      // the earlier request pending.
+      const pending = next.pendingIn && request ? { request, limits: limits.pending } : !next.pendingIn && pendingIn ? ('remove' as const) : undefined;
+      const after: RosterItem | undefined = itemChanged
+        ? { ...(item ?? { jid, groups: [] }), jid, subscription: next.subscription, ask: next.pendingOut, approved: next.approved }
+        : undefined;
+      return { result: outcome, ...(pending ? { pendingIn: pending } : {}), ...(after ? { item: after } : {}) };
     });
+    return refused ? { outcome: result, change: undefined, refused: true } : { outcome: result, change };
   }
 
   async function deliver(account: Jid, stanza: Element, to: 'available' | 'interested'): Promise<void> {

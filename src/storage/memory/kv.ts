@@ -21,6 +21,16 @@ export function createMemoryKeyValueRepository(assertOpen: () => void): KeyValue
       entries.set(key, value);
     },
 
+    async compareAndSet(scope, key, expected, value) {
+      assertOpen();
+      // No await between the read and the write: nothing else runs in between.
+      if (scopes.get(scope)?.get(key) !== expected) return false;
+      let entries = scopes.get(scope);
+      if (!entries) scopes.set(scope, (entries = new Map()));
+      entries.set(key, value);
+      return true;
+    },
+
     async delete(scope, key) {
       assertOpen();
       const entries = scopes.get(scope);

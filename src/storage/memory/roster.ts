@@ -1,6 +1,6 @@
 // Rosters in process memory, with the same versioning behaviour as the SQLite backend.
 import { pendingRequestBytes } from '../pending-requests.js';
-import type { PendingRequest, RosterItem, RosterRepository } from '../types.js';
+import type { PendingLimits, PendingRequest, RosterItem, RosterRepository } from '../types.js';
 
 interface AccountRoster {
   version: number;
@@ -21,6 +21,34 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
     return roster;
   };
 
+  const put = (account: string, item: RosterItem): number => {
+    const roster = rosterOf(account);
+    roster.version += 1;
+    roster.items.set(item.jid, copy(item));
+    roster.changedAt.set(item.jid, roster.version);
+    return roster.version;
+  };
+  const remove = (account: string, contact: string): number | undefined => {
+    const roster = rosters.get(account);
+    if (!roster?.items.delete(contact)) return undefined;
+    roster.version += 1;
+    roster.changedAt.set(contact, roster.version);
+    return roster.version;
+  };
+  const addPendingIn = (account: string, request: PendingRequest, limits: PendingLimits): boolean => {
+    const pending = rosterOf(account).pendingIn;
+    let count = 1;
+    let bytes = pendingRequestBytes(request);
+    for (const [jid, other] of pending) {
+      if (jid === request.jid) continue; // the one being replaced
+      count += 1;
+      bytes += pendingRequestBytes(other);
+    }
+    if (count > limits.maxCount || bytes > limits.maxBytes) return false;
+    pending.set(request.jid, { ...request });
+    return true;
+  };
+
   return {
     async get(account) {
       assertOpen();
@@ -34,19 +62,11 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
     },
     async put(account, item) {
       assertOpen();
-      const roster = rosterOf(account);
-      roster.version += 1;
-      roster.items.set(item.jid, copy(item));
-      roster.changedAt.set(item.jid, roster.version);
-      return roster.version;
+      return put(account, item);
     },
     async remove(account, contact) {
       assertOpen();
-      const roster = rosters.get(account);
-      if (!roster?.items.delete(contact)) return undefined;
-      roster.version += 1;
-      roster.changedAt.set(contact, roster.version);
-      return roster.version;
+      return remove(account, contact);
     },
     async changesSince(account, version) {
       assertOpen();
@@ -67,17 +87,7 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
     },
     async addPendingIn(account, request, limits) {
       assertOpen();
-      const pending = rosterOf(account).pendingIn;
-      let count = 1;
-      let bytes = pendingRequestBytes(request);
-      for (const [jid, other] of pending) {
-        if (jid === request.jid) continue; // the one being replaced
-        count += 1;
-        bytes += pendingRequestBytes(other);
-      }
-      if (count > limits.maxCount || bytes > limits.maxBytes) return false;
-      pending.set(request.jid, { ...request });
-      return true;
+      return addPendingIn(account, request, limits);
     },
     async hasPendingIn(account, contact) {
       assertOpen();
@@ -94,6 +104,20 @@ export function createMemoryRosterRepository(assertOpen: () => void): RosterRepo
     async deleteAccount(account) {
       assertOpen();
       rosters.delete(account);
+    },
+    async update(account, contact, decide) {
+      assertOpen();
+      // Synchronous from the read to the last write: nothing else runs in between.
+      const found = rosters.get(account)?.items.get(contact);
+      const before = found && copy(found);
+      const pendingIn = rosters.get(account)?.pendingIn.has(contact) ?? false;
+      const change = decide({ item: before && copy(before), pendingIn, count: rosters.get(account)?.items.size ?? 0 });
+      if (change.pendingIn === 'remove') rosters.get(account)?.pendingIn.delete(contact);
+      else if (change.pendingIn && !addPendingIn(account, change.pendingIn.request, change.pendingIn.limits) && !pendingIn) {
+        return { result: change.result, before, refused: true };
+      }
+      const version = change.item === 'remove' ? remove(account, contact) : change.item ? put(account, change.item) : undefined;
+      return version === undefined ? { result: change.result, before, refused: false } : { result: change.result, before, version, refused: false };
     },
   };
 }

@@ -7,32 +7,10 @@
 // number (archive_accounts); numbers are never reused, so this connection keeps the ones it
 // has seen.
 import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
+import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 
-interface Row {
-  id: string;
-  with_full: string;
-  direction: 'in' | 'out';
-  message_id: string | null;
-  stanza: string;
-  at: number;
-}
-
-const COLUMNS = 'id, with_full, direction, message_id, stanza, at';
-const US_PER_MS = 1000;
-
-const toMessage = (row: Row): ArchivedMessage => {
-  const timestamp = Math.floor(row.at / US_PER_MS);
-  const message: ArchivedMessage = { id: row.id, with: row.with_full, direction: row.direction, stanza: row.stanza, timestamp };
-  if (row.message_id !== null) message.messageId = row.message_id;
-  return message;
-};
-
-const bareOf = (jid: string): string => {
-  const slash = jid.indexOf('/');
-  return slash < 0 ? jid : jid.slice(0, slash);
-};
 
 interface PendingAppend {
   account: string;
@@ -74,12 +52,12 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
      ON CONFLICT (account, id) DO NOTHING`,
   );
   const atOf = db.prepare<[number, string], { at: number }>('SELECT at FROM archive WHERE account = ? AND id = ?');
-  const first = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at LIMIT 1`);
-  const last = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at DESC LIMIT 1`);
+  const first = db.prepare<[number], ArchiveRow>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at LIMIT 1`);
+  const last = db.prepare<[number], ArchiveRow>(`SELECT ${COLUMNS} FROM archive WHERE account = ? ORDER BY at DESC LIMIT 1`);
   const countAll = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM archive WHERE account = ?');
   const replace = db.prepare<[string, number, string]>('UPDATE archive SET stanza = ? WHERE account = ? AND id = ?');
   // Newest first along the conversation index; a retraction names a recent message in practice.
-  const byMessageId = db.prepare<[number, string, string, string], Row>(
+  const byMessageId = db.prepare<[number, string, string, string], ArchiveRow>(
     `SELECT ${COLUMNS} FROM archive WHERE account = ? AND with_bare = ? AND direction = ? AND message_id = ? ORDER BY at DESC LIMIT 1`,
   );
   const expireSome = db.prepare<[number, number]>('DELETE FROM archive WHERE account = ? AND at < ?');
@@ -114,12 +92,12 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
   };
 
   // Statements differ by which filters are present; each shape is prepared once.
-  type QueryStatement = Statement<Array<string | number>, Row>;
+  type QueryStatement = Statement<Array<string | number>, ArchiveRow>;
   const queries = new Map<string, QueryStatement>();
   const statementFor = (sql: string): QueryStatement => {
     let statement = queries.get(sql);
     if (!statement) {
-      statement = db.prepare<Array<string | number>, Row>(sql);
+      statement = db.prepare<Array<string | number>, ArchiveRow>(sql);
       queries.set(sql, statement);
     }
     return statement;
@@ -136,7 +114,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     return found;
   };
 
-  const runQuery = (account: number, query: ArchiveQuery): { rows: Row[]; complete: boolean } | undefined => {
+  const runQuery = (account: number, query: ArchiveQuery): { rows: ArchiveRow[]; complete: boolean } | undefined => {
     const after = positionsOf(account, query.after ?? []);
     const before = positionsOf(account, query.before ?? []);
     const ids = query.ids ? positionsOf(account, query.ids) : undefined;

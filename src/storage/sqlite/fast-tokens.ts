@@ -1,29 +1,9 @@
 // XEP-0484 FAST token slots in SQLite. Plain SQL a PostgreSQL backend can repeat: the one
 // two-step change (promote) runs in a transaction.
-import type { FastToken, FastTokenRepository } from '../types.js';
+import type { FastTokenRepository } from '../types.js';
+import { FAST_TOKEN_COLUMNS as COLUMNS, fastTokenFromRow as fromRow, type FastTokenRow } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
 
-interface Row {
-  account: string;
-  client: string;
-  slot: 'current' | 'new';
-  mechanism: string;
-  seed: Buffer;
-  issued_at: number;
-  expires_at: number;
-}
-
-const COLUMNS = 'account, client, slot, mechanism, seed, issued_at, expires_at';
-
-const fromRow = (r: Row): FastToken => ({
-  account: r.account,
-  client: r.client,
-  slot: r.slot,
-  mechanism: r.mechanism,
-  seed: r.seed,
-  issuedAt: r.issued_at,
-  expiresAt: r.expires_at,
-});
 
 export function createSqliteFastTokenRepository(db: SqliteDatabase): FastTokenRepository {
   const upsertNew = db.prepare<[string, string, string, Buffer, number, number]>(
@@ -31,8 +11,8 @@ export function createSqliteFastTokenRepository(db: SqliteDatabase): FastTokenRe
      ON CONFLICT (account, client, slot) DO UPDATE SET mechanism = excluded.mechanism, seed = excluded.seed,
        issued_at = excluded.issued_at, expires_at = excluded.expires_at`,
   );
-  const selectClient = db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = ? AND client = ? ORDER BY slot`);
-  const selectAccount = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = ? ORDER BY client, slot`);
+  const selectClient = db.prepare<[string, string], FastTokenRow>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = ? AND client = ? ORDER BY slot`);
+  const selectAccount = db.prepare<[string], FastTokenRow>(`SELECT ${COLUMNS} FROM fast_tokens WHERE account = ? ORDER BY client, slot`);
   const deleteCurrent = db.prepare<[string, string]>(`DELETE FROM fast_tokens WHERE account = ? AND client = ? AND slot = 'current'`);
   const makeCurrent = db.prepare<[string, string, Buffer]>(
     `UPDATE fast_tokens SET slot = 'current' WHERE account = ? AND client = ? AND slot = 'new' AND seed = ?`,

@@ -1,17 +1,8 @@
 // Messages held for unreachable remote domains, in SQLite (table from migration step 4).
 import type { HeldLimits, HeldStanza, HeldStanzaRepository, HoldResult } from '../types.js';
+import { heldFromRow as toHeld, type HeldRow } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
 
-interface HeldRow {
-  seq: number;
-  local: string;
-  remote: string;
-  sender: string;
-  stanza: string;
-  held_at: number;
-}
-
-const toHeld = (row: HeldRow): HeldStanza => ({ seq: row.seq, local: row.local, remote: row.remote, sender: row.sender, stanza: row.stanza, heldAt: row.held_at });
 
 export function createSqliteHeldRepository(db: SqliteDatabase): HeldStanzaRepository {
   const senderTotals = db.prepare<[string], { n: number; bytes: number }>(

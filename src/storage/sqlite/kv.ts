@@ -8,6 +8,9 @@ export function createSqliteKeyValueRepository(db: SqliteDatabase): KeyValueRepo
     'INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value',
   );
   const remove = db.prepare<[string, string]>('DELETE FROM kv WHERE scope = ? AND key = ?');
+  // Single statements: SQLite's write lock makes each atomic against other connections too.
+  const insertIfAbsent = db.prepare<[string, string, string]>('INSERT INTO kv (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING');
+  const replaceIfSame = db.prepare<[string, string, string, string]>('UPDATE kv SET value = ? WHERE scope = ? AND key = ? AND value = ?');
 
   return {
     async get(scope, key) {
@@ -18,6 +21,10 @@ export function createSqliteKeyValueRepository(db: SqliteDatabase): KeyValueRepo
     },
     async delete(scope, key) {
       return remove.run(scope, key).changes > 0;
+    },
+    async compareAndSet(scope, key, expected, value) {
+      const result = expected === undefined ? insertIfAbsent.run(scope, key, value) : replaceIfSame.run(value, scope, key, expected);
+      return result.changes === 1;
     },
   };
 }

@@ -1,28 +1,13 @@
 // Publish-subscribe nodes in SQLite (tables from migration step 5). The SQL is plain enough for
 // PostgreSQL; the limits are checked inside the writing transaction (IMMEDIATE: write lock first).
 import type { PubsubAffiliation, PubsubItem, PubsubNodeConfig, PubsubPublishLimits, PubsubPublishResult, PubsubRepository } from '../types.js';
+import { PUBSUB_ITEM_COLUMNS as ITEM_COLUMNS, pubsubItemFromRow as toItem, type PubsubItemRow } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
 import { firstRows } from './first-rows.js';
 
-interface ItemRow {
-  item_id: string;
-  payload: string;
-  publisher: string;
-  published_at: number;
-  seq: number;
-}
-
 type Key = [owner: string, node: string];
 
-const toItem = (row: ItemRow): PubsubItem => ({
-  id: row.item_id,
-  payload: row.payload,
-  publisher: row.publisher,
-  publishedAt: row.published_at,
-  seq: row.seq,
-});
 const parseConfig = (json: string): PubsubNodeConfig => JSON.parse(json) as PubsubNodeConfig;
-const ITEM_COLUMNS = 'item_id, payload, publisher, published_at, seq';
 
 export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubRepository {
   const selectNode = db.prepare<Key, { config: string }>('SELECT config FROM pubsub_nodes WHERE owner = ? AND node = ?');
@@ -49,11 +34,11 @@ export function createSqlitePubsubRepository(db: SqliteDatabase): PubsubReposito
   );
   const purgeItems = db.prepare<Key>('DELETE FROM pubsub_items WHERE owner = ? AND node = ?');
   // No bound LIMIT: see first-rows.ts.
-  const selectItems = db.prepare<[string, string, number], ItemRow>(
+  const selectItems = db.prepare<[string, string, number], PubsubItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND seq < ? ORDER BY seq DESC`,
   );
-  const selectItem = db.prepare<[string, string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND item_id = ?`);
-  const selectLastItems = db.prepare<[string], ItemRow & { node: string }>(
+  const selectItem = db.prepare<[string, string, string], PubsubItemRow>(`SELECT ${ITEM_COLUMNS} FROM pubsub_items WHERE owner = ? AND node = ? AND item_id = ?`);
+  const selectLastItems = db.prepare<[string], PubsubItemRow & { node: string }>(
     `SELECT i.node, ${ITEM_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')} FROM pubsub_items i
      WHERE i.owner = ? AND i.seq = (SELECT max(seq) FROM pubsub_items m WHERE m.owner = i.owner AND m.node = i.node)
      ORDER BY i.node`,

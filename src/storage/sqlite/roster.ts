@@ -1,6 +1,8 @@
 // Rosters in SQLite (tables from migration steps 2 and 4). Statements are prepared once per connection.
 import { pendingRequestBytes } from '../pending-requests.js';
-import type { PendingRequest, RosterChange, RosterItem, RosterRepository, Subscription } from '../types.js';
+import type {
+  PendingLimits, PendingRequest, RosterChange, RosterEntry, RosterEntryChange, RosterEntryUpdate, RosterItem, RosterRepository, Subscription,
+} from '../types.js';
 import type { SqliteDatabase } from './database.js';
 
 interface ItemRow {
@@ -149,6 +151,32 @@ export function createSqliteRosterRepository(db: SqliteDatabase): RosterReposito
     );
     return { version, changes };
   });
+  const pendingParams = (account: string, request: PendingRequest, limits: PendingLimits): PendingParams => ({
+    account,
+    contact: request.jid,
+    status: request.status ?? null,
+    nick: request.nick ?? null,
+    bytes: pendingRequestBytes(request),
+    maxCount: limits.maxCount,
+    maxBytes: limits.maxBytes,
+  });
+  // The read, the decision and the writes in one IMMEDIATE transaction: the write lock is taken
+  // first, so no other connection changes the account's roster in between.
+  const updateTx = db.transaction(<T>(account: string, contact: string, decide: (entry: RosterEntry) => RosterEntryChange<T>): RosterEntryUpdate<T> => {
+    const row = selectItem.get(account, contact);
+    const before = row && toItem(row);
+    const pendingIn = selectOnePending.get(account, contact) !== undefined;
+    const change = decide({ item: row && toItem(row), pendingIn, count: countItems.get(account)?.n ?? 0 });
+    if (change.pendingIn === 'remove') deletePending.run(account, contact);
+    else if (change.pendingIn) {
+      const stored = addPending.run(pendingParams(account, change.pendingIn.request, change.pendingIn.limits)).changes > 0;
+      if (!stored && !pendingIn) return { result: change.result, before, refused: true };
+    }
+    let version: number | undefined;
+    if (change.item === 'remove') version = deleteItem.run(account, contact).changes > 0 ? bump(account, contact) : undefined;
+    else if (change.item) version = putTx(account, change.item);
+    return version === undefined ? { result: change.result, before, refused: false } : { result: change.result, before, version, refused: false };
+  });
   const deleteAccountTx = db.transaction((account: string): void => {
     for (const statement of deleteAll) statement.run(account);
   });
@@ -174,16 +202,7 @@ export function createSqliteRosterRepository(db: SqliteDatabase): RosterReposito
       return countItems.get(account)?.n ?? 0;
     },
     async addPendingIn(account, request, limits) {
-      const params: PendingParams = {
-        account,
-        contact: request.jid,
-        status: request.status ?? null,
-        nick: request.nick ?? null,
-        bytes: pendingRequestBytes(request),
-        maxCount: limits.maxCount,
-        maxBytes: limits.maxBytes,
-      };
-      return addPending.run(params).changes > 0;
+      return addPending.run(pendingParams(account, request, limits)).changes > 0;
     },
     async hasPendingIn(account, contact) {
       return selectOnePending.get(account, contact) !== undefined;
@@ -196,6 +215,9 @@ export function createSqliteRosterRepository(db: SqliteDatabase): RosterReposito
     },
     async deleteAccount(account) {
       deleteAccountTx.immediate(account);
+    },
+    async update<T>(account: string, contact: string, decide: (entry: RosterEntry) => RosterEntryChange<T>) {
+      return updateTx.immediate(account, contact, decide) as RosterEntryUpdate<T>;
     },
   };
 }

@@ -1,14 +1,7 @@
 // Accounts and SCRAM credentials in SQLite. Statements are prepared once per connection.
-import type { ScramCredential, ScramMechanism, UserRecord, UserRepository } from '../types.js';
+import type { ScramCredential, UserRecord, UserRepository } from '../types.js';
+import { credentialFromRow, type CredentialRow } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface CredentialRow {
-  mechanism: ScramMechanism;
-  salt: Buffer;
-  iterations: number;
-  stored_key: Buffer;
-  server_key: Buffer;
-}
 
 interface UserRow {
   domain: string;
@@ -79,15 +72,8 @@ export function createSqliteUserRepository(db: SqliteDatabase): UserRepository {
 
     async getCredential(domain, username, mechanism) {
       const row = selectCredential.get(domain, username, mechanism);
-      if (!row) return undefined;
       // better-sqlite3 returns fresh Buffers for BLOBs, so these are already copies.
-      return {
-        mechanism: row.mechanism,
-        salt: row.salt,
-        iterations: row.iterations,
-        storedKey: row.stored_key,
-        serverKey: row.server_key,
-      };
+      return row && credentialFromRow(row);
     },
 
     async setCredentials(domain, username, credentials) {

@@ -1,0 +1,139 @@
+// Message archives (XEP-0313) in PostgreSQL, with the semantics of sqlite/archive.ts: within an
+// account, `at` (microseconds) strictly increases in append order, so it is both time and archive
+// order, and every page is a keyset read on (account, at) or (account, with_bare, at). Appends
+// take the account's advisory lock, so "one past the newest" holds with several nodes appending.
+import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
+import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
+import { LOCK, lockKey, type Database } from './pool.js';
+
+
+interface PendingAppend {
+  account: string;
+  message: ArchivedMessage;
+  resolve(stored: boolean): void;
+  reject(err: unknown): void;
+}
+
+/** Inserts a batch in the order it was made, each account's lock taken once, in sorted order (no deadlock between nodes). */
+async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promise<boolean[]> {
+  return db.transaction(async (tx) => {
+    for (const account of [...new Set(batch.map((entry) => entry.account))].sort()) await lockKey(tx, LOCK.archive, account);
+    const stored: boolean[] = [];
+    for (const { account, message: m } of batch) {
+      const { rowCount } = await tx.query(
+        `INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, greatest($8, coalesce((SELECT max(at) FROM archive WHERE account = $1) + 1, 0)))
+         ON CONFLICT (account, id) DO NOTHING`,
+        [account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp * US_PER_MS],
+      );
+      stored.push(rowCount === 1);
+    }
+    return stored;
+  });
+}
+
+/** `settled` resolves once every append made so far is committed (before the pool closes). */
+export function createPostgresArchiveRepository(db: Database): ArchiveRepository & { settled(): Promise<void> } {
+  // Group commit, one batch at a time: appends made while a batch commits go in the next one, so
+  // they are stored in the order made (a pool would otherwise let them race) and share a commit.
+  let waiting: PendingAppend[] = [];
+  let committing: Promise<void> = Promise.resolve();
+  const commitWaiting = async (): Promise<void> => {
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return;
+    try {
+      const stored = await appendBatch(db, batch);
+      batch.forEach((entry, index) => entry.resolve(stored[index] ?? false));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  };
+  /** Resolves once every append made so far is committed (reads see their own appends). */
+  const settled = (): Promise<void> => committing;
+
+  /** The `at` of every id, or undefined when one is not in the archive. */
+  const positionsOf = async (account: string, ids: readonly string[]): Promise<number[] | undefined> => {
+    if (ids.length === 0) return [];
+    const { rows } = await db.query<{ id: string; at: number }>('SELECT id, at FROM archive WHERE account = $1 AND id = ANY($2::text[])', [account, [...ids]]);
+    const at = new Map(rows.map((row) => [row.id, row.at]));
+    const found = ids.map((id) => at.get(id));
+    return found.every((value): value is number => value !== undefined) ? found : undefined;
+  };
+  const one = async (sql: string, values: readonly unknown[]): Promise<ArchiveRow | undefined> => (await db.query<ArchiveRow>(sql, values)).rows[0];
+
+  return {
+    settled,
+    append(account, message) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ account, message, resolve, reject });
+        if (waiting.length === 1) committing = committing.then(commitWaiting);
+      });
+    },
+    async query(account, query: ArchiveQuery) {
+      await settled();
+      const after = await positionsOf(account, query.after ?? []);
+      const before = await positionsOf(account, query.before ?? []);
+      const ids = query.ids ? await positionsOf(account, query.ids) : undefined;
+      if (!after || !before || (query.ids && !ids)) return undefined;
+      if (ids?.length === 0) return { messages: [], complete: true };
+      const values: unknown[] = [account];
+      const where = ['account = $1'];
+      const param = (value: unknown): string => `$${values.push(value)}`;
+      if (query.with !== undefined) {
+        where.push(`with_bare = ${param(bareOf(query.with))}`);
+        if (query.with.includes('/')) where.push(`with_full = ${param(query.with)}`);
+      }
+      // Inclusive millisecond bounds as exclusive microsecond ones.
+      if (query.start !== undefined) after.push(query.start * US_PER_MS - 1);
+      if (query.end !== undefined) before.push((query.end + 1) * US_PER_MS);
+      if (after.length > 0) where.push(`at > ${param(Math.max(...after))}`);
+      if (before.length > 0) where.push(`at < ${param(Math.min(...before))}`);
+      if (ids) where.push(`at = ANY(${param(ids)}::bigint[])`);
+      // One row past the page tells whether the page is the last one in its direction.
+      const limit = param(query.max + 1);
+      const { rows } = await db.query<ArchiveRow>(
+        `SELECT ${COLUMNS} FROM archive WHERE ${where.join(' AND ')} ORDER BY at ${query.fromEnd ? 'DESC' : 'ASC'} LIMIT ${limit}`,
+        values,
+      );
+      const page = rows.slice(0, query.max);
+      return { messages: (query.fromEnd ? page.reverse() : page).map(toMessage), complete: rows.length <= query.max };
+    },
+    async findByMessageId(account, withBare, direction, messageId) {
+      await settled();
+      const row = await one(
+        `SELECT ${COLUMNS} FROM archive WHERE account = $1 AND with_bare = $2 AND direction = $3 AND message_id = $4 ORDER BY at DESC LIMIT 1`,
+        [account, withBare, direction, messageId],
+      );
+      return row && toMessage(row);
+    },
+    async replaceStanza(account, id, stanza) {
+      await settled();
+      const { rowCount } = await db.query('UPDATE archive SET stanza = $1 WHERE account = $2 AND id = $3', [stanza, account, id]);
+      return rowCount === 1;
+    },
+    async bounds(account) {
+      await settled();
+      const head = await one(`SELECT ${COLUMNS} FROM archive WHERE account = $1 ORDER BY at LIMIT 1`, [account]);
+      const tail = await one(`SELECT ${COLUMNS} FROM archive WHERE account = $1 ORDER BY at DESC LIMIT 1`, [account]);
+      return head && tail
+        ? { first: { id: head.id, timestamp: toMessage(head).timestamp }, last: { id: tail.id, timestamp: toMessage(tail).timestamp } }
+        : {};
+    },
+    async count(account) {
+      await settled();
+      const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM archive WHERE account = $1', [account]);
+      return rows[0]?.n ?? 0;
+    },
+    async expire(account, before) {
+      await settled();
+      const { rowCount } = await db.query('DELETE FROM archive WHERE account = $1 AND at < $2', [account, before * US_PER_MS]);
+      return rowCount ?? 0;
+    },
+    async deleteAccount(account) {
+      await settled();
+      const { rowCount } = await db.query('DELETE FROM archive WHERE account = $1', [account]);
+      return rowCount ?? 0;
+    },
+  };
+}
