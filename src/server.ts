@@ -12,6 +12,10 @@ import { createLocalSessionRegistry } from './core/sessions/local-session-regist
 import { loadModules, type LoadedModules } from './core/modules/module-loader.js';
 import type { HeraldModule } from './core/modules/module.js';
 import { createSingleNodeBus } from './cluster/node-bus.js';
+import { createBusReceiver } from './cluster/bus-receiver.js';
+import { stableNodeId } from './cluster/node-id.js';
+import { openRedisCluster, type RedisCluster } from './cluster/redis/cluster.js';
+import { redisKeys } from './cluster/redis/keys.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
@@ -57,16 +61,19 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const { config, log } = deps;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
-  const nodeId = ids.next();
   const firstDomain = config.domains[0];
   if (!firstDomain) throw new Error('no domain configured');
+  const redisUrl = config.cluster?.redisUrl;
+  const nodeId = config.cluster?.nodeId ?? (redisUrl ? stableNodeId(config.storage.dataDir) : ids.next());
+  // Several nodes: the registry and bus live in Redis (docs/scale-out.md); one node: in process.
+  const cluster: RedisCluster | undefined = redisUrl ? await openRedisCluster({ url: redisUrl, nodeId, log }) : undefined;
 
   const storage = deps.storage ?? openStorage({ kind: 'sqlite', dataDir: config.storage.dataDir });
   const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);
   const events = createEventBus();
   const hosts = createHosts(config.domains);
-  const sessions = createLocalSessionRegistry();
-  const delivery = createDelivery(nodeId, createSingleNodeBus());
+  const sessions = cluster?.registry ?? createLocalSessionRegistry();
+  const delivery = createDelivery(nodeId, cluster?.bus ?? createSingleNodeBus());
   // Federation: the router's remote path is bound before the router exists, hence the late lookup.
   let s2s: S2sHandle | undefined;
   const remote = config.listeners.s2s.enabled
@@ -85,7 +92,9 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       events,
       iq,
     );
+    await cluster?.start(createBusReceiver({ delivery, router, log }), () => delivery.local.values());
   } catch (error) {
+    await cluster?.stop();
     await storage.close();
     throw error;
   }
@@ -109,7 +118,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       clock,
     }),
     addressLimits: createAddressLimits(config.limits),
-    serverSecret: randomBytes(32),
+    // Fake SCRAM salts for unknown accounts must match on every node, or comparing nodes tells.
+    serverSecret: cluster ? Buffer.from(await cluster.sharedSecret(redisKeys.scramFakeSecret), 'hex') : randomBytes(32),
     clock,
     ids,
     log,
@@ -139,11 +149,14 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       );
     }
     if (config.listeners.s2s.enabled) {
-      s2s = await startS2s({ config, hosts, router, tls, clock, ids, log, held: storage.held });
+      // Dialback keys must verify on any node: without a configured secret the cluster shares one.
+      const s2sConfig = cluster && !config.s2s.secret ? { ...config, s2s: { ...config.s2s, secret: await cluster.sharedSecret(redisKeys.dialbackSecret) } } : config;
+      s2s = await startS2s({ config: s2sConfig, hosts, router, tls, clock, ids, log, held: storage.held });
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    await cluster?.stop();
     modules.unloadAll();
     await storage.close();
     throw error;
@@ -183,6 +196,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       // Listeners stop accepting at once; their close() does not wait on any peer.
       await Promise.all([admin?.close(), ...listeners.map((l) => l.close())]);
       await Promise.all([closeSessions(), s2s ? s2s.stop() : undefined]);
+      await cluster?.stop();
       modules.unloadAll();
       await storage.close();
     },

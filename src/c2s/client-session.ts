@@ -114,9 +114,10 @@ export class ClientSession implements LocalSession {
   }
 
   sendConfirmed(stanza: Element): Promise<boolean> {
-    if (this.ending) return Promise.resolve(false);
+    if (this.finished) return Promise.resolve(false);
+    // While it ends, the stanza joins the queue being re-homed (and resolves false), like send().
     const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
-    this.enforceBounds();
+    if (!this.ending) this.enforceBounds();
     return confirmed;
   }
 

@@ -5,6 +5,7 @@ import { ConfigError, expectedFound } from './config-error.js';
 import { defaultDomain } from './defaults.js';
 import type { HeraldConfig } from './types.js';
 import { domainName, hostValue, Invalid, logLevel, pathValue, portNumber } from './values.js';
+import { nodeIdValue, redisUrlValue } from './cluster-values.js';
 
 export const ENV_VARIABLES = [
   'HERALD_DOMAINS',
@@ -14,6 +15,8 @@ export const ENV_VARIABLES = [
   'HERALD_DATA_DIR',
   'HERALD_CERTS_DIR',
   'HERALD_LOG_LEVEL',
+  'HERALD_NODE_ID',
+  'HERALD_REDIS_URL',
 ] as const;
 
 /** Returns `base` with overrides from `env` applied; relative paths resolve against `cwd`. */
@@ -60,6 +63,11 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
 
   const level = get('HERALD_LOG_LEVEL');
   if (level !== undefined) out.logging.level = check('HERALD_LOG_LEVEL', level, (v) => logLevel(String(v).toLowerCase()));
+
+  const nodeId = get('HERALD_NODE_ID');
+  if (nodeId !== undefined) out.cluster = { ...out.cluster, nodeId: check('HERALD_NODE_ID', nodeId, nodeIdValue) };
+  const redisUrl = get('HERALD_REDIS_URL');
+  if (redisUrl !== undefined) out.cluster = { ...out.cluster, redisUrl: check('HERALD_REDIS_URL', redisUrl, redisUrlValue) };
 
   return out;
 }

@@ -9,6 +9,7 @@ import {
   booleanValue, closestKey, domainName, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
 } from './values.js';
 import { readS2s } from './s2s-schema.js';
+import { nodeIdValue, redisUrlValue } from './cluster-values.js';
 import type { Locate } from './yaml-source.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -21,7 +22,7 @@ export interface FileContext {
   locate: Locate;
 }
 
-const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules'];
+const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules', 'cluster'];
 const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   maxStanzaBytes: (v) => integerInRange(v, MIN_STANZA_BYTES),
   maxDepth: (v) => integerInRange(v, 1),
@@ -99,6 +100,11 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     if ('level' in l) out.logging.level = c.check(['logging', 'level'], l['level'], logLevel);
   }
   if ('modules' in top) out.modules = readModules(c, top['modules']);
+  if ('cluster' in top) {
+    const k = c.map(['cluster'], top['cluster'], ['nodeId', 'redisUrl']);
+    if ('nodeId' in k) out.cluster = { ...out.cluster, nodeId: c.check(['cluster', 'nodeId'], k['nodeId'], nodeIdValue) };
+    if ('redisUrl' in k) out.cluster = { ...out.cluster, redisUrl: c.check(['cluster', 'redisUrl'], k['redisUrl'], redisUrlValue) };
+  }
   return out;
 }
 

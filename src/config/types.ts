@@ -150,4 +150,11 @@ export interface HeraldConfig {
   };
   /** Feature modules by name; a module absent here is loaded with defaults when it is on by default. */
   modules: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
+  /** Several nodes serving one domain (docs/scale-out.md); absent: one node, everything in process. */
+  cluster?: {
+    /** This node's id, unique in the cluster; default: generated once and kept in the data folder. */
+    nodeId?: string;
+    /** `redis://[:password@]host:port[/db]`: session registry and node bus in Redis. */
+    redisUrl?: string;
+  };
 }

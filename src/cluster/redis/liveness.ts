@@ -1,0 +1,152 @@
+// Node liveness: each node renews a lease (a key with a TTL) every second; any node that finds
+// another's lease gone takes a short recovery lock and clears it: its sessions leave the
+// registry (so senders stop choosing them), then whatever is left in its inbox, which is what it
+// had not finished, is routed again from scratch: to the user's other resources, to the user on
+// the node they logged in to since, or to offline storage.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { buildElement } from '../../xml/element-builder.js';
+import type { Logger } from '../../util/logger.js';
+import type { NodeBusReceiver } from '../node-bus.js';
+import { redisKeys, type NodeRecord } from './keys.js';
+import type { ClusterScripts } from './scripts.js';
+import type { RedisSessionRegistry } from './session-registry.js';
+
+/** A node not heard from for this long is dead: detection takes LEASE_MS + up to SWEEP_MS. */
+export const LEASE_MS = 3_000;
+const HEARTBEAT_MS = 1_000;
+const SWEEP_MS = 1_000;
+const RECOVERY_LOCK_MS = 60_000;
+const DRAIN_PAGE = 256;
+
+export interface Liveness {
+  /** Clears what a previous run under this node id left (its lease must have expired first). */
+  claim(): Promise<void>;
+  /** Starts heartbeats and the sweep for dead nodes. */
+  start(): void;
+  /** After a Redis outage: renew at once, and give other nodes a lease period to do the same. */
+  reconnected(): void;
+  stop(): Promise<void>;
+  /**
+   * A clean stop, once the inbox is no longer read: the lease goes first (so nothing new is sent
+   * here), then what is left in the inbox is routed again, then the node's record.
+   */
+  release(): Promise<void>;
+}
+
+export interface LivenessDeps {
+  redis: Redis;
+  scripts: ClusterScripts;
+  registry: RedisSessionRegistry;
+  nodeId: string;
+  receiver: NodeBusReceiver;
+  log: Logger;
+  /** Another node presumed this one dead and cleared its sessions. */
+  onLeaseLost(): void;
+}
+
+export function createLiveness(deps: LivenessDeps): Liveness {
+  const { redis, scripts, registry, nodeId, receiver, log } = deps;
+  const token = randomBytes(12).toString('hex');
+  const startedAt = Date.now();
+  let timers: NodeJS.Timeout[] = [];
+  let sweepAfter = 0;
+  let expectLeaseGone = true;
+  let recovering: Promise<void> = Promise.resolve();
+
+  async function heartbeat(): Promise<void> {
+    const record: NodeRecord = { nodeId, pid: process.pid, startedAt, heartbeatAt: Date.now() };
+    const held = await scripts.heartbeat([redisKeys.lease(nodeId), redisKeys.nodes], [token, String(LEASE_MS), nodeId, JSON.stringify(record)]);
+    if (held !== token && !expectLeaseGone) {
+      log.error({ nodeId }, 'cluster: this node lost its lease (presumed dead by the others); ending its sessions so their clients reconnect');
+      deps.onLeaseLost();
+    }
+    expectLeaseGone = false;
+  }
+
+  async function sweep(): Promise<void> {
+    if (Date.now() < sweepAfter) return;
+    const others = (await redis.hkeys(redisKeys.nodes)).filter((id) => id !== nodeId);
+    if (others.length === 0) return;
+    const alive = await Promise.all(others.map((id) => redis.exists(redisKeys.lease(id))));
+    for (const [i, id] of others.entries()) if (alive[i] === 0) await recover(id);
+  }
+
+  async function recover(deadId: string): Promise<void> {
+    const lock = redisKeys.recovery(deadId);
+    if ((await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') return;
+    try {
+      const since = Date.now() - (JSON.parse((await redis.hget(redisKeys.nodes, deadId)) ?? '{}') as Partial<NodeRecord>).heartbeatAt!;
+      const sessions = await registry.clearNode(deadId);
+      const rerouted = await drainInbox(deadId);
+      await redis.hdel(redisKeys.nodes, deadId);
+      log.warn({ deadNode: deadId, silentForMs: since, sessions, rerouted }, 'cluster: node presumed dead; its sessions cleared and its unfinished stanzas routed again');
+    } finally {
+      await redis.del(lock);
+    }
+  }
+
+  /** Routes again whatever a node's inbox still holds, oldest first, then deletes the inbox. */
+  async function drainInbox(id: string): Promise<number> {
+    const inbox = redisKeys.inbox(id);
+    let count = 0;
+    for (;;) {
+      const page = await redis.xrange(inbox, '-', '+', 'COUNT', DRAIN_PAGE);
+      if (page.length === 0) break;
+      for (const [, fields] of page) {
+        const at = fields.indexOf('x');
+        if (fields[fields.indexOf('k') + 1] !== 's' || at < 0) continue;
+        await receiver.reroute(buildElement(fields[at + 1]!));
+        count++;
+      }
+      await redis.xdel(inbox, ...page.map(([entryId]) => entryId));
+    }
+    await redis.del(inbox);
+    return count;
+  }
+
+  const guarded = (what: string, fn: () => Promise<void>) => () => {
+    recovering = recovering.then(fn).catch((error: Error) => log.warn({ err: error.message }, `cluster: ${what} failed; trying again`));
+  };
+
+  return {
+    async claim() {
+      // Same id as a live node is a misconfiguration; a previous run's lease simply runs out.
+      const deadline = Date.now() + LEASE_MS + 1_000;
+      const lock = redisKeys.recovery(nodeId);
+      while ((await redis.exists(redisKeys.lease(nodeId))) === 1 || (await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') {
+        if (Date.now() > deadline) throw new Error(`node id ${nodeId} is in use by a live node (its lease keeps being renewed); give each node its own HERALD_NODE_ID`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      try {
+        // What a previous run left is cleared here, as a survivor would, before taking new work.
+        const sessions = await registry.clearNode(nodeId);
+        const rerouted = await drainInbox(nodeId);
+        if (sessions + rerouted > 0) log.info({ sessions, rerouted }, 'cluster: cleared what a previous run of this node left');
+        await heartbeat();
+      } finally {
+        await redis.del(lock);
+      }
+    },
+    start() {
+      timers = [setInterval(guarded('heartbeat', heartbeat), HEARTBEAT_MS), setInterval(guarded('sweep', sweep), SWEEP_MS)];
+      for (const t of timers) t.unref();
+    },
+    reconnected() {
+      sweepAfter = Date.now() + 2 * LEASE_MS;
+      expectLeaseGone = true;
+      guarded('heartbeat', heartbeat)();
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await recovering;
+    },
+    async release() {
+      await redis.del(redisKeys.lease(nodeId));
+      const rerouted = await drainInbox(nodeId);
+      await registry.clearNode(nodeId);
+      await redis.hdel(redisKeys.nodes, nodeId);
+      if (rerouted > 0) log.info({ rerouted }, 'cluster: stanzas left in the inbox at stop routed again');
+    },
+  };
+}
