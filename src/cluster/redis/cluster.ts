@@ -73,7 +73,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
           session.close(new StreamError('system-shutdown', 'this cluster node lost its lease; please reconnect'));
         }
       };
-      liveness = createLiveness({ redis, scripts, registry, nodeId, receiver, log, onLeaseLost: endAll });
+      liveness = createLiveness({ redis, scripts, registry, bus, nodeId, receiver, log, onLeaseLost: endAll });
       await liveness.claim();
       inbox = readInbox({ reader: reader!, redis, nodeId, receiver, log });
       liveness.start();

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { buildElement } from '../../xml/element-builder.js';
 import type { Logger } from '../../util/logger.js';
 import type { NodeBusReceiver } from '../node-bus.js';
+import type { RedisNodeBus } from './node-bus.js';
 import { redisKeys, type NodeRecord } from './keys.js';
 import type { ClusterScripts } from './scripts.js';
 import type { RedisSessionRegistry } from './session-registry.js';
@@ -38,6 +39,7 @@ export interface LivenessDeps {
   redis: Redis;
   scripts: ClusterScripts;
   registry: RedisSessionRegistry;
+  bus: RedisNodeBus;
   nodeId: string;
   receiver: NodeBusReceiver;
   log: Logger;
@@ -46,7 +48,7 @@ export interface LivenessDeps {
 }
 
 export function createLiveness(deps: LivenessDeps): Liveness {
-  const { redis, scripts, registry, nodeId, receiver, log } = deps;
+  const { redis, scripts, registry, bus, nodeId, receiver, log } = deps;
   const token = randomBytes(12).toString('hex');
   const startedAt = Date.now();
   let timers: NodeJS.Timeout[] = [];
@@ -76,33 +78,42 @@ export function createLiveness(deps: LivenessDeps): Liveness {
     const lock = redisKeys.recovery(deadId);
     if ((await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') return;
     try {
-      const since = Date.now() - (JSON.parse((await redis.hget(redisKeys.nodes, deadId)) ?? '{}') as Partial<NodeRecord>).heartbeatAt!;
-      const sessions = await registry.clearNode(deadId);
-      const rerouted = await drainInbox(deadId);
-      await redis.hdel(redisKeys.nodes, deadId);
-      log.warn({ deadNode: deadId, silentForMs: since, sessions, rerouted }, 'cluster: node presumed dead; its sessions cleared and its unfinished stanzas routed again');
+      const record = JSON.parse((await redis.hget(redisKeys.nodes, deadId)) ?? '{}') as Partial<NodeRecord>;
+      const { sessions, rerouted } = await handOff(deadId);
+      log.warn({ deadNode: deadId, silentForMs: Date.now() - (record.heartbeatAt ?? 0), sessions, rerouted }, 'cluster: node presumed dead; its unfinished stanzas routed again and its sessions cleared');
     } finally {
       await redis.del(lock);
     }
   }
 
-  /** Routes again whatever a node's inbox still holds, oldest first, then deletes the inbox. */
-  async function drainInbox(id: string): Promise<number> {
+  /**
+   * Takes over what a node that no longer serves left: its inbox is routed again, oldest first,
+   * until it is empty and the node is no longer a member (senders append to it until then, so
+   * their order holds); then its sessions leave the registry.
+   */
+  async function handOff(id: string): Promise<{ sessions: number; rerouted: number }> {
     const inbox = redisKeys.inbox(id);
-    let count = 0;
-    for (;;) {
-      const page = await redis.xrange(inbox, '-', '+', 'COUNT', DRAIN_PAGE);
-      if (page.length === 0) break;
-      for (const [, fields] of page) {
-        const at = fields.indexOf('x');
-        if (fields[fields.indexOf('k') + 1] !== 's' || at < 0) continue;
-        await receiver.reroute(buildElement(fields[at + 1]!));
-        count++;
+    let rerouted = 0;
+    bus.quarantine(id);
+    try {
+      for (;;) {
+        const page = await redis.xrange(inbox, '-', '+', 'COUNT', DRAIN_PAGE);
+        if (page.length === 0) {
+          if ((await scripts.finishDrain([inbox, redisKeys.nodes], [id])) === 1) break;
+          continue;
+        }
+        for (const [, fields] of page) {
+          const at = fields.indexOf('x');
+          if (fields[fields.indexOf('k') + 1] !== 's' || at < 0) continue;
+          await receiver.reroute(buildElement(fields[at + 1]!));
+          rerouted++;
+        }
+        await redis.xdel(inbox, ...page.map(([entryId]) => entryId));
       }
-      await redis.xdel(inbox, ...page.map(([entryId]) => entryId));
+      return { sessions: await registry.clearNode(id), rerouted };
+    } finally {
+      bus.release(id);
     }
-    await redis.del(inbox);
-    return count;
   }
 
   const guarded = (what: string, fn: () => Promise<void>) => () => {
@@ -120,8 +131,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
       }
       try {
         // What a previous run left is cleared here, as a survivor would, before taking new work.
-        const sessions = await registry.clearNode(nodeId);
-        const rerouted = await drainInbox(nodeId);
+        const { sessions, rerouted } = await handOff(nodeId);
         if (sessions + rerouted > 0) log.info({ sessions, rerouted }, 'cluster: cleared what a previous run of this node left');
         await heartbeat();
       } finally {
@@ -142,11 +152,16 @@ export function createLiveness(deps: LivenessDeps): Liveness {
       await recovering;
     },
     async release() {
-      await redis.del(redisKeys.lease(nodeId));
-      const rerouted = await drainInbox(nodeId);
-      await registry.clearNode(nodeId);
-      await redis.hdel(redisKeys.nodes, nodeId);
-      if (rerouted > 0) log.info({ rerouted }, 'cluster: stanzas left in the inbox at stop routed again');
+      const lock = redisKeys.recovery(nodeId);
+      // Held before the lease goes, so no survivor takes this node for dead and drains it too.
+      if ((await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') return;
+      try {
+        await redis.del(redisKeys.lease(nodeId));
+        const { rerouted } = await handOff(nodeId);
+        if (rerouted > 0) log.info({ rerouted }, 'cluster: stanzas left in the inbox at stop routed again');
+      } finally {
+        await redis.del(lock);
+      }
     },
   };
 }

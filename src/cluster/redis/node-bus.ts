@@ -1,5 +1,5 @@
 // The node bus on Redis Streams: one stream per node (its inbox). A sender appends to the target
-// node's inbox in one round trip (a script that refuses a node without a live lease); the target
+// node's inbox in one round trip (a script that refuses a node no longer a member); the target
 // reads its inbox in order and deletes each entry once the stanza is confirmed by the client or
 // re-homed. Whatever is still in a dead node's inbox is therefore exactly what it had not finished,
 // and a survivor routes it again (liveness.ts). One sender's stanzas leave on one connection, in
@@ -17,8 +17,19 @@ import type { ClusterScripts } from './scripts.js';
 const READ_COUNT = 512;
 const READ_BLOCK_MS = 1_000;
 
-export function createRedisNodeBus(scripts: ClusterScripts): NodeBus {
-  const send = (nodeId: string, fields: string[]) => scripts.sendIfAlive([redisKeys.lease(nodeId), redisKeys.inbox(nodeId)], fields);
+export interface RedisNodeBus extends NodeBus {
+  /**
+   * While this node drains a dead node's inbox, stanzas it routes again must not go back into
+   * that inbox: delivering to the dead node fails here, so they take the fallback path in order.
+   */
+  quarantine(nodeId: string): void;
+  release(nodeId: string): void;
+}
+
+export function createRedisNodeBus(scripts: ClusterScripts): RedisNodeBus {
+  const quarantined = new Set<string>();
+  const send = (nodeId: string, fields: string[]) =>
+    quarantined.has(nodeId) ? Promise.resolve(null) : scripts.sendIfMember([redisKeys.nodes, redisKeys.inbox(nodeId)], [nodeId, ...fields]);
   return {
     async deliver(ref, stanza) {
       return (await send(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)])) !== null;
@@ -26,6 +37,8 @@ export function createRedisNodeBus(scripts: ClusterScripts): NodeBus {
     async close(ref, condition) {
       await send(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
     },
+    quarantine: (nodeId) => void quarantined.add(nodeId),
+    release: (nodeId) => void quarantined.delete(nodeId),
   };
 }
 

@@ -26,11 +26,19 @@ end
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 1`;
 
-// A bus entry only goes to a node whose lease is alive: a dead node's inbox is drained once by
-// a survivor, and nothing may land in it after that.
-const SEND_IF_ALIVE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-return redis.call('XADD', KEYS[2], '*', unpack(ARGV))`;
+// A bus entry only goes to a node that is still a member. A dead node stays one until a survivor
+// has drained its inbox, so entries keep landing behind the older ones and are routed again in
+// the order they were sent; once it is gone (FINISH_DRAIN), nothing may land there any more.
+const SEND_IF_MEMBER = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
+return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))`;
+
+// Ends a node's membership only if its inbox is empty; otherwise the drain goes on.
+const FINISH_DRAIN = `
+if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1`;
 
 // The heartbeat: renews the lease and says whether it was still ours (nil: we were presumed dead).
 const HEARTBEAT = `
@@ -42,7 +50,8 @@ return held`;
 export interface ClusterScripts {
   registryAdd(keys: [string, string, string], args: [string, string, string, string, string, string]): Promise<string | null>;
   registryChange(keys: [string, string, string], args: [string, string, string, string]): Promise<number>;
-  sendIfAlive(keys: [string, string], fields: string[]): Promise<string | null>;
+  sendIfMember(keys: [string, string], args: string[]): Promise<string | null>;
+  finishDrain(keys: [string, string], args: [string]): Promise<number>;
   heartbeat(keys: [string, string], args: [string, string, string, string]): Promise<string | null>;
 }
 
@@ -52,13 +61,15 @@ type Scripted = Record<string, (...args: (string | number)[]) => Promise<unknown
 export function clusterScripts(client: Redis): ClusterScripts {
   client.defineCommand('heraldRegistryAdd', { numberOfKeys: 3, lua: ADD });
   client.defineCommand('heraldRegistryChange', { numberOfKeys: 3, lua: CHANGE_IF_SAME });
-  client.defineCommand('heraldSendIfAlive', { numberOfKeys: 2, lua: SEND_IF_ALIVE });
+  client.defineCommand('heraldSendIfMember', { numberOfKeys: 2, lua: SEND_IF_MEMBER });
+  client.defineCommand('heraldFinishDrain', { numberOfKeys: 2, lua: FINISH_DRAIN });
   client.defineCommand('heraldHeartbeat', { numberOfKeys: 2, lua: HEARTBEAT });
   const c = client as unknown as Scripted;
   return {
     registryAdd: (keys, args) => c['heraldRegistryAdd']!(...keys, ...args) as Promise<string | null>,
     registryChange: (keys, args) => c['heraldRegistryChange']!(...keys, ...args) as Promise<number>,
-    sendIfAlive: (keys, fields) => c['heraldSendIfAlive']!(...keys, ...fields) as Promise<string | null>,
+    sendIfMember: (keys, args) => c['heraldSendIfMember']!(...keys, ...args) as Promise<string | null>,
+    finishDrain: (keys, args) => c['heraldFinishDrain']!(...keys, ...args) as Promise<number>,
     heartbeat: (keys, args) => c['heraldHeartbeat']!(...keys, ...args) as Promise<string | null>,
   };
 }
