@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
 import { HeraldCluster, addClusterUser, clusterCli, sharedSqlite } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
-import { barrier, nextMessage } from '../harness/im.js';
+import { barrier, getRoster, letSeePresence, nextMessage, nextPresence, nextPush, NS_ROSTER } from '../harness/im.js';
 
 let redis: RedisProcess;
 let cluster: HeraldCluster;
@@ -12,7 +12,7 @@ let cluster: HeraldCluster;
 beforeAll(async () => {
   redis = await RedisProcess.start();
   cluster = await HeraldCluster.start(redis, sharedSqlite(), 2);
-  for (const user of ['alice', 'bob', 'carol']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
+  for (const user of ['alice', 'bob', 'carol', 'frank', 'gina']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
 }, 60_000);
 
 afterAll(async () => {
@@ -66,5 +66,51 @@ describe('two nodes, one domain', () => {
     expect(rows.every((r) => r.alive && r.lastHeartbeatMsAgo < 3_000)).toBe(true);
     expect(rows[1]!.sessions).toBeGreaterThanOrEqual(1);
     b.client.end();
+  });
+
+  it('RFC 6121 §4.2.2 / §4.4.2: presence is broadcast to contacts and to the account\'s own resources on the other node', async () => {
+    await letSeePresence(cluster.node(0).ports.c2s, 'frank', 'gina', 'pw');
+    await letSeePresence(cluster.node(0).ports.c2s, 'gina', 'frank', 'pw');
+    const gina = await login(cluster.node(1).ports.c2s, 'gina', 'pw', 'n2');
+    await getRoster(gina.client);
+    gina.client.send('<presence/>');
+    const frankOther = await login(cluster.node(1).ports.c2s, 'frank', 'pw', 'other');
+    await getRoster(frankOther.client);
+    frankOther.client.send('<presence/>');
+    const frank = await login(cluster.node(0).ports.c2s, 'frank', 'pw', 'n1');
+    await getRoster(frank.client);
+    frank.client.send("<presence><status>on node 1</status></presence>");
+    // Gina (node 2, a contact) and Frank's other resource (node 2) both see it.
+    expect((await nextPresence(gina.client, frank.jid)).getChildText('status')).toBe('on node 1');
+    expect((await nextPresence(frankOther.client, frank.jid)).getChildText('status')).toBe('on node 1');
+    // And Frank learns of Gina's presence from node 2 (RFC 6121 §4.2.3 probe answered from the registry).
+    await nextPresence(frank.client, gina.jid);
+    for (const c of [gina, frankOther, frank]) c.client.end();
+  });
+
+  it('RFC 6121 §2.1.6: a roster change made on one node is pushed to the account\'s interested resource on the other', async () => {
+    const here = await login(cluster.node(0).ports.c2s, 'carol', 'pw', 'here');
+    const there = await login(cluster.node(1).ports.c2s, 'carol', 'pw', 'there');
+    await getRoster(there.client);
+    here.client.send(`<iq type='set' id='add1'><query xmlns='${NS_ROSTER}'><item jid='someone@example.org' name='Someone'/></query></iq>`);
+    const push = await nextPush(there.client, 'someone@example.org');
+    expect(push.name).toBe('Someone');
+    here.client.end();
+    there.client.end();
+  });
+
+  it('XEP-0280 §6: a message received on node 1 is carbon-copied to the account\'s resource on node 2', async () => {
+    const n1 = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'c1');
+    const n2 = await login(cluster.node(1).ports.c2s, 'alice', 'pw', 'c2');
+    for (const c of [n1, n2]) {
+      c.client.send("<iq type='set' id='carbons-on'><enable xmlns='urn:xmpp:carbons:2'/></iq>");
+      await c.client.next((el) => el.attrs.id === 'carbons-on');
+    }
+    const bob = await login(cluster.node(0).ports.c2s, 'bob', 'pw', 'cc');
+    bob.client.send(`<message to='${n1.jid}' id='cc1' type='chat'><body>copy me</body></message>`);
+    await nextMessage(n1.client, (el) => el.attrs.id === 'cc1');
+    const copy = await nextMessage(n2.client, (el) => el.getChild('received', 'urn:xmpp:carbons:2') !== undefined);
+    expect(copy.toString()).toContain('copy me');
+    for (const c of [n1, n2, bob]) c.client.end();
   });
 });
