@@ -43,7 +43,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
   const scripts = clusterScripts(redis);
   const cache = createSessionCache();
   const registry = createRedisSessionRegistry(redis, scripts, cache);
-  const bus = createRedisNodeBus(scripts);
+  const bus = createRedisNodeBus(scripts, `${nodeId}/${randomBytes(6).toString('hex')}`);
 
   sub.on('message', (_channel: string, bareJid: string) => cache.invalidate(bareJid));
   sub.on('close', () => cache.setListening(false));

@@ -13,6 +13,10 @@ export const redisKeys = {
   nodes: `${PREFIX}nodes`,
   /** STREAM: the node's inbox on the bus. */
   inbox: (nodeId: string) => `${PREFIX}inbox:${nodeId}`,
+  /** HASH sender run → number of its last append to the node's inbox (drops resent appends). */
+  inboxSequence: (nodeId: string) => `${PREFIX}inbox-seq:${nodeId}`,
+  /** STRING with a TTL: the token of a node run a survivor took for dead (that run must not go on). */
+  tombstone: (nodeId: string) => `${PREFIX}tombstone:${nodeId}`,
   /** STRING with a TTL: held by whoever is clearing a dead node. */
   recovery: (nodeId: string) => `${PREFIX}recovery:${nodeId}`,
   /** STRING: the cluster's XEP-0185 dialback secret when the config has none. */
@@ -26,6 +30,8 @@ export const redisKeys = {
 /** What a node publishes about itself in `herald:nodes`. */
 export interface NodeRecord {
   nodeId: string;
+  /** This run of the node (a restart under the same id is a new run). */
+  token: string;
   pid: number;
   startedAt: number;
   heartbeatAt: number;

@@ -19,6 +19,8 @@ const HEARTBEAT_MS = 1_000;
 const SWEEP_MS = 1_000;
 const RECOVERY_LOCK_MS = 60_000;
 const DRAIN_PAGE = 256;
+/** A run taken for dead that comes back (it was only paused) learns it within this time. */
+const TOMBSTONE_SECONDS = 24 * 3600;
 
 export interface Liveness {
   /** Clears what a previous run under this node id left (its lease must have expired first). */
@@ -53,17 +55,15 @@ export function createLiveness(deps: LivenessDeps): Liveness {
   const startedAt = Date.now();
   let timers: NodeJS.Timeout[] = [];
   let sweepAfter = 0;
-  let expectLeaseGone = true;
   let recovering: Promise<void> = Promise.resolve();
 
   async function heartbeat(): Promise<void> {
-    const record: NodeRecord = { nodeId, pid: process.pid, startedAt, heartbeatAt: Date.now() };
-    const held = await scripts.heartbeat([redisKeys.lease(nodeId), redisKeys.nodes], [token, String(LEASE_MS), nodeId, JSON.stringify(record)]);
-    if (held !== token && !expectLeaseGone) {
-      log.error({ nodeId }, 'cluster: this node lost its lease (presumed dead by the others); ending its sessions so their clients reconnect');
+    const record: NodeRecord = { nodeId, token, pid: process.pid, startedAt, heartbeatAt: Date.now() };
+    const keys: [string, string, string] = [redisKeys.lease(nodeId), redisKeys.nodes, redisKeys.tombstone(nodeId)];
+    if ((await scripts.heartbeat(keys, [token, String(LEASE_MS), nodeId, JSON.stringify(record)])) === 'lost') {
+      log.error({ nodeId }, 'cluster: the other nodes took this node for dead and handed off its work; ending its sessions so their clients reconnect');
       deps.onLeaseLost();
     }
-    expectLeaseGone = false;
   }
 
   async function sweep(): Promise<void> {
@@ -79,6 +79,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
     if ((await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') return;
     try {
       const record = JSON.parse((await redis.hget(redisKeys.nodes, deadId)) ?? '{}') as Partial<NodeRecord>;
+      if (record.token) await redis.set(redisKeys.tombstone(deadId), record.token, 'EX', TOMBSTONE_SECONDS);
       const { sessions, rerouted } = await handOff(deadId);
       log.warn({ deadNode: deadId, silentForMs: Date.now() - (record.heartbeatAt ?? 0), sessions, rerouted }, 'cluster: node presumed dead; its unfinished stanzas routed again and its sessions cleared');
     } finally {
@@ -99,7 +100,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
       for (;;) {
         const page = await redis.xrange(inbox, '-', '+', 'COUNT', DRAIN_PAGE);
         if (page.length === 0) {
-          if ((await scripts.finishDrain([inbox, redisKeys.nodes], [id])) === 1) break;
+          if ((await scripts.finishDrain([inbox, redisKeys.nodes, redisKeys.inboxSequence(id)], [id])) === 1) break;
           continue;
         }
         for (const [, fields] of page) {
@@ -144,7 +145,6 @@ export function createLiveness(deps: LivenessDeps): Liveness {
     },
     reconnected() {
       sweepAfter = Date.now() + 2 * LEASE_MS;
-      expectLeaseGone = true;
       guarded('heartbeat', heartbeat)();
     },
     async stop() {

@@ -26,10 +26,13 @@ export interface RedisNodeBus extends NodeBus {
   release(nodeId: string): void;
 }
 
-export function createRedisNodeBus(scripts: ClusterScripts): RedisNodeBus {
+export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string): RedisNodeBus {
   const quarantined = new Set<string>();
+  let appends = 0;
   const send = (nodeId: string, fields: string[]) =>
-    quarantined.has(nodeId) ? Promise.resolve(null) : scripts.sendIfMember([redisKeys.nodes, redisKeys.inbox(nodeId)], [nodeId, ...fields]);
+    quarantined.has(nodeId)
+      ? Promise.resolve(null)
+      : scripts.sendIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, String(++appends), ...fields]);
   return {
     async deliver(ref, stanza) {
       return (await send(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)])) !== null;
