@@ -1,6 +1,7 @@
 // Two real Herald processes serving one domain on one Redis (issue 17): who is online where, the
 // bus between nodes, order and no loss. Storage is shared (see test/harness/cluster.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { RedisProcess } from '../harness/redis.js';
 import { HeraldCluster, addClusterUser, clusterCli, sharedSqlite } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
@@ -113,4 +114,31 @@ describe('two nodes, one domain', () => {
     expect(copy.toString()).toContain('copy me');
     for (const c of [n1, n2, bob]) c.client.end();
   });
+
+  it('a cross-node message costs one Redis round trip on the sender\'s node: session look-ups come from the cache', async () => {
+    const a = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'rt');
+    const b = await login(cluster.node(1).ports.c2s, 'bob', 'pw', 'rt');
+    await barrier(a.client, b.client, b.jid); // warms the caches
+    const stats = new Redis(redis.url);
+    const calls = async () => {
+      const text = await stats.info('commandstats');
+      return Object.fromEntries([...text.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+    };
+    const before = await calls();
+    const started = Date.now();
+    for (let i = 0; i < 1000; i++) a.client.send(`<message to='${b.jid}' id='rt${i}' type='chat'><body>${i}</body></message>`);
+    await barrier(a.client, b.client, b.jid);
+    const seconds = (Date.now() - started) / 1000;
+    const after = await calls();
+    await stats.quit();
+    const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+    // Heartbeats and sweeps (2 nodes, one each a second) also run EVALSHA, HKEYS and EXISTS.
+    const background = Math.ceil(seconds + 1) * 2;
+    console.log(`per message: evalsha ${(delta('evalsha') / 1000).toFixed(3)}, xread ${(delta('xread') / 1000).toFixed(3)}, xdel ${(delta('xdel') / 1000).toFixed(3)}, hvals ${delta('hvals')} in all`);
+    expect(delta('evalsha')).toBeLessThanOrEqual(1001 + background);
+    // Commands a script runs inside Redis are counted too (HGET, XADD …): only these are client calls.
+    expect(delta('hvals')).toBeLessThanOrEqual(2);
+    a.client.end();
+    b.client.end();
+  }, 30_000);
 });
