@@ -112,7 +112,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     mechanisms: defaultMechanisms(),
     resumptions: new ResumptionTable<ClientSession>(),
     authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
-    accountGuard: createInProcessAccountGuard({
+    // Guesses spread over several nodes must count together: the cluster keeps one guard.
+    accountGuard: (cluster ? cluster.accountGuard : createInProcessAccountGuard)({
       failuresToLock: config.limits.authFailuresPerAccount,
       lockSeconds: config.limits.authLockSeconds,
       clock,

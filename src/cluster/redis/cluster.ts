@@ -8,6 +8,8 @@ import type { LocalSession } from '../../core/sessions/session.js';
 import { StreamError } from '../../protocol/stream-error.js';
 import type { Logger } from '../../util/logger.js';
 import type { NodeBus, NodeBusReceiver } from '../node-bus.js';
+import type { AccountGuard, AccountGuardOptions } from '../../auth/account-guard.js';
+import { createRedisAccountGuard } from './account-guard.js';
 import { connectRedis } from './connect.js';
 import { redisKeys } from './keys.js';
 import { createLiveness, type Liveness } from './liveness.js';
@@ -20,6 +22,8 @@ export interface RedisCluster {
   readonly nodeId: string;
   readonly registry: RedisSessionRegistry;
   readonly bus: NodeBus;
+  /** The account guard every node shares (same rules as auth/account-guard.ts). */
+  accountGuard(options: AccountGuardOptions): AccountGuard;
   /** A secret all nodes share: the first node to ask stores a random one. */
   sharedSecret(key: string): Promise<string>;
   /** Once modules are loaded: clears this node's previous run, then starts reading and heartbeats. */
@@ -63,6 +67,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
     nodeId,
     registry,
     bus,
+    accountGuard: (options) => createRedisAccountGuard(redis, options),
     async sharedSecret(key) {
       await redis.set(key, randomBytes(32).toString('hex'), 'NX');
       return (await redis.get(key))!;
