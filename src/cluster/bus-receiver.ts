@@ -37,5 +37,12 @@ export function createBusReceiver(deps: { delivery: Delivery; router: Router; lo
       delivery.local.get(sessionId)?.close(new StreamError(condition));
     },
     reroute,
+    async forNode(stanza) {
+      try {
+        await router.route(stanza);
+      } catch (error) {
+        log.error({ err: error, id: stanza.attrs.id }, 'could not route a stanza forwarded to this node');
+      }
+    },
   };
 }

@@ -10,6 +10,8 @@ export interface NodeBus {
    */
   deliver(ref: SessionRef, stanza: Element): Promise<boolean>;
   close(ref: SessionRef, condition: StreamErrorCondition): Promise<void>;
+  /** A stanza for the node itself (an answer to a request it sent); false when it is not alive. */
+  toNode(nodeId: string, stanza: Element): Promise<boolean>;
 }
 
 /** The receiving side: what a node does with work the bus brought it. */
@@ -23,6 +25,8 @@ export interface NodeBusReceiver {
   close(sessionId: string, condition: StreamErrorCondition): void;
   /** A stanza whose session is gone: routed again, as if it had just arrived. */
   reroute(stanza: Element): Promise<void>;
+  /** A stanza for this node itself (an answer to one of its requests): routed here. */
+  forNode(stanza: Element): Promise<void>;
 }
 
 /** One node serves everything: a session on any other node cannot exist. */
@@ -32,5 +36,8 @@ export function createSingleNodeBus(): NodeBus {
       return false;
     },
     async close() {},
+    async toNode() {
+      return false;
+    },
   };
 }

@@ -40,6 +40,9 @@ export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string): 
     async close(ref, condition) {
       await send(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
     },
+    async toNode(nodeId, stanza) {
+      return (await send(nodeId, ['k', 'n', 'x', serialize(stanza)])) !== null;
+    },
     quarantine: (nodeId) => void quarantined.add(nodeId),
     release: (nodeId) => void quarantined.delete(nodeId),
   };
@@ -80,8 +83,14 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
 
   async function handle([id, fields]: StreamEntry): Promise<void> {
     const sessionId = field(fields, 'sid') ?? '';
-    if (field(fields, 'k') === 'c') {
+    const kind = field(fields, 'k');
+    if (kind === 'c') {
       receiver.close(sessionId, field(fields, 'c') as StreamErrorCondition);
+      forget(id);
+      return;
+    }
+    if (kind === 'n') {
+      await receiver.forNode(buildElement(field(fields, 'x') ?? ''));
       forget(id);
       return;
     }
