@@ -92,7 +92,9 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       events,
       iq,
     );
-    await cluster?.start(createBusReceiver({ delivery, router, log }), () => delivery.local.values());
+    await cluster?.start(createBusReceiver({ delivery, router, log }), () => delivery.local.values(), async (refs, reason) => {
+      for (const ref of refs) await events.fire('session/lost', { ref, reason });
+    });
   } catch (error) {
     await cluster?.stop();
     await storage.close();

@@ -7,6 +7,7 @@ import { RedisProcess } from '../harness/redis.js';
 import { HeraldCluster, addClusterUser, sharedSqlite } from '../harness/cluster.js';
 import { connectSecured, login, scramAuth, features, NS_BIND } from '../harness/login.js';
 import { enableSm, NS_SM } from '../harness/stream-management.js';
+import { getRoster, letSeePresence, nextPresence } from '../harness/im.js';
 import type { ServerProcess, LogLine } from '../harness/server-process.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
@@ -16,7 +17,7 @@ let cluster: HeraldCluster;
 beforeAll(async () => {
   redis = await RedisProcess.start();
   cluster = await HeraldCluster.start(redis, sharedSqlite(), 3);
-  for (const user of ['alice', 'bob', 'dave', 'erin']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
+  for (const user of ['alice', 'bob', 'dave', 'erin', 'hank', 'ivy']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
 }, 60_000);
 
 afterAll(async () => {
@@ -86,5 +87,22 @@ describe('a node dies (kill -9)', () => {
     const got = bodiesOf(erin.client, 's');
     expect(got.slice(0, handled)).toEqual(Array.from({ length: handled }, (_, i) => String(i)));
     erin.client.end();
+  }, 60_000);
+
+  it('RFC 6121 §4.5.2: contacts of a user whose node died are told the user is unavailable', async () => {
+    const victim = await cluster.startNode('node-5');
+    cluster.nodes.push(victim);
+    await letSeePresence(cluster.node(0).ports.c2s, 'ivy', 'hank', 'pw');
+    const hank = await login(cluster.node(0).ports.c2s, 'hank', 'pw', 'watch');
+    await getRoster(hank.client);
+    hank.client.send('<presence/>');
+    const ivy = await login(victim.ports.c2s, 'ivy', 'pw', 'doomed');
+    await getRoster(ivy.client);
+    ivy.client.send('<presence/>');
+    await nextPresence(hank.client, ivy.jid);
+    await victim.kill();
+    const gone = await hank.client.next((el) => el.name === 'presence' && el.attrs.from === ivy.jid && el.attrs.type === 'unavailable', 15_000);
+    expect(gone.attrs.to).toBe('hank@localhost');
+    hank.client.end();
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import type { AccountGuard, AccountGuardOptions } from '../../auth/account-guard
 import { createRedisAccountGuard } from './account-guard.js';
 import { connectRedis } from './connect.js';
 import { redisKeys } from './keys.js';
-import { createLiveness, type Liveness } from './liveness.js';
+import { createLiveness, type Liveness, type LivenessDeps } from './liveness.js';
 import { createRedisNodeBus, readInbox, type InboxReader } from './node-bus.js';
 import { clusterScripts } from './scripts.js';
 import { createSessionCache } from './session-cache.js';
@@ -27,7 +27,7 @@ export interface RedisCluster {
   /** A secret all nodes share: the first node to ask stores a random one. */
   sharedSecret(key: string): Promise<string>;
   /** Once modules are loaded: clears this node's previous run, then starts reading and heartbeats. */
-  start(receiver: NodeBusReceiver, localSessions: () => Iterable<LocalSession>): Promise<void>;
+  start(receiver: NodeBusReceiver, localSessions: () => Iterable<LocalSession>, onSessionsLost: LivenessDeps['onSessionsLost']): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,13 +72,13 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
       await redis.set(key, randomBytes(32).toString('hex'), 'NX');
       return (await redis.get(key))!;
     },
-    async start(receiver, localSessions) {
+    async start(receiver, localSessions, onSessionsLost) {
       const endAll = () => {
         for (const session of localSessions()) {
           session.close(new StreamError('system-shutdown', 'this cluster node lost its lease; please reconnect'));
         }
       };
-      liveness = createLiveness({ redis, scripts, registry, bus, nodeId, receiver, log, onLeaseLost: endAll });
+      liveness = createLiveness({ redis, scripts, registry, bus, nodeId, receiver, log, onLeaseLost: endAll, onSessionsLost });
       await liveness.claim();
       inbox = readInbox({ reader: reader!, redis, nodeId, receiver, log });
       liveness.start();

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { buildElement } from '../../xml/element-builder.js';
 import type { Logger } from '../../util/logger.js';
+import type { SessionRef } from '../../core/sessions/session-ref.js';
 import type { NodeBusReceiver } from '../node-bus.js';
 import type { RedisNodeBus } from './node-bus.js';
 import { redisKeys, type NodeRecord } from './keys.js';
@@ -47,6 +48,8 @@ export interface LivenessDeps {
   log: Logger;
   /** Another node presumed this one dead and cleared its sessions. */
   onLeaseLost(): void;
+  /** Sessions of a node that stopped serving without ending them, now cleared from the registry. */
+  onSessionsLost(refs: readonly SessionRef[], reason: string): Promise<void>;
 }
 
 export function createLiveness(deps: LivenessDeps): Liveness {
@@ -80,7 +83,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
     try {
       const record = JSON.parse((await redis.hget(redisKeys.nodes, deadId)) ?? '{}') as Partial<NodeRecord>;
       if (record.token) await redis.set(redisKeys.tombstone(deadId), record.token, 'EX', TOMBSTONE_SECONDS);
-      const { sessions, rerouted } = await handOff(deadId);
+      const { sessions, rerouted } = await handOff(deadId, `node ${deadId} stopped answering`);
       log.warn({ deadNode: deadId, silentForMs: Date.now() - (record.heartbeatAt ?? 0), sessions, rerouted }, 'cluster: node presumed dead; its unfinished stanzas routed again and its sessions cleared');
     } finally {
       await redis.del(lock);
@@ -92,7 +95,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
    * until it is empty and the node is no longer a member (senders append to it until then, so
    * their order holds); then its sessions leave the registry.
    */
-  async function handOff(id: string): Promise<{ sessions: number; rerouted: number }> {
+  async function handOff(id: string, reason: string): Promise<{ sessions: number; rerouted: number }> {
     const inbox = redisKeys.inbox(id);
     let rerouted = 0;
     bus.quarantine(id);
@@ -111,7 +114,9 @@ export function createLiveness(deps: LivenessDeps): Liveness {
         }
         await redis.xdel(inbox, ...page.map(([entryId]) => entryId));
       }
-      return { sessions: await registry.clearNode(id), rerouted };
+      const lost = await registry.clearNode(id);
+      await deps.onSessionsLost(lost, reason);
+      return { sessions: lost.length, rerouted };
     } finally {
       bus.release(id);
     }
@@ -132,7 +137,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
       }
       try {
         // What a previous run left is cleared here, as a survivor would, before taking new work.
-        const { sessions, rerouted } = await handOff(nodeId);
+        const { sessions, rerouted } = await handOff(nodeId, `node ${nodeId} restarted`);
         if (sessions + rerouted > 0) log.info({ sessions, rerouted }, 'cluster: cleared what a previous run of this node left');
         await heartbeat();
       } finally {
@@ -157,7 +162,7 @@ export function createLiveness(deps: LivenessDeps): Liveness {
       if ((await redis.set(lock, token, 'PX', RECOVERY_LOCK_MS, 'NX')) !== 'OK') return;
       try {
         await redis.del(redisKeys.lease(nodeId));
-        const { rerouted } = await handOff(nodeId);
+        const { rerouted } = await handOff(nodeId, `node ${nodeId} stopped`);
         if (rerouted > 0) log.info({ rerouted }, 'cluster: stanzas left in the inbox at stop routed again');
       } finally {
         await redis.del(lock);

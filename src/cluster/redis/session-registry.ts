@@ -11,8 +11,8 @@ import type { ClusterScripts } from './scripts.js';
 import type { SessionCache } from './session-cache.js';
 
 export interface RedisSessionRegistry extends SessionRegistry {
-  /** Drops the session records a dead (or restarted) node left behind; returns how many. */
-  clearNode(nodeId: string): Promise<number>;
+  /** Drops the session records a dead (or restarted) node left behind; returns them. */
+  clearNode(nodeId: string): Promise<SessionRef[]>;
 }
 
 const freeze = (ref: SessionRef): Readonly<SessionRef> => Object.freeze({ ...ref, flags: Object.freeze({ ...ref.flags }) });
@@ -71,10 +71,11 @@ export function createRedisSessionRegistry(redis: Redis, scripts: ClusterScripts
 
     async clearNode(nodeId) {
       const held = await redis.hgetall(redisKeys.nodeSessions(nodeId));
-      let cleared = 0;
+      const cleared: SessionRef[] = [];
       for (const [id, where] of Object.entries(held)) {
-        const [, jid = ''] = where.split('\0');
-        if (await removeRecord({ id, nodeId, jid })) cleared++;
+        const [bare = '', jid = ''] = where.split('\0');
+        const record = await redis.hget(redisKeys.sessions(bare), jid);
+        if ((await removeRecord({ id, nodeId, jid })) && record) cleared.push(JSON.parse(record) as SessionRef);
       }
       await redis.del(redisKeys.nodeSessions(nodeId));
       return cleared;
