@@ -29,6 +29,9 @@ export interface SessionTransport extends OutboundTransport {
   abandon(): void;
 }
 
+/** SessionRef flag of a session waiting for its client to resume it (XEP-0198 §5). */
+export const HIBERNATING_FLAG = 'c2s.hibernating';
+
 export class ClientSession implements LocalSession {
   readonly data = new Map<symbol, unknown>();
   available = false;
@@ -215,6 +218,7 @@ export class ClientSession implements LocalSession {
       this.log.info({ reason, seconds }, 'connection lost; session kept for resumption');
       this.hibernation = setTimeout(() => void this.end('resumption timed out'), seconds * 1000);
       this.hibernation.unref();
+      await this.markHibernating(true);
       return;
     }
     await this.end(reason);
@@ -224,6 +228,7 @@ export class ClientSession implements LocalSession {
   async resume(transport: SessionTransport, h: number, announce?: (resumed: Element) => Element[]): Promise<'resumed' | 'gone' | 'bad-h'> {
     if (this.ending) return 'gone';
     clearTimeout(this.hibernation);
+    if (this.flags[HIBERNATING_FLAG]) await this.markHibernating(false);
     const previous = this.transport;
     this.outbound.detach();
     this.transport = transport;
@@ -237,6 +242,13 @@ export class ClientSession implements LocalSession {
     // <resumed/> went first; the unacknowledged stanzas follow as the new connection drains.
     this.outbound.resumeOnto(transport, this.sm.rewind());
     return 'resumed';
+  }
+
+  /** Published so that a node short of resources for the account can see it may end this one. */
+  private async markHibernating(hibernating: boolean): Promise<void> {
+    if (hibernating) this.flags[HIBERNATING_FLAG] = '1';
+    else delete this.flags[HIBERNATING_FLAG];
+    await this.ctx.sessions.update(this.ref());
   }
 
   async end(reason: string): Promise<void> {
