@@ -14,7 +14,7 @@ import type { HeraldModule } from './core/modules/module.js';
 import { createSingleNodeBus } from './cluster/node-bus.js';
 import { createBusReceiver } from './cluster/bus-receiver.js';
 import { stableNodeId } from './cluster/node-id.js';
-import { openRedisCluster, type RedisCluster } from './cluster/redis/cluster.js';
+import type { RedisCluster } from './cluster/redis/cluster.js';
 import { redisKeys } from './cluster/redis/keys.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/types.js';
@@ -66,7 +66,10 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const redisUrl = config.cluster?.redisUrl;
   const nodeId = config.cluster?.nodeId ?? (redisUrl ? stableNodeId(config.storage.dataDir) : ids.next());
   // Several nodes: the registry and bus live in Redis (docs/scale-out.md); one node: in process.
-  const cluster: RedisCluster | undefined = redisUrl ? await openRedisCluster({ url: redisUrl, nodeId, log }) : undefined;
+  // Loaded only then: one node never pays for the Redis client, not even its start-up import.
+  const cluster: RedisCluster | undefined = redisUrl
+    ? await (await import('./cluster/redis/cluster.js')).openRedisCluster({ url: redisUrl, nodeId, log })
+    : undefined;
 
   const storage = deps.storage ?? openStorage({ kind: 'sqlite', dataDir: config.storage.dataDir });
   const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);

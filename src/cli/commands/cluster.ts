@@ -1,7 +1,5 @@
 // `herald cluster status`: the nodes of the cluster, their sessions and last heartbeat, from Redis.
 import type { Command } from 'commander';
-import { connectRedis } from '../../cluster/redis/connect.js';
-import { clusterStatus, formatClusterStatus } from '../../cluster/redis/status.js';
 import { silentLogger } from '../../util/logger.js';
 import { CliError } from '../cli-error.js';
 import { loadCliConfig, type GlobalOptions } from '../context.js';
@@ -16,6 +14,9 @@ export function registerClusterCommands(program: Command, globals: () => GlobalO
       const config = loadCliConfig(globals());
       const url = config.cluster?.redisUrl;
       if (!url) throw new CliError('no cluster configured: set cluster.redisUrl or HERALD_REDIS_URL');
+      // Imported here: every other command starts without loading the Redis client.
+      const { connectRedis } = await import('../../cluster/redis/connect.js');
+      const { clusterStatus, formatClusterStatus } = await import('../../cluster/redis/status.js');
       let redis;
       try {
         redis = await connectRedis(url, silentLogger(), 'status');

@@ -98,8 +98,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
       await inbox?.stop();
       // A clean stop: the others need not wait for the lease to run out.
       await liveness?.release().catch((error: Error) => log.warn({ err: error.message }, 'cluster: could not hand off at stop; a survivor will'));
-      sub?.disconnect();
-      redis.disconnect();
+      for (const c of [reader, sub, redis]) c?.disconnect();
     },
   };
 }
