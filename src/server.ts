@@ -13,6 +13,10 @@ import { loadModules, type LoadedModules } from './core/modules/module-loader.js
 import type { HeraldModule } from './core/modules/module.js';
 import { createSingleNodeBus } from './cluster/node-bus.js';
 import { describeStorage, openStorage, storageOptions } from './storage/open-storage.js';
+import { createBusReceiver } from './cluster/bus-receiver.js';
+import { stableNodeId } from './cluster/node-id.js';
+import type { RedisCluster } from './cluster/redis/cluster.js';
+import { redisKeys } from './cluster/redis/keys.js';
 import type { Storage } from './storage/types.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
@@ -58,17 +62,23 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const { config, log } = deps;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createRandomIds();
-  const nodeId = ids.next();
   const firstDomain = config.domains[0];
   if (!firstDomain) throw new Error('no domain configured');
+  const redisUrl = config.cluster?.redisUrl;
+  const nodeId = config.cluster?.nodeId ?? (redisUrl ? stableNodeId(config.storage.dataDir) : ids.next());
+  // Several nodes: the registry and bus live in Redis (docs/scale-out.md); one node: in process.
+  // Loaded only then: one node never pays for the Redis client, not even its start-up import.
+  const cluster: RedisCluster | undefined = redisUrl
+    ? await (await import('./cluster/redis/cluster.js')).openRedisCluster({ url: redisUrl, nodeId, log })
+    : undefined;
 
   const storage = deps.storage ?? (await openStorage(storageOptions(config)));
   if (!deps.storage) log.info({ storage: describeStorage(storageOptions(config)) }, 'storage ready');
   const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);
   const events = createEventBus();
   const hosts = createHosts(config.domains);
-  const sessions = createLocalSessionRegistry();
-  const delivery = createDelivery(nodeId, createSingleNodeBus());
+  const sessions = cluster?.registry ?? createLocalSessionRegistry();
+  const delivery = createDelivery(nodeId, cluster?.bus ?? createSingleNodeBus());
   // Federation: the router's remote path is bound before the router exists, hence the late lookup.
   let s2s: S2sHandle | undefined;
   const remote = config.listeners.s2s.enabled
@@ -87,7 +97,11 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       events,
       iq,
     );
+    await cluster?.start(createBusReceiver({ delivery, router, log }), () => delivery.local.values(), async (refs, reason) => {
+      for (const ref of refs) await events.fire('session/lost', { ref, reason });
+    });
   } catch (error) {
+    await cluster?.stop();
     await storage.close();
     throw error;
   }
@@ -105,13 +119,15 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     mechanisms: defaultMechanisms(),
     resumptions: new ResumptionTable<ClientSession>(),
     authThrottle: createAuthFailureThrottle({ failuresPerMinute: config.limits.authFailuresPerMinute, clock }),
-    accountGuard: createInProcessAccountGuard({
+    // Guesses spread over several nodes must count together: the cluster keeps one guard.
+    accountGuard: (cluster ? cluster.accountGuard : createInProcessAccountGuard)({
       failuresToLock: config.limits.authFailuresPerAccount,
       lockSeconds: config.limits.authLockSeconds,
       clock,
     }),
     addressLimits: createAddressLimits(config.limits),
-    serverSecret: randomBytes(32),
+    // Fake SCRAM salts for unknown accounts must match on every node, or comparing nodes tells.
+    serverSecret: cluster ? Buffer.from(await cluster.sharedSecret(redisKeys.scramFakeSecret), 'hex') : randomBytes(32),
     clock,
     ids,
     log,
@@ -141,11 +157,14 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       );
     }
     if (config.listeners.s2s.enabled) {
-      s2s = await startS2s({ config, hosts, router, tls, clock, ids, log, held: storage.held });
+      // Dialback keys must verify on any node: without a configured secret the cluster shares one.
+      const s2sConfig = cluster && !config.s2s.secret ? { ...config, s2s: { ...config.s2s, secret: await cluster.sharedSecret(redisKeys.dialbackSecret) } } : config;
+      s2s = await startS2s({ config: s2sConfig, hosts, router, tls, clock, ids, log, held: storage.held });
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    await cluster?.stop();
     modules.unloadAll();
     await storage.close();
     throw error;
@@ -186,6 +205,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       // Listeners stop accepting at once; their close() does not wait on any peer.
       await Promise.all([admin?.close(), ...listeners.map((l) => l.close())]);
       await Promise.all([closeSessions(), s2s ? s2s.stop() : undefined]);
+      await cluster?.stop();
       modules.unloadAll();
       await storage.close();
     },

@@ -31,6 +31,9 @@ export interface SessionTransport extends OutboundTransport {
   abandon(): void;
 }
 
+/** SessionRef flag of a session waiting for its client to resume it (XEP-0198 §5). */
+export const HIBERNATING_FLAG = 'c2s.hibernating';
+
 export class ClientSession implements LocalSession {
   readonly data = new Map<symbol, unknown>();
   available = false;
@@ -122,11 +125,12 @@ export class ClientSession implements LocalSession {
   }
 
   sendConfirmed(stanza: Element): Promise<boolean> {
-    if (this.ending) return Promise.resolve(false);
+    if (this.finished) return Promise.resolve(false);
+    // While it ends, the stanza joins the queue being re-homed (and resolves false), like send().
     // A writer waiting for confirmation is never held back; order is kept by releasing first.
     this.releaseHeld();
     const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
-    this.enforceBounds();
+    if (!this.ending) this.enforceBounds();
     return confirmed;
   }
 
@@ -240,6 +244,7 @@ export class ClientSession implements LocalSession {
       this.log.info({ reason, seconds }, 'connection lost; session kept for resumption');
       this.hibernation = setTimeout(() => void this.end('resumption timed out'), seconds * 1000);
       this.hibernation.unref();
+      await this.markHibernating(true);
       return;
     }
     await this.end(reason);
@@ -249,6 +254,7 @@ export class ClientSession implements LocalSession {
   async resume(transport: SessionTransport, h: number, announce?: (resumed: Element) => Element[]): Promise<'resumed' | 'gone' | 'bad-h'> {
     if (this.ending) return 'gone';
     clearTimeout(this.hibernation);
+    if (this.flags[HIBERNATING_FLAG]) await this.markHibernating(false);
     const previous = this.transport;
     this.outbound.detach();
     this.transport = transport;
@@ -266,6 +272,13 @@ export class ClientSession implements LocalSession {
     this.held.filter = undefined;
     this.releaseHeld();
     return 'resumed';
+  }
+
+  /** Published so that a node short of resources for the account can see it may end this one. */
+  private async markHibernating(hibernating: boolean): Promise<void> {
+    if (hibernating) this.flags[HIBERNATING_FLAG] = '1';
+    else delete this.flags[HIBERNATING_FLAG];
+    await this.ctx.sessions.update(this.ref());
   }
 
   async end(reason: string): Promise<void> {

@@ -15,6 +15,7 @@ import { registerSessionsCommand } from './commands/sessions.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInviteCommands } from './commands/invite.js';
 import { registerMigrationCommands } from './commands/migrate.js';
+import { registerClusterCommands } from './commands/cluster.js';
 
 const program = new Command()
   .name('herald')
@@ -35,6 +36,7 @@ registerSessionsCommand(program, globals);
 registerDoctorCommand(program, globals);
 registerInviteCommands(program, globals);
 registerMigrationCommands(program, globals);
+registerClusterCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

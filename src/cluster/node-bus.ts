@@ -4,8 +4,29 @@ import type { SessionRef } from '../core/sessions/session-ref.js';
 
 /** Carries work to a session on another node. */
 export interface NodeBus {
+  /**
+   * Resolves true once the target node (or, should it die, a survivor) is responsible for the
+   * stanza; false when the node is not alive, so the caller treats the session as gone.
+   */
   deliver(ref: SessionRef, stanza: Element): Promise<boolean>;
   close(ref: SessionRef, condition: StreamErrorCondition): Promise<void>;
+  /** A stanza for the node itself (an answer to a request it sent); false when it is not alive. */
+  toNode(nodeId: string, stanza: Element): Promise<boolean>;
+}
+
+/** The receiving side: what a node does with work the bus brought it. */
+export interface NodeBusReceiver {
+  /**
+   * A stanza for one of this node's sessions. Resolves (in arrival order) once it was handed on;
+   * `settled` resolves once the bus may forget it: the client confirmed it, or it took the
+   * undelivered path (offline storage, another resource, or a bounce).
+   */
+  stanza(sessionId: string, stanza: Element): Promise<{ settled: Promise<unknown> }>;
+  close(sessionId: string, condition: StreamErrorCondition): void;
+  /** A stanza whose session is gone: routed again, as if it had just arrived. */
+  reroute(stanza: Element): Promise<void>;
+  /** A stanza for this node itself (an answer to one of its requests): routed here. */
+  forNode(stanza: Element): Promise<void>;
 }
 
 /** One node serves everything: a session on any other node cannot exist. */
@@ -15,5 +36,8 @@ export function createSingleNodeBus(): NodeBus {
       return false;
     },
     async close() {},
+    async toNode() {
+      return false;
+    },
   };
 }

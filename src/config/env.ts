@@ -6,6 +6,7 @@ import { defaultDomain } from './defaults.js';
 import type { HeraldConfig } from './types.js';
 import { postgresUrlProblem } from './postgres-url.js';
 import { domainName, hostValue, Invalid, logLevel, pathValue, portNumber } from './values.js';
+import { nodeIdValue, redisUrlValue } from './cluster-values.js';
 
 export const ENV_VARIABLES = [
   'HERALD_DOMAINS',
@@ -16,6 +17,8 @@ export const ENV_VARIABLES = [
   'HERALD_CERTS_DIR',
   'HERALD_LOG_LEVEL',
   'HERALD_POSTGRES_URL',
+  'HERALD_NODE_ID',
+  'HERALD_REDIS_URL',
 ] as const;
 
 /** Returns `base` with overrides from `env` applied; relative paths resolve against `cwd`. */
@@ -69,6 +72,10 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
     if (problem !== undefined) throw new ConfigError(envSource('HERALD_POSTGRES_URL'), undefined, problem);
     out.cluster = { ...out.cluster, postgresUrl };
   }
+  const nodeId = get('HERALD_NODE_ID');
+  if (nodeId !== undefined) out.cluster = { ...out.cluster, nodeId: check('HERALD_NODE_ID', nodeId, nodeIdValue) };
+  const redisUrl = get('HERALD_REDIS_URL');
+  if (redisUrl !== undefined) out.cluster = { ...out.cluster, redisUrl: check('HERALD_REDIS_URL', redisUrl, redisUrlValue) };
 
   return out;
 }

@@ -10,6 +10,7 @@ import {
 } from './values.js';
 import { readS2s } from './s2s-schema.js';
 import { postgresUrlProblem } from './postgres-url.js';
+import { nodeIdValue, redisUrlValue } from './cluster-values.js';
 import type { Locate } from './yaml-source.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -102,7 +103,9 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
   }
   if ('modules' in top) out.modules = readModules(c, top['modules']);
   if ('cluster' in top) {
-    const cl = c.map(['cluster'], top['cluster'], ['postgresUrl']);
+    const cl = c.map(['cluster'], top['cluster'], ['nodeId', 'redisUrl', 'postgresUrl']);
+    if ('nodeId' in cl) out.cluster = { ...out.cluster, nodeId: c.check(['cluster', 'nodeId'], cl['nodeId'], nodeIdValue) };
+    if ('redisUrl' in cl) out.cluster = { ...out.cluster, redisUrl: c.check(['cluster', 'redisUrl'], cl['redisUrl'], redisUrlValue) };
     if ('postgresUrl' in cl) {
       const problem = postgresUrlProblem(cl['postgresUrl']);
       if (problem !== undefined) c.fail(['cluster', 'postgresUrl'], problem);

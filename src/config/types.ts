@@ -136,13 +136,6 @@ export interface HeraldConfig {
     /** Folder holding herald.sqlite and herald-archive.sqlite. */
     dataDir: string;
   };
-  /** Several nodes serving one domain (docs/scale-out.md); absent for a single node. */
-  cluster?: {
-    nodeId?: string;
-    redisUrl?: string;
-    /** Every repository in PostgreSQL instead of SQLite (env HERALD_POSTGRES_URL). */
-    postgresUrl?: string;
-  };
   auth: {
     /** PBKDF2 iterations for new SCRAM credentials (≥ 4096). */
     scramIterations: number;
@@ -159,4 +152,13 @@ export interface HeraldConfig {
   };
   /** Feature modules by name; a module absent here is loaded with defaults when it is on by default. */
   modules: Record<string, { enabled: boolean; options: Record<string, unknown> }>;
+  /** Several nodes serving one domain (docs/scale-out.md); absent: one node, everything in process. */
+  cluster?: {
+    /** This node's id, unique in the cluster; default: generated once and kept in the data folder. */
+    nodeId?: string;
+    /** `redis://[:password@]host:port[/db]`: session registry and node bus in Redis. */
+    redisUrl?: string;
+    /** Every repository in PostgreSQL instead of SQLite (env HERALD_POSTGRES_URL). */
+    postgresUrl?: string;
+  };
 }

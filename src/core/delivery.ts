@@ -15,15 +15,20 @@ import type { SessionRef } from './sessions/session-ref.js';
 export const SLOW_RECIPIENT_WAIT_MS = 2_000;
 
 export interface Delivery {
+  /** This node's id (the `nodeId` of its sessions' refs). */
+  readonly nodeId: string;
   /** Sessions whose sockets live on this node, by session id. */
   readonly local: Map<string, LocalSession>;
   toSession(ref: SessionRef, stanza: Element): Promise<boolean>;
   closeSession(ref: SessionRef, condition: StreamErrorCondition, text?: string): Promise<void>;
+  /** Hands a stanza to another node itself (e.g. the answer to an IQ it sent); false if it cannot. */
+  toNode(nodeId: string, stanza: Element): Promise<boolean>;
 }
 
 export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
   const local = new Map<string, LocalSession>();
   return {
+    nodeId,
     local,
     async toSession(ref, stanza) {
       if (ref.nodeId !== nodeId) return bus.deliver(ref, stanza);
@@ -36,6 +41,9 @@ export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
     async closeSession(ref, condition, text) {
       if (ref.nodeId !== nodeId) return bus.close(ref, condition);
       local.get(ref.id)?.close(new StreamError(condition, text));
+    },
+    toNode(target, stanza) {
+      return target === nodeId ? Promise.resolve(false) : bus.toNode(target, stanza);
     },
   };
 }

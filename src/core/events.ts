@@ -97,6 +97,13 @@ export interface SessionClosedEvent extends SessionEvent {
   reason: string;
 }
 
+/** A session that ended without its node saying so (the node died); fired once, on a survivor. */
+export interface SessionLostEvent {
+  /** Its last registry record (availability, presence, flags). */
+  ref: Readonly<SessionRef>;
+  reason: string;
+}
+
 export interface UnauthenticatedStanzaEvent {
   /** A stream that has not authenticated (e.g. XEP-0077 registration before login). */
   stream: PreAuthStream;
@@ -270,6 +277,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'session/inline-enable': InlineEnableEvent;
   'session/bound': SessionEvent;
   'session/closed': SessionClosedEvent;
+  /** A session on a node that died was cleared from the registry (several nodes only). */
+  'session/lost': SessionLostEvent;
   /** A roster item was created, changed or removed (subscription changes included). */
   'roster/changed': RosterChangedEvent;
   /** A message was written to local sessions (for carbons and similar). */

@@ -1,7 +1,7 @@
 // IQ semantics of RFC 6120 §8.2.3 and §10: a get/set carries exactly one payload, gets exactly
 // one answer; nobody handling it means service-unavailable, a handler failing means
 // internal-server-error. Handlers are looked up by (target, type, payload namespace, name).
-import { xml, type Element } from '../xml/element.js';
+import { cloneElement, xml, type Element } from '../xml/element.js';
 import type { Jid } from '../protocol/jid.js';
 import { StanzaError } from '../protocol/stanza-error.js';
 import type { Logger } from '../util/logger.js';
@@ -62,6 +62,9 @@ export function iqShapeError(stanza: Element): StanzaError | undefined {
   return undefined;
 }
 
+/** Requests' ids start with the asking node's id and this (node ids never contain it). */
+const ASKER_SEPARATOR = '~';
+
 export function createIqDispatcher(deps: {
   events: EventBus;
   sink: StanzaSink;
@@ -75,6 +78,12 @@ export function createIqDispatcher(deps: {
   const pending = new Map<string, (answer: Element) => void>();
   const keyOf = (target: string, type: string, ns: string) => `${target} ${type} ${ns}`;
 
+  async function forwardToAsker(answer: Element): Promise<void> {
+    const id = answer.attrs.id ?? '';
+    const at = id.indexOf(ASKER_SEPARATOR);
+    if (at > 0) await deps.delivery.toNode(id.slice(0, at), answer);
+  }
+
   function find(target: 'host' | 'account', type: string, payload: Element): IqHandlerSpec | undefined {
     const candidates = handlers.get(keyOf(target, type, payload.attrs.xmlns ?? ''));
     return candidates?.find((spec) => spec.name === undefined || spec.name === payload.name);
@@ -85,7 +94,11 @@ export function createIqDispatcher(deps: {
     const type = stanza.attrs.type;
     if (type !== 'get' && type !== 'set') {
       // An answer to one of our requests, or else nothing to do: results and errors end here.
-      pending.get(`${event.from.toString()} ${stanza.attrs.id}`)?.(stanza);
+      // With several nodes the client may be on another node than the one that asked: the
+      // request's id names that node, and the answer goes there.
+      const waiting = pending.get(`${event.from.toString()} ${stanza.attrs.id}`);
+      if (waiting) waiting(stanza);
+      else await forwardToAsker(stanza);
       return true;
     }
     const payload = stanza.getChildElements()[0];
@@ -127,7 +140,9 @@ export function createIqDispatcher(deps: {
       return () => handlers.set(key, (handlers.get(key) ?? []).filter((s) => s !== spec));
     },
 
-    request(iq, timeoutMs = 30_000) {
+    request(asked, timeoutMs = 30_000) {
+      const iq = cloneElement(asked);
+      iq.attrs.id = `${deps.delivery.nodeId}${ASKER_SEPARATOR}${asked.attrs.id}`;
       const key = `${iq.attrs.to} ${iq.attrs.id}`;
       return new Promise<Element>((resolve, reject) => {
         const timer = setTimeout(() => {

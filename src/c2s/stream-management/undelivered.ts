@@ -11,7 +11,7 @@ import type { ClientSession } from '../client-session.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
 
-function isCarbonCopy(message: Element): boolean {
+export function isCarbonCopy(message: Element): boolean {
   return message.getChild('received', CARBONS) !== undefined || message.getChild('sent', CARBONS) !== undefined;
 }
 

@@ -2,6 +2,8 @@
 // (§4.4.2) and unavailable presence (§4.5.2), including the one owed when a session just ends.
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { LocalSession } from '../../core/sessions/session.js';
+import type { SessionRef } from '../../core/sessions/session-ref.js';
+import { parseJid } from '../../protocol/jid.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { takeDirectedTargets } from './directed.js';
 import { recordLastUnavailable } from './last-unavailable.js';
@@ -21,6 +23,23 @@ export async function handleBroadcast(ctx: ModuleContext, session: LocalSession,
 /** §4.5.2: a session that ends without saying so is treated as if it had sent unavailable. */
 export async function sessionEnded(ctx: ModuleContext, session: LocalSession): Promise<void> {
   await becomeUnavailable(ctx, session, xml('presence', { type: 'unavailable', from: session.jid.toString() }));
+}
+
+/**
+ * §4.5.2 for a session whose node died: its contacts and the account's other resources learn it
+ * left, as they would have from its own node. (Its directed-presence targets died with it.)
+ */
+export async function sessionLost(ctx: ModuleContext, ref: Readonly<SessionRef>): Promise<void> {
+  if (!ref.available) return;
+  const full = ref.jid;
+  const account = parseJid(full).bare;
+  const stanza = xml('presence', { type: 'unavailable', from: full });
+  await recordLastUnavailable(ctx, account, stanza);
+  const { items } = await ctx.storage.roster.get(account.toBareString());
+  for (const contact of contactsWhere(items, account, hasFrom)) await ctx.router.route(readdressed(stanza, full, contact));
+  for (const other of await ctx.sessions.byBareJid(account.toBareString())) {
+    if (other.available && other.id !== ref.id) await ctx.delivery.toSession(other, readdressed(stanza, full, other.jid));
+  }
 }
 
 async function becomeAvailable(ctx: ModuleContext, session: LocalSession, stanza: Element): Promise<void> {

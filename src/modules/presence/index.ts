@@ -3,7 +3,7 @@
 // when a subscription starts or ends. Subscription requests themselves are the roster module's.
 import { PRE_PRESENCE_BARE, SESSION_CLOSED } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
-import { handleBroadcast, sessionEnded } from './broadcast.js';
+import { handleBroadcast, sessionEnded, sessionLost } from './broadcast.js';
 import { handleDirected } from './directed.js';
 import { toBareJid, toFullJid } from './inbound.js';
 import { onRosterChanged } from './roster-changes.js';
@@ -33,6 +33,9 @@ export const presenceModule: HeraldModule = {
     ctx.on('session/closed', async ({ session }) => {
       await sessionEnded(ctx, session);
     }, SESSION_CLOSED.unavailable);
+    ctx.on('session/lost', async ({ ref }) => {
+      await sessionLost(ctx, ref);
+    });
     ctx.on('roster/changed', async (event) => {
       await onRosterChanged(ctx, event);
     });

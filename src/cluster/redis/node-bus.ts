@@ -1,0 +1,137 @@
+// The node bus on Redis Streams: one stream per node (its inbox). A sender appends to the target
+// node's inbox in one round trip (a script that refuses a node no longer a member); the target
+// reads its inbox in order and deletes each entry once the stanza is confirmed by the client or
+// re-homed. Whatever is still in a dead node's inbox is therefore exactly what it had not finished,
+// and a survivor routes it again (liveness.ts). One sender's stanzas leave on one connection, in
+// order, and one inbox is read in order: per-sender FIFO holds across nodes.
+import type { Redis } from 'ioredis';
+import { buildElement } from '../../xml/element-builder.js';
+import { serialize } from '../../xml/serialize.js';
+import type { StreamErrorCondition } from '../../protocol/stream-error.js';
+import type { Logger } from '../../util/logger.js';
+import type { NodeBus, NodeBusReceiver } from '../node-bus.js';
+import { redisKeys } from './keys.js';
+import type { ClusterScripts } from './scripts.js';
+
+/** Entries read per XREAD; the read blocks this long when the inbox is empty. */
+const READ_COUNT = 512;
+const READ_BLOCK_MS = 1_000;
+
+export interface RedisNodeBus extends NodeBus {
+  /**
+   * While this node drains a dead node's inbox, stanzas it routes again must not go back into
+   * that inbox: delivering to the dead node fails here, so they take the fallback path in order.
+   */
+  quarantine(nodeId: string): void;
+  release(nodeId: string): void;
+}
+
+export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string): RedisNodeBus {
+  const quarantined = new Set<string>();
+  let appends = 0;
+  const send = (nodeId: string, fields: string[]) =>
+    quarantined.has(nodeId)
+      ? Promise.resolve(null)
+      : scripts.sendIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, String(++appends), ...fields]);
+  return {
+    async deliver(ref, stanza) {
+      return (await send(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)])) !== null;
+    },
+    async close(ref, condition) {
+      await send(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
+    },
+    async toNode(nodeId, stanza) {
+      return (await send(nodeId, ['k', 'n', 'x', serialize(stanza)])) !== null;
+    },
+    quarantine: (nodeId) => void quarantined.add(nodeId),
+    release: (nodeId) => void quarantined.delete(nodeId),
+  };
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+export interface InboxReader {
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads this node's inbox from its start (entries a previous run of this node left unfinished
+ * are routed again, since their sessions are gone) and hands each entry to the receiver in order.
+ */
+export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; receiver: NodeBusReceiver; log: Logger }): InboxReader {
+  const { reader, redis, nodeId, receiver, log } = deps;
+  const inbox = redisKeys.inbox(nodeId);
+  let stopped = false;
+  let lastId = '0';
+
+  // Deletions are gathered and sent in one command per turn of the event loop.
+  let finished: string[] = [];
+  const forget = (id: string) => {
+    if (finished.push(id) === 1) {
+      setImmediate(() => {
+        const ids = finished;
+        finished = [];
+        redis.xdel(inbox, ...ids).catch((error: Error) => log.warn({ err: error.message }, 'bus: could not delete delivered entries'));
+      });
+    }
+  };
+
+  async function handle([id, fields]: StreamEntry): Promise<void> {
+    const sessionId = field(fields, 'sid') ?? '';
+    const kind = field(fields, 'k');
+    if (kind === 'c') {
+      receiver.close(sessionId, field(fields, 'c') as StreamErrorCondition);
+      forget(id);
+      return;
+    }
+    if (kind === 'n') {
+      await receiver.forNode(buildElement(field(fields, 'x') ?? ''));
+      forget(id);
+      return;
+    }
+    // Entries a previous run of this node left are for session ids that no longer exist here:
+    // the receiver routes those again.
+    const stanza = buildElement(field(fields, 'x') ?? '');
+    const { settled } = await receiver.stanza(sessionId, stanza);
+    void settled.then(() => forget(id));
+  }
+
+  const loop = async () => {
+    while (!stopped) {
+      let batch: [string, StreamEntry[]][] | null;
+      try {
+        batch = (await reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', inbox, lastId)) as [string, StreamEntry[]][] | null;
+      } catch (error) {
+        if (stopped) return;
+        log.warn({ err: (error as Error).message }, 'bus: inbox read failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      for (const [, entries] of batch ?? []) {
+        for (const entry of entries) {
+          lastId = entry[0];
+          try {
+            await handle(entry);
+          } catch (error) {
+            log.error({ err: error, entry: entry[0] }, 'bus: could not handle an inbox entry');
+            forget(entry[0]);
+          }
+        }
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    async stop() {
+      stopped = true;
+      reader.disconnect();
+      await running.catch(() => undefined);
+    },
+  };
+}
