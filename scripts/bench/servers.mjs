@@ -78,6 +78,8 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       'listeners:',
       `  c2s: { host: 127.0.0.1, port: ${port} }`,
       '  c2sDirectTls: { enabled: false, host: 127.0.0.1, port: 0 }',
+      '  http: { enabled: false }',
+      '  https: { host: 127.0.0.1, port: 0 }',
       'certsDir: ./certs',
       'storage: { dataDir: ./data }',
       `limits: ${limits}`,

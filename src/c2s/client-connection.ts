@@ -1,7 +1,8 @@
 // One client connection, from TCP accept to close: header → (STARTTLS) → SASL → bind or
 // resume → stanzas, which it hands to its ClientSession. Inbound work runs through one serial
 // queue so a client's stanzas keep their order.
-import type { Socket } from 'node:net';
+import type { StreamSocket } from '../stream/stream-socket.js';
+import type { StreamFraming } from '../stream/stream-framing.js';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid, createJid, type Jid } from '../protocol/jid.js';
@@ -56,10 +57,13 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
 
   constructor(
     private readonly ctx: C2sContext,
-    socket: Socket,
+    socket: StreamSocket,
+    /** Secured from the start (direct TLS, or the HTTPS under a WebSocket): no STARTTLS. */
     directTls: boolean,
     /** This connection's place in its address's limits (released by the listener at close). */
     readonly admission?: AddressAdmission,
+    /** How the stream is framed on the socket; default TCP. */
+    framing?: StreamFraming,
   ) {
     this.id = ctx.ids.next();
     this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });
@@ -75,6 +79,7 @@ export class ClientConnection implements SessionTransport, XmlStreamHandler, Ser
         maxOutboundBytes: MAX_OUTBOUND_BYTES,
         clock: ctx.clock,
         log: this.log,
+        ...(framing ? { framing } : {}),
       },
       this,
     );

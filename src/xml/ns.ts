@@ -38,4 +38,6 @@ export const NS = {
   dataForms: 'jabber:x:data',
   /** XEP-0012 Last Activity. */
   last: 'jabber:iq:last',
+  /** RFC 7395 XMPP over WebSocket: <open/> and <close/>. */
+  framing: 'urn:ietf:params:xml:ns:xmpp-framing',
 } as const;

@@ -1,6 +1,7 @@
 // A real Herald core wired in-process without sockets: event bus, session registry, delivery,
 // router, IQ dispatcher and the module loader over memory storage. Clients are fake local
 // sessions that record what they are sent, so tests drive the router and read the replies.
+import { createHttpRoutes } from '../../src/http/http-routes.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { DomainConfig, HeraldConfig } from '../../src/config/types.js';
 import { createEventBus, type EventBus } from '../../src/core/event-bus.js';
@@ -176,7 +177,7 @@ export async function createInProcessCore(options: InProcessCoreOptions = {}): P
   const modules = await loadModules(
     options.modules ?? builtinModules,
     config,
-    { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids },
+    { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids, http: createHttpRoutes() },
     events,
     iq,
   );

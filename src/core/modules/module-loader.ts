@@ -2,9 +2,11 @@ import type { HeraldConfig } from '../../config/types.js';
 import type { EventBus } from '../event-bus.js';
 import type { IqDispatcher } from '../iq-dispatcher.js';
 import type { HeraldModule, ModuleContext } from './module.js';
+import type { HttpRoutes } from '../../http/http-routes.js';
 
-export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'onUnload'> & {
+export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'serveHttp' | 'onUnload'> & {
   log: ModuleContext['log'];
+  http: HttpRoutes;
 };
 
 export interface LoadedModules {
@@ -31,8 +33,9 @@ export async function loadModules(
     if (!(settings?.enabled ?? module.enabledByDefault)) continue;
     const undo: Array<() => void> = [];
     unloaders.set(module.name, undo);
+    const { http, ...shared } = services;
     const ctx: ModuleContext = {
-      ...services,
+      ...shared,
       name: module.name,
       options: settings?.options ?? {},
       log: services.log.child({ module: module.name }),
@@ -40,6 +43,7 @@ export async function loadModules(
       fire: (name, payload) => events.fire(name, payload),
       handleIq: (spec) => void undo.push(iq.handle(spec)),
       requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
+      serveHttp: (route) => void undo.push(http.add(route)),
       onUnload: (cleanup) => void undo.push(cleanup),
     };
     await module.load(ctx);

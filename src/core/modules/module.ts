@@ -11,6 +11,7 @@ import type { Router } from '../router.js';
 import type { Delivery } from '../delivery.js';
 import type { IqHandlerSpec } from '../iq-dispatcher.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
+import type { HttpRoute } from '../../http/http-routes.js';
 
 /** Everything a feature module may use. Registrations made through it are undone on unload. */
 export interface ModuleContext {
@@ -33,6 +34,8 @@ export interface ModuleContext {
   handleIq(spec: IqHandlerSpec): void;
   /** Sends an IQ and resolves with its answer (see IqDispatcher.request). */
   requestIq(iq: Element, timeoutMs?: number): Promise<Element>;
+  /** Serves a path on the HTTP(S) listeners (undone on unload). */
+  serveHttp(route: HttpRoute): void;
   /** Extra clean-up to run on unload. */
   onUnload(cleanup: () => void): void;
 }
