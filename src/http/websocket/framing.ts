@@ -62,8 +62,10 @@ class MessageParser implements StreamParser {
     });
     parser.write(ROOT_OPEN);
     parser.write(message);
+    const messageFailure = failure;
     if (!ended && failure === undefined) parser.write(ROOT_CLOSE);
-    if (failure === undefined && !(ended && found.length <= 1)) {
+    // A failure only at our closing tag means the message ended inside an element.
+    if (messageFailure === undefined && !(ended && failure === undefined && found.length <= 1)) {
       failure = new StreamError('not-well-formed', 'each WebSocket message must hold exactly one complete XML element (RFC 7395 §3.3.3)');
     }
     if (failure) return this.fail(failure);
