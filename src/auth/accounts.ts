@@ -67,6 +67,8 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.archive.deleteAccount(jid.toBareString());
         await deps.storage.privateXml.deleteAccount(jid.toBareString());
         await deps.storage.vcards.deleteAccount(jid.toBareString());
+        // Uploaded files go with the account; the server's upload sweep deletes them from disk.
+        await deps.storage.uploads.expireAccount(jid.toBareString(), deps.clock.now());
       }
       return deleted;
     },

@@ -11,6 +11,7 @@ import { runOfflineContract } from './contract-offline.js';
 import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
+import { runUploadContract } from './contract-uploads.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
 
@@ -41,6 +42,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runArchiveContract(current);
     runPrivateXmlContract(current);
     runVCardContract(current);
+    runUploadContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

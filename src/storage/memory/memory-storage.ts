@@ -1,4 +1,5 @@
 // Storage held in process memory: for unit tests and quick runs. Nothing survives close().
+import { createMemoryUploadRepository } from './uploads.js';
 import { createMemoryArchiveRepository } from './archive.js';
 import { createMemoryHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
@@ -28,6 +29,7 @@ export function createMemoryStorage(): Storage {
     archive: createMemoryArchiveRepository(assertOpen),
     privateXml: createMemoryPrivateXmlRepository(assertOpen),
     vcards: createMemoryVCardRepository(assertOpen),
+    uploads: createMemoryUploadRepository(assertOpen),
     async close() {
       open = false;
     },

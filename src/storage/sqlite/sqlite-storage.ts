@@ -1,4 +1,5 @@
 // Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import { createSqliteUploadRepository } from './uploads.js';
 import { createSqliteArchiveRepository } from './archive.js';
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
@@ -31,6 +32,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     archive,
     privateXml: createSqlitePrivateXmlRepository(db),
     vcards: createSqliteVCardRepository(db),
+    uploads: createSqliteUploadRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
