@@ -31,6 +31,7 @@ import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
 import { createHttpRoutes } from './http/http-routes.js';
+import { createComponents } from './core/components.js';
 import { startHttpListeners } from './http/http-listener.js';
 import { createWebSocketEndpoint } from './http/websocket/websocket-endpoint.js';
 import { WEBSOCKET_FRAMING } from './http/websocket/framing.js';
@@ -77,7 +78,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const remote = config.listeners.s2s.enabled
     ? { send: (...args: Parameters<S2sHandle['links']['send']>) => s2s!.links.send(...args) }
     : undefined;
-  const router = createRouter({ events, hosts, log, ...(remote ? { remote } : {}) });
+  const components = createComponents();
+  const router = createRouter({ events, hosts, log, components, ...(remote ? { remote } : {}) });
   const iq = createIqDispatcher({ events, sink: router, sessions, delivery, log });
   const accounts = createAccounts({ storage, iterations: config.auth.scramIterations, clock });
   const httpRoutes = createHttpRoutes();
@@ -87,7 +89,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     modules = await loadModules(
       deps.modules ?? builtinModules,
       config,
-      { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids, http: httpRoutes },
+      { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids, http: httpRoutes, components },
       events,
       iq,
     );

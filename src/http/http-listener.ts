@@ -127,7 +127,9 @@ export async function startHttpListeners(deps: HttpListenerDeps): Promise<Listen
       });
       configure(server, 'https');
       server.on('tlsClientError', (_error, socket) => socket.destroy());
-      handles.push(await listen(server, 'https', deps.listeners.https, log, () => server.closeAllConnections()));
+      const handle = await listen(server, 'https', deps.listeners.https, log, () => server.closeAllConnections());
+      deps.routes.httpsPort = handle.port;
+      handles.push(handle);
     }
     if (deps.listeners.http.enabled) {
       const server = createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES });

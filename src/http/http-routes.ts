@@ -40,12 +40,21 @@ export interface HttpRoutes {
   /** Adds a route; returns its removal. A path taken twice is a programming error. */
   add(route: HttpRoute): () => void;
   find(path: string): HttpRoute | undefined;
+  /** `https://<domain>[:port]` once the HTTPS listener is up (its real port, also when configured as 0). */
+  publicUrl(domain: string): string | undefined;
+  /** Set by the listener once bound. */
+  httpsPort: number | undefined;
 }
 
 export function createHttpRoutes(): HttpRoutes {
   const exact = new Map<string, HttpRoute>();
   const prefixes: HttpRoute[] = [];
   return {
+    httpsPort: undefined,
+    publicUrl(domain) {
+      if (this.httpsPort === undefined) return undefined;
+      return this.httpsPort === 443 ? `https://${domain}` : `https://${domain}:${this.httpsPort}`;
+    },
     add(route) {
       const taken = route.prefix ? prefixes.some((r) => r.path === route.path) : exact.has(route.path);
       if (taken) throw new Error(`HTTP path ${route.path} is registered twice`);

@@ -20,6 +20,7 @@ import { privateModule } from './private/index.js';
 import { bookmarksModule } from './bookmarks/index.js';
 import { vcardModule } from './vcard/index.js';
 import { hostMetaModule } from './host-meta/index.js';
+import { uploadModule } from './upload/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -42,4 +43,5 @@ export const builtinModules: HeraldModule[] = [
   bookmarksModule,
   vcardModule,
   hostMetaModule,
+  uploadModule,
 ];

@@ -3,10 +3,12 @@ import type { EventBus } from '../event-bus.js';
 import type { IqDispatcher } from '../iq-dispatcher.js';
 import type { HeraldModule, ModuleContext } from './module.js';
 import type { HttpRoutes } from '../../http/http-routes.js';
+import type { Components } from '../components.js';
 
-export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'serveHttp' | 'onUnload'> & {
+export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'serveHttp' | 'httpsUrl' | 'serveDomain' | 'onUnload'> & {
   log: ModuleContext['log'];
   http: HttpRoutes;
+  components: Components;
 };
 
 export interface LoadedModules {
@@ -33,7 +35,7 @@ export async function loadModules(
     if (!(settings?.enabled ?? module.enabledByDefault)) continue;
     const undo: Array<() => void> = [];
     unloaders.set(module.name, undo);
-    const { http, ...shared } = services;
+    const { http, components, ...shared } = services;
     const ctx: ModuleContext = {
       ...shared,
       name: module.name,
@@ -44,6 +46,8 @@ export async function loadModules(
       handleIq: (spec) => void undo.push(iq.handle(spec)),
       requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
       serveHttp: (route) => void undo.push(http.add(route)),
+      httpsUrl: (domain) => http.publicUrl(domain),
+      serveDomain: (domain, handler) => void undo.push(components.add(domain, handler)),
       onUnload: (cleanup) => void undo.push(cleanup),
     };
     await module.load(ctx);

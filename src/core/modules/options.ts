@@ -28,3 +28,13 @@ export function rejectUnknownOptions(ctx: ModuleContext, known: readonly string[
 export function moduleEnabled(ctx: ModuleContext, name: string): boolean {
   return ctx.config.modules[name]?.enabled ?? true;
 }
+
+/** A string option that must match `pattern` (described by `expected`), or undefined when absent. */
+export function stringOption(ctx: ModuleContext, key: string, pattern: RegExp, expected: string): string | undefined {
+  const value = ctx.options[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new Error(`${ctx.config.sourceFile ?? 'configuration'}: modules.${ctx.name}.options.${key}: expected ${expected}, found ${JSON.stringify(value)}`);
+  }
+  return value;
+}

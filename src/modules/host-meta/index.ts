@@ -1,9 +1,9 @@
 // XEP-0156 Discovering Alternative XMPP Connection Methods (HTTP lookup): a web client asks
 // /.well-known/host-meta (XRD) or host-meta.json where the server's WebSocket endpoint is.
-import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
+import type { HeraldModule } from '../../core/modules/module.js';
 import type { HttpRequest } from '../../http/http-routes.js';
 import { WEBSOCKET_PATH } from '../../http/websocket/websocket-endpoint.js';
-import { rejectUnknownOptions } from '../../core/modules/options.js';
+import { rejectUnknownOptions, stringOption } from '../../core/modules/options.js';
 import { xml } from '../../xml/element.js';
 import { serialize } from '../../xml/serialize.js';
 
@@ -15,23 +15,14 @@ interface Link {
   href: string;
 }
 
-/** A configured URL, for a deployment whose public address differs from what requests show. */
-function urlOption(ctx: ModuleContext, key: string): string | undefined {
-  const value = ctx.options[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^wss:\/\/[^/\s]+\/\S*$/.test(value)) {
-    throw new Error(`${ctx.config.sourceFile ?? 'configuration'}: modules.${ctx.name}.options.${key}: expected a wss:// URL such as wss://chat.example.org/xmpp-websocket, found ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 export const hostMetaModule: HeraldModule = {
   name: 'host-meta',
   enabledByDefault: true,
 
   load(ctx) {
     rejectUnknownOptions(ctx, ['websocketUrl']);
-    const configured = urlOption(ctx, 'websocketUrl');
+    // For a deployment whose public address differs from what requests show.
+    const configured = stringOption(ctx, 'websocketUrl', /^wss:\/\/[^/\s]+\/\S*$/, 'a wss:// URL such as wss://chat.example.org/xmpp-websocket');
     // WebSocket is served over TLS only, so a request that came in plain (no trusted proxy
     // vouching for HTTPS) is told of no endpoint rather than of one that would refuse it.
     const links = ({ origin }: HttpRequest): Link[] => {
