@@ -34,6 +34,12 @@ import { createAddressGate } from './net/address-gate.js';
 import { StreamError } from './protocol/stream-error.js';
 import { builtinModules } from './modules/index.js';
 import { startS2s, type S2sHandle } from './s2s/start-s2s.js';
+import { createHttpRoutes } from './http/http-routes.js';
+import { createComponents } from './core/components.js';
+import { startHttpListeners } from './http/http-listener.js';
+import { createWebSocketEndpoint } from './http/websocket/websocket-endpoint.js';
+import { WEBSOCKET_FRAMING } from './http/websocket/framing.js';
+import type { WebSocketStreamSocket } from './http/websocket/websocket-socket.js';
 import { adminSocketPath, startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { processMemory } from './admin/process-memory.js';
 import { listSessions } from './admin/session-listing.js';
@@ -84,16 +90,18 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const remote = config.listeners.s2s.enabled
     ? { send: (...args: Parameters<S2sHandle['links']['send']>) => s2s!.links.send(...args) }
     : undefined;
-  const router = createRouter({ events, hosts, log, ...(remote ? { remote } : {}) });
+  const components = createComponents();
+  const router = createRouter({ events, hosts, log, components, ...(remote ? { remote } : {}) });
   const iq = createIqDispatcher({ events, sink: router, sessions, delivery, log });
   const accounts = createAccounts({ storage, iterations: config.auth.scramIterations, clock });
+  const httpRoutes = createHttpRoutes();
 
   let modules: LoadedModules;
   try {
     modules = await loadModules(
       deps.modules ?? builtinModules,
       config,
-      { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids },
+      { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids, http: httpRoutes, components },
       events,
       iq,
     );
@@ -134,14 +142,24 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   };
 
   // Every open client stream, bound or not, so a shutdown can close each one properly.
-  const streams = new Map<Socket, ClientConnection>();
-  function forgetStream(this: Socket): void {
+  const streams = new Map<Socket | WebSocketStreamSocket, ClientConnection>();
+  function forgetStream(this: Socket | WebSocketStreamSocket): void {
     streams.delete(this);
   }
   const accept = (directTls: boolean) => (socket: Socket, admission: AddressAdmission | undefined) => {
     streams.set(socket, new ClientConnection(c2s, socket, directTls, admission));
     socket.once('close', forgetStream);
   };
+  // RFC 7395: the same client connection over a WebSocket, secured by the HTTPS under it.
+  const websocket = createWebSocketEndpoint({
+    maxStanzaBytes: config.limits.maxStanzaBytes,
+    addressLimits: c2s.addressLimits,
+    log,
+    accept(socket, admission) {
+      streams.set(socket, new ClientConnection(c2s, socket, socket.underlyingTls !== undefined, admission, WEBSOCKET_FRAMING));
+      socket.once('close', forgetStream);
+    },
+  });
   const listeners: ListenerHandle[] = [];
   try {
     const { c2s: plain, c2sDirectTls: direct } = config.listeners;
@@ -155,6 +173,25 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
           gate: createAddressGate(c2s.addressLimits, log, false),
         }),
       );
+    }
+    const { http, https } = config.listeners;
+    if (http.enabled || https.enabled) {
+      const policy = {
+        trustedProxies: new Set(config.http.trustedProxies),
+        isHosted: (name: string) => hosts.has(name),
+        firstDomain: firstDomain.name,
+      };
+      const httpListeners = await startHttpListeners({
+        http: config.http,
+        listeners: { http, https },
+        tls,
+        policy,
+        routes: httpRoutes,
+        websocket,
+        tlsHandshakeTimeoutMs: config.limits.tlsHandshakeTimeoutSeconds * 1000,
+        log,
+      });
+      listeners.push(...httpListeners);
     }
     if (config.listeners.s2s.enabled) {
       // Dialback keys must verify on any node: without a configured secret the cluster shares one.
@@ -204,6 +241,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     async stop() {
       // Listeners stop accepting at once; their close() does not wait on any peer.
       await Promise.all([admin?.close(), ...listeners.map((l) => l.close())]);
+      websocket.close();
       await Promise.all([closeSessions(), s2s ? s2s.stop() : undefined]);
       await cluster?.stop();
       modules.unloadAll();

@@ -70,6 +70,7 @@ async function stopPid(pid, child) {
  */
 export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS, modules = [] } = {}) {
   const port = await freePort();
+  const httpsPort = await freePort();
   fs.writeFileSync(
     path.join(dir, 'herald.yaml'),
     [
@@ -79,6 +80,8 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       'listeners:',
       `  c2s: { host: 127.0.0.1, port: ${port} }`,
       '  c2sDirectTls: { enabled: false, host: 127.0.0.1, port: 0 }',
+      '  http: { enabled: false }',
+      `  https: { host: 127.0.0.1, port: ${httpsPort} }`,
       'certsDir: ./certs',
       'storage: { dataDir: ./data }',
       `limits: ${limits}`,
@@ -93,7 +96,7 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
   const child = spawn(process.execPath, [...nodeArgs, cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(child, path.join(dir, 'server.log'));
   await waitForPort(port, child, 'herald');
-  return { name: 'herald', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
+  return { name: 'herald', port, httpsPort, pid: child.pid, stop: () => stopPid(child.pid, child) };
 }
 
 export function prosodyInstalled() {

@@ -23,7 +23,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-guessing-'));
 const config = path.join(dir, 'herald.yaml');
 fs.writeFileSync(config, [
   'domains:', '  - name: localhost',
-  'listeners:', '  c2s: { host: 127.0.0.1, port: 0 }', '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
+  'listeners:', '  c2s: { host: 127.0.0.1, port: 0 }', '  c2sDirectTls: { host: 127.0.0.1, port: 0 }', '  http: { enabled: false }', '  https: { enabled: false }',
   'certsDir: ./certs', 'storage:', '  dataDir: ./data', 'logging:', '  level: info',
   (args.yaml ?? '').replace(/\\n/g, '\n'),
 ].join('\n'));

@@ -71,6 +71,8 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.invites.deleteAccount(jid.toBareString());
         await setRole(deps.storage, jid, 'user');
         await deps.storage.push.deleteAccount(jid.toBareString());
+        // Uploaded files go with the account; the server's upload sweep deletes them from disk.
+        await deps.storage.uploads.expireAccount(jid.toBareString(), deps.clock.now());
       }
       return deleted;
     },

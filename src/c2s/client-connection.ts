@@ -3,7 +3,8 @@
 // queue so a client's stanzas keep their order. What it offers at each stage is in
 // stream-features.ts; binding and resumption in session-binding.ts; SASL in sasl-negotiation.ts
 // and the SASL2 inline requests in sasl2/completion.ts.
-import type { Socket } from 'node:net';
+import type { StreamSocket } from '../stream/stream-socket.js';
+import type { StreamFraming } from '../stream/stream-framing.js';
 import { xml, type Element } from '../xml/element.js';
 import { NS } from '../xml/ns.js';
 import { tryParseJid, createJid, type Jid } from '../protocol/jid.js';
@@ -55,10 +56,13 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
 
   constructor(
     readonly ctx: C2sContext,
-    socket: Socket,
+    socket: StreamSocket,
+    /** Secured from the start (direct TLS, or the HTTPS under a WebSocket): no STARTTLS. */
     directTls: boolean,
     /** This connection's place in its address's limits (released by the listener at close). */
     readonly admission?: AddressAdmission,
+    /** How the stream is framed on the socket; default TCP. */
+    framing?: StreamFraming,
   ) {
     this.id = ctx.ids.next();
     this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });
@@ -74,6 +78,7 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
         maxOutboundBytes: MAX_OUTBOUND_BYTES,
         clock: ctx.clock,
         log: this.log,
+        ...(framing ? { framing } : {}),
       },
       this,
     );

@@ -7,6 +7,8 @@ export const DEFAULT_C2S_PORT = 5222;
 export const DEFAULT_C2S_DIRECT_TLS_PORT = 5223;
 export const DEFAULT_S2S_PORT = 5269;
 export const DEFAULT_S2S_DIRECT_TLS_PORT = 5270;
+export const DEFAULT_HTTP_PORT = 5280;
+export const DEFAULT_HTTPS_PORT = 5443;
 /** RFC 6120 §13.12: servers must accept stanzas of at least 10000 bytes. */
 export const MIN_STANZA_BYTES = 10000;
 /** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
@@ -31,7 +33,11 @@ export function defaultConfig(): HeraldConfig {
       c2sDirectTls: listener(DEFAULT_C2S_DIRECT_TLS_PORT),
       s2s: { ...listener(DEFAULT_S2S_PORT), enabled: false },
       s2sTls: { ...listener(DEFAULT_S2S_DIRECT_TLS_PORT), enabled: false },
+      // Plain HTTP is for a reverse proxy on the same machine: loopback only unless configured.
+      http: { ...listener(DEFAULT_HTTP_PORT), host: '127.0.0.1' },
+      https: listener(DEFAULT_HTTPS_PORT),
     },
+    http: { trustedProxies: [], maxConnectionsPerAddress: 100, headersTimeoutSeconds: 30, idleTimeoutSeconds: 60 },
     s2s: {
       routes: {},
       requireValidCertificates: false,

@@ -13,6 +13,8 @@ export const ENV_VARIABLES = [
   'HERALD_BIND',
   'HERALD_C2S_PORT',
   'HERALD_C2S_TLS_PORT',
+  'HERALD_HTTP_PORT',
+  'HERALD_HTTPS_PORT',
   'HERALD_DATA_DIR',
   'HERALD_CERTS_DIR',
   'HERALD_LOG_LEVEL',
@@ -50,13 +52,19 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
   if (bind !== undefined) {
     const host = check('HERALD_BIND', bind, hostValue);
     // Every listener, as documented: a federating server bound to one address needs s2s there too.
-    for (const listener of Object.values(out.listeners)) listener.host = host;
+    // Except plain HTTP, which stays where the file put it (loopback): it is for a local proxy.
+    for (const [name, listener] of Object.entries(out.listeners)) if (name !== 'http') listener.host = host;
   }
 
   const c2sPort = get('HERALD_C2S_PORT');
   if (c2sPort !== undefined) out.listeners.c2s.port = check('HERALD_C2S_PORT', c2sPort, portFromString);
   const tlsPort = get('HERALD_C2S_TLS_PORT');
   if (tlsPort !== undefined) out.listeners.c2sDirectTls.port = check('HERALD_C2S_TLS_PORT', tlsPort, portFromString);
+
+  const httpPort = get('HERALD_HTTP_PORT');
+  if (httpPort !== undefined) out.listeners.http.port = check('HERALD_HTTP_PORT', httpPort, portFromString);
+  const httpsPort = get('HERALD_HTTPS_PORT');
+  if (httpsPort !== undefined) out.listeners.https.port = check('HERALD_HTTPS_PORT', httpsPort, portFromString);
 
   const dataDir = get('HERALD_DATA_DIR');
   if (dataDir !== undefined) out.storage.dataDir = path.resolve(cwd, check('HERALD_DATA_DIR', dataDir, pathValue));

@@ -11,6 +11,7 @@ import {
 import { readS2s } from './s2s-schema.js';
 import { postgresUrlProblem } from './postgres-url.js';
 import { nodeIdValue, redisUrlValue } from './cluster-values.js';
+import { readHttp } from './http-schema.js';
 import type { Locate } from './yaml-source.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -23,7 +24,7 @@ export interface FileContext {
   locate: Locate;
 }
 
-const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules', 'cluster'];
+const TOP_KEYS = ['domains', 'listeners', 's2s', 'certsDir', 'storage', 'auth', 'limits', 'logging', 'modules', 'cluster', 'http'];
 const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   maxStanzaBytes: (v) => integerInRange(v, MIN_STANZA_BYTES),
   maxDepth: (v) => integerInRange(v, 1),
@@ -54,7 +55,9 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
 
   if ('domains' in top) out.domains = readDomains(c, top['domains']);
   if ('listeners' in top) {
-    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls', 's2s', 's2sTls']);
+    const l = c.map(['listeners'], top['listeners'], ['c2s', 'c2sDirectTls', 's2s', 's2sTls', 'http', 'https']);
+    if ('http' in l) out.listeners.http = readListener(c, ['listeners', 'http'], l['http'], out.listeners.http);
+    if ('https' in l) out.listeners.https = readListener(c, ['listeners', 'https'], l['https'], out.listeners.https);
     if ('s2s' in l) out.listeners.s2s = readListener(c, ['listeners', 's2s'], l['s2s'], out.listeners.s2s);
     if ('s2sTls' in l) out.listeners.s2sTls = readListener(c, ['listeners', 's2sTls'], l['s2sTls'], out.listeners.s2sTls);
     // listeners.s2s is the federation switch (outgoing links too); direct TLS is an extra port.
@@ -68,6 +71,7 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     }
   }
   if ('s2s' in top) out.s2s = readS2s(c, top['s2s'], out.s2s);
+  if ('http' in top) out.http = readHttp(c, top['http'], out.http);
   if ('certsDir' in top) out.certsDir = c.path(['certsDir'], top['certsDir']);
   if ('storage' in top) {
     const s = c.map(['storage'], top['storage'], ['dataDir']);

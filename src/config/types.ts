@@ -113,6 +113,17 @@ export interface S2sConfig {
   };
 }
 
+export interface HttpConfig {
+  /** Addresses of reverse proxies whose X-Forwarded-For/Proto/Host headers are believed. */
+  trustedProxies: string[];
+  /** Open HTTP connections per remote address (IPv6: per /64); trusted proxies are not counted. */
+  maxConnectionsPerAddress: number;
+  /** Seconds a client may take to send a request's headers. */
+  headersTimeoutSeconds: number;
+  /** Seconds an HTTP connection may stay silent (mid-request or kept alive) before it is dropped. */
+  idleTimeoutSeconds: number;
+}
+
 export interface HeraldConfig {
   /** The file the configuration came from, for error messages; undefined for built-in defaults. */
   sourceFile?: string;
@@ -128,7 +139,13 @@ export interface HeraldConfig {
     s2s: ListenerConfig;
     /** Server-to-server with direct TLS (XEP-0368, ALPN xmpp-server), 5270; off by default, needs `s2s` on. */
     s2sTls: ListenerConfig;
+    /** Plain HTTP (WebSocket, host-meta, upload behind a reverse proxy), 5280 on loopback. */
+    http: ListenerConfig;
+    /** HTTPS on the domains' certificates, 5443. */
+    https: ListenerConfig;
   };
+  /** The HTTP listeners' limits and proxies. */
+  http: HttpConfig;
   s2s: S2sConfig;
   /** Folder for generated certificates. */
   certsDir: string;

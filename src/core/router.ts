@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js';
 import type { EventBus } from './event-bus.js';
 import type { AddressKind, StanzaEvent, StanzaEventName, StanzaKind } from './events.js';
 import type { Hosts } from './hosts.js';
+import type { Components } from './components.js';
 import type { LocalSession } from './sessions/session.js';
 import { bounce } from './stanza-sender.js';
 
@@ -54,7 +55,7 @@ function eventsOf(name: string): KindEvents | undefined {
   return name === 'iq' ? IQ : undefined;
 }
 
-export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger; remote?: RemoteRoute }): Router {
+export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger; remote?: RemoteRoute; components?: Components }): Router {
   const { events, hosts, log } = deps;
 
   const router: Router = {
@@ -83,6 +84,12 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
       const event: StanzaEvent = origin ? { stanza, from, to, origin } : { stanza, from, to };
 
       if (origin && hosts.has(from.domain) && (await events.fire(names.pre[address], event))) return;
+
+      const component = deps.components?.find(to.domain);
+      if (component) {
+        await component(event);
+        return;
+      }
 
       if (hosts.has(to.domain)) {
         if (await events.fire(names.on[address], event)) return;

@@ -24,6 +24,8 @@ import { adhocModule } from './adhoc/index.js';
 import { csiModule } from './csi/index.js';
 import { pushModule } from './push/index.js';
 import { externalServicesModule } from './external-services/index.js';
+import { hostMetaModule } from './host-meta/index.js';
+import { uploadModule } from './upload/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -50,4 +52,6 @@ export const builtinModules: HeraldModule[] = [
   csiModule,
   pushModule,
   externalServicesModule,
+  hostMetaModule,
+  uploadModule,
 ];

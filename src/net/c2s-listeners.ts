@@ -31,7 +31,7 @@ export interface ConnectionGate<T> {
   release(token: T): void;
 }
 
-async function listen(server: Server, name: string, config: ListenerConfig, log: Logger, dropPending: () => void): Promise<ListenerHandle> {
+export async function listen(server: Server, name: string, config: ListenerConfig, log: Logger, dropPending: () => void): Promise<ListenerHandle> {
   server.listen(config.port, config.host);
   await Promise.race([
     once(server, 'listening'),

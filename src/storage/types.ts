@@ -435,6 +435,42 @@ export interface PushRepository {
   deleteAccount(account: string): Promise<void>;
 }
 
+/** An XEP-0363 upload slot and, once PUT, its file's record (the bytes are on disk). */
+export interface UploadSlot {
+  /** Random and unguessable: it is the file's public URL. */
+  id: string;
+  /** The uploader's bare JID. */
+  owner: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  /** Authorises the one PUT; compared in constant time. */
+  putToken: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** The PUT must start before this. */
+  putDeadline: number;
+  /** The record and its file are deleted after this (extended when the file arrives). */
+  expiresAt: number;
+  uploadedAt?: number;
+}
+
+export interface UploadRepository {
+  /**
+   * Stores the slot unless the owner's unexpired slots (uploaded or not) plus this one would pass
+   * `quotaBytes`; checked and inserted in one atomic step. False when over quota.
+   */
+  reserve(slot: UploadSlot, quotaBytes: number, now: number): Promise<boolean>;
+  get(id: string): Promise<UploadSlot | undefined>;
+  /** The file arrived: keep it until `expiresAt`. False when the slot is gone or already used. */
+  markUploaded(id: string, uploadedAt: number, expiresAt: number): Promise<boolean>;
+  /** Up to `limit` slots with expiresAt <= now, oldest first (their files are deleted, then they are forgotten). */
+  expired(now: number, limit: number): Promise<UploadSlot[]>;
+  forget(id: string): Promise<void>;
+  /** The account was removed: every slot of it expires now (the server's sweep deletes the files). */
+  expireAccount(owner: string, now: number): Promise<void>;
+}
+
 export interface Storage {
   users: UserRepository;
   kv: KeyValueRepository;
@@ -451,5 +487,7 @@ export interface Storage {
   invites: InviteRepository;
   /** XEP-0357 push registrations. */
   push: PushRepository;
+  /** HTTP upload slots and files (XEP-0363). */
+  uploads: UploadRepository;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // right after I/O polling. Writes are numbered; the socket's callback for each batch (callbacks
 // come in order, once the data is passed on to the network) says how many have left Herald's
 // hands — one callback per batch, not per stanza.
-import type { Socket } from 'node:net';
+import type { StreamSocket } from './stream-socket.js';
 import type { Logger } from '../util/logger.js';
 
 export class BatchedWriter {
@@ -30,7 +30,7 @@ export class BatchedWriter {
 
   constructor(
     /** The socket written to; replaced by its TLS wrapper after STARTTLS. */
-    public socket: Socket,
+    public socket: StreamSocket,
     /** Most bytes queued for a peer that does not read before the socket is dropped (a last resort). */
     private readonly maxQueuedBytes: number,
     private readonly log: Logger,
@@ -63,6 +63,12 @@ export class BatchedWriter {
   /** Hands this turn's writes to the socket now (also before a TLS upgrade or a destroy). */
   flush(): void {
     if (this.pending.length === 0) return;
+    if (this.socket.writeEach) {
+      this.batchEnds.push(this.writes);
+      this.socket.writeEach(this.pending.splice(0), this.onBatchWritten);
+      this.pendingLength = 0;
+      return;
+    }
     const data = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending.length = 0;
     this.pendingLength = 0;

@@ -1,17 +1,18 @@
-// An XML stream over one TCP or TLS socket: parser limits, rate limiting, idle timeout,
-// STARTTLS upgrade, restarts, and the closing handshake of RFC 6120 §4.4.
-import type { Socket } from 'node:net';
+// An XML stream over one TCP or TLS socket (or a WebSocket, RFC 7395): parser limits, rate
+// limiting, idle timeout, STARTTLS upgrade, restarts, and the closing handshake of RFC 6120 §4.4.
+import { Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions, type TLSSocketOptions } from 'node:tls';
 import type { Element } from '../xml/element.js';
 import { serialize } from '../xml/serialize.js';
-import { createStreamParser, type StreamParser, type StreamParserHandler, type StreamParserLimits } from '../xml/stream-parser.js';
+import type { StreamParser, StreamParserHandler, StreamParserLimits } from '../xml/stream-parser.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { ReadThrottle } from './read-throttle.js';
 import { BatchedWriter } from './batched-writer.js';
 import { awaitTlsHandshake, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-handshake.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { STREAM_CLOSE, streamHeader } from './stream-header.js';
+import { TCP_FRAMING, type StreamFraming, type StreamHeaderAttrs } from './stream-framing.js';
+import type { StreamSocket } from './stream-socket.js';
 
 export interface XmlStreamHandler {
   streamStart(attrs: Record<string, string>): void;
@@ -42,6 +43,8 @@ export interface XmlStreamOptions {
   log: Logger;
   /** Content namespace of a header sent only to carry a stream error; default jabber:client. */
   contentNamespace?: string;
+  /** How the stream looks on the wire; default TCP (RFC 6120). */
+  framing?: StreamFraming;
 }
 
 /** Reading stops while any reason holds: the inbound queue is full, or the byte rate is spent. */
@@ -63,13 +66,15 @@ export class XmlStream {
   private probed = false;
   private readonly throttle: ReadThrottle;
   private readonly writer: BatchedWriter;
+  private readonly framing: StreamFraming;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
 
   constructor(
-    socket: Socket,
+    socket: StreamSocket,
     private readonly options: XmlStreamOptions,
     private readonly handler: XmlStreamHandler,
   ) {
+    this.framing = options.framing ?? TCP_FRAMING;
     this.throttle = new ReadThrottle(options, options.clock, this);
     this.writer = new BatchedWriter(socket, options.maxOutboundBytes, options.log, handler.written?.bind(handler));
     this.parser = this.newParser();
@@ -77,16 +82,18 @@ export class XmlStream {
   }
 
   /** The current socket (the TLS one after STARTTLS); the writer holds it. */
-  private get socket(): Socket {
+  private get socket(): StreamSocket {
     return this.writer.socket;
   }
 
   get secure(): boolean {
-    return this.socket instanceof TLSSocket && this.socket.encrypted === true;
+    const socket = this.socket;
+    return socket instanceof TLSSocket ? socket.encrypted === true : socket.secureTransport === true;
   }
 
   get tlsSocket(): TLSSocket | undefined {
-    return this.socket instanceof TLSSocket ? this.socket : undefined;
+    const socket = this.socket;
+    return socket instanceof TLSSocket ? socket : socket.underlyingTls;
   }
 
   get remoteAddress(): string {
@@ -121,20 +128,20 @@ export class XmlStream {
     return this.isClosed || this.closing;
   }
 
-  sendHeader(attrs: Parameters<typeof streamHeader>[0]): void {
+  sendHeader(attrs: StreamHeaderAttrs): void {
     this.headerSent = true;
-    this.write(streamHeader(attrs));
+    this.write(this.framing.header(attrs));
   }
 
   send(element: Element): boolean {
     if (this.closing || this.isClosed) return false;
-    return this.write(serialize(element));
+    return this.write(this.framing.element(serialize(element)));
   }
 
   /** Writes a stanza already serialised by the caller (who needed its size). */
   sendSerialized(text: string): boolean {
     if (this.closing || this.isClosed) return false;
-    return this.write(text);
+    return this.write(this.framing.element(text));
   }
 
   /**
@@ -157,7 +164,7 @@ export class XmlStream {
   /** Server side of STARTTLS: wraps the socket once `<proceed/>` has been written. */
   startTls(options: TLSSocketOptions): Promise<void> {
     this.writer.flush(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
-    const plain = this.socket;
+    const plain = this.tcpSocket();
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
     plain.setTimeout(0);
@@ -173,7 +180,7 @@ export class XmlStream {
    */
   startTlsClient(options: Omit<ConnectionOptions, 'socket'>): Promise<void> {
     this.writer.flush();
-    const plain = this.socket;
+    const plain = this.tcpSocket();
     plain.off('data', this.onData);
     plain.removeAllListeners('timeout');
     plain.setTimeout(0);
@@ -183,6 +190,13 @@ export class XmlStream {
     this.writer.socket = secured;
     this.restart();
     return this.handshake(secured, 'secureConnect');
+  }
+
+  /** STARTTLS exists only on TCP streams (RFC 7395 §3.1: WebSocket security is the HTTPS one). */
+  private tcpSocket(): Socket {
+    const socket = this.socket;
+    if (!(socket instanceof Socket)) throw new Error('STARTTLS on a stream that is not over TCP');
+    return socket;
   }
 
   private async handshake(secured: TLSSocket, done: 'secure' | 'secureConnect'): Promise<void> {
@@ -195,7 +209,7 @@ export class XmlStream {
     if (this.closing || this.isClosed) return;
     this.options.log.info({ condition: error.condition, text: error.text }, 'stream error');
     if (!this.headerSent) this.sendHeader({ xmlns: this.options.contentNamespace ?? 'jabber:client' });
-    this.write(serialize(error.toElement()));
+    this.write(this.framing.element(serialize(error.toElement())));
     this.close();
   }
 
@@ -203,7 +217,7 @@ export class XmlStream {
   close(): void {
     if (this.closing || this.isClosed) return;
     this.closing = true;
-    this.write(STREAM_CLOSE);
+    this.write(this.framing.close);
     this.writer.flush(); // the batch goes out before our FIN
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
@@ -230,7 +244,7 @@ export class XmlStream {
     return !this.isClosed && this.writer.write(data);
   }
 
-  private attach(socket: Socket, listenForClose = true): void {
+  private attach(socket: StreamSocket, listenForClose = true): void {
     socket.on('data', this.onData);
     // Two halves: after the first the peer is probed; silence through the second ends the stream.
     socket.setTimeout(Math.max(1, Math.floor(this.options.idleTimeoutMs / 2)));
@@ -263,7 +277,7 @@ export class XmlStream {
   }
 
   private newParser(): StreamParser {
-    return createStreamParser(this.options.limits, this.parserEvents);
+    return this.framing.parser(this.options.limits, this.parserEvents);
   }
 
   /** The parser's reports, made once per stream and shared by the parsers of its restarts. */

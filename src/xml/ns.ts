@@ -42,4 +42,6 @@ export const NS = {
   last: 'jabber:iq:last',
   /** XEP-0059 Result Set Management. */
   rsm: 'http://jabber.org/protocol/rsm',
+  /** RFC 7395 XMPP over WebSocket: <open/> and <close/>. */
+  framing: 'urn:ietf:params:xml:ns:xmpp-framing',
 } as const;

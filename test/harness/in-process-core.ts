@@ -1,6 +1,8 @@
 // A real Herald core wired in-process without sockets: event bus, session registry, delivery,
 // router, IQ dispatcher and the module loader over memory storage. Clients are fake local
 // sessions that record what they are sent, so tests drive the router and read the replies.
+import { createHttpRoutes } from '../../src/http/http-routes.js';
+import { createComponents } from '../../src/core/components.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { DomainConfig, HeraldConfig } from '../../src/config/types.js';
 import { createEventBus, type EventBus } from '../../src/core/event-bus.js';
@@ -173,13 +175,14 @@ export async function createInProcessCore(options: InProcessCoreOptions = {}): P
   const hosts = createHosts(config.domains);
   const sessions = createLocalSessionRegistry();
   const delivery = createDelivery(NODE_ID, createSingleNodeBus());
-  const router = createRouter({ events, hosts, log });
+  const components = createComponents();
+  const router = createRouter({ events, hosts, log, components });
   const iq = createIqDispatcher({ events, sink: router, sessions, delivery, log });
   const accounts = createAccounts({ storage, iterations: config.auth.scramIterations, clock });
   const modules = await loadModules(
     options.modules ?? builtinModules,
     config,
-    { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids },
+    { config, log, hosts, router, sessions, delivery, storage, accounts, clock, ids, http: createHttpRoutes(), components },
     events,
     iq,
   );

@@ -102,6 +102,13 @@ export class ServerProcess {
     return server;
   }
 
+  /** The port a listener (`https`, `http`, …) was bound to, from its start-up log line. */
+  listenerPort(name: string): number {
+    const line = this.logs.find((l) => l.listener === name && typeof l.port === 'number');
+    if (!line) throw new Error(`listener ${name} is not running`);
+    return line.port as number;
+  }
+
   /** Resolves with the first log line (already written or still to come) that matches. */
   waitForLog(match: (entry: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
     const seen = this.logs.find(match);
@@ -176,6 +183,8 @@ function writeConfig(dir: string, options: ServerOptions): string {
     'listeners:',
     '  c2s: { host: 127.0.0.1, port: 0 }',
     '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
+    '  http: { host: 127.0.0.1, port: 0 }',
+    '  https: { host: 127.0.0.1, port: 0 }',
     ...(options.s2sPort === undefined ? [] : [`  s2s: { enabled: true, host: 127.0.0.1, port: ${options.s2sPort} }`]),
     ...(options.s2sTlsPort === undefined ? [] : [`  s2sTls: { enabled: true, host: 127.0.0.1, port: ${options.s2sTlsPort} }`]),
     'certsDir: ./certs',

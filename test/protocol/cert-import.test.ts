@@ -79,7 +79,7 @@ describe('certificate expiry', () => {
     const home = path.join(scratch, 'expiring');
     const file = path.join(home, 'herald.yaml');
     fs.mkdirSync(home, { recursive: true });
-    fs.writeFileSync(file, 'domains: [localhost]\nlisteners:\n  c2s: { host: 127.0.0.1, port: 0 }\n  c2sDirectTls: { host: 127.0.0.1, port: 0 }\nstorage: { dataDir: ./data }\ncertsDir: ./certs\n');
+    fs.writeFileSync(file, 'domains: [localhost]\nlisteners:\n  c2s: { host: 127.0.0.1, port: 0 }\n  c2sDirectTls: { host: 127.0.0.1, port: 0 }\n  http: { enabled: false }\n  https: { enabled: false }\nstorage: { dataDir: ./data }\ncertsDir: ./certs\n');
     expect((await runCli(['cert', 'generate', 'localhost', '--out', path.join(home, 'certs'), '--days', '10'])).code).toBe(0);
     const check = await runCli(['--config', file, 'config', 'check']);
     expect(check.code).toBe(0);

@@ -229,7 +229,7 @@ describe('start-up warnings are readable on a terminal, JSON lines otherwise or 
   });
 
   it('--log-format text prints a warning as one readable line, not JSON', async () => {
-    const file = configIn('textlog', 'domains: [localhost]\nlisteners:\n  c2s: { host: 127.0.0.1, port: 0 }\n  c2sDirectTls: { host: 127.0.0.1, port: 0 }\nstorage: { dataDir: ./data }\ncertsDir: ./certs\n');
+    const file = configIn('textlog', 'domains: [localhost]\nlisteners:\n  c2s: { host: 127.0.0.1, port: 0 }\n  c2sDirectTls: { host: 127.0.0.1, port: 0 }\n  http: { enabled: false }\n  https: { enabled: false }\nstorage: { dataDir: ./data }\ncertsDir: ./certs\n');
     const certs = path.join(path.dirname(file), 'certs');
     expect((await runCli(['cert', 'generate', 'localhost', '--out', certs])).code).toBe(0);
     fs.chmodSync(path.join(certs, 'localhost.key'), 0o644);

@@ -31,6 +31,8 @@ beforeAll(async () => {
       'listeners:',
       `  c2s: { host: 127.0.0.1, port: ${ports.c2s} }`,
       `  c2sDirectTls: { host: 127.0.0.1, port: ${ports.direct} }`,
+      '  http: { enabled: false }',
+      '  https: { enabled: false }',
       `  s2s: { enabled: true, host: 127.0.0.1, port: ${ports.s2s} }`,
       's2s:',
       `  resolver: { nameservers: ['127.0.0.1:${dns.port}'] }`,

@@ -12,6 +12,7 @@ import { runPrivateXmlContract } from './contract-private-xml.js';
 import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
 import { runPushContract } from './contract-push.js';
+import { runUploadContract } from './contract-uploads.js';
 import { runRosterContract } from './contract-roster.js';
 import { runRosterUpdateContract } from './contract-roster-update.js';
 import { runUserContract } from './contract-users.js';
@@ -64,6 +65,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runInviteContract(current);
     runPushContract(current);
     runConcurrencyContract(() => [fixture.storage, fixture.second]);
+    runUploadContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

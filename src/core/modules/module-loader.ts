@@ -2,9 +2,13 @@ import type { HeraldConfig } from '../../config/types.js';
 import type { EventBus } from '../event-bus.js';
 import type { IqDispatcher } from '../iq-dispatcher.js';
 import type { HeraldModule, ModuleContext } from './module.js';
+import type { HttpRoutes } from '../../http/http-routes.js';
+import type { Components } from '../components.js';
 
-export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'onUnload'> & {
+export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'serveHttp' | 'httpsUrl' | 'serveDomain' | 'onUnload'> & {
   log: ModuleContext['log'];
+  http: HttpRoutes;
+  components: Components;
 };
 
 export interface LoadedModules {
@@ -31,8 +35,9 @@ export async function loadModules(
     if (!(settings?.enabled ?? module.enabledByDefault)) continue;
     const undo: Array<() => void> = [];
     unloaders.set(module.name, undo);
+    const { http, components, ...shared } = services;
     const ctx: ModuleContext = {
-      ...services,
+      ...shared,
       name: module.name,
       options: settings?.options ?? {},
       log: services.log.child({ module: module.name }),
@@ -40,6 +45,9 @@ export async function loadModules(
       fire: (name, payload) => events.fire(name, payload),
       handleIq: (spec) => void undo.push(iq.handle(spec)),
       requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
+      serveHttp: (route) => void undo.push(http.add(route)),
+      httpsUrl: (domain) => http.publicUrl(domain),
+      serveDomain: (domain, handler) => void undo.push(components.add(domain, handler)),
       onUnload: (cleanup) => void undo.push(cleanup),
     };
     await module.load(ctx);

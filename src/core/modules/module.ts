@@ -11,6 +11,8 @@ import type { Router } from '../router.js';
 import type { Delivery } from '../delivery.js';
 import type { IqHandlerSpec } from '../iq-dispatcher.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
+import type { HttpRoute } from '../../http/http-routes.js';
+import type { ComponentHandler } from '../components.js';
 
 /** Everything a feature module may use. Registrations made through it are undone on unload. */
 export interface ModuleContext {
@@ -33,6 +35,12 @@ export interface ModuleContext {
   handleIq(spec: IqHandlerSpec): void;
   /** Sends an IQ and resolves with its answer (see IqDispatcher.request). */
   requestIq(iq: Element, timeoutMs?: number): Promise<Element>;
+  /** Serves a component domain (e.g. upload.<domain>): every stanza to it comes to `handler` (undone on unload). */
+  serveDomain(domain: string, handler: ComponentHandler): void;
+  /** Serves a path on the HTTP(S) listeners (undone on unload). */
+  serveHttp(route: HttpRoute): void;
+  /** `https://<domain>[:port]` of the HTTPS listener once it is up; undefined when it is off. */
+  httpsUrl(domain: string): string | undefined;
   /** Extra clean-up to run on unload. */
   onUnload(cleanup: () => void): void;
 }

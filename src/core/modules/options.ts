@@ -38,3 +38,13 @@ export function booleanOption(ctx: ModuleContext, key: string, fallback: boolean
   }
   return value;
 }
+
+/** A string option that must match `pattern` (described by `expected`), or undefined when absent. */
+export function stringOption(ctx: ModuleContext, key: string, pattern: RegExp, expected: string): string | undefined {
+  const value = ctx.options[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new Error(`${ctx.config.sourceFile ?? 'configuration'}: modules.${ctx.name}.options.${key}: expected ${expected}, found ${JSON.stringify(value)}`);
+  }
+  return value;
+}

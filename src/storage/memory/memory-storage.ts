@@ -1,4 +1,5 @@
 // Storage held in process memory: for unit tests and quick runs. Nothing survives close().
+import { createMemoryUploadRepository } from './uploads.js';
 import { createMemoryArchiveRepository } from './archive.js';
 import { createMemoryHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
@@ -32,6 +33,7 @@ export function createMemoryStorage(): Storage {
     vcards: createMemoryVCardRepository(assertOpen),
     invites: createMemoryInviteRepository(assertOpen),
     push: createMemoryPushRepository(assertOpen),
+    uploads: createMemoryUploadRepository(assertOpen),
     async close() {
       open = false;
     },

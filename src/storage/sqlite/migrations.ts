@@ -268,4 +268,22 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     PRIMARY KEY (account, service, node)
   );
   `,
+
+  // 13: XEP-0363 upload slots; the files themselves are under <dataDir>/uploads. Times in ms.
+  `
+  CREATE TABLE uploads (
+    id           TEXT    NOT NULL PRIMARY KEY,
+    owner        TEXT    NOT NULL,
+    filename     TEXT    NOT NULL,
+    size         BIGINT  NOT NULL,
+    content_type TEXT    NOT NULL,
+    put_token    TEXT    NOT NULL,
+    created_at   BIGINT  NOT NULL,
+    put_deadline BIGINT  NOT NULL,
+    expires_at   BIGINT  NOT NULL,
+    uploaded_at  BIGINT
+  );
+  CREATE INDEX uploads_by_owner ON uploads (owner, expires_at);
+  CREATE INDEX uploads_by_expiry ON uploads (expires_at);
+  `,
 ];

@@ -1,5 +1,7 @@
 // Storage backed by SQLite (better-sqlite3: synchronous calls behind the async interface): one
 // file, and the message archive in a second one beside it (archive-database.ts).
+// Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
+import { createSqliteUploadRepository } from './uploads.js';
 import { createSqliteArchiveRepository } from './archive.js';
 import { archiveFileFor, moveArchiveFromMain, openArchiveDatabase } from './archive-database.js';
 import { createSqliteHeldRepository } from './held.js';
@@ -46,6 +48,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     vcards: createSqliteVCardRepository(db),
     invites: createSqliteInviteRepository(db),
     push: createSqlitePushRepository(db),
+    uploads: createSqliteUploadRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();

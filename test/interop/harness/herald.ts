@@ -40,6 +40,8 @@ export async function startHerald(opts: HeraldPeerOptions): Promise<ServerProces
     'listeners:',
     '  c2s: { host: 127.0.0.1, port: 0 }',
     '  c2sDirectTls: { host: 127.0.0.1, port: 0 }',
+    '  http: { enabled: false }',
+    '  https: { host: 127.0.0.1, port: 0 }',
     `  s2s: { enabled: true, host: 127.0.0.1, port: ${opts.s2sPort} }`,
     'certsDir: ./certs',
     'storage:',
