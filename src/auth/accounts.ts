@@ -67,6 +67,8 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.archive.deleteAccount(jid.toBareString());
         await deps.storage.privateXml.deleteAccount(jid.toBareString());
         await deps.storage.vcards.deleteAccount(jid.toBareString());
+        // Reports the account made stay: they are the administrators' record about others.
+        await deps.storage.blocklists.unblockAll(jid.toBareString());
       }
       return deleted;
     },

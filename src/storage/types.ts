@@ -1,8 +1,10 @@
 // Storage interfaces: one repository per concern. Every implementation (memory, sqlite, later
 // postgres) passes the one contract suite in test/storage/.
 import type { ArchiveRepository } from './archive-types.js';
+import type { AbuseReportRepository, BlocklistRepository } from './blocking-types.js';
 
 export type * from './archive-types.js';
+export type * from './blocking-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -365,5 +367,9 @@ export interface Storage {
   archive: ArchiveRepository;
   privateXml: PrivateXmlRepository;
   vcards: VCardRepository;
+  /** XEP-0191 blocklists. */
+  blocklists: BlocklistRepository;
+  /** XEP-0377 reports attached to blocks. */
+  abuseReports: AbuseReportRepository;
   close(): Promise<void>;
 }

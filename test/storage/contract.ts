@@ -13,6 +13,7 @@ import { runPubsubContract } from './contract-pubsub.js';
 import { runVCardContract } from './contract-vcards.js';
 import { runRosterContract } from './contract-roster.js';
 import { runUserContract } from './contract-users.js';
+import { runBlockingContract } from './contract-blocking.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -41,6 +42,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runArchiveContract(current);
     runPrivateXmlContract(current);
     runVCardContract(current);
+    runBlockingContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

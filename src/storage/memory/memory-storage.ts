@@ -10,6 +10,7 @@ import { createMemoryPubsubRepository } from './pubsub.js';
 import { createMemoryFastTokenRepository } from './fast-tokens.js';
 import { createMemoryPrivateXmlRepository } from './private-xml.js';
 import { createMemoryVCardRepository } from './vcards.js';
+import { createMemoryAbuseReportRepository, createMemoryBlocklistRepository } from './blocking.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -28,6 +29,8 @@ export function createMemoryStorage(): Storage {
     archive: createMemoryArchiveRepository(assertOpen),
     privateXml: createMemoryPrivateXmlRepository(assertOpen),
     vcards: createMemoryVCardRepository(assertOpen),
+    blocklists: createMemoryBlocklistRepository(assertOpen),
+    abuseReports: createMemoryAbuseReportRepository(assertOpen),
     async close() {
       open = false;
     },

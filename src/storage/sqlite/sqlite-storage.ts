@@ -11,6 +11,7 @@ import { createSqliteUserRepository } from './users.js';
 import { createSqliteFastTokenRepository } from './fast-tokens.js';
 import { createSqlitePrivateXmlRepository } from './private-xml.js';
 import { createSqliteVCardRepository } from './vcards.js';
+import { createSqliteAbuseReportRepository, createSqliteBlocklistRepository } from './blocking.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -31,6 +32,8 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     archive,
     privateXml: createSqlitePrivateXmlRepository(db),
     vcards: createSqliteVCardRepository(db),
+    blocklists: createSqliteBlocklistRepository(db),
+    abuseReports: createSqliteAbuseReportRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
