@@ -12,6 +12,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerS2sCommands } from './commands/s2s.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerReportsCommand } from './commands/reports.js';
 
 const program = new Command()
   .name('herald')
@@ -29,6 +30,7 @@ registerConfigCommands(program, globals);
 registerBenchCommand(program);
 registerS2sCommands(program, globals);
 registerDoctorCommand(program, globals);
+registerReportsCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -53,6 +53,12 @@ export const SESSION_CLOSED = {
   unavailable: 0,
 } as const;
 
+/**
+ * Handlers that may refuse a stanza addressed to a local account before anything delivers,
+ * stores or archives it (`message/*`, `presence/*`, `iq/*` on the recipient's host): blocking.
+ */
+export const INBOUND_FILTER = 100;
+
 export interface FeaturesEvent {
   session: LocalSession | undefined;
   /** `pre-auth`: secured but not yet authenticated; `post-auth`: after SASL. */
@@ -201,6 +207,18 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'private/set': PrivateXmlEvent;
   /** A PEP publish or retract (PepChangedEvent), for modules that mirror a node elsewhere. */
   'pep/changed': PepChangedEvent;
+  /**
+   * A stanza from an account of a hosted domain to any other entity, before the router does
+   * anything else with it: what its clients send (before `pre-…`) and what modules send for it
+   * (broadcast presence, probe answers, PEP notifications, replies). A handler that claims it
+   * stops it, and answers the client (event.origin) if one is owed an answer.
+   */
+  'stanza/outbound': StanzaEvent;
+  /**
+   * A message kept for an account (offline storage) is about to be delivered to it; `from` is its
+   * sender, `to` the account. A handler that claims it has it discarded instead.
+   */
+  'message/replay': StanzaEvent;
 }
 
 export type EventName = keyof EventCatalogue;

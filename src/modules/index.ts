@@ -19,6 +19,7 @@ import { mamModule } from './mam/index.js';
 import { privateModule } from './private/index.js';
 import { bookmarksModule } from './bookmarks/index.js';
 import { vcardModule } from './vcard/index.js';
+import { blockingModule } from './blocking/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -40,4 +41,5 @@ export const builtinModules: HeraldModule[] = [
   privateModule,
   bookmarksModule,
   vcardModule,
+  blockingModule,
 ];
