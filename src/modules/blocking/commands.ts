@@ -54,7 +54,11 @@ export function createCommands(ctx: ModuleContext, cache: BlocklistCache, own: O
         session.flags[INTERESTED_FLAG] = '1';
         await ctx.sessions.update(session.ref());
       }
-      return xml('blocklist', { xmlns: NS_BLOCKING }, ...itemsOf(await ctx.storage.blocklists.list(account)));
+      const jids = await ctx.storage.blocklists.list(account);
+      // Clients ask at every login: a cheap moment to drop a copy that went stale without this
+      // node noticing (a change made on another node, or an account deleted and made again).
+      cache.invalidate(account);
+      return xml('blocklist', { xmlns: NS_BLOCKING }, ...itemsOf(jids));
     },
 
     async block(request) {
