@@ -36,7 +36,7 @@ const isError = (el: Element, id: string) => el.attrs.type === 'error' && el.att
 beforeAll(async () => {
   server = await ServerProcess.start({ extraYaml: 'modules:\n  mam: {}\n  blocking:\n    options:\n      maxItems: 5' });
   for (const user of USERS) await server.addUser(`${user}@localhost`, 'pw');
-});
+}, 120_000);
 
 afterAll(async () => {
   for (const client of open) client.destroy();

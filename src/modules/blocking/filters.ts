@@ -14,10 +14,22 @@ import { NS_BLOCKING_ERRORS } from './namespaces.js';
 /** Stanzas built by this module that must pass the outbound filter. */
 export type OwnStanzas = WeakSet<Element>;
 
-/** Whether `account`'s list blocks `peer`; the account's own JIDs never are. */
-async function blocks(cache: BlocklistCache, account: StanzaEvent['to'], peer: StanzaEvent['from']): Promise<boolean> {
+/**
+ * Whether `account`'s list blocks `peer`; the account's own JIDs never are. Synchronous when the
+ * list is cached, so the common answer (not blocked) costs no await.
+ */
+function blocks(cache: BlocklistCache, account: StanzaEvent['to'], peer: StanzaEvent['from']): boolean | Promise<boolean> {
   if (peer.bare.equals(account.bare)) return false;
-  return isBlocked(await cache.get(account.toBareString()), peer);
+  const key = account.toBareString();
+  const list = cache.peek(key);
+  return list ? isBlocked(list, peer) : cache.get(key).then((loaded) => isBlocked(loaded, peer));
+}
+
+/** Runs `then` only for a blocked stanza; false (synchronously, when it can) otherwise. */
+function whenBlocked(verdict: boolean | Promise<boolean>, then: () => Promise<boolean>): boolean | Promise<boolean> {
+  if (verdict === false) return false;
+  if (verdict === true) return then();
+  return verdict.then((blocked) => (blocked ? then() : false));
 }
 
 /**
@@ -27,8 +39,11 @@ async function blocks(cache: BlocklistCache, account: StanzaEvent['to'], peer: S
  * offline. Headlines and groupchat messages are dropped, as Prosody does: an error to a room
  * can get the user removed from it.
  */
-export async function inboundFilter(ctx: ModuleContext, cache: BlocklistCache, own: OwnStanzas, event: StanzaEvent): Promise<boolean> {
-  if (!(await blocks(cache, event.to, event.from))) return false;
+export function inboundFilter(ctx: ModuleContext, cache: BlocklistCache, own: OwnStanzas, event: StanzaEvent): boolean | Promise<boolean> {
+  return whenBlocked(blocks(cache, event.to, event.from), () => refuseInbound(ctx, own, event));
+}
+
+async function refuseInbound(ctx: ModuleContext, own: OwnStanzas, event: StanzaEvent): Promise<boolean> {
   const { stanza } = event;
   const type = stanza.attrs.type as string | undefined;
   const answered =
@@ -47,8 +62,12 @@ export async function inboundFilter(ctx: ModuleContext, cache: BlocklistCache, o
  * result, which are never answered; what modules send for the account (broadcast presence,
  * probe answers, notifications) is dropped quietly.
  */
-export async function outboundFilter(cache: BlocklistCache, own: OwnStanzas, event: StanzaEvent): Promise<boolean> {
-  if (own.has(event.stanza) || !(await blocks(cache, event.from, event.to))) return false;
+export function outboundFilter(cache: BlocklistCache, own: OwnStanzas, event: StanzaEvent): boolean | Promise<boolean> {
+  if (own.has(event.stanza)) return false;
+  return whenBlocked(blocks(cache, event.from, event.to), async () => refuseOutbound(event));
+}
+
+function refuseOutbound(event: StanzaEvent): boolean {
   if (event.origin) {
     const error = new StanzaError('not-acceptable', `you have blocked ${event.to.toString()}; unblock it to communicate`, 'cancel', xml('blocked', { xmlns: NS_BLOCKING_ERRORS }));
     const reply = errorReply(event.stanza, error);
@@ -59,6 +78,6 @@ export async function outboundFilter(cache: BlocklistCache, own: OwnStanzas, eve
 }
 
 /** `message/replay`: a message stored offline before its sender was blocked is discarded. */
-export async function replayFilter(cache: BlocklistCache, event: StanzaEvent): Promise<boolean> {
+export function replayFilter(cache: BlocklistCache, event: StanzaEvent): boolean | Promise<boolean> {
   return blocks(cache, event.to, event.from);
 }

@@ -33,7 +33,7 @@ export const blockingModule: HeraldModule = {
     ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_BLOCKING, name: 'block', handler: (request) => commands.block(request) });
     ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_BLOCKING, name: 'unblock', handler: (request) => commands.unblock(request) });
 
-    const inbound = (event: StanzaEvent): Promise<boolean> => inboundFilter(ctx, cache, own, event);
+    const inbound = (event: StanzaEvent): boolean | Promise<boolean> => inboundFilter(ctx, cache, own, event);
     for (const kind of ['message', 'presence', 'iq'] as const) {
       ctx.on(`${kind}/full`, inbound, INBOUND_FILTER);
       ctx.on(`${kind}/bare`, inbound, INBOUND_FILTER);
