@@ -9,12 +9,14 @@ import { letSeePresence, nextMessage, nextPresence, nothingBefore } from '../har
 import { errorOf } from '../harness/federation.js';
 import { queryArchive, settled } from '../harness/mam.js';
 import { NS_BLOCKING, NS_BLOCKING_ERRORS, NS_REPORTING, block, blocklist, nextBlockingPush, unblock } from '../harness/blocking.js';
+import { announceCaps } from '../harness/caps.js';
+import { iq, isEventFor, itemIds, publishXml } from '../harness/pep.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const open: XmlClient[] = [];
 let server: ServerProcess;
 
-const USERS = ['alice', 'mallory', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'ken', 'leo', 'max', 'nina', 'olga', 'pat'];
+const USERS = ['alice', 'mallory', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'ken', 'leo', 'max', 'nina', 'olga', 'pat', 'quinn'];
 
 async function online(user: string, resource = 'r', available = true) {
   const session = await login(server.ports.c2s, user, 'pw', resource);
@@ -217,6 +219,34 @@ describe('XEP-0191 §3.3: stanzas to a blocked entity', () => {
     const current = await nextPresence(leo.client, ken.jid);
     expect(current.getChildText('show')).toBe('away');
     for (const s of [ken, leo, max]) s.client.destroy();
+  });
+
+  it('PEP notifications the server sends for the account do not reach a blocked contact', async () => {
+    const NODE = 'urn:example:blocktest';
+    await letSeePresence(server.ports.c2s, 'olga', 'pat', 'pw');
+    await letSeePresence(server.ports.c2s, 'olga', 'quinn', 'pw');
+    const viewers = [];
+    for (const user of ['pat', 'quinn']) {
+      const viewer = await online(user, 'r', false);
+      // A name per client: a caps hash the server already verified is not asked about again.
+      await announceCaps(viewer.client, [{ category: 'client', type: 'pc', name: `blocking-test-${user}` }], ['http://jabber.org/protocol/disco#info', `${NODE}+notify`]);
+      await nextPresence(viewer.client, viewer.jid);
+      viewers.push(viewer);
+    }
+    const [pat, quinn] = viewers as [Awaited<ReturnType<typeof online>>, Awaited<ReturnType<typeof online>>];
+    const olga = await online('olga');
+    expect((await block(olga.client, 'pat@localhost')).attrs.type).toBe('result');
+
+    expect((await iq(olga.client, 'set', undefined, publishXml(NODE, 'one', `<x xmlns='${NODE}'>1</x>`))).attrs.type).toBe('result');
+    expect(itemIds(await quinn.client.next(isEventFor('olga@localhost', NODE)))).toEqual(['one']);
+
+    // Unblocked, the next notification reaches pat; the one before it never did (same sender, in order).
+    expect((await unblock(olga.client, 'pat@localhost')).attrs.type).toBe('result');
+    expect((await iq(olga.client, 'set', undefined, publishXml(NODE, 'two', `<x xmlns='${NODE}'>2</x>`))).attrs.type).toBe('result');
+    const got = await pat.client.next(isEventFor('olga@localhost', NODE));
+    expect(itemIds(got)).toEqual(['two']);
+    expect(pat.client.inbox.some(isEventFor('olga@localhost', NODE))).toBe(false);
+    for (const s of [olga, pat, quinn]) s.client.destroy();
   });
 });
 

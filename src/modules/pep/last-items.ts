@@ -2,6 +2,7 @@
 // it becomes available, from its own account and from every local contact whose presence it
 // receives; and once its caps become known, if they were not when it came online.
 import type { ModuleContext } from '../../core/modules/module.js';
+import { deliverForAccount } from '../../core/modules/deliver-for-account.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import { tryParseJid } from '../../protocol/jid.js';
 import type { PubsubItem, PubsubNode } from '../../storage/types.js';
@@ -79,7 +80,7 @@ export function createLastItems(ctx: ModuleContext): LastItems {
   async function sendOne(session: LocalSession, owner: string, node: PubsubNode, item: PubsubItem): Promise<boolean> {
     if (!(await session.whenWritable())) return false;
     const message = eventMessage(ctx, owner, session.jid.toString(), eventOf(node.node, itemElement(item)), item.publishedAt);
-    return ctx.delivery.toSession(session.ref(), message);
+    return deliverForAccount(ctx, session.ref(), message);
   }
 
   return {
