@@ -210,8 +210,9 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /**
    * A stanza from an account of a hosted domain to any other entity, before the router does
    * anything else with it: what its clients send (before `pre-…`) and what modules send for it
-   * (broadcast presence, probe answers, PEP notifications, replies). A handler that claims it
-   * stops it, and answers the client (event.origin) if one is owed an answer.
+   * (broadcast presence, probe answers, replies; PEP notifications, which skip the router, fire
+   * it through core/modules/deliver-for-account.ts). A handler that claims it stops it, and
+   * answers the client (event.origin) if one is owed an answer.
    */
   'stanza/outbound': StanzaEvent;
   /**
