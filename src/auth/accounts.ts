@@ -73,6 +73,8 @@ export function createAccounts(deps: { storage: Storage; iterations: number; clo
         await deps.storage.push.deleteAccount(jid.toBareString());
         // Uploaded files go with the account; the server's upload sweep deletes them from disk.
         await deps.storage.uploads.expireAccount(jid.toBareString(), deps.clock.now());
+        // Reports the account made stay: they are the administrators' record about others.
+        await deps.storage.blocklists.unblockAll(jid.toBareString());
       }
       return deleted;
     },

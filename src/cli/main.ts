@@ -16,6 +16,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInviteCommands } from './commands/invite.js';
 import { registerMigrationCommands } from './commands/migrate.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerReportsCommand } from './commands/reports.js';
 
 const program = new Command()
   .name('herald')
@@ -37,6 +38,7 @@ registerDoctorCommand(program, globals);
 registerInviteCommands(program, globals);
 registerMigrationCommands(program, globals);
 registerClusterCommands(program, globals);
+registerReportsCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

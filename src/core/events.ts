@@ -54,6 +54,12 @@ export const SESSION_CLOSED = {
   unavailable: 0,
 } as const;
 
+/**
+ * Handlers that may refuse a stanza addressed to a local account before anything delivers,
+ * stores or archives it (`message/*`, `presence/*`, `iq/*` on the recipient's host): blocking.
+ */
+export const INBOUND_FILTER = 100;
+
 export interface FeaturesEvent {
   session: LocalSession | undefined;
   /** `pre-auth`: secured but not yet authenticated; `post-auth`: after SASL. */
@@ -312,6 +318,19 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'message/stored-offline': StanzaEvent;
   /** A stanza was queued for a hibernating session (XEP-0198: connection lost, not yet resumed or ended). */
   'session/hibernated-stanza': HibernatedStanzaEvent;
+  /**
+   * A stanza from an account of a hosted domain to any other entity, before the router does
+   * anything else with it: what its clients send (before `pre-…`) and what modules send for it
+   * (broadcast presence, probe answers, replies; PEP notifications, which skip the router, fire
+   * it through core/modules/deliver-for-account.ts). A handler that claims it stops it, and
+   * answers the client (event.origin) if one is owed an answer.
+   */
+  'stanza/outbound': StanzaEvent;
+  /**
+   * A message kept for an account (offline storage) is about to be delivered to it; `from` is its
+   * sender, `to` the account. A handler that claims it has it discarded instead.
+   */
+  'message/replay': StanzaEvent;
 }
 
 export type EventName = keyof EventCatalogue;

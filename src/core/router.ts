@@ -83,6 +83,10 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
       const address = addressKind(to);
       const event: StanzaEvent = origin ? { stanza, from, to, origin } : { stanza, from, to };
 
+      // Everything an account sends elsewhere, whoever builds it, passes one place a module may veto.
+      const fromAccount = from.local !== '' && hosts.has(from.domain);
+      if (fromAccount && !to.bare.equals(from.bare) && (await events.fire('stanza/outbound', event))) return;
+
       if (origin && hosts.has(from.domain) && (await events.fire(names.pre[address], event))) return;
 
       const component = deps.components?.find(to.domain);

@@ -26,6 +26,7 @@ import { pushModule } from './push/index.js';
 import { externalServicesModule } from './external-services/index.js';
 import { hostMetaModule } from './host-meta/index.js';
 import { uploadModule } from './upload/index.js';
+import { blockingModule } from './blocking/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -54,4 +55,5 @@ export const builtinModules: HeraldModule[] = [
   externalServicesModule,
   hostMetaModule,
   uploadModule,
+  blockingModule,
 ];

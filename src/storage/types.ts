@@ -5,6 +5,10 @@ import type { InviteRepository } from './invite-types.js';
 
 export type * from './archive-types.js';
 export type * from './invite-types.js';
+import type { AbuseReportRepository, BlocklistRepository } from './blocking-types.js';
+
+export type * from './archive-types.js';
+export type * from './blocking-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -489,5 +493,9 @@ export interface Storage {
   push: PushRepository;
   /** HTTP upload slots and files (XEP-0363). */
   uploads: UploadRepository;
+  /** XEP-0191 blocklists. */
+  blocklists: BlocklistRepository;
+  /** XEP-0377 reports attached to blocks. */
+  abuseReports: AbuseReportRepository;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { runRosterUpdateContract } from './contract-roster-update.js';
 import { runUserContract } from './contract-users.js';
 import { runInviteContract } from './contract-invites.js';
 import { runConcurrencyContract } from './contract-concurrency.js';
+import { runBlockingContract } from './contract-blocking.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -66,6 +67,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runPushContract(current);
     runConcurrencyContract(() => [fixture.storage, fixture.second]);
     runUploadContract(current);
+    runBlockingContract(current);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

@@ -18,6 +18,7 @@ import type { LocalSession } from '../../core/sessions/session.js';
 import type { OfflineMessage } from '../../storage/types.js';
 import { buildElement } from '../../xml/element-builder.js';
 import type { Element } from '../../xml/element.js';
+import { tryParseJid } from '../../protocol/jid.js';
 
 /** Per-account flush state: a cache of who is being served on this node, rebuilt from presence. */
 interface AccountState {
@@ -71,6 +72,15 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
   }
 
   /**
+   * A module may refuse a stored message now (its sender was blocked since it was stored, see
+   * the `message/replay` event); it is then deleted like a delivered one.
+   */
+  async function refusedNow(stanza: Element, session: LocalSession): Promise<boolean> {
+    const from = tryParseJid(stanza.attrs.from as string | undefined);
+    return from !== undefined && (await ctx.fire('message/replay', { stanza, from, to: session.jid.bare }));
+  }
+
+  /**
    * Sends one page to `session` as its connection drains and waits for it to be confirmed, or
    * for the target to change (what is unconfirmed then stays stored for the next one). Resolves
    * with the ids done with (confirmed, or unreadable) and whether the session can take more.
@@ -83,7 +93,7 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
     try {
       for (const message of page) {
         const stanza = parseStored(message, account);
-        if (!stanza) {
+        if (!stanza || (await refusedNow(stanza, session))) {
           done.push(message.stanzaId);
           continue;
         }

@@ -3,6 +3,7 @@
 // receives; and once its caps become known, if they were not when it came online. A contact's
 // resource on another server gets them once its caps are known (learnt from its presence).
 import type { ModuleContext } from '../../core/modules/module.js';
+import { deliverForAccount } from '../../core/modules/deliver-for-account.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import { tryParseJid, type Jid } from '../../protocol/jid.js';
 import type { PubsubItem, PubsubNode } from '../../storage/types.js';
@@ -90,7 +91,7 @@ export function createLastItems(ctx: ModuleContext): LastItems {
   async function sendOne(session: LocalSession, owner: string, node: PubsubNode, item: PubsubItem): Promise<boolean> {
     if (!(await session.whenWritable())) return false;
     const message = eventMessage(ctx, owner, session.jid.toString(), eventOf(node.node, itemElement(item)), item.publishedAt);
-    return ctx.delivery.toSession(session.ref(), message);
+    return deliverForAccount(ctx, session.ref(), message);
   }
 
   /** §4.3.3 for a remote resource: the account's last items it wants and may see, over s2s. */

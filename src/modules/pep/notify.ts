@@ -3,6 +3,7 @@
 // the node's access model, each only when its XEP-0115 caps include `<node>+notify` (§4.3.1,
 // XEP-0060 §9.2 filtered notifications), plus explicit subscribers (XEP-0060 §6.1). Contacts on
 // other servers are reached at the resources whose presence (and caps) reached the owner.
+import { deliverForAccount } from '../../core/modules/deliver-for-account.js';
 import { xml, type Element } from '../../xml/element.js';
 import { tryParseJid, type Jid } from '../../protocol/jid.js';
 import type { CapsQueryEvent, RemoteResourcesEvent } from '../../core/events.js';
@@ -64,7 +65,8 @@ async function interestedRemoteResources(ctx: ModuleContext, owner: Jid, contact
 
 /**
  * Sends `event` to everyone who should see it. Local sessions are written through
- * ctx.delivery.toSession, which waits for a congested one, so a large fan-out is paced.
+ * ctx.delivery.toSession (deliverForAccount, so `stanza/outbound` may veto), which waits for a
+ * congested one, so a large fan-out is paced.
  */
 export async function broadcast(ctx: ModuleContext, owner: Jid, node: PubsubNode, event: Element): Promise<number> {
   const ownerBare = owner.toBareString();
@@ -72,7 +74,7 @@ export async function broadcast(ctx: ModuleContext, owner: Jid, node: PubsubNode
   const toSession = async (ref: SessionRef): Promise<void> => {
     if (sent.has(ref.jid)) return;
     sent.add(ref.jid);
-    await ctx.delivery.toSession(ref, eventMessage(ctx, ownerBare, ref.jid, event));
+    await deliverForAccount(ctx, ref, eventMessage(ctx, ownerBare, ref.jid, event));
   };
 
   for (const ref of await interestedSessions(ctx, ownerBare, node.node)) await toSession(ref);

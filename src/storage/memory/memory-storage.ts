@@ -13,6 +13,7 @@ import { createMemoryPrivateXmlRepository } from './private-xml.js';
 import { createMemoryVCardRepository } from './vcards.js';
 import { createMemoryInviteRepository } from './invites.js';
 import { createMemoryPushRepository } from './push.js';
+import { createMemoryAbuseReportRepository, createMemoryBlocklistRepository } from './blocking.js';
 
 export function createMemoryStorage(): Storage {
   let open = true;
@@ -34,6 +35,8 @@ export function createMemoryStorage(): Storage {
     invites: createMemoryInviteRepository(assertOpen),
     push: createMemoryPushRepository(assertOpen),
     uploads: createMemoryUploadRepository(assertOpen),
+    blocklists: createMemoryBlocklistRepository(assertOpen),
+    abuseReports: createMemoryAbuseReportRepository(assertOpen),
     async close() {
       open = false;
     },

@@ -286,4 +286,26 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   CREATE INDEX uploads_by_owner ON uploads (owner, expires_at);
   CREATE INDEX uploads_by_expiry ON uploads (expires_at);
   `,
+
+  // 14: XEP-0191 blocklists (one row per blocked JID) and XEP-0377 reports attached to blocks.
+  // stanza_ids is a JSON array of strings; reporter_domain lets `herald reports --domain` use an index.
+  `
+  CREATE TABLE blocklist (
+    account TEXT NOT NULL,
+    jid     TEXT NOT NULL,
+    PRIMARY KEY (account, jid)
+  );
+  CREATE TABLE abuse_reports (
+    id              INTEGER PRIMARY KEY,
+    reporter        TEXT    NOT NULL,
+    reporter_domain TEXT    NOT NULL,
+    reported        TEXT    NOT NULL,
+    reason          TEXT    NOT NULL,
+    text            TEXT,
+    stanza_ids      TEXT    NOT NULL,
+    reported_at     BIGINT  NOT NULL
+  );
+  CREATE INDEX abuse_reports_by_reporter ON abuse_reports (reporter);
+  CREATE INDEX abuse_reports_by_domain ON abuse_reports (reporter_domain, id);
+  `,
 ];

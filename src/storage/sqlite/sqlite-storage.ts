@@ -17,6 +17,7 @@ import { createSqlitePrivateXmlRepository } from './private-xml.js';
 import { createSqliteVCardRepository } from './vcards.js';
 import { createSqliteInviteRepository } from './invites.js';
 import { createSqlitePushRepository } from './push.js';
+import { createSqliteAbuseReportRepository, createSqliteBlocklistRepository } from './blocking.js';
 
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
@@ -49,6 +50,8 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     invites: createSqliteInviteRepository(db),
     push: createSqlitePushRepository(db),
     uploads: createSqliteUploadRepository(db),
+    blocklists: createSqliteBlocklistRepository(db),
+    abuseReports: createSqliteAbuseReportRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
