@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await ServerProcess.start();
   await server.addUser('alice@localhost', 'pw');
   await server.addUser('bob@localhost', 'pw');
-});
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();

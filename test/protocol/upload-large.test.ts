@@ -20,7 +20,7 @@ beforeAll(async () => {
     extraYaml: ['modules:', '  upload:', `    options: { maxFileBytes: ${SIZE}, quotaBytes: ${3 * GiB} }`].join('\n'),
   });
   await server.addUser('alice@localhost', 'pw');
-});
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();

@@ -18,7 +18,7 @@ beforeAll(async () => {
   });
   for (const user of ['alice', 'dave', 'erin']) await server.addUser(`${user}@localhost`, 'pw');
   ({ client: alice } = await login(server.ports.c2s, 'alice', 'pw', 'phone'));
-});
+}, 120_000);
 
 afterAll(async () => {
   alice?.destroy();
@@ -151,5 +151,5 @@ describe('XEP-0363 expiry', () => {
       await short.stop();
       short.cleanup();
     }
-  });
+  }, 60_000);
 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   server = await ServerProcess.start({ extraYaml: 'limits:\n  resumeTimeoutSeconds: 5' });
   for (const user of ['alice', 'bob', 'carol', 'dave']) await server.addUser(`${user}@localhost`, 'pw');
   wsUrl = `wss://127.0.0.1:${server.listenerPort('https')}/xmpp-websocket`;
-});
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -216,3 +216,26 @@ async function fetchInsecure(url: string): Promise<{ status: number; headers: Re
     }).on('error', reject);
   });
 }
+
+describe('RFC 7395 behind a reverse proxy', () => {
+  it('RFC 7395 §3.1 via a trusted proxy: plain ws:// saying X-Forwarded-Proto https is served, without channel binding', async () => {
+    const proxied = await ServerProcess.start({ extraYaml: 'http:\n  trustedProxies: [127.0.0.1]' });
+    try {
+      const url = `ws://127.0.0.1:${proxied.listenerPort('http')}/xmpp-websocket`;
+      await expect(WsXmlClient.connect(url)).rejects.toThrow('HTTP 403'); // the proxy must vouch for TLS
+      const ws = await WsXmlClient.connect(url, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '198.51.100.7' } });
+      await ws.open();
+      const mechanisms = (await ws.next('stream:features')).getChild('mechanisms', SASL)!.getChildren('mechanism').map((m) => m.getText());
+      // The TLS connection is the proxy's, not the client's: nothing to bind to.
+      expect(mechanisms).toContain('PLAIN');
+      expect(mechanisms.some((m) => m.endsWith('-PLUS'))).toBe(false);
+      // The connection is the client's, not the proxy's: its log lines (here a stream error) say so.
+      ws.send("<iq xmlns='jabber:client'>");
+      await ws.streamError();
+      expect((await proxied.waitForLog((l) => l.msg === 'stream error')).remote).toBe('198.51.100.7');
+    } finally {
+      await proxied.stop();
+      proxied.cleanup();
+    }
+  }, 60_000);
+});
