@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import type { HeraldConfig } from '../config/types.js';
 import { createMemoryStorage } from './memory/memory-storage.js';
-import { openPostgresStorage } from './postgres/postgres-storage.js';
 import { openSqliteStorage } from './sqlite/sqlite-storage.js';
 import type { Storage } from './types.js';
 import { maskedUrl } from '../util/masked-url.js';
@@ -35,8 +34,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   switch (options.kind) {
     case 'sqlite':
       return openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME) });
-    case 'postgres':
+    case 'postgres': {
+      // Loaded only when used: a single node on SQLite never pays for the PostgreSQL client.
+      const { openPostgresStorage } = await import('./postgres/postgres-storage.js');
       return openPostgresStorage(options.url);
+    }
     case 'memory':
       return createMemoryStorage();
   }

@@ -15,13 +15,15 @@ let cluster: PostgresCluster;
 let url: string;
 let server: ServerProcess;
 const PASSWORD = 'secret-pass';
+/** Each test runs several CLI processes, each opening a pool: generous for a loaded CI machine. */
+const SLOW = { timeout: 120_000 };
 
 beforeAll(async () => {
   cluster = await startPostgres();
   url = await cluster.createDatabase('herald_flows');
   server = await ServerProcess.start({ extraYaml: `cluster:\n  postgresUrl: ${url}\nmodules:\n  mam: {}` });
   for (const user of ['alice', 'bob']) await server.addUser(`${user}@localhost`, PASSWORD);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -29,7 +31,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe('Herald on PostgreSQL (cluster.postgresUrl)', () => {
+describe('Herald on PostgreSQL (cluster.postgresUrl)', SLOW, () => {
   it('RFC 6120 §6: an account made by `herald user add` on PostgreSQL logs in, and the CLI lists, changes and deletes it there', async () => {
     const { client } = await login(server.ports.c2s, 'alice', PASSWORD, 'cli-check');
     client.destroy();
@@ -83,7 +85,7 @@ describe('Herald on PostgreSQL (cluster.postgresUrl)', () => {
   });
 });
 
-describe('HERALD_POSTGRES_URL', () => {
+describe('HERALD_POSTGRES_URL', SLOW, () => {
   it('switches the server and `herald user add` to PostgreSQL without a config key', async () => {
     const envUrl = await cluster.createDatabase('herald_env');
     const env = { HERALD_POSTGRES_URL: envUrl };

@@ -20,7 +20,7 @@ async function contractDatabase(): Promise<string> {
 
 beforeAll(async () => {
   await contractDatabase();
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await cluster?.stop();
 });
