@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { loadConfig } from '../../src/config/load.js';
 import type { HeraldConfig } from '../../src/config/types.js';
-import { mamModule } from '../../src/modules/mam/index.js';
+import { builtinModules } from '../../src/modules/index.js';
 import { login } from '../harness/login.js';
 import { iq } from '../harness/pep.js';
 import { ServerProcess } from '../harness/server-process.js';
@@ -28,10 +28,11 @@ type Check =
   | { on: 'stream'; element: string; xmlns: string };
 
 /**
- * `mam`: available exactly when the configuration loads the mam module (off by default today);
+ * `{ module }`: available exactly when the configuration loads that module (and missing while no
+ * module of that name is built: the row is then honest both before and after it lands);
  * `registration`: exactly when the domain allows XEP-0077 in-band registration (off by default).
  */
-type Expected = 'available' | 'missing' | 'mam' | 'registration';
+type Expected = 'available' | 'missing' | 'registration' | { module: string };
 
 interface Row {
   row: string;
@@ -39,7 +40,9 @@ interface Row {
   expected: Expected;
 }
 
-const mam = (row: string): Row => ({ row, check: { on: 'account', feature: 'urn:xmpp:mam:2' }, expected: 'mam' });
+const mam = (row: string): Row => ({ row, check: { on: 'account', feature: 'urn:xmpp:mam:2' }, expected: { module: 'mam' } });
+const CSI = { module: 'csi' };
+const PUSH = { module: 'push' };
 const stream = (row: string, element: string, xmlns: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'stream', element, xmlns }, expected });
 const domain = (row: string, feature: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'domain', feature }, expected });
 const account = (row: string, feature: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'account', feature }, expected });
@@ -53,13 +56,13 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
     stream('Roster Versioning', 'ver', 'urn:xmpp:features:rosterver'),
     domain('Message Carbons', 'urn:xmpp:carbons:2'),
     mam('Message Archive Management'),
-    stream('Client State Indication', 'csi', 'urn:xmpp:csi:0', 'missing'),
+    stream('Client State Indication', 'csi', 'urn:xmpp:csi:0', CSI),
     domain('Blocking', 'urn:xmpp:blocking', 'missing'),
     stream('Stream Management', 'sm', 'urn:xmpp:sm:3'),
     domain('External Service Discovery', 'urn:xmpp:extdisco:2', 'missing'),
     { row: 'Personal Eventing Protocol (OMEMO needs publish-options)', check: { on: 'account', identity: 'pubsub/pep', features: [`${PUBSUB}#publish-options`] }, expected: 'available' },
     upload('HTTP File Upload'),
-    { row: 'Push Notifications', check: { on: 'account-or-domain', feature: 'urn:xmpp:push:0' }, expected: 'missing' },
+    { row: 'Push Notifications', check: { on: 'account-or-domain', feature: 'urn:xmpp:push:0' }, expected: PUSH },
     account('(used) PEP persistent items', `${PUBSUB}#persistent-items`),
     account('(used) Avatar conversion', 'urn:xmpp:pep-vcard-conversion:0'),
     account('(used) Bookmarks conversion', 'urn:xmpp:bookmarks-conversion:0'),
@@ -99,8 +102,8 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
     stream('XEP-0237: Roster Versioning', 'ver', 'urn:xmpp:features:rosterver'),
     domain('XEP-0280: Message Carbons', 'urn:xmpp:carbons:2'),
     mam('XEP-0313: Message Archive Management'),
-    stream('XEP-0352: Client State Indication', 'csi', 'urn:xmpp:csi:0', 'missing'),
-    account('XEP-0357: Push Notifications', 'urn:xmpp:push:0', 'missing'),
+    stream('XEP-0352: Client State Indication', 'csi', 'urn:xmpp:csi:0', CSI),
+    account('XEP-0357: Push Notifications', 'urn:xmpp:push:0', PUSH),
     upload('XEP-0363: HTTP File Upload'),
     stream('XEP-0379: Pre-Authenticated Roster Subscription', 'sub', 'urn:xmpp:features:pre-approval'),
   ],
@@ -151,14 +154,18 @@ describe.each([
   let seen: Observed;
   let config: HeraldConfig;
   const expectedOf = (expected: Expected): string => {
-    if (expected === 'mam') return (config.modules.mam?.enabled ?? mamModule.enabledByDefault) ? 'available' : 'missing';
+    if (typeof expected === 'object') {
+      // The module loader's rule: the configuration's `enabled`, else the module's default.
+      const module = builtinModules.find((m) => m.name === expected.module);
+      return module && (config.modules[expected.module]?.enabled ?? module.enabledByDefault) ? 'available' : 'missing';
+    }
     if (expected === 'registration') return config.domains[0]?.registration.enabled ? 'available' : 'missing';
     return expected;
   };
 
   beforeAll(async () => {
     server = await ServerProcess.start({ extraYaml });
-    // What the server read, through the same loader (the module loader's rule for mam is applied above).
+    // What the server read, through the same loader.
     config = loadConfig({ path: server.configFile, env: {} });
     await server.addUser('rows@localhost', 'pw');
     const session = await login(server.ports.c2s, 'rows', 'pw', 'screen');

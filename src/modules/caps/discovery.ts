@@ -15,6 +15,8 @@ const ANNOUNCED = Symbol('caps: announced ver');
 /** How many 'ver's one session may make us look up: each verified one is stored for good. */
 const QUERIES = Symbol('caps: queries sent');
 const MAX_QUERIES_PER_SESSION = 8;
+/** Verified 'ver's kept in memory (a few kilobytes each); the oldest read goes first. */
+const MAX_CACHED_VERS = 1024;
 
 export interface Announcement {
   node: string;
@@ -38,11 +40,23 @@ export function createCapsDiscovery(ctx: ModuleContext, timeoutMs: number): Caps
   /** Lookups in progress by 'ver', resolving to whether the 'ver' got verified. */
   const inFlight = new Map<string, Promise<boolean>>();
 
+  /**
+   * Verified feature lists read from storage. A verified 'ver' is the hash of its list, so an
+   * entry can never go stale; this only spares a storage read and a parse per `caps/query`
+   * (a PEP publish asks once per contact resource).
+   */
+  const known = new Map<string, string[]>();
+
   async function features(ver: string): Promise<string[] | undefined> {
+    const cached = known.get(ver);
+    if (cached) return cached;
     const stored = await ctx.storage.kv.get(SCOPE, ver);
     if (stored === undefined) return undefined;
     const parsed: unknown = JSON.parse(stored);
-    return Array.isArray(parsed) && parsed.every((f) => typeof f === 'string') ? parsed : undefined;
+    if (!Array.isArray(parsed) || !parsed.every((f) => typeof f === 'string')) return undefined;
+    if (known.size >= MAX_CACHED_VERS) known.delete(known.keys().next().value as string);
+    known.set(ver, parsed);
+    return parsed;
   }
 
   async function record(session: LocalSession, ver: string): Promise<void> {
