@@ -77,7 +77,7 @@ describe('crash safety', () => {
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => `d${i}`));
     expect(ids.length).toBeGreaterThanOrEqual(acked);
     bob.client.destroy();
-  });
+  }, 60_000); // 1,000 offline messages, each also archived twice (mam is on by default): over 20 s on a loaded 2-core machine
 });
 
 describe('graceful stop', () => {
