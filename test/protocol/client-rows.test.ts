@@ -46,7 +46,8 @@ const PUSH = { module: 'push' };
 const stream = (row: string, element: string, xmlns: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'stream', element, xmlns }, expected });
 const domain = (row: string, feature: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'domain', feature }, expected });
 const account = (row: string, feature: string, expected: Expected = 'available'): Row => ({ row, check: { on: 'account', feature }, expected });
-const upload = (row: string): Row => ({ row, check: { on: 'domain-items', feature: 'urn:xmpp:http:upload:0' }, expected: 'missing' });
+const upload = (row: string): Row => ({ row, check: { on: 'domain-items', feature: 'urn:xmpp:http:upload:0' }, expected: { module: 'upload' } });
+const BLOCKING = { module: 'blocking' };
 
 /** Monal's "PEP supported" test (MLIQProcessor handleAccountDiscoInfo), its "modern" part included. */
 const MONAL_PEP = ['filtered-notifications', 'publish-options', 'publish', 'subscribe', 'create-nodes', 'delete-items', 'delete-nodes', 'persistent-items', 'retrieve-items', 'auto-create', 'item-ids', 'multi-items'];
@@ -57,7 +58,7 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
     domain('Message Carbons', 'urn:xmpp:carbons:2'),
     mam('Message Archive Management'),
     stream('Client State Indication', 'csi', 'urn:xmpp:csi:0', CSI),
-    domain('Blocking', 'urn:xmpp:blocking', 'missing'),
+    domain('Blocking', 'urn:xmpp:blocking', BLOCKING),
     stream('Stream Management', 'sm', 'urn:xmpp:sm:3'),
     domain('External Service Discovery', 'urn:xmpp:extdisco:2', 'missing'),
     { row: 'Personal Eventing Protocol (OMEMO needs publish-options)', check: { on: 'account', identity: 'pubsub/pep', features: [`${PUBSUB}#publish-options`] }, expected: 'available' },
@@ -74,7 +75,7 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
     domain('XEP-0077: In-Band Registration', 'jabber:iq:register', 'registration'),
     { row: 'XEP-0163: Personal Eventing Protocol', check: { on: 'account', identity: 'pubsub/pep' }, expected: 'available' },
     account('XEP-0163: #publish-options', `${PUBSUB}#publish-options`),
-    domain('XEP-0191: Blocking Command', 'urn:xmpp:blocking', 'missing'),
+    domain('XEP-0191: Blocking Command', 'urn:xmpp:blocking', BLOCKING),
     stream('XEP-0198: Stream Management', 'sm', 'urn:xmpp:sm:3'),
     domain('XEP-0258: Security Labels in XMPP', 'urn:xmpp:sec-label:0', 'missing'),
     domain('XEP-0280: Message Carbons', 'urn:xmpp:carbons:2'),
@@ -87,7 +88,7 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
   ],
   Dino: [
     mam('Message Archive Management (history sync)'),
-    domain('Blocking Command', 'urn:xmpp:blocking', 'missing'),
+    domain('Blocking Command', 'urn:xmpp:blocking', BLOCKING),
     account('Bookmarks 2 (compat)', 'urn:xmpp:bookmarks:1#compat'),
     account('Stanza IDs (own archive)', 'urn:xmpp:sid:0'),
     stream('Stream Management', 'sm', 'urn:xmpp:sm:3'),
@@ -95,7 +96,7 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
   Monal: [
     { row: 'XEP-0163 Personal Eventing Protocol (modern)', check: { on: 'account', identity: 'pubsub/pep', features: MONAL_PEP.map((f) => `${PUBSUB}#${f}`) }, expected: 'available' },
     account('(used) XEP-0402 compat-pep', 'urn:xmpp:bookmarks:1#compat-pep'),
-    domain('XEP-0191: Blocking Command', 'urn:xmpp:blocking', 'missing'),
+    domain('XEP-0191: Blocking Command', 'urn:xmpp:blocking', BLOCKING),
     stream('XEP-0198: Stream Management', 'sm', 'urn:xmpp:sm:3'),
     domain('XEP-0199: XMPP Ping', 'urn:xmpp:ping'),
     domain('XEP-0215: External Service Discovery', 'urn:xmpp:extdisco:2', 'missing'),
