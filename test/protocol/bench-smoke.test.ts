@@ -36,13 +36,15 @@ async function bench(args: string[]): Promise<Line[]> {
 describe('herald bench (smoke)', () => {
   it('runs every scenario with no loss and no errors', async () => {
     const lines = await bench(['--clients', '5', '--pairs', '2', '--window', '4', '--duration', '1', '--rate', '100', '--messages', '30', '--contacts', '4', '--rounds', '2']);
-    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only']);
+    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', 'login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only']);
     for (const line of lines) {
       expect(line.server).toBe('herald');
       expect(line.metrics.errors).toBe(0);
       if ('lost' in line.metrics) expect(line.metrics.lost).toBe(0);
     }
-    const [login, throughput, latency, offline, fanout, fixed] = lines as [Line, Line, Line, Line, Line, Line];
+    const [login, throughput, latency, offline, fanout, fixed, pep] = lines as [Line, Line, Line, Line, Line, Line, Line];
+    // PEP: ran (no errors, nothing lost, checked above) and reported its rates.
+    expect(Object.keys(pep.metrics)).toEqual(expect.arrayContaining(['publish_per_s', 'fetch_per_s']));
     expect(login.metrics.logins_per_s).toBeGreaterThan(1);
     expect(login.metrics.server_cpu_ms_per_login).toBeGreaterThan(0);
     expect(throughput.metrics.msgs_per_s).toBeGreaterThan(10);
@@ -55,7 +57,7 @@ describe('herald bench (smoke)', () => {
     expect(fixed.metrics.sent).toBeGreaterThan(50);
     expect(fixed.metrics.sent).toBeLessThanOrEqual(110);
     // SASL2 SCRAM, FAST (full and resumed TLS) and the TLS-only floor: all 5 logged in, CPU read.
-    for (const line of lines.slice(6)) {
+    for (const line of lines.slice(7)) {
       expect(line.metrics.logins_per_s).toBeGreaterThan(1);
       expect(line.metrics.server_cpu_ms_per_login).toBeGreaterThan(0);
     }
