@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { PubsubNodeConfig, RosterItem, Storage } from '../../src/storage/types.js';
 
 const ALICE = 'alice@example.org';
-const ROUNDS = 12;
+export const ROUNDS = 12;
 
 const config: PubsubNodeConfig = {
   accessModel: 'presence',
@@ -18,7 +18,7 @@ const config: PubsubNodeConfig = {
 };
 
 /** `ROUNDS` calls of `write`, alternating between the two handles, all started at once. */
-function together<T>(handles: readonly [Storage, Storage], write: (storage: Storage, n: number) => Promise<T>): Promise<T[]> {
+export function together<T>(handles: readonly [Storage, Storage], write: (storage: Storage, n: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: ROUNDS }, (_, n) => write(handles[n % 2]!, n)));
 }
 

@@ -19,6 +19,7 @@ import { runUserContract } from './contract-users.js';
 import { runInviteContract } from './contract-invites.js';
 import { runConcurrencyContract } from './contract-concurrency.js';
 import { runBlockingContract } from './contract-blocking.js';
+import { runConcurrencyLimitsContract } from './contract-concurrency-limits.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -68,6 +69,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runConcurrencyContract(() => [fixture.storage, fixture.second]);
     runUploadContract(current);
     runBlockingContract(current);
+    runConcurrencyLimitsContract(() => [fixture.storage, fixture.second]);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

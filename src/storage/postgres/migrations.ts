@@ -176,6 +176,75 @@ export const PG_MIGRATIONS: readonly string[] = [
     vcard   TEXT NOT NULL
   );
   `,
+  // 10: invitations (XEP-0401/0445/0379), as SQLite step 11. Only the token's SHA-256 is kept.
+  `
+  CREATE TABLE invites (
+    id                 TEXT    NOT NULL PRIMARY KEY,
+    token_hash         TEXT    NOT NULL UNIQUE,
+    domain             TEXT    NOT NULL,
+    username           TEXT,
+    contact            TEXT,
+    admin              BOOLEAN NOT NULL,
+    allow_registration BOOLEAN NOT NULL,
+    created_at         BIGINT  NOT NULL,
+    expires_at         BIGINT  NOT NULL,
+    used_at            BIGINT,
+    used_by            TEXT
+  );
+  CREATE INDEX invites_by_domain ON invites (domain, username);
+  CREATE INDEX invites_by_contact ON invites (contact);
+  `,
+  // 11: XEP-0357 push registrations, as SQLite step 12 (pushed_count hands the claimed count
+  // back through RETURNING; see postgres/push.ts).
+  `
+  CREATE TABLE push_registrations (
+    account         TEXT   NOT NULL,
+    service         TEXT   NOT NULL,
+    node            TEXT   NOT NULL,
+    publish_options TEXT,
+    last_push_at    BIGINT NOT NULL DEFAULT 0,
+    pending         BIGINT NOT NULL DEFAULT 0,
+    pushed_count    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, service, node)
+  );
+  `,
+  // 12: XEP-0363 upload slots, as SQLite step 13. Times in ms.
+  `
+  CREATE TABLE uploads (
+    id           TEXT   NOT NULL PRIMARY KEY,
+    owner        TEXT   NOT NULL,
+    filename     TEXT   NOT NULL,
+    size         BIGINT NOT NULL,
+    content_type TEXT   NOT NULL,
+    put_token    TEXT   NOT NULL,
+    created_at   BIGINT NOT NULL,
+    put_deadline BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    uploaded_at  BIGINT
+  );
+  CREATE INDEX uploads_by_owner ON uploads (owner, expires_at);
+  CREATE INDEX uploads_by_expiry ON uploads (expires_at);
+  `,
+  // 13: XEP-0191 blocklists and XEP-0377 abuse reports, as SQLite step 14 (stanza_ids: a JSON array).
+  `
+  CREATE TABLE blocklist (
+    account TEXT NOT NULL,
+    jid     TEXT NOT NULL,
+    PRIMARY KEY (account, jid)
+  );
+  CREATE TABLE abuse_reports (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    reporter        TEXT   NOT NULL,
+    reporter_domain TEXT   NOT NULL,
+    reported        TEXT   NOT NULL,
+    reason          TEXT   NOT NULL,
+    text            TEXT,
+    stanza_ids      TEXT   NOT NULL,
+    reported_at     BIGINT NOT NULL
+  );
+  CREATE INDEX abuse_reports_by_reporter ON abuse_reports (reporter);
+  CREATE INDEX abuse_reports_by_domain ON abuse_reports (reporter_domain, id);
+  `,
 ];
 
 async function appliedVersion(tx: Queryable): Promise<number> {

@@ -47,6 +47,10 @@ export const LOCK = {
   privateXml: 7,
   archive: 8,
   fastTokens: 9,
+  push: 10,
+  uploads: 11,
+  blocklist: 12,
+  abuseReporter: 13,
 } as const;
 
 /** Serialises the transactions holding the same (space, key) until this one ends. */

@@ -14,6 +14,10 @@ import { createPostgresPubsubRepository } from './pubsub.js';
 import { createPostgresRosterRepository } from './roster.js';
 import { createPostgresUserRepository } from './users.js';
 import { createPostgresVCardRepository } from './vcards.js';
+import { createPostgresInviteRepository } from './invites.js';
+import { createPostgresPushRepository } from './push.js';
+import { createPostgresUploadRepository } from './uploads.js';
+import { createPostgresAbuseReportRepository, createPostgresBlocklistRepository } from './blocking.js';
 
 /** Connects, migrates, and resolves once the database is usable; PostgresUnavailableError otherwise. */
 export async function openPostgresStorage(url: string): Promise<Storage> {
@@ -37,6 +41,11 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     archive,
     privateXml: createPostgresPrivateXmlRepository(db),
     vcards: createPostgresVCardRepository(db),
+    invites: createPostgresInviteRepository(db),
+    push: createPostgresPushRepository(db),
+    uploads: createPostgresUploadRepository(db),
+    blocklists: createPostgresBlocklistRepository(db),
+    abuseReports: createPostgresAbuseReportRepository(db),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,6 @@
 // XEP-0049 private XML storage in PostgreSQL: the byte sum and the writes share one transaction
 // under the account's advisory lock, so two writers cannot both pass the limit.
-import type { PrivateXmlRepository } from '../types.js';
+import type { PrivateXmlEntry, PrivateXmlRepository } from '../types.js';
 import { LOCK, lockKey, type Database } from './pool.js';
 
 const keyOf = (entry: { namespace: string; name: string }): string => `${entry.namespace} ${entry.name}`;
@@ -42,6 +42,13 @@ export function createPostgresPrivateXmlRepository(db: Database): PrivateXmlRepo
         return 'stored';
       }),
     accountBytes,
+    async list(account) {
+      const { rows } = await db.query<PrivateXmlEntry>(
+        'SELECT name, namespace, xml FROM private_xml WHERE account = $1 ORDER BY namespace COLLATE "C", name COLLATE "C"',
+        [account],
+      );
+      return rows;
+    },
     async deleteAccount(account) {
       await db.query('DELETE FROM private_xml WHERE account = $1', [account]);
     },

@@ -1,5 +1,6 @@
 // Blocklists and abuse reports in SQLite (tables blocklist and abuse_reports, a late migration step).
 import type { AbuseReport, AbuseReportFilter, AbuseReportRepository, BlocklistRepository } from '../types.js';
+import { ABUSE_REPORT_COLUMNS as COLUMNS, abuseReportFromRow as toReport, domainOfBare, type AbuseReportRow as ReportRow } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
 
 export function createSqliteBlocklistRepository(db: SqliteDatabase): BlocklistRepository {
@@ -43,28 +44,6 @@ export function createSqliteBlocklistRepository(db: SqliteDatabase): BlocklistRe
   };
 }
 
-interface ReportRow {
-  id: number;
-  reporter: string;
-  reported: string;
-  reason: string;
-  text: string | null;
-  stanza_ids: string;
-  reported_at: number;
-}
-
-const toReport = (row: ReportRow): AbuseReport => ({
-  id: row.id,
-  reporter: row.reporter,
-  reported: row.reported,
-  reason: row.reason,
-  ...(row.text !== null && { text: row.text }),
-  stanzaIds: JSON.parse(row.stanza_ids) as string[],
-  reportedAt: row.reported_at,
-});
-
-const COLUMNS = 'id, reporter, reported, reason, text, stanza_ids, reported_at';
-
 export function createSqliteAbuseReportRepository(db: SqliteDatabase): AbuseReportRepository {
   const countByReporter = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM abuse_reports WHERE reporter = ?');
   const insert = db.prepare<[string, string, string, string, string | null, string, number]>(
@@ -79,7 +58,7 @@ export function createSqliteAbuseReportRepository(db: SqliteDatabase): AbuseRepo
 
   const addTx = db.transaction((report: Omit<AbuseReport, 'id'>, limit: number): number | undefined => {
     if ((countByReporter.get(report.reporter)?.n ?? 0) >= limit) return undefined;
-    const domain = report.reporter.slice(report.reporter.indexOf('@') + 1);
+    const domain = domainOfBare(report.reporter);
     const info = insert.run(report.reporter, domain, report.reported, report.reason, report.text ?? null, JSON.stringify(report.stanzaIds), report.reportedAt);
     return Number(info.lastInsertRowid);
   });

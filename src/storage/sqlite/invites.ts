@@ -1,40 +1,8 @@
 // Invitations in SQLite. Plain SQL a PostgreSQL backend can repeat; redeem is one conditional
 // UPDATE, so two redeemers of one token cannot both succeed.
-import type { Invite, InviteRepository } from '../types.js';
+import type { InviteRepository } from '../types.js';
+import { INVITE_COLUMNS as COLUMNS, inviteFromRow as fromRow, type InviteRow as Row } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  id: string;
-  token_hash: string;
-  domain: string;
-  username: string | null;
-  contact: string | null;
-  admin: number;
-  allow_registration: number;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  used_by: string | null;
-}
-
-const COLUMNS = 'id, token_hash, domain, username, contact, admin, allow_registration, created_at, expires_at, used_at, used_by';
-
-function fromRow(r: Row): Invite {
-  const invite: Invite = {
-    id: r.id,
-    tokenHash: r.token_hash,
-    domain: r.domain,
-    admin: r.admin === 1,
-    allowRegistration: r.allow_registration === 1,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-  };
-  if (r.username !== null) invite.username = r.username;
-  if (r.contact !== null) invite.contact = r.contact;
-  if (r.used_at !== null) invite.usedAt = r.used_at;
-  if (r.used_by !== null) invite.usedBy = r.used_by;
-  return invite;
-}
 
 export function createSqliteInviteRepository(db: SqliteDatabase): InviteRepository {
   const insert = db.prepare(`INSERT INTO invites (${COLUMNS}) VALUES (@id, @token_hash, @domain, @username, @contact, @admin, @allow_registration, @created_at, @expires_at, NULL, NULL)`);

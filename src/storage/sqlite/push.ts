@@ -2,15 +2,8 @@
 // Plain SQL that PostgreSQL runs as is: the count check and insert, and the rate-limit claim,
 // are each one transaction.
 import type { PushDue, PushRegistration, PushRepository } from '../types.js';
+import { pushRegistrationFromRow as registrationOf, type PushRegistrationRow as Row } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  service: string;
-  node: string;
-  publish_options: string | null;
-}
-
-const registrationOf = (row: Row): PushRegistration => ({ service: row.service, node: row.node, publishOptions: row.publish_options ?? undefined });
 
 export function createSqlitePushRepository(db: SqliteDatabase): PushRepository {
   const selectAll = db.prepare<[string], Row>('SELECT service, node, publish_options FROM push_registrations WHERE account = ? ORDER BY service, node');

@@ -1,36 +1,8 @@
 // XEP-0363 upload slots in SQLite (table uploads). The quota check and the insert are one
 // statement, so two nodes reserving for one account at once cannot both pass the quota.
-import type { UploadRepository, UploadSlot } from '../types.js';
+import type { UploadRepository } from '../types.js';
+import { uploadFromRow as toSlot, type UploadRow as Row } from '../sql-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  id: string;
-  owner: string;
-  filename: string;
-  size: number;
-  content_type: string;
-  put_token: string;
-  created_at: number;
-  put_deadline: number;
-  expires_at: number;
-  uploaded_at: number | null;
-}
-
-function toSlot(row: Row): UploadSlot {
-  const slot: UploadSlot = {
-    id: row.id,
-    owner: row.owner,
-    filename: row.filename,
-    size: row.size,
-    contentType: row.content_type,
-    putToken: row.put_token,
-    createdAt: row.created_at,
-    putDeadline: row.put_deadline,
-    expiresAt: row.expires_at,
-  };
-  if (row.uploaded_at !== null) slot.uploadedAt = row.uploaded_at;
-  return slot;
-}
 
 export function createSqliteUploadRepository(db: SqliteDatabase): UploadRepository {
   const reserve = db.prepare(`
