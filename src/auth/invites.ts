@@ -49,10 +49,14 @@ export function issueInvite(request: InviteRequest): IssuedInvite {
  * also registers (XEP-0445 §2.3 `ibr=y`); otherwise the account to register, or just the domain.
  */
 export function inviteUri(invite: Invite, token: string): string {
-  const preauth = `preauth=${encodeURIComponent(token)}`;
-  if (invite.contact !== undefined) return `xmpp:${invite.contact}?roster;${preauth}${invite.allowRegistration ? ';ibr=y' : ''}`;
+  if (invite.contact !== undefined) return `xmpp:${invite.contact}?roster;preauth=${encodeURIComponent(token)}${invite.allowRegistration ? ';ibr=y' : ''}`;
+  return registerUri(invite, token);
+}
+
+/** XEP-0401 §5: the account link (register), also for an account invitation that introduces a contact. */
+export function registerUri(invite: Pick<Invite, 'domain' | 'username'>, token: string): string {
   const target = invite.username !== undefined ? `${invite.username}@${invite.domain}` : invite.domain;
-  return `xmpp:${target}?register;${preauth}`;
+  return `xmpp:${target}?register;preauth=${encodeURIComponent(token)}`;
 }
 
 /** Whether the invite can still be presented (XEP-0445 §4: expiry is checked only then). */

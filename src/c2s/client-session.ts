@@ -126,6 +126,8 @@ export class ClientSession implements LocalSession {
 
   sendConfirmed(stanza: Element): Promise<boolean> {
     if (this.finished) return Promise.resolve(false);
+    // Stanzas from other nodes arrive this way: a hibernating session must be noticed here too (push).
+    if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
     // While it ends, the stanza joins the queue being re-homed (and resolves false), like send().
     // A writer waiting for confirmation is never held back; order is kept by releasing first.
     this.releaseHeld();

@@ -7,7 +7,6 @@ import type { OutboundFilter } from '../core/sessions/outbound-filter.js';
 
 interface Held {
   stanza: Element;
-  key: string | undefined;
   bytes: number;
   dropped: boolean;
 }
@@ -23,7 +22,6 @@ export class HeldOutbound {
   get count(): number {
     return this.live;
   }
-
 
   /**
    * Holds `stanza` if the filter says so and it fits under `maxBytes`; false means it must be
@@ -49,7 +47,10 @@ export class HeldOutbound {
         this.liveBytes -= older.bytes;
       }
     }
-    const entry: Held = { stanza, key, bytes, dropped: false };
+    // Superseded entries wait for take(); a contact whose presence keeps changing must not grow
+    // the list without bound, so they are swept once they outnumber the live ones.
+    if (this.entries.length > 2 * this.live + 16) this.entries = this.entries.filter((held) => !held.dropped);
+    const entry: Held = { stanza, bytes, dropped: false };
     this.entries.push(entry);
     if (key !== undefined) this.byKey.set(key, entry);
     this.live += 1;

@@ -2,10 +2,10 @@
 // base64 salt, StoredKey and ServerKey with an iteration count. ejabberd's export base64-encodes
 // these twice; a key whose first decoding has the wrong length but whose second has the right
 // one is read that way, and so is the salt of the same element.
-import type { ScramCredential, ScramMechanism } from '../storage/types.js';
+import { scramHashLength } from '../auth/scram-credentials.js';
+import type { ScramCredential } from '../storage/types.js';
 import type { Element } from '../xml/element.js';
 
-const KEY_BYTES: Record<ScramMechanism, number> = { 'SCRAM-SHA-1': 20, 'SCRAM-SHA-256': 32 };
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export class CredentialImportError extends Error {
@@ -33,7 +33,7 @@ export function scramCredentialFrom(el: Element): ScramCredential | undefined {
   let storedKey = decode(child(el, 'stored-key'), '<stored-key/>');
   let serverKey = decode(child(el, 'server-key'), '<server-key/>');
   let salt = decode(child(el, 'salt'), '<salt/>');
-  const size = KEY_BYTES[mechanism];
+  const size = scramHashLength(mechanism);
   if (storedKey.length !== size && BASE64.test(storedKey.toString('latin1'))) {
     // Double-encoded (ejabberd): the decoded bytes are themselves base64 text.
     storedKey = decode(storedKey.toString('latin1'), '<stored-key/>');

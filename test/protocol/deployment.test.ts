@@ -92,8 +92,11 @@ describe('docs/deployment.md', () => {
       }
       return helpOf.get(top)!;
     };
+    // `herald <unknown> --help` prints the top-level help and exits 0: check names against it.
+    const topLevel = (await herald(['--help'], {})).stdout;
     for (const command of used) {
       const [top, sub] = command.split(' ');
+      expect(topLevel, `herald ${top}`).toMatch(new RegExp(`\\n  ${top}\\b`));
       const text = await help(top!);
       if (sub && /Commands:/.test(text)) expect(text, `herald ${command}`).toMatch(new RegExp(`\\n  ${sub}\\b`));
     }

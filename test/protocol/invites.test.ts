@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../harness/server-process.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import { connectSecured, login } from '../harness/login.js';
-import { getRoster, nextPush, rosterItems } from '../harness/im.js';
+import { getRoster, nextPush, nothingBefore, rosterItems } from '../harness/im.js';
 
 let server: ServerProcess;
 
@@ -185,9 +185,13 @@ describe('contact invitations (XEP-0401 with XEP-0379)', () => {
     const alice = await login(server.ports.c2s, 'alice', 'wonderland', 'tab');
     alice.client.send('<presence/>');
     const ivan = await login(server.ports.c2s, 'ivan', 'wonderland', 'pc');
+    // Interested (roster asked) and available, so an approval would reach him.
+    await getRoster(ivan.client);
+    ivan.client.send('<presence/>');
     ivan.client.send("<presence to='alice@localhost' type='subscribe'><preauth xmlns='urn:xmpp:pars:0' token='bogus'/></presence>");
     await alice.client.next((el) => el.name === 'presence' && el.attrs.type === 'subscribe' && el.attrs.from === 'ivan@localhost');
-    expect(ivan.client.inbox.some((el) => el.name === 'presence' && el.attrs.type === 'subscribed')).toBe(false);
+    expect(await nothingBefore(ivan.client, (el) => el.name === 'presence' && el.attrs.type === 'subscribed')).toBe(true);
+    expect(rosterItems(await getRoster(ivan.client))).toEqual([expect.objectContaining({ jid: 'alice@localhost', subscription: 'none', ask: 'subscribe' })]);
     alice.client.destroy();
     ivan.client.destroy();
   });

@@ -8,8 +8,6 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 
-const ADHOC_NS = NS.adhoc;
-
 export const adhocModule: HeraldModule = {
   name: 'adhoc',
   enabledByDefault: true,
@@ -22,11 +20,11 @@ export const adhocModule: HeraldModule = {
     };
 
     ctx.on('disco/info', (event) => {
-      if (event.target === 'host' && event.node === undefined) event.features.add(ADHOC_NS);
+      if (event.target === 'host' && event.node === undefined) event.features.add(NS.adhoc);
     });
     // §2.1: the commands node lists what this requester may run.
     ctx.on('disco/items', async (event) => {
-      if (event.target !== 'host' || event.node !== ADHOC_NS) return false;
+      if (event.target !== 'host' || event.node !== NS.adhoc) return false;
       for (const c of await list(event.jid.domain, event.requester)) event.items.push({ jid: event.jid.domain, node: c.node, name: c.name });
       return true;
     });
@@ -34,7 +32,7 @@ export const adhocModule: HeraldModule = {
     ctx.handleIq({
       target: 'host',
       type: 'set',
-      xmlns: ADHOC_NS,
+      xmlns: NS.adhoc,
       name: 'command',
       handler: async ({ payload, from, to }) => {
         const node = payload.attrs.node as string | undefined;
@@ -43,7 +41,7 @@ export const adhocModule: HeraldModule = {
         const offered = await list(to.domain, from);
         if (!offered.some((c) => c.node === node)) throw new StanzaError('item-not-found', `no command '${node}' here for ${from.toBareString()}`);
         // §3.4.3: cancelling ends the session; nothing was kept for it.
-        if (payload.attrs.action === 'cancel') return xml('command', { xmlns: ADHOC_NS, node, sessionid: payload.attrs.sessionid, status: 'canceled' });
+        if (payload.attrs.action === 'cancel') return xml('command', { xmlns: NS.adhoc, node, sessionid: payload.attrs.sessionid, status: 'canceled' });
         const event: AdhocExecuteEvent = { domain: to.domain, requester: from, node, command: payload };
         if (!(await ctx.fire('adhoc/execute', event)) || !event.reply) throw new StanzaError('item-not-found', `no command '${node}' here`);
         return event.reply;

@@ -1,7 +1,7 @@
 // XEP-0401 §4–5 as XEP-0050 commands, so clients make invitations themselves: any user can
 // invite a friend to become a contact (and register here); an administrator can make an
 // account invitation, with or without a reserved name.
-import { issueInvite, isInviteUsable } from '../../auth/invites.js';
+import { issueInvite, isInviteUsable, registerUri } from '../../auth/invites.js';
 import { roleOf } from '../../auth/roles.js';
 import type { AdhocExecuteEvent } from '../../core/events.js';
 import type { ModuleContext } from '../../core/modules/module.js';
@@ -93,7 +93,7 @@ export function registerInviteCommands(ctx: ModuleContext, limits: InviteCommand
     await ctx.storage.invites.create(issued.invite);
     ctx.log.info({ account: event.requester.toBareString(), invite: issued.invite.id, username }, 'account invitation created by an administrator');
     // The account link, not the contact link: this invitation is first of all for an account.
-    const uri = `xmpp:${username === undefined ? '' : `${username}@`}${event.domain}?register;preauth=${encodeURIComponent(issued.token)}`;
+    const uri = registerUri(issued.invite, issued.token);
     return completed(CREATE_ACCOUNT, event.command.attrs.sessionid as string | undefined, uri, issued.invite.expiresAt);
   }
 

@@ -5,6 +5,7 @@
 // other servers are reached at the resources whose presence (and caps) reached the owner.
 import { deliverForAccount } from '../../core/modules/deliver-for-account.js';
 import { xml, type Element } from '../../xml/element.js';
+import { NS } from '../../xml/ns.js';
 import { tryParseJid, type Jid } from '../../protocol/jid.js';
 import type { CapsQueryEvent, RemoteResourcesEvent } from '../../core/events.js';
 import type { ModuleContext } from '../../core/modules/module.js';
@@ -14,7 +15,6 @@ import { refusal } from './access.js';
 import { NS_PUBSUB_EVENT } from './errors.js';
 import { buildElement } from '../../xml/element-builder.js';
 
-const DELAY_NS = 'urn:xmpp:delay';
 
 /** The <item/> of a notification or a retrieval answer, payload included. */
 export function itemElement(item: PubsubItem): Element {
@@ -27,7 +27,7 @@ export function eventMessage(ctx: ModuleContext, owner: string, to: string, even
     'message',
     { from: owner, to, type: 'headline', id: ctx.ids.next() },
     event,
-    delayedSince === undefined ? null : xml('delay', { xmlns: DELAY_NS, from: owner, stamp: new Date(delayedSince).toISOString() }),
+    delayedSince === undefined ? null : xml('delay', { xmlns: NS.delay, from: owner, stamp: new Date(delayedSince).toISOString() }),
   );
 }
 
