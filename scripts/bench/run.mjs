@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median } from '../../dist/bench/percentiles.js';
-import { formatNumber } from '../../dist/bench/report.js';
+import { renderTable } from './table.mjs';
 import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
 import { archiveCostTable, mamComparison } from './mam-compare.mjs';
 
@@ -104,29 +104,6 @@ async function main() {
   console.log(`\n${opts.repeat} round(s); median (min–max); ratio = Herald / peer. ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, ${os.release()}`);
   for (const note of notes) console.log(`note: ${note}`);
   fs.rmSync(root, { recursive: true, force: true });
-}
-
-/** Markdown table: one row per scenario metric, one column (plus ratio) per server. */
-function renderTable(lines, servers) {
-  const present = servers.filter((s) => lines.some((l) => l.server === s));
-  const keys = [];
-  for (const l of lines) for (const m of Object.keys(l.metrics)) if (!keys.some((k) => k[0] === l.scenario && k[1] === m)) keys.push([l.scenario, m]);
-  const header = ['scenario', 'metric', ...present.flatMap((s) => (s === 'herald' ? ['herald'] : [s, `herald/${s}`]))];
-  const rows = keys.map(([scenario, metric]) => {
-    const values = (s) => lines.filter((l) => l.server === s && l.scenario === scenario).map((l) => l.metrics[metric] ?? Number.NaN);
-    const cell = (v) => (v.length === 0 ? '–' : v.length === 1 ? formatNumber(v[0]) : `${formatNumber(median(v))} (${formatNumber(Math.min(...v))}–${formatNumber(Math.max(...v))})`);
-    const heraldMedian = median(values('herald'));
-    return [
-      scenario,
-      metric,
-      ...present.flatMap((s) => {
-        if (s === 'herald') return [cell(values(s))];
-        const ratio = heraldMedian / median(values(s));
-        return [cell(values(s)), Number.isFinite(ratio) ? ratio.toFixed(2) : '–'];
-      }),
-    ];
-  });
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 await main();

@@ -96,7 +96,8 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
   const child = spawn(process.execPath, [...nodeArgs, cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(child, path.join(dir, 'server.log'));
   await waitForPort(port, child, 'herald');
-  return { name: 'herald', port, httpsPort, pid: child.pid, stop: () => stopPid(child.pid, child) };
+  const wsUrl = `wss://127.0.0.1:${httpsPort}/xmpp-websocket`;
+  return { name: 'herald', port, httpsPort, wsUrl, pid: child.pid, stop: () => stopPid(child.pid, child) };
 }
 
 export function prosodyInstalled() {
@@ -105,10 +106,13 @@ export function prosodyInstalled() {
 
 /**
  * With `mam`, Prosody archives (mod_mam, always) into SQL storage on SQLite (LuaDBI's
- * lua-dbi-sqlite3; its default file storage does not scale to large archives).
+ * lua-dbi-sqlite3; its default file storage does not scale to large archives). With `http`, it
+ * serves HTTPS on a free port with mod_websocket and an `upload.` mod_http_file_share component.
  */
-export async function startProsody(dir, certDir, { mam = false } = {}) {
+export async function startProsody(dir, certDir, { mam = false, http = false } = {}) {
   const port = await freePort();
+  const httpsPort = http ? await freePort() : undefined;
+  const ssl = `{ certificate = "${certDir}/${DOMAIN}.crt", key = "${certDir}/${DOMAIN}.key" }`;
   const config = path.join(dir, 'prosody.cfg.lua');
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   // Lua strings: our paths come from mkdtemp, so they hold no quotes.
@@ -123,8 +127,11 @@ c2s_ports = { ${port} }
 s2s_ports = { }
 component_ports = { }
 http_ports = { }
-https_ports = { }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep"${mam ? ', "mam"' : ''} }
+https_ports = { ${httpsPort ?? ''} }
+https_interfaces = { "127.0.0.1" }
+https_ssl = ${ssl}
+http_default_host = "${DOMAIN}"
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep"${mam ? ', "mam"' : ''}${http ? ', "websocket"' : ''} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
@@ -133,9 +140,9 @@ allow_registration = true
 min_seconds_between_registrations = 0
 registration_whitelist = { "127.0.0.1" }
 log = { { levels = { min = "warn" }, to = "console" } }
-ssl = { certificate = "${certDir}/${DOMAIN}.crt", key = "${certDir}/${DOMAIN}.key" }
+ssl = ${ssl}
 VirtualHost "${DOMAIN}"
-`,
+${http ? `Component "upload.${DOMAIN}" "http_file_share"\n  http_file_share_size_limit = 4294967296\n  http_file_share_daily_quota = 1099511627776\n` : ''}`,
   );
   // Prosody 0.12 refuses to run as root: run it as its own Debian user, owning the folder.
   const uid = Number(execFileSync('id', ['-u', 'prosody'], { encoding: 'utf8' }));
@@ -145,7 +152,9 @@ VirtualHost "${DOMAIN}"
   const child = spawn('/usr/bin/prosody', ['--config', config, '-F'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
   logTo(child, path.join(dir, 'server.log'));
   await waitForPort(port, child, 'prosody');
-  return { name: 'prosody', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
+  if (httpsPort) await waitForPort(httpsPort, child, 'prosody https');
+  const wsUrl = httpsPort ? `wss://127.0.0.1:${httpsPort}/xmpp-websocket` : undefined;
+  return { name: 'prosody', port, httpsPort, wsUrl, pid: child.pid, stop: () => stopPid(child.pid, child) };
 }
 
 export function ejabberdInstalled() {
@@ -169,9 +178,24 @@ function findDescendant(pid, name) {
   return undefined;
 }
 
-/** With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia. */
-export async function startEjabberd(dir, certDir, { mam = false } = {}) {
+/**
+ * With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia. With
+ * `http`, an ejabberd_http listener with TLS serves WebSocket at /ws and mod_http_upload.
+ */
+export async function startEjabberd(dir, certDir, { mam = false, http = false } = {}) {
   const port = await freePort();
+  const httpsPort = http ? await freePort() : undefined;
+  const httpListener = [
+    `  - port: ${httpsPort}`,
+    '    ip: "127.0.0.1"',
+    '    module: ejabberd_http',
+    '    tls: true',
+    '    request_handlers:',
+    '      /ws: ejabberd_http_ws',
+    '      /upload: mod_http_upload',
+    '',
+  ].join('\n');
+  const uploadModule = `  mod_http_upload: { put_url: "https://@HOST@:${httpsPort}/upload", docroot: "${dir}/upload", max_size: infinity, thumbnail: false, access: all }\n`;
   const node = `bench${process.pid}@localhost`;
   fs.writeFileSync(path.join(dir, 'cert.pem'), fs.readFileSync(path.join(certDir, `${DOMAIN}.crt`), 'utf8') + fs.readFileSync(path.join(certDir, `${DOMAIN}.key`), 'utf8'));
   fs.writeFileSync(
@@ -190,7 +214,7 @@ listen:
     starttls_required: true
     shaper: none
     access: all
-shaper_rules:
+${http ? httpListener : ''}shaper_rules:
   max_user_sessions: 100000
   max_user_offline_messages: 1000000
   c2s_shaper: none
@@ -204,7 +228,7 @@ modules:
   mod_register: { ip_access: all, access: register }
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
-${mam ? '  mod_mam: { default: always }\n' : ''}`,
+${mam ? '  mod_mam: { default: always }\n' : ''}${http ? uploadModule : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
   fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);
@@ -229,9 +253,11 @@ ${mam ? '  mod_mam: { default: always }\n' : ''}`,
     const child = spawn('/usr/sbin/ejabberdctl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env, ...asUser });
     logTo(child, path.join(dir, 'server.log'));
     await waitForPort(port, child, 'ejabberd', 60_000);
+    if (httpsPort) await waitForPort(httpsPort, child, 'ejabberd https', 60_000);
     const pid = findDescendant(child.pid, 'beam.smp');
     if (pid === undefined) throw new Error('ejabberd: beam.smp process not found');
-    return { name: 'ejabberd', port, pid, stop: () => stopPid(pid, child).then(stopEpmd) };
+    const wsUrl = httpsPort ? `wss://127.0.0.1:${httpsPort}/ws` : undefined;
+    return { name: 'ejabberd', port, httpsPort, wsUrl, pid, stop: () => stopPid(pid, child).then(stopEpmd) };
   } catch (error) {
     await stopEpmd();
     throw error;

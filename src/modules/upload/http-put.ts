@@ -64,7 +64,8 @@ export async function handlePut(ctx: PutContext, request: HttpRequest, id: strin
   const limit = new ByteLimit(slot.size);
   try {
     // 'wx': a second PUT racing for the same slot fails here instead of writing into the same file.
-    await pipeline(request.req, limit, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    // flush: fsync before close, so 201 is never said for bytes still only in the page cache.
+    await pipeline(request.req, limit, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600, flush: true }));
   } catch (error) {
     await fs.promises.rm(partial, { force: true }).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return plainAnswer(request.res, 409, 'this slot is being uploaded already\n');
@@ -78,7 +79,7 @@ export async function handlePut(ctx: PutContext, request: HttpRequest, id: strin
     await fs.promises.rm(partial, { force: true });
     return plainAnswer(request.res, 400, `received ${limit.count} bytes, expected ${slot.size}\n`);
   }
-  await fs.promises.rename(partial, ctx.files.final(id));
+  await ctx.files.publish(id);
   const now = ctx.now();
   if (!(await ctx.uploads.markUploaded(id, now, now + ctx.expireAfterMs))) {
     await ctx.files.remove(id);
