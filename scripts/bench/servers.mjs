@@ -142,6 +142,7 @@ registration_whitelist = { "127.0.0.1" }
 log = { { levels = { min = "warn" }, to = "console" } }
 ssl = ${ssl}
 VirtualHost "${DOMAIN}"
+Component "conference.${DOMAIN}" "muc"
 ${http ? `Component "upload.${DOMAIN}" "http_file_share"\n  http_file_share_size_limit = 4294967296\n  http_file_share_daily_quota = 1099511627776\n` : ''}`,
   );
   // Prosody 0.12 refuses to run as root: run it as its own Debian user, owning the folder.
@@ -228,6 +229,7 @@ modules:
   mod_register: { ip_access: all, access: register }
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
+  mod_muc: { access: all, access_create: all, access_persistent: all, access_admin: none, max_users: 100000, max_users_presence: 100000, default_room_options: { max_users: 100000 } }
 ${mam ? '  mod_mam: { default: always }\n' : ''}${http ? uploadModule : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.

@@ -6,9 +6,10 @@ import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
+import { mucScenario } from './scenarios/muc.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
-export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
+export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', 'muc', ...LOGIN_VARIANTS] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioSizes {
@@ -23,6 +24,8 @@ export interface ScenarioSizes {
   rounds: number;
   /** pep: IQs for the publish and the fetch rates. */
   pepRequests: number;
+  /** muc: the room sizes measured, ascending. */
+  occupants: number[];
 }
 
 export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
@@ -41,6 +44,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
+    case 'muc':
+      return mucScenario(ctx, { occupants: sizes.occupants, rounds: sizes.rounds });
     case 'login-sasl2':
     case 'login-fast':
     case 'login-fast-resumed':

@@ -21,6 +21,7 @@ interface BenchOptions {
   messages: string;
   contacts: string;
   rounds: string;
+  occupants: string;
   pepRequests: string;
   serverPid?: string;
   register?: boolean;
@@ -49,7 +50,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--rate <r>', 'fixed-rate: messages per second offered', '1000')
     .option('--messages <m>', 'offline: messages stored', '10000')
     .option('--contacts <n>', 'fanout, pep: roster size', '200')
-    .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out', '20')
+    .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out; muc: messages per room size', '20')
+    .option('--occupants <list>', 'muc: room sizes, comma-separated (e.g. 100,1000)', '100')
     .option('--pep-requests <n>', 'pep: publishes, and fetches, for the rates', '2000')
     .option('--server-pid <pid>', 'server process to read CPU and memory of (same machine)')
     .option('--register', 'create users in-band (XEP-0077) (the default)')
@@ -83,6 +85,7 @@ export function registerBenchCommand(program: Command): void {
         contacts: positive(options.contacts, '--contacts'),
         rounds: positive(options.rounds, '--rounds'),
         pepRequests: positive(options.pepRequests, '--pep-requests'),
+        occupants: options.occupants.split(',').map((n) => Math.round(positive(n, '--occupants'))),
       };
       const extra = options.label ? { server: options.label } : {};
       for (const name of scenarios) {
