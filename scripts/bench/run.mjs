@@ -45,7 +45,8 @@ async function benchRound(server, pass) {
   const jsonFile = path.join(os.tmpdir(), `herald-bench-${process.pid}-${Date.now()}.jsonl`);
   args.push('--json', jsonFile);
   try {
-    await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+    const { stderr } = await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+    if (stderr) process.stderr.write(stderr.split('\n').filter(Boolean).map((l) => `${server.name}: ${l}\n`).join(''));
     return fs.readFileSync(jsonFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   } finally {
     fs.rmSync(jsonFile, { force: true });

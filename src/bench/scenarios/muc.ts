@@ -79,7 +79,9 @@ export async function mucScenario(ctx: BenchContext, options: MucOptions): Promi
       } else if (text.startsWith('<message') && round && childText(text, 'body') === round.body) {
         round.got++;
         round.latencies.push(performance.now() - round.t0);
-      } else if (topAttr(text, 'type') === 'error') errors++;
+      } else if (topAttr(text, 'type') === 'error') {
+        if (errors++ === 0) ctx.log(`muc: first error: ${text.slice(0, 400)}`);
+      }
       wake.notify();
     };
   };
