@@ -124,7 +124,7 @@ s2s_ports = { }
 component_ports = { }
 http_ports = { }
 https_ports = { }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep"${mam ? ', "mam"' : ''} }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep", "smacks"${mam ? ', "mam"' : ''} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
@@ -169,8 +169,11 @@ function findDescendant(pid, name) {
   return undefined;
 }
 
-/** With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia. */
-export async function startEjabberd(dir, certDir, { mam = false } = {}) {
+/**
+ * With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia.
+ * `maxPorts` raises Erlang's port table (ERL_MAX_PORTS, default 65,536) for the scale scenario.
+ */
+export async function startEjabberd(dir, certDir, { mam = false, maxPorts = undefined } = {}) {
   const port = await freePort();
   const node = `bench${process.pid}@localhost`;
   fs.writeFileSync(path.join(dir, 'cert.pem'), fs.readFileSync(path.join(certDir, `${DOMAIN}.crt`), 'utf8') + fs.readFileSync(path.join(certDir, `${DOMAIN}.key`), 'utf8'));
@@ -204,10 +207,11 @@ modules:
   mod_register: { ip_access: all, access: register }
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
+  mod_stream_mgmt: {}
 ${mam ? '  mod_mam: { default: always }\n' : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
-  fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);
+  fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n${maxPorts ? `ERL_MAX_PORTS=${maxPorts}\n` : ''}`);
   for (const sub of ['spool', 'logs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   // ejabberd runs as the ejabberd user, which must own the folder. We start ejabberdctl as that
   // user ourselves: run as root it would `su`, whose PAM limits cut open files to 1,024, and

@@ -6,10 +6,13 @@ import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
+import { scaleScenario, type ScaleOptions } from './scenarios/scale.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
 export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+/** Run only when named: they hold thousands of sessions (see scenarios/scale.ts). */
+export const EXPLICIT_SCENARIOS = ['scale'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof EXPLICIT_SCENARIOS)[number];
 
 export interface ScenarioSizes {
   clients: number;
@@ -23,6 +26,9 @@ export interface ScenarioSizes {
   rounds: number;
   /** pep: IQs for the publish and the fetch rates. */
   pepRequests: number;
+  /** scale: which phase, and seconds of watching the idle server. */
+  scalePhase: ScaleOptions['phase'];
+  idleS: number;
 }
 
 export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
@@ -41,6 +47,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
+    case 'scale':
+      return scaleScenario(ctx, { ...sizes, phase: sizes.scalePhase });
     case 'login-sasl2':
     case 'login-fast':
     case 'login-fast-resumed':

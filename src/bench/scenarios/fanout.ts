@@ -2,7 +2,7 @@
 // unavailable and available again, R times; each change is one stanza in and N out.
 import { closeAll, ensureAccounts, loginAll, usernames } from '../accounts.js';
 import { summarize } from '../percentiles.js';
-import { ownCpuSeconds } from '../proc-stats.js';
+import { maybeSample, ownCpuSeconds } from '../proc-stats.js';
 import { topAttr } from '../tokenizer.js';
 import type { BenchContext, ScenarioResult } from '../types.js';
 
@@ -56,6 +56,7 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
   if (!setupOk) errors += pending;
 
   const ownBefore = ownCpuSeconds();
+  const serverBefore = maybeSample(ctx.serverPid);
   const durations: number[] = [];
   let delivered = 0;
   for (let round = 0; round < options.rounds; round++) {
@@ -68,6 +69,7 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
     delivered += options.contacts - pending;
     if (!ok) errors += pending;
   }
+  const serverAfter = maybeSample(ctx.serverPid);
   const totalS = durations.reduce((a, b) => a + b, 0) / 1000;
   errors += [user!, ...contacts].filter((c) => c.failure !== undefined).length;
   await closeAll([user, ...contacts]);
@@ -82,6 +84,8 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
       lost: options.rounds * options.contacts - delivered,
       errors,
       bench_cpu_s: ownCpuSeconds() - ownBefore,
+      // The server's cost of one presence change reaching every contact.
+      ...(serverBefore && serverAfter ? { server_cpu_ms_per_round: ((serverAfter.cpuSeconds - serverBefore.cpuSeconds) * 1000) / options.rounds } : {}),
     },
   };
 }
