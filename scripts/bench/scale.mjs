@@ -87,6 +87,12 @@ async function main() {
     floor: { ok: () => true, start: () => startFloor(root, certDir) },
   };
   const lines = [];
+  // Written as each phase ends, so a run cut short (a 100,000 round takes hours) keeps what it measured.
+  const keep = (measured) => {
+    lines.push(...measured);
+    if (opts.json) fs.appendFileSync(opts.json, measured.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  };
+  if (opts.json) fs.writeFileSync(opts.json, '');
   const notes = [];
   const clients = ['--clients', String(opts.clients)];
   for (const name of opts.servers) {
@@ -104,13 +110,13 @@ async function main() {
         if (name !== 'floor') {
           process.stderr.write(`${name}: round ${round}: registering ${opts.clients} accounts\n`);
           server = await launcher.start(dir);
-          lines.push(...(await bench(server, [...clients, '--scale-phase', 'register', '--run-id', runId], opts.pass)).map((l) => ({ ...l, round })));
+          keep((await bench(server, [...clients, '--scale-phase', 'register', '--run-id', runId], opts.pass)).map((l) => ({ ...l, round })));
           await server.stop();
         }
         server = await launcher.start(dir);
         process.stderr.write(`${name}: round ${round}: pid ${server.pid}, ${opts.clients} sessions\n`);
         const phase = name === 'floor' ? 'tls' : 'measure';
-        lines.push(...(await bench(server, [...clients, '--scale-phase', phase, '--run-id', runId], opts.pass)).map((l) => ({ ...l, round, server: name })));
+        keep((await bench(server, [...clients, '--scale-phase', phase, '--run-id', runId], opts.pass)).map((l) => ({ ...l, round, server: name })));
       } catch (error) {
         notes.push(`${name}: ${error.message.split('\n').slice(0, 4).join(' ')} (log: ${path.join(dir, 'server.log')})`);
       } finally {
@@ -118,7 +124,6 @@ async function main() {
       }
     }
   }
-  if (opts.json) fs.writeFileSync(opts.json, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   console.log(renderTable(lines.filter((l) => l.scenario !== 'scale-register'), opts.servers));
   console.log(`\n${opts.clients} sessions, ${opts.repeat} round(s); median (min–max). ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.release()}`);
   for (const note of notes) console.log(`note: ${note}`);
