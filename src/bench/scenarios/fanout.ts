@@ -11,7 +11,8 @@ export interface FanoutOptions {
   rounds: number;
 }
 
-const SETUP_TIMEOUT_MS = 30_000;
+/** Each subscription is roster writes on both sides: allow for 1,000 contacts on a busy machine. */
+const setupTimeoutMs = (contacts: number) => 30_000 + 100 * contacts;
 
 export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions): Promise<ScenarioResult> {
   const [userName] = usernames(ctx.runId, 'u', 1) as [string];
@@ -52,7 +53,7 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
       };
       start();
     });
-  const setupOk = await waitRound(() => contacts.forEach((c) => c.send(`<presence type='subscribe' to='${userBare}'/>`)), SETUP_TIMEOUT_MS);
+  const setupOk = await waitRound(() => contacts.forEach((c) => c.send(`<presence type='subscribe' to='${userBare}'/>`)), setupTimeoutMs(options.contacts));
   if (!setupOk) errors += pending;
 
   const ownBefore = ownCpuSeconds();
