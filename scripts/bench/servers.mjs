@@ -131,7 +131,7 @@ https_ports = { ${httpsPort ?? ''} }
 https_interfaces = { "127.0.0.1" }
 https_ssl = ${ssl}
 http_default_host = "${DOMAIN}"
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep"${mam ? ', "mam"' : ''}${http ? ', "websocket"' : ''} }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "offline", "pep", "smacks"${mam ? ', "mam"' : ''}${http ? ', "websocket"' : ''} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 authentication = "internal_hashed"
@@ -182,8 +182,9 @@ function findDescendant(pid, name) {
 /**
  * With `mam`, ejabberd archives (mod_mam, default: always) in its default storage, Mnesia. With
  * `http`, an ejabberd_http listener with TLS serves WebSocket at /ws and mod_http_upload.
+ * `maxPorts` raises Erlang's port table (ERL_MAX_PORTS, default 65,536) for the scale scenario.
  */
-export async function startEjabberd(dir, certDir, { mam = false, http = false } = {}) {
+export async function startEjabberd(dir, certDir, { mam = false, http = false, maxPorts = undefined } = {}) {
   const port = await freePort();
   const httpsPort = http ? await freePort() : undefined;
   const httpListener = [
@@ -230,10 +231,11 @@ modules:
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
   mod_muc: { access: all, access_create: all, access_persistent: all, access_admin: none, max_users: 100000, max_users_presence: 100000, default_room_options: { max_users: 100000 } }
+  mod_stream_mgmt: {}
 ${mam ? '  mod_mam: { default: always }\n' : ''}${http ? uploadModule : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.
-  fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n`);
+  fs.writeFileSync(path.join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=${node}\nERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n${maxPorts ? `ERL_MAX_PORTS=${maxPorts}\n` : ''}`);
   for (const sub of ['spool', 'logs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   // ejabberd runs as the ejabberd user, which must own the folder. We start ejabberdctl as that
   // user ourselves: run as root it would `su`, whose PAM limits cut open files to 1,024, and

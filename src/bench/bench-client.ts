@@ -14,6 +14,12 @@ export interface Target {
 
 const NEGOTIATION_TIMEOUT_MS = 30_000;
 
+export interface ConnectOptions {
+  tlsSession?: Buffer | undefined;
+  localAddress?: string;
+  secureContext?: tls.SecureContext;
+}
+
 export class BenchClient {
   /** Steady-state receiver; while unset, stanzas queue up for next(). */
   handler: ((text: string) => void) | undefined;
@@ -43,9 +49,13 @@ export class BenchClient {
   /** A TLS session the server offered for resumption (RFC 8446 §4.6.1 ticket), once it arrives. */
   tlsSession: Buffer | undefined;
 
-  /** Opens the stream and upgrades it with STARTTLS; `tlsSession` resumes an earlier TLS session. */
-  static async connect(target: Target, options: { tlsSession?: Buffer | undefined } = {}): Promise<BenchClient> {
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+  /**
+   * Opens the stream and upgrades it with STARTTLS; `tlsSession` resumes an earlier TLS session,
+   * `localAddress` picks the source address (the scale scenario spreads 100,000 connections over
+   * several so ephemeral ports last), `secureContext` shares one OpenSSL context between clients.
+   */
+  static async connect(target: Target, options: ConnectOptions = {}): Promise<BenchClient> {
+    const socket = net.connect({ host: target.host, port: target.port, noDelay: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -57,7 +67,13 @@ export class BenchClient {
     const proceed = await client.next();
     if (stanzaName(proceed) !== 'proceed') throw new Error(`STARTTLS refused: ${proceed}`);
     socket.removeAllListeners('data');
-    const tlsSocket = tls.connect({ socket, servername: target.domain, rejectUnauthorized: false, ...(options.tlsSession ? { session: options.tlsSession } : {}) });
+    const tlsSocket = tls.connect({
+      socket,
+      servername: target.domain,
+      rejectUnauthorized: false,
+      ...(options.tlsSession ? { session: options.tlsSession } : {}),
+      ...(options.secureContext ? { secureContext: options.secureContext } : {}),
+    });
     tlsSocket.on('session', (session: Buffer) => (client.tlsSession = session));
     client.socket = tlsSocket;
     await new Promise<void>((resolve, reject) => {

@@ -7,10 +7,13 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
 import { mucScenario } from './scenarios/muc.js';
+import { scaleScenario, type ScaleOptions } from './scenarios/scale.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
-export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', 'muc', ...LOGIN_VARIANTS] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
+/** Run only when named: they hold hundreds or thousands of sessions (see scenarios/scale.ts, muc.ts). */
+export const EXPLICIT_SCENARIOS = ['scale', 'muc'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof EXPLICIT_SCENARIOS)[number];
 
 export interface ScenarioSizes {
   clients: number;
@@ -26,6 +29,9 @@ export interface ScenarioSizes {
   pepRequests: number;
   /** muc: the room sizes measured, ascending. */
   occupants: number[];
+  /** scale: which phase, and seconds of watching the idle server. */
+  scalePhase: ScaleOptions['phase'];
+  idleS: number;
 }
 
 export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
@@ -46,6 +52,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
     case 'muc':
       return mucScenario(ctx, { occupants: sizes.occupants, rounds: sizes.rounds });
+    case 'scale':
+      return scaleScenario(ctx, { ...sizes, phase: sizes.scalePhase });
     case 'login-sasl2':
     case 'login-fast':
     case 'login-fast-resumed':

@@ -6,7 +6,7 @@ import { NS } from '../xml/ns.js';
 import type { Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
 import { StanzaError, errorReply } from '../protocol/stanza-error.js';
-import type { Logger } from '../util/logger.js';
+import { compactBindings, type Logger } from '../util/logger.js';
 import type { C2sContext } from './c2s-context.js';
 import { bindResult, chooseResource, isBindRequest, isSessionRequest } from './bind.js';
 import { makeRoomForResource } from './resource-limit.js';
@@ -80,6 +80,7 @@ export async function establishSession(conn: BindingConnection, jid: Jid, userAg
   }
   conn.negotiated();
   conn.log.setBindings({ jid: jid.toString() });
+  compactBindings(conn.log);
   const session = new ClientSession(ctx, ctx.ids.next(), jid, conn, conn.log);
   Object.assign(session.flags, sessionFacts(ctx.clock.now(), conn.mechanism));
   if (userAgent) Object.assign(session.flags, userAgentFlags(userAgent));

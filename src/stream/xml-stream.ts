@@ -12,6 +12,7 @@ import { awaitTlsHandshake, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-hands
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { TCP_FRAMING, type StreamFraming, type StreamHeaderAttrs } from './stream-framing.js';
+import { idleSweepFor, type IdleSweep, type IdleWatcher } from './idle-sweep.js';
 import type { StreamSocket } from './stream-socket.js';
 
 export interface XmlStreamHandler {
@@ -54,7 +55,7 @@ const PAUSE_BITS: Record<PauseReason, number> = { queue: 1, rate: 2 };
 /** Time to wait for the peer's `</stream:stream>` after ours before dropping the socket. */
 const CLOSE_GRACE_MS = 5_000;
 
-export class XmlStream {
+export class XmlStream implements IdleWatcher {
   private parser: StreamParser;
   private headerSent = false;
   private streamGeneration = 0;
@@ -68,6 +69,11 @@ export class XmlStream {
   private readonly writer: BatchedWriter;
   private readonly framing: StreamFraming;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  /** On the TCP socket and, after STARTTLS, on the TLS one: errors after the handshake must not go unhandled. */
+  private readonly onSocketError = (error: Error) => this.options.log.debug({ err: error.message }, 'socket error');
+  /** Two halves of the idle timeout: after the first the peer is probed; silence through the second ends the stream. */
+  private readonly idleSweep: IdleSweep | undefined;
+  idleSince = 0;
 
   constructor(
     socket: StreamSocket,
@@ -78,7 +84,20 @@ export class XmlStream {
     this.throttle = new ReadThrottle(options, options.clock, this);
     this.writer = new BatchedWriter(socket, options.maxOutboundBytes, options.log, handler.written?.bind(handler));
     this.parser = this.newParser();
+    this.idleSweep = idleSweepFor(Math.max(1, Math.floor(options.idleTimeoutMs / 2)));
     this.attach(socket);
+    this.idleSweep?.watch(this);
+  }
+
+  /** Half the idle timeout passed without input (see idle-sweep.ts). */
+  idlePeriodPassed(): void {
+    if (this.isClosed) return;
+    if (this.probed || !this.handler.idle) {
+      this.fail(new StreamError('connection-timeout', 'no traffic within the idle timeout'));
+      return;
+    }
+    this.probed = true;
+    this.handler.idle();
   }
 
   /** The current socket (the TLS one after STARTTLS); the writer holds it. */
@@ -166,9 +185,8 @@ export class XmlStream {
     this.writer.flush(); // <proceed/> must leave in clear text, before the TLS layer takes the socket
     const plain = this.tcpSocket();
     plain.off('data', this.onData);
-    plain.removeAllListeners('timeout');
-    plain.setTimeout(0);
     const secured = new TLSSocket(plain, { ...options, isServer: true });
+    secured.on('error', this.onSocketError);
     this.writer.socket = secured;
     this.restart();
     return this.handshake(secured, 'secure');
@@ -182,11 +200,9 @@ export class XmlStream {
     this.writer.flush();
     const plain = this.tcpSocket();
     plain.off('data', this.onData);
-    plain.removeAllListeners('timeout');
-    plain.setTimeout(0);
     const secured = tlsConnect({ ...options, socket: plain });
-    // Errors after the handshake must not go unhandled; 'close' on the TCP socket reports the end.
-    secured.on('error', (error) => this.options.log.debug({ err: error.message }, 'TLS socket error'));
+    // 'close' on the TCP socket reports the end.
+    secured.on('error', this.onSocketError);
     this.writer.socket = secured;
     this.restart();
     return this.handshake(secured, 'secureConnect');
@@ -246,26 +262,17 @@ export class XmlStream {
 
   private attach(socket: StreamSocket, listenForClose = true): void {
     socket.on('data', this.onData);
-    // Two halves: after the first the peer is probed; silence through the second ends the stream.
-    socket.setTimeout(Math.max(1, Math.floor(this.options.idleTimeoutMs / 2)));
-    socket.on('timeout', () => {
-      if (this.probed || !this.handler.idle) {
-        this.fail(new StreamError('connection-timeout', 'no traffic within the idle timeout'));
-        return;
-      }
-      this.probed = true;
-      this.handler.idle();
-      // Node does not re-arm a socket timeout after it fired: arm the second half explicitly.
-      socket.setTimeout(Math.max(1, Math.floor(this.options.idleTimeoutMs / 2)));
-    });
+    // A TLS handshake is not idleness: the count starts again once the new socket carries the stream.
+    if (this.idleSweep) this.idleSince = this.idleSweep.tick;
     if (!listenForClose) return;
-    socket.on('error', (error) => this.options.log.debug({ err: error.message }, 'socket error'));
+    socket.on('error', this.onSocketError);
     // 'close' is emitted on the raw TCP socket even after a TLS upgrade wraps it.
     socket.once('close', () => this.finish('socket closed'));
   }
 
   private receive(chunk: Buffer): void {
     this.probed = false;
+    if (this.idleSweep) this.idleSince = this.idleSweep.tick;
     this.throttle.read(chunk.length);
     this.parser.write(chunk);
   }
@@ -273,6 +280,7 @@ export class XmlStream {
   private finish(reason: string): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.idleSweep?.forget(this);
     this.handler.closed(reason);
   }
 

@@ -79,6 +79,20 @@ describe('herald bench (smoke)', () => {
     expect(await users()).toBe(before + 3);
   }, 60_000);
 
+  it('scale: holds idle sessions with stream management on (from worker threads), then the active pairs and the fan-out, losing nothing', async () => {
+    const small = ['--scenario', 'scale', '--clients', '6', '--workers', '2', '--pairs', '2', '--rate', '50', '--duration', '1', '--contacts', '3', '--rounds', '2', '--idle', '0'];
+    const runId = `sm${Date.now().toString(36)}`;
+    const [registered] = await bench([...small, '--scale-phase', 'register', '--run-id', runId]);
+    expect(registered!.scenario).toBe('scale-register');
+    expect(registered!.metrics.errors).toBe(0);
+    const [line] = await bench([...small, '--scale-phase', 'measure', '--run-id', runId]);
+    expect(line!.scenario).toBe('scale');
+    expect(line!.metrics).toMatchObject({ sessions: 6, errors: 0, active_lost: 0, active_errors: 0, fanout_lost: 0, fanout_errors: 0 });
+    expect(line!.metrics.kib_per_session).toBeTypeOf('number');
+    expect(line!.metrics.idle_cpu_pct).toBeGreaterThanOrEqual(0);
+    expect(line!.metrics.fanout_server_cpu_ms_per_round).toBeGreaterThanOrEqual(0);
+  }, 120_000);
+
   it('refuses an unknown scenario', async () => {
     const result = await runCli(['bench', '--scenario', 'nope']);
     expect(result.code).toBe(1);

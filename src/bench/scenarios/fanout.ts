@@ -2,7 +2,7 @@
 // unavailable and available again, R times; each change is one stanza in and N out.
 import { closeAll, ensureAccounts, loginAll, usernames } from '../accounts.js';
 import { summarize } from '../percentiles.js';
-import { ownCpuSeconds } from '../proc-stats.js';
+import { maybeSample, ownCpuSeconds } from '../proc-stats.js';
 import { topAttr } from '../tokenizer.js';
 import type { BenchContext, ScenarioResult } from '../types.js';
 
@@ -11,7 +11,8 @@ export interface FanoutOptions {
   rounds: number;
 }
 
-const SETUP_TIMEOUT_MS = 30_000;
+/** Each subscription is roster writes on both sides: allow for 1,000 contacts on a busy machine. */
+const setupTimeoutMs = (contacts: number) => 30_000 + 100 * contacts;
 
 export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions): Promise<ScenarioResult> {
   const [userName] = usernames(ctx.runId, 'u', 1) as [string];
@@ -52,10 +53,11 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
       };
       start();
     });
-  const setupOk = await waitRound(() => contacts.forEach((c) => c.send(`<presence type='subscribe' to='${userBare}'/>`)), SETUP_TIMEOUT_MS);
+  const setupOk = await waitRound(() => contacts.forEach((c) => c.send(`<presence type='subscribe' to='${userBare}'/>`)), setupTimeoutMs(options.contacts));
   if (!setupOk) errors += pending;
 
   const ownBefore = ownCpuSeconds();
+  const serverBefore = maybeSample(ctx.serverPid);
   const durations: number[] = [];
   let delivered = 0;
   for (let round = 0; round < options.rounds; round++) {
@@ -68,6 +70,7 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
     delivered += options.contacts - pending;
     if (!ok) errors += pending;
   }
+  const serverAfter = maybeSample(ctx.serverPid);
   const totalS = durations.reduce((a, b) => a + b, 0) / 1000;
   errors += [user!, ...contacts].filter((c) => c.failure !== undefined).length;
   await closeAll([user, ...contacts]);
@@ -82,6 +85,8 @@ export async function fanoutScenario(ctx: BenchContext, options: FanoutOptions):
       lost: options.rounds * options.contacts - delivered,
       errors,
       bench_cpu_s: ownCpuSeconds() - ownBefore,
+      // The server's cost of one presence change reaching every contact.
+      ...(serverBefore && serverAfter ? { server_cpu_ms_per_round: ((serverAfter.cpuSeconds - serverBefore.cpuSeconds) * 1000) / options.rounds } : {}),
     },
   };
 }

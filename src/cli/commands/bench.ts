@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
+import { EXPLICIT_SCENARIOS, SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
 import { formatTable, jsonLine } from '../../bench/report.js';
 import { ScenarioUnsupported, type AccountSource, type BenchContext } from '../../bench/types.js';
 
@@ -30,6 +30,9 @@ interface BenchOptions {
   json?: string;
   workers: string;
   label?: string;
+  scalePhase: string;
+  idle: string;
+  runId?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -41,7 +44,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--host <host>', 'server address', '127.0.0.1')
     .option('--port <port>', 'c2s port (STARTTLS)', '5222')
     .option('--domain <domain>', 'XMPP domain', 'localhost')
-    .option('--scenario <name>', `scenario to run, repeatable: ${SCENARIOS.join(', ')} (default: all)`, collect, [])
+    .option('--scenario <name>', `scenario to run, repeatable: ${SCENARIOS.join(', ')} (default: all), or ${EXPLICIT_SCENARIOS.join(', ')}`, collect, [])
     .option('--clients <n>', 'login: clients', '200')
     .option('--concurrency <n>', 'login: logins in flight', '16')
     .option('--pairs <k>', 'throughput, fixed-rate: sender/receiver pairs', '20')
@@ -60,15 +63,23 @@ export function registerBenchCommand(program: Command): void {
     .option('--json <file>', 'also append one JSON line per scenario to this file')
     .option('--workers <n>', 'worker threads for the message scenarios (0: none)', '0')
     .option('--label <name>', 'server name written into the JSON lines')
+    .option('--scale-phase <phase>', 'scale: all, register (accounts only), measure (existing accounts of --run-id), tls (STARTTLS only)', 'all')
+    .option('--idle <s>', 'scale: seconds the idle server CPU is watched', '20')
+    .option('--run-id <id>', 'prefix of user names (default: random), e.g. to measure accounts an earlier run registered')
     .action(async (options: BenchOptions) => {
       if (options.register && options.provision) throw new CliError('--register and --provision exclude each other');
       const scenarios = (options.scenario.length ? options.scenario : [...SCENARIOS]) as ScenarioName[];
-      for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new CliError(`unknown scenario '${s}' (known: ${SCENARIOS.join(', ')})`);
+      const known: readonly string[] = [...SCENARIOS, ...EXPLICIT_SCENARIOS];
+      for (const s of scenarios) if (!known.includes(s)) throw new CliError(`unknown scenario '${s}' (known: ${known.join(', ')})`);
+      const phases = ['all', 'register', 'measure', 'tls'] as const;
+      const scalePhase = phases.find((p) => p === options.scalePhase);
+      if (!scalePhase) throw new CliError(`--scale-phase: expected one of ${phases.join(', ')}, found '${options.scalePhase}'`);
+      if (options.runId !== undefined && !/^[a-z0-9]+$/.test(options.runId)) throw new CliError(`--run-id: expected lower-case letters and digits, found '${options.runId}'`);
       const accounts: AccountSource = options.provision ? { kind: 'provision', template: options.provision } : { kind: 'register' };
       const ctx: BenchContext = {
         target: { host: options.host, port: positive(options.port, '--port'), domain: options.domain },
         accounts,
-        runId: `b${randomBytes(3).toString('hex')}`,
+        runId: options.runId ?? `b${randomBytes(3).toString('hex')}`,
         password: options.password,
         workers: positive(options.workers, '--workers', true),
         log: (line) => process.stderr.write(`${line}\n`),
@@ -86,6 +97,8 @@ export function registerBenchCommand(program: Command): void {
         rounds: positive(options.rounds, '--rounds'),
         pepRequests: positive(options.pepRequests, '--pep-requests'),
         occupants: options.occupants.split(',').map((n) => Math.round(positive(n, '--occupants'))),
+        scalePhase,
+        idleS: positive(options.idle, '--idle', true),
       };
       const extra = options.label ? { server: options.label } : {};
       for (const name of scenarios) {

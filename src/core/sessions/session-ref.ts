@@ -1,3 +1,5 @@
+import { flatten } from '../../util/flat-string.js';
+
 /**
  * Who is online where: a plain, serialisable record so a shared registry (e.g. Redis) can hold
  * it when several nodes serve one domain.
@@ -40,7 +42,8 @@ export function sessionRefOf(
     jid: session.jid.toString(),
     available: session.available,
     priority: session.priority,
-    ...(session.presence ? { presence: session.presence.toString() } : {}),
+    // Kept as long as the session is available: one flat string, not the serialiser's pieces.
+    ...(session.presence ? { presence: flatten(session.presence.toString()) } : {}),
     interested: session.interested,
     flags: { ...session.flags },
   };
