@@ -45,8 +45,8 @@ export interface MucRoom {
   jid: string;
   config: MucRoomConfig;
   /** Bare JID → affiliation (none is not stored), with a reserved nick for members. */
-  affiliations: Record<string, { affiliation: MucAffiliation; nick?: string; reason?: string }>;
-  subject?: { text: string; nick: string };
+  affiliations: Record<string, { affiliation: MucAffiliation; nick?: string | undefined; reason?: string | undefined }>;
+  subject?: { text: string; nick: string } | undefined;
   /** §10.1.2: a new room accepts nobody but its owner until configured or accepted as instant. */
   locked: boolean;
   createdAt: number;
