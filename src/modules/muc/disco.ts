@@ -4,10 +4,10 @@ import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { resultForm } from '../../protocol/data-form.js';
 import type { MucRoom } from '../../storage/types.js';
+import { NS_MODERATE } from './moderation.js';
 import { NS_MUC, NS_OCCUPANT_ID, NS_ROOMINFO, NS_SELF_PING, NS_STABLE_ID } from './namespaces.js';
 
 const NS_MAM = 'urn:xmpp:mam:2';
-const NS_MODERATE = 'urn:xmpp:message-moderate:1';
 
 export function serviceInfo(): Element {
   return xml(

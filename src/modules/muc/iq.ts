@@ -8,6 +8,7 @@ import { serviceInfo, serviceItems, roomInfo } from './disco.js';
 import { answerAdminGet, answerAdminSet } from './admin.js';
 import { answerOwnerGet, answerOwnerSet } from './owner.js';
 import { answerRoomArchive } from './room-archive.js';
+import { answerModeration, NS_MODERATE } from './moderation.js';
 import { NS_MUC_ADMIN, NS_MUC_OWNER } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
 
@@ -36,6 +37,7 @@ export async function answerRoomIq(rooms: RoomContext, event: StanzaEvent): Prom
   if (type === 'get' && ns === NS.discoItems) return xml('query', { xmlns: NS.discoItems });
   if (ns === NS_MUC_ADMIN) return type === 'get' ? answerAdminGet(rooms, event, room, payload) : answerAdminSet(rooms, event, room, payload);
   if (ns === NS_MUC_OWNER) return type === 'get' ? answerOwnerGet(rooms, event, room) : answerOwnerSet(rooms, event, room, payload);
+  if (type === 'set' && ns === NS_MODERATE && payload.name === 'moderate') return answerModeration(rooms, event, room, payload);
   const archive = await answerRoomArchive(rooms, event, room, payload);
   if (archive !== null) return archive;
   throw new StanzaError('service-unavailable', `rooms do not answer ${ns ?? payload.name} queries`);
