@@ -2,6 +2,8 @@
 // configuring rooms, as a client would.
 import type { Element } from '../../src/xml/element.js';
 import type { XmlClient } from './xml-client.js';
+import { ServerProcess } from './server-process.js';
+import { login } from './login.js';
 
 export const SERVICE = 'conference.localhost';
 export const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -82,4 +84,22 @@ export function groupchat(client: XmlClient, room: string, body: string): Promis
 /** The next presence from the occupant JID room/nick. */
 export function presenceFrom(client: XmlClient, room: string, nick: string, type?: string): Promise<Element> {
   return client.next((e) => e.name === 'presence' && e.attrs.from === `${room}/${nick}` && e.attrs.type === type);
+}
+
+/** A server (with `extraYaml`) and one logged-in client per user (resource 'desk', password 'pw'). */
+export async function serverWithUsers(users: readonly string[], extraYaml?: string): Promise<{ server: ServerProcess; clients: XmlClient[] }> {
+  const server = await ServerProcess.start(extraYaml === undefined ? {} : { extraYaml });
+  const clients: XmlClient[] = [];
+  for (const user of users) {
+    await server.addUser(`${user}@localhost`, 'pw');
+    clients.push((await login(server.ports.c2s, user, 'pw', 'desk')).client);
+  }
+  return { server, clients };
+}
+
+/** Ends the clients and the server that serverWithUsers started. */
+export async function stopAll(server: ServerProcess | undefined, clients: readonly (XmlClient | undefined)[]): Promise<void> {
+  for (const client of clients) client?.destroy();
+  await server?.stop();
+  server?.cleanup();
 }

@@ -2,10 +2,9 @@
 // reserved rooms (§10.1.3), password (§7.2.5), members-only (§7.2.6, §9.5), bans (§9.1), kicks
 // (§8.2), voice (§8.3–§8.4), max users (§7.2.10), affiliation lists (§9.5) and destruction (§10.9).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../harness/server-process.js';
-import { login } from '../harness/login.js';
+import type { ServerProcess } from '../harness/server-process.js';
 import type { XmlClient } from '../harness/xml-client.js';
-import { configure, createRoom, errorCondition, freshRoom, iq, join, mucItem, NS_MUC_ADMIN, NS_MUC_OWNER, presenceFrom, statusCodes } from '../harness/muc.js';
+import { configure, createRoom, errorCondition, freshRoom, iq, join, mucItem, NS_MUC_ADMIN, NS_MUC_OWNER, presenceFrom, statusCodes, serverWithUsers, stopAll } from '../harness/muc.js';
 
 let server: ServerProcess;
 let alice: XmlClient;
@@ -13,20 +12,12 @@ let bob: XmlClient;
 let carol: XmlClient;
 
 beforeAll(async () => {
-  server = await ServerProcess.start();
-  const clients: XmlClient[] = [];
-  for (const user of ['alice', 'bob', 'carol']) {
-    await server.addUser(`${user}@localhost`, 'pw');
-    clients.push((await login(server.ports.c2s, user, 'pw', 'desk')).client);
-  }
+  let clients: XmlClient[];
+  ({ server, clients } = await serverWithUsers(['alice', 'bob', 'carol']));
   [alice, bob, carol] = clients as [XmlClient, XmlClient, XmlClient];
 }, 120_000);
 
-afterAll(async () => {
-  for (const client of [alice, bob, carol]) client?.destroy();
-  await server?.stop();
-  server?.cleanup();
-});
+afterAll(() => stopAll(server, [alice, bob, carol]));
 
 const admin = (room: string, client: XmlClient, item: string) => iq(client, 'set', room, `<query xmlns='${NS_MUC_ADMIN}'>${item}</query>`);
 const list = (room: string, client: XmlClient, item: string) => iq(client, 'get', room, `<query xmlns='${NS_MUC_ADMIN}'>${item}</query>`);

@@ -1,11 +1,10 @@
 // modules.muc.options limits against a real Herald process, each with an error a person can act
 // on: rooms per user (creation), occupants per room, and messages per minute per occupant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../harness/server-process.js';
-import { login } from '../harness/login.js';
+import type { ServerProcess } from '../harness/server-process.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import type { Element } from '../../src/xml/element.js';
-import { createRoom, errorCondition, freshRoom, groupchat, join } from '../harness/muc.js';
+import { createRoom, errorCondition, freshRoom, groupchat, join, serverWithUsers, stopAll } from '../harness/muc.js';
 
 let server: ServerProcess;
 let alice: XmlClient;
@@ -13,22 +12,12 @@ let bob: XmlClient;
 let carol: XmlClient;
 
 beforeAll(async () => {
-  server = await ServerProcess.start({
-    extraYaml: ['modules:', '  muc:', '    options: { maxRoomsPerUser: 2, maxOccupantsPerRoom: 2, maxMessagesPerMinute: 3 }'].join('\n'),
-  });
-  const clients: XmlClient[] = [];
-  for (const user of ['alice', 'bob', 'carol']) {
-    await server.addUser(`${user}@localhost`, 'pw');
-    clients.push((await login(server.ports.c2s, user, 'pw', 'desk')).client);
-  }
+  let clients: XmlClient[];
+  ({ server, clients } = await serverWithUsers(['alice', 'bob', 'carol'], ['modules:', '  muc:', '    options: { maxRoomsPerUser: 2, maxOccupantsPerRoom: 2, maxMessagesPerMinute: 3 }'].join('\n')));
   [alice, bob, carol] = clients as [XmlClient, XmlClient, XmlClient];
 }, 120_000);
 
-afterAll(async () => {
-  for (const client of [alice, bob, carol]) client?.destroy();
-  await server?.stop();
-  server?.cleanup();
-});
+afterAll(() => stopAll(server, [alice, bob, carol]));
 
 const text = (stanza: Element): string | null => stanza.getChild('error')!.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas');
 

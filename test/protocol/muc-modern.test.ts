@@ -2,11 +2,10 @@
 // (XEP-0313 at the room JID with RSM), moderation (XEP-0425), self-ping (XEP-0410), invitations
 // (XEP-0249 direct, XEP-0045 §7.8 mediated) and Conversations' private group configuration.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../harness/server-process.js';
-import { login } from '../harness/login.js';
+import type { ServerProcess } from '../harness/server-process.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import type { Element } from '../../src/xml/element.js';
-import { createRoom, errorCondition, freshRoom, groupchat, iq, join, NS_MUC_ADMIN, NS_MUC_USER, statusCodes } from '../harness/muc.js';
+import { createRoom, errorCondition, freshRoom, groupchat, iq, join, NS_MUC_ADMIN, NS_MUC_USER, statusCodes, serverWithUsers, stopAll } from '../harness/muc.js';
 
 let server: ServerProcess;
 let alice: XmlClient;
@@ -14,23 +13,15 @@ let bob: XmlClient;
 let carol: XmlClient;
 
 beforeAll(async () => {
-  server = await ServerProcess.start();
-  const clients: XmlClient[] = [];
-  for (const user of ['alice', 'bob', 'carol']) {
-    await server.addUser(`${user}@localhost`, 'pw');
-    clients.push((await login(server.ports.c2s, user, 'pw', 'desk')).client);
-  }
+  let clients: XmlClient[];
+  ({ server, clients } = await serverWithUsers(['alice', 'bob', 'carol']));
   [alice, bob, carol] = clients as [XmlClient, XmlClient, XmlClient];
   // Available, so messages to their bare JIDs (invitations, declines) are delivered, not stored offline.
   carol.send('<presence/>');
   alice.send('<presence/>');
 }, 120_000);
 
-afterAll(async () => {
-  for (const client of [alice, bob, carol]) client?.destroy();
-  await server?.stop();
-  server?.cleanup();
-});
+afterAll(() => stopAll(server, [alice, bob, carol]));
 
 const MAM = 'urn:xmpp:mam:2';
 
