@@ -135,6 +135,8 @@ registration_whitelist = { "127.0.0.1" }
 log = { { levels = { min = "warn" }, to = "console" } }
 ssl = { certificate = "${certDir}/${DOMAIN}.crt", key = "${certDir}/${DOMAIN}.key" }
 VirtualHost "${DOMAIN}"
+-- The room scenario (XEP-0045): mod_muc as Debian's Prosody ships it, no room or rate limits.
+Component "conference.${DOMAIN}" "muc"
 `,
   );
   // Prosody 0.12 refuses to run as root: run it as its own Debian user, owning the folder.
@@ -204,6 +206,8 @@ modules:
   mod_register: { ip_access: all, access: register }
   mod_caps: {}
   mod_pubsub: { plugins: [flat, pep] }
+  # The room scenario (XEP-0045): room size and message pacing opened up to the bench's sizes.
+  mod_muc: { host: "conference.@HOST@", access_create: all, max_users: 2000, max_users_presence: 2000, min_message_interval: 0, min_presence_interval: 0 }
 ${mam ? '  mod_mam: { default: always }\n' : ''}`,
   );
   // Our own ejabberdctl.cfg: Debian's /etc/ejabberd/ejabberdctl.cfg would override --config.

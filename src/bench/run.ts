@@ -6,10 +6,13 @@ import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
+import { roomScenario } from './scenarios/room.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
 export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+/** Run only when named with --scenario (they need a MUC service the default run does not assume). */
+export const OPT_IN_SCENARIOS = ['room'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof OPT_IN_SCENARIOS)[number];
 
 export interface ScenarioSizes {
   clients: number;
@@ -23,6 +26,8 @@ export interface ScenarioSizes {
   rounds: number;
   /** pep: IQs for the publish and the fetch rates. */
   pepRequests: number;
+  /** room: occupants of the one room. */
+  occupants: number;
 }
 
 export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: ScenarioSizes): Promise<ScenarioResult> {
@@ -41,6 +46,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
+    case 'room':
+      return roomScenario(ctx, { occupants: sizes.occupants, rounds: sizes.rounds });
     case 'login-sasl2':
     case 'login-fast':
     case 'login-fast-resumed':

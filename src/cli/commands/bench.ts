@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
+import { OPT_IN_SCENARIOS, SCENARIOS, runScenario, type ScenarioName } from '../../bench/run.js';
 import { formatTable, jsonLine } from '../../bench/report.js';
 import { ScenarioUnsupported, type AccountSource, type BenchContext } from '../../bench/types.js';
 
@@ -22,6 +22,7 @@ interface BenchOptions {
   contacts: string;
   rounds: string;
   pepRequests: string;
+  occupants: string;
   serverPid?: string;
   register?: boolean;
   provision?: string;
@@ -40,7 +41,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--host <host>', 'server address', '127.0.0.1')
     .option('--port <port>', 'c2s port (STARTTLS)', '5222')
     .option('--domain <domain>', 'XMPP domain', 'localhost')
-    .option('--scenario <name>', `scenario to run, repeatable: ${SCENARIOS.join(', ')} (default: all)`, collect, [])
+    .option('--scenario <name>', `scenario to run, repeatable: ${SCENARIOS.join(', ')} (default: all these), or ${OPT_IN_SCENARIOS.join(', ')}`, collect, [])
     .option('--clients <n>', 'login: clients', '200')
     .option('--concurrency <n>', 'login: logins in flight', '16')
     .option('--pairs <k>', 'throughput, fixed-rate: sender/receiver pairs', '20')
@@ -51,6 +52,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--contacts <n>', 'fanout, pep: roster size', '200')
     .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out', '20')
     .option('--pep-requests <n>', 'pep: publishes, and fetches, for the rates', '2000')
+    .option('--occupants <n>', 'room: occupants of the one room (XEP-0045 fan-out)', '100')
     .option('--server-pid <pid>', 'server process to read CPU and memory of (same machine)')
     .option('--register', 'create users in-band (XEP-0077) (the default)')
     .option('--provision <template>', "create users with a command, e.g. 'prosodyctl register {user} {domain} {password}'")
@@ -61,7 +63,8 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: BenchOptions) => {
       if (options.register && options.provision) throw new CliError('--register and --provision exclude each other');
       const scenarios = (options.scenario.length ? options.scenario : [...SCENARIOS]) as ScenarioName[];
-      for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new CliError(`unknown scenario '${s}' (known: ${SCENARIOS.join(', ')})`);
+      const known: readonly string[] = [...SCENARIOS, ...OPT_IN_SCENARIOS];
+      for (const s of scenarios) if (!known.includes(s)) throw new CliError(`unknown scenario '${s}' (known: ${known.join(', ')})`);
       const accounts: AccountSource = options.provision ? { kind: 'provision', template: options.provision } : { kind: 'register' };
       const ctx: BenchContext = {
         target: { host: options.host, port: positive(options.port, '--port'), domain: options.domain },
@@ -83,6 +86,7 @@ export function registerBenchCommand(program: Command): void {
         contacts: positive(options.contacts, '--contacts'),
         rounds: positive(options.rounds, '--rounds'),
         pepRequests: positive(options.pepRequests, '--pep-requests'),
+        occupants: positive(options.occupants, '--occupants'),
       };
       const extra = options.label ? { server: options.label } : {};
       for (const name of scenarios) {
