@@ -79,6 +79,14 @@ describe('herald bench (smoke)', () => {
     expect(await users()).toBe(before + 3);
   }, 60_000);
 
+  it('runs the opt-in room scenario (XEP-0045 fan-out): every occupant gets every message', async () => {
+    const [line] = await bench(['--scenario', 'room', '--occupants', '5', '--rounds', '3']);
+    expect(line!.scenario).toBe('room');
+    expect(line!.metrics).toMatchObject({ lost: 0, errors: 0 });
+    expect(line!.metrics.delivered_per_s).toBeGreaterThan(1);
+    expect(line!.metrics.latency_p99_ms).toBeGreaterThanOrEqual(line!.metrics.latency_p50_ms!);
+  }, 60_000);
+
   it('refuses an unknown scenario', async () => {
     const result = await runCli(['bench', '--scenario', 'nope']);
     expect(result.code).toBe(1);

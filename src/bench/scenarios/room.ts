@@ -57,6 +57,7 @@ export async function roomScenario(ctx: BenchContext, options: RoomOptions): Pro
     };
   }
   const ownBefore = ownCpuSeconds();
+  const windowStart = Number(process.hrtime.bigint() / 1000n);
   let delivered = 0;
   let totalMs = 0;
   for (let round = 0; round < options.rounds; round++) {
@@ -75,6 +76,7 @@ export async function roomScenario(ctx: BenchContext, options: RoomOptions): Pro
     delivered += options.occupants - pending;
     if (!ok) errors += pending;
   }
+  const windowUs: [number, number] = [windowStart, Number(process.hrtime.bigint() / 1000n)];
   errors += clients.filter((c) => c.failure !== undefined).length;
   await closeAll(clients);
   const s = summarize(latencies);
@@ -89,5 +91,6 @@ export async function roomScenario(ctx: BenchContext, options: RoomOptions): Pro
       errors,
       bench_cpu_s: ownCpuSeconds() - ownBefore,
     },
+    windowUs,
   };
 }
