@@ -89,6 +89,7 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       'modules:',
       '  register: { options: { perAddressPerMinute: 100000000 } }',
       '  offline: { options: { quota: 1000000 } }', // peers are configured without a quota too
+      '  muc: { options: { maxOccupantsPerRoom: 100000, maxMessagesPerMinute: 1000000 } }', // nor room limits
       ...modules.map((line) => `  ${line}`),
       '',
     ].join('\n'),

@@ -6,13 +6,13 @@ import { offlineScenario } from './scenarios/offline.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { fixedRateScenario } from './scenarios/fixed-rate.js';
 import { pepScenario } from './scenarios/pep.js';
-import { mucScenario } from './scenarios/muc.js';
+import { roomScenario } from './scenarios/room.js';
 import { scaleScenario, type ScaleOptions } from './scenarios/scale.js';
 import type { BenchContext, ScenarioResult } from './types.js';
 
 export const SCENARIOS = ['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', ...LOGIN_VARIANTS] as const;
-/** Run only when named: they hold hundreds or thousands of sessions (see scenarios/scale.ts, muc.ts). */
-export const EXPLICIT_SCENARIOS = ['scale', 'muc'] as const;
+/** Run only when named: they hold hundreds or thousands of sessions (see scenarios/scale.ts, room.ts). */
+export const EXPLICIT_SCENARIOS = ['scale', 'room'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number] | (typeof EXPLICIT_SCENARIOS)[number];
 
 export interface ScenarioSizes {
@@ -27,7 +27,7 @@ export interface ScenarioSizes {
   rounds: number;
   /** pep: IQs for the publish and the fetch rates. */
   pepRequests: number;
-  /** muc: the room sizes measured, ascending. */
+  /** room: the room sizes measured, ascending. */
   occupants: number[];
   /** scale: which phase, and seconds of watching the idle server. */
   scalePhase: ScaleOptions['phase'];
@@ -50,8 +50,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
       return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
-    case 'muc':
-      return mucScenario(ctx, { occupants: sizes.occupants, rounds: sizes.rounds });
+    case 'room':
+      return roomScenario(ctx, { occupants: sizes.occupants, rounds: sizes.rounds });
     case 'scale':
       return scaleScenario(ctx, { ...sizes, phase: sizes.scalePhase });
     case 'login-sasl2':

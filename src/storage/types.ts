@@ -9,6 +9,9 @@ import type { AbuseReportRepository, BlocklistRepository } from './blocking-type
 
 export type * from './archive-types.js';
 export type * from './blocking-types.js';
+import type { MucRepository } from './muc-types.js';
+
+export type * from './muc-types.js';
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 
@@ -497,5 +500,7 @@ export interface Storage {
   blocklists: BlocklistRepository;
   /** XEP-0377 reports attached to blocks. */
   abuseReports: AbuseReportRepository;
+  /** XEP-0045 rooms. */
+  muc: MucRepository;
   close(): Promise<void>;
 }

@@ -92,6 +92,14 @@ describe('herald bench (smoke)', () => {
     expect(line!.metrics.idle_cpu_pct).toBeGreaterThanOrEqual(0);
     expect(line!.metrics.fanout_server_cpu_ms_per_round).toBeGreaterThanOrEqual(0);
   }, 120_000);
+  it('runs the opt-in room scenario (XEP-0045 fan-out): every occupant gets every message', async () => {
+    const [line] = await bench(['--scenario', 'room', '--occupants', '5', '--rounds', '3']);
+    expect(line!.scenario).toBe('room');
+    expect(line!.metrics).toMatchObject({ n5_lost: 0, errors: 0 });
+    expect(line!.metrics.n5_deliveries_per_s).toBeGreaterThan(1);
+    expect(line!.metrics.n5_latency_p99_ms).toBeGreaterThanOrEqual(line!.metrics.n5_latency_p50_ms!);
+    expect(line!.metrics.n5_server_cpu_us_per_delivery).toBeGreaterThan(0);
+  }, 60_000);
 
   it('refuses an unknown scenario', async () => {
     const result = await runCli(['bench', '--scenario', 'nope']);

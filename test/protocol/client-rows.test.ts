@@ -70,7 +70,7 @@ export const CLIENT_ROWS: Record<string, Row[]> = {
     account('(used) Stanza IDs', 'urn:xmpp:sid:0'),
   ],
   Gajim: [
-    { row: 'XEP-0045: Multi-User Chat', check: { on: 'domain-items', identity: 'conference/text', feature: 'http://jabber.org/protocol/muc' }, expected: 'missing' },
+    { row: 'XEP-0045: Multi-User Chat', check: { on: 'domain-items', identity: 'conference/text', feature: 'http://jabber.org/protocol/muc' }, expected: { module: 'muc' } },
     domain('XEP-0054: vcard-temp', 'vcard-temp'),
     domain('XEP-0077: In-Band Registration', 'jabber:iq:register', 'registration'),
     { row: 'XEP-0163: Personal Eventing Protocol', check: { on: 'account', identity: 'pubsub/pep' }, expected: 'available' },

@@ -20,6 +20,7 @@ import { runInviteContract } from './contract-invites.js';
 import { runConcurrencyContract } from './contract-concurrency.js';
 import { runBlockingContract } from './contract-blocking.js';
 import { runConcurrencyLimitsContract } from './contract-concurrency-limits.js';
+import { runMucContract } from './contract-muc.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -70,6 +71,7 @@ export function runStorageContract(name: string, make: () => Promise<StorageFixt
     runUploadContract(current);
     runBlockingContract(current);
     runConcurrencyLimitsContract(() => [fixture.storage, fixture.second]);
+    runMucContract(current, () => fixture.second);
 
     describe('close', () => {
       it('can be called twice, and later calls reject', async () => {

@@ -7,27 +7,15 @@ import type { IqRequest } from '../../core/iq-dispatcher.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { ArchivedMessage } from '../../storage/types.js';
 import { xml, type Element } from '../../xml/element.js';
-import { buildElement } from '../../xml/element-builder.js';
 import { NS } from '../../xml/ns.js';
-import { NS_FORWARD, NS_MAM, NS_RSM, ownArchive } from './namespaces.js';
-import { parseQuery, type PageSizes } from './query-form.js';
+import { NS_MAM, ownArchive } from './namespaces.js';
+import { mamFin, mamResult, parseQuery, type PageSizes } from '../../protocol/mam-query.js';
 import type { ArchiveWriter } from './archive-writer.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function resultMessage(ctx: ModuleContext, request: IqRequest, queryId: string | undefined, archived: ArchivedMessage): Element {
-  const original = buildElement(archived.stanza);
-  // XEP-0297 §3.2: the forwarded stanza keeps its own namespace.
-  original.attrs.xmlns = NS.client;
-  return xml(
-    'message',
-    { from: request.to.toBareString(), to: request.from.toString(), id: ctx.ids.next() },
-    xml(
-      'result',
-      { xmlns: NS_MAM, queryid: queryId, id: archived.id },
-      xml('forwarded', { xmlns: NS_FORWARD }, xml('delay', { xmlns: NS.delay, stamp: iso(archived.timestamp) }), original),
-    ),
-  );
+  return mamResult(request.to.toBareString(), request.from.toString(), ctx.ids.next(), queryId, archived);
 }
 
 async function answerQuery(ctx: ModuleContext, writer: ArchiveWriter, request: IqRequest, sizes: PageSizes): Promise<Element> {
@@ -41,13 +29,7 @@ async function answerQuery(ctx: ModuleContext, writer: ArchiveWriter, request: I
   for (const archived of inOrder) {
     if (!ref || !(await ctx.delivery.toSession(ref, resultMessage(ctx, request, queryId, archived)))) break;
   }
-  const first = page.messages[0];
-  const last = page.messages[page.messages.length - 1];
-  return xml(
-    'fin',
-    { xmlns: NS_MAM, complete: page.complete ? 'true' : undefined },
-    xml('set', { xmlns: NS_RSM }, first && xml('first', null, first.id), last && xml('last', null, last.id)),
-  );
+  return mamFin(page);
 }
 
 /** §4.1.5: the fields a query may use; 'ids' is open-ended (XEP-0122 <open/>). */

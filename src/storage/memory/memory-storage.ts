@@ -1,5 +1,6 @@
 // Storage held in process memory: for unit tests and quick runs. Nothing survives close().
 import { createMemoryUploadRepository } from './uploads.js';
+import { createMemoryMucRepository } from './muc.js';
 import { createMemoryArchiveRepository } from './archive.js';
 import { createMemoryHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
@@ -35,6 +36,7 @@ export function createMemoryStorage(): Storage {
     invites: createMemoryInviteRepository(assertOpen),
     push: createMemoryPushRepository(assertOpen),
     uploads: createMemoryUploadRepository(assertOpen),
+    muc: createMemoryMucRepository(assertOpen),
     blocklists: createMemoryBlocklistRepository(assertOpen),
     abuseReports: createMemoryAbuseReportRepository(assertOpen),
     async close() {

@@ -245,6 +245,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX abuse_reports_by_reporter ON abuse_reports (reporter);
   CREATE INDEX abuse_reports_by_domain ON abuse_reports (reporter_domain, id);
   `,
+  // XEP-0045 rooms: one row per room, its state (config, affiliations, subject, occupants) as JSON.
+  `
+  CREATE TABLE muc_rooms (
+    jid    TEXT NOT NULL PRIMARY KEY,
+    domain TEXT NOT NULL,
+    state  TEXT NOT NULL
+  );
+  CREATE INDEX muc_rooms_by_domain ON muc_rooms (domain, jid);
+  `,
 ];
 
 async function appliedVersion(tx: Queryable): Promise<number> {

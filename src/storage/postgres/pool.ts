@@ -51,6 +51,7 @@ export const LOCK = {
   uploads: 11,
   blocklist: 12,
   abuseReporter: 13,
+  mucRoom: 14,
 } as const;
 
 /** Serialises the transactions holding the same (space, key) until this one ends. */

@@ -17,6 +17,7 @@ import { createPostgresVCardRepository } from './vcards.js';
 import { createPostgresInviteRepository } from './invites.js';
 import { createPostgresPushRepository } from './push.js';
 import { createPostgresUploadRepository } from './uploads.js';
+import { createPostgresMucRepository } from './muc.js';
 import { createPostgresAbuseReportRepository, createPostgresBlocklistRepository } from './blocking.js';
 
 /** Connects, migrates, and resolves once the database is usable; PostgresUnavailableError otherwise. */
@@ -44,6 +45,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     invites: createPostgresInviteRepository(db),
     push: createPostgresPushRepository(db),
     uploads: createPostgresUploadRepository(db),
+    muc: createPostgresMucRepository(db),
     blocklists: createPostgresBlocklistRepository(db),
     abuseReports: createPostgresAbuseReportRepository(db),
     async close() {

@@ -2,6 +2,7 @@
 // file, and the message archive in a second one beside it (archive-database.ts).
 // Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
 import { createSqliteUploadRepository } from './uploads.js';
+import { createSqliteMucRepository } from './muc.js';
 import { createSqliteArchiveRepository } from './archive.js';
 import { archiveFileFor, moveArchiveFromMain, openArchiveDatabase } from './archive-database.js';
 import { createSqliteHeldRepository } from './held.js';
@@ -50,6 +51,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     invites: createSqliteInviteRepository(db),
     push: createSqlitePushRepository(db),
     uploads: createSqliteUploadRepository(db),
+    muc: createSqliteMucRepository(db),
     blocklists: createSqliteBlocklistRepository(db),
     abuseReports: createSqliteAbuseReportRepository(db),
     async close() {

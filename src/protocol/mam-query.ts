@@ -1,11 +1,17 @@
-// Reads a XEP-0313 §4 query: the data form (with, start, end, before-id, after-id, ids), XEP-0059
-// RSM (max, after, before; an empty <before/> asks for the last page) and <flip-page/>. Anything
-// it cannot honour is an error naming what to change, never silently ignored.
-import { tryParseJid } from '../../protocol/jid.js';
-import { StanzaError } from '../../protocol/stanza-error.js';
-import type { ArchiveQuery } from '../../storage/types.js';
-import type { Element } from '../../xml/element.js';
-import { NS_MAM, NS_RSM } from './namespaces.js';
+// XEP-0313 §4 queries, shared by account archives (modules/mam) and room archives (modules/muc):
+// reading the data form (with, start, end, before-id, after-id, ids), XEP-0059 RSM (max, after,
+// before; an empty <before/> asks for the last page) and <flip-page/>, and writing each result
+// and the closing <fin/>. Anything it cannot honour is an error naming what to change.
+import { tryParseJid } from './jid.js';
+import { StanzaError } from './stanza-error.js';
+import type { ArchivedMessage, ArchivePage, ArchiveQuery } from '../storage/types.js';
+import { xml, type Element } from '../xml/element.js';
+import { buildElement } from '../xml/element-builder.js';
+import { NS } from '../xml/ns.js';
+
+export const NS_MAM = 'urn:xmpp:mam:2';
+const NS_RSM = NS.rsm;
+const NS_FORWARD = 'urn:xmpp:forward:0';
 
 export interface ParsedQuery {
   query: ArchiveQuery;
@@ -106,4 +112,31 @@ export function parseQuery(payload: Element, sizes: PageSizes): ParsedQuery {
     queryId: payload.attrs.queryid as string | undefined,
     flipPage: payload.getChild('flip-page') !== undefined,
   };
+}
+
+/** §4.2: one match, forwarded (XEP-0297) under a <delay/> of when it was archived. */
+export function mamResult(from: string, to: string, id: string, queryId: string | undefined, archived: ArchivedMessage): Element {
+  const original = buildElement(archived.stanza);
+  // XEP-0297 §3.2: the forwarded stanza keeps its own namespace.
+  original.attrs.xmlns = NS.client;
+  return xml(
+    'message',
+    { from, to, id },
+    xml(
+      'result',
+      { xmlns: NS_MAM, queryid: queryId, id: archived.id },
+      xml('forwarded', { xmlns: NS_FORWARD }, xml('delay', { xmlns: NS.delay, stamp: new Date(archived.timestamp).toISOString() }), original),
+    ),
+  );
+}
+
+/** §4.3: the IQ result's <fin/> with the RSM first and last ids of the page. */
+export function mamFin(page: ArchivePage): Element {
+  const first = page.messages[0];
+  const last = page.messages[page.messages.length - 1];
+  return xml(
+    'fin',
+    { xmlns: NS_MAM, complete: page.complete ? 'true' : undefined },
+    xml('set', { xmlns: NS_RSM }, first && xml('first', null, first.id), last && xml('last', null, last.id)),
+  );
 }

@@ -1,4 +1,4 @@
-// Scenario "muc": room fan-out (XEP-0045). Occupants join one room of the server's MUC service
+// Scenario "room": room fan-out (XEP-0045). Occupants join one room of the server's MUC service
 // (conference.<domain>) until the room holds the first size, then one occupant sends R messages,
 // one after another, each delivered to every occupant (the sender's own copy is the room's
 // reflection, §7.4); then more join up to the next size and the rounds repeat. Per size: deliveries
@@ -10,7 +10,7 @@ import { maybeSample } from '../proc-stats.js';
 import { childText, topAttr } from '../tokenizer.js';
 import { ScenarioUnsupported, type BenchContext, type ScenarioResult } from '../types.js';
 
-export interface MucOptions {
+export interface RoomOptions {
   /** Room sizes, ascending (e.g. 100 and 1,000). */
   occupants: number[];
   rounds: number;
@@ -44,7 +44,7 @@ function waitFor(ready: () => boolean, wake: { notify: () => void }, timeoutMs: 
   });
 }
 
-export async function mucScenario(ctx: BenchContext, options: MucOptions): Promise<ScenarioResult> {
+export async function roomScenario(ctx: BenchContext, options: RoomOptions): Promise<ScenarioResult> {
   const sizes = [...options.occupants].sort((a, b) => a - b);
   const largest = sizes[sizes.length - 1] ?? 0;
   const names = usernames(ctx.runId, 'm', largest);
@@ -80,7 +80,7 @@ export async function mucScenario(ctx: BenchContext, options: MucOptions): Promi
         round.got++;
         round.latencies.push(performance.now() - round.t0);
       } else if (topAttr(text, 'type') === 'error') {
-        if (errors++ === 0) ctx.log(`muc: first error: ${text.slice(0, 400)}`);
+        if (errors++ === 0) ctx.log(`room: first error: ${text.slice(0, 400)}`);
       }
       wake.notify();
     };
@@ -133,5 +133,5 @@ export async function mucScenario(ctx: BenchContext, options: MucOptions): Promi
   }
   errors += clients.filter((c) => c.failure !== undefined).length;
   await closeAll(clients);
-  return { scenario: 'muc', params: { occupants: sizes.join(','), rounds: options.rounds }, metrics: { ...results, errors } };
+  return { scenario: 'room', params: { occupants: sizes.join(','), rounds: options.rounds }, metrics: { ...results, errors } };
 }
