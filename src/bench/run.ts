@@ -45,6 +45,7 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
     case 'login-fast':
     case 'login-fast-resumed':
     case 'tls-only':
+    case 'login-fast-sm-resume':
       return loginVariantScenario(ctx, name, { clients: sizes.clients, concurrency: sizes.concurrency });
   }
 }
