@@ -7,6 +7,7 @@
 //   login-fast-sm-resume  the same, resuming a hibernated XEP-0198 session inline in SASL2 instead
 //                       of binding a new one: Conversations' reconnect (TLS ticket + FAST + resume)
 //   tls-only            TCP, STARTTLS and the stream's features, no login: the transport's share
+//   tls-resumed-only    the same over a resumed TLS session: the transport's share of a resumed reconnect
 // Each ends with initial presence, like "login" (a resumed session keeps its own). Token setup (a SCRAM login requesting the token,
 // then one FAST login, which makes it the current token, and for the resume variant enables resumable
 // XEP-0198 and drops the connection) is not measured.
@@ -17,12 +18,20 @@ import { FAST_MECHANISM, offersSasl2, sasl2FastLogin, sasl2ScramLogin } from '..
 import { ScenarioUnsupported, type BenchContext, type ScenarioResult } from '../types.js';
 import { loginAccounts, measureLogins, type LoginOptions } from './login.js';
 
-export const LOGIN_VARIANTS = ['login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only', 'login-fast-sm-resume'] as const;
+export const LOGIN_VARIANTS = ['login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only', 'login-fast-sm-resume', 'tls-resumed-only'] as const;
 export type LoginVariant = (typeof LOGIN_VARIANTS)[number];
 
 export async function loginVariantScenario(ctx: BenchContext, variant: LoginVariant, options: LoginOptions): Promise<ScenarioResult> {
-  const names = await loginAccounts(ctx, options, variant === 'tls-only' ? 't' : variant === 'login-sasl2' ? 's' : 'f');
+  const names = await loginAccounts(ctx, options, variant.startsWith('tls-') ? 't' : variant === 'login-sasl2' ? 's' : 'f');
   if (variant === 'tls-only') return measureLogins(ctx, variant, options, names, (_) => BenchClient.connect(ctx.target));
+  if (variant === 'tls-resumed-only') {
+    const sessions = await tlsTickets(ctx, names.length);
+    return measureLogins(ctx, variant, options, names, async (_, i) => {
+      const client = await BenchClient.connect(ctx.target, { tlsSession: sessions[i] });
+      if (!client.tlsResumed) throw new Error('the server did not resume the TLS session');
+      return client;
+    });
+  }
   await requireSasl2(ctx, variant === 'login-sasl2' ? 'SCRAM-SHA-1' : FAST_MECHANISM, variant);
   const agents = names.map(() => randomUUID());
   if (variant === 'login-sasl2') {
@@ -48,6 +57,18 @@ export async function loginVariantScenario(ctx: BenchContext, variant: LoginVari
     }
     return client;
   });
+}
+
+/** One TLS session ticket per client, from a connection that ends once it has one (not measured). */
+async function tlsTickets(ctx: BenchContext, count: number): Promise<Array<Buffer | undefined>> {
+  const sessions = new Array<Buffer | undefined>(count);
+  await inParallel(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
+    // A TLS 1.3 ticket follows the handshake, before the server's answer to the stream header.
+    const client = await BenchClient.connect(ctx.target);
+    sessions[i] = client.tlsSession;
+    await closeAll([client]);
+  });
+  return sessions;
 }
 
 async function requireSasl2(ctx: BenchContext, mechanism: string, variant: string): Promise<void> {
