@@ -27,7 +27,7 @@ const ONLY = opt('only', '')?.split(',').filter(Boolean) ?? [];
 
 const jid = (n) => `bench-user-${n}@bench.localhost`;
 const randomId = () => randomBytes(9).toString('base64url');
-// Time-ordered ids: 9 base36 digits of microseconds, then 8 random characters (still unguessable).
+// Time-ordered ids as IdGenerator.sortable() makes them (here: 11 base-36 digits of the microsecond time, then 8 random characters).
 const timeId = (at) => at.toString(36).padStart(11, '0') + randomBytes(6).toString('base64url');
 const stanzaOf = (from, to, seq, sid) =>
   `<message xmlns='jabber:client' type='chat' to='${to}' id='${seq}' from='${from}/res-${seq % 7}'><body>${seq} ${(seq * 1.37).toFixed(3)}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${to}' id='${sid}'/></message>`;
