@@ -67,7 +67,7 @@ export interface ServerDeps {
 export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const { config, log } = deps;
   const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createRandomIds();
+  const ids = deps.ids ?? createRandomIds(undefined, clock);
   const firstDomain = config.domains[0];
   if (!firstDomain) throw new Error('no domain configured');
   const redisUrl = config.cluster?.redisUrl;

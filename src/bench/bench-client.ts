@@ -170,6 +170,11 @@ export class BenchClient {
     return this.withTimeout(new Promise<string>((resolve, reject) => (this.waiter = { resolve, reject })), 'negotiation timed out');
   }
 
+  /** Everything received and not yet taken by next(), removed from the queue. */
+  takeQueued(): string[] {
+    return this.queue.splice(0);
+  }
+
   private async openStream(): Promise<string> {
     this.send(
       `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='${escapeXml(this.target.domain)}' version='1.0'>`,

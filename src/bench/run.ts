@@ -58,6 +58,8 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
     case 'login-fast':
     case 'login-fast-resumed':
     case 'tls-only':
+    case 'login-fast-sm-resume':
+    case 'tls-resumed-only':
       return loginVariantScenario(ctx, name, { clients: sizes.clients, concurrency: sizes.concurrency });
   }
 }

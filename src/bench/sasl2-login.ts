@@ -9,12 +9,18 @@ import { childText, stanzaName, topAttr } from './tokenizer.js';
 const NS_SASL2 = 'urn:xmpp:sasl:2';
 const NS_BIND2 = 'urn:xmpp:bind:0';
 const NS_FAST = 'urn:xmpp:fast:0';
+const NS_SM = 'urn:xmpp:sm:3';
 export const FAST_MECHANISM = 'HT-SHA-256-NONE';
 
 export interface Sasl2Login {
   /** The FAST token the server issued or rotated in <success/>, if any. */
   token: string | undefined;
+  /** The XEP-0198 resumption id from <enabled/> inside <bound/>, when stream management was enabled. */
+  smId: string | undefined;
 }
+
+/** What a FAST login asks for inline besides the token: a plain bind, a bind enabling resumable XEP-0198, or a resume. */
+export type FastInline = { bind: 'plain' | 'sm' } | { resume: { previd: string; h: number } };
 
 /** True when the features after STARTTLS offer SASL2 with `mechanism` (FAST's inside <fast/>). */
 export function offersSasl2(client: BenchClient, mechanism: string): boolean {
@@ -24,6 +30,9 @@ export function offersSasl2(client: BenchClient, mechanism: string): boolean {
 
 const userAgent = (id: string): string => `<user-agent id='${id}'><software>herald bench</software><device>loopback</device></user-agent>`;
 const bind = `<bind xmlns='${NS_BIND2}'><tag>bench</tag></bind>`;
+const bindWithSm = `<bind xmlns='${NS_BIND2}'><tag>bench</tag><enable xmlns='${NS_SM}' resume='true'/></bind>`;
+const inlineOf = (inline: FastInline): string =>
+  'resume' in inline ? `<resume xmlns='${NS_SM}' previd='${inline.resume.previd}' h='${inline.resume.h}'/>` : inline.bind === 'sm' ? bindWithSm : bind;
 
 /** SCRAM-SHA-1 over SASL2 with Bind 2; `requestToken` asks for a FAST token as well (§4.2). */
 export async function sasl2ScramLogin(client: BenchClient, username: string, password: string, options: { userAgentId: string; requestToken?: boolean }): Promise<Sasl2Login> {
@@ -41,27 +50,34 @@ export async function sasl2ScramLogin(client: BenchClient, username: string, pas
   return finish(client, success);
 }
 
-/** XEP-0484 §4.4: a FAST token instead of the password, with Bind 2. */
-export async function sasl2FastLogin(client: BenchClient, username: string, token: string, userAgentId: string): Promise<Sasl2Login> {
+/**
+ * XEP-0484 §4.4: a FAST token instead of the password, with Bind 2 (by default) or an XEP-0198
+ * resume inline (XEP-0388 §2.6, as Conversations reconnects).
+ */
+export async function sasl2FastLogin(client: BenchClient, username: string, token: string, userAgentId: string, inline: FastInline = { bind: 'plain' }): Promise<Sasl2Login> {
   const initial = Buffer.concat([Buffer.from(`${username}\0`, 'utf8'), htHmac(token, 'Initiator')]);
   client.send(
-    `<authenticate xmlns='${NS_SASL2}' mechanism='${FAST_MECHANISM}'><initial-response>${initial.toString('base64')}</initial-response>${userAgent(userAgentId)}<fast xmlns='${NS_FAST}'/>${bind}</authenticate>`,
+    `<authenticate xmlns='${NS_SASL2}' mechanism='${FAST_MECHANISM}'><initial-response>${initial.toString('base64')}</initial-response>${userAgent(userAgentId)}<fast xmlns='${NS_FAST}'/>${inlineOf(inline)}</authenticate>`,
   );
   const success = await client.next();
   if (stanzaName(success) !== 'success') throw new Error(`FAST login of ${username} failed: ${success}`);
   if (!Buffer.from(childText(success, 'additional-data') ?? '', 'base64').equals(htHmac(token, 'Responder'))) throw new Error('server token proof mismatch');
-  return finish(client, success);
+  return finish(client, success, 'resume' in inline ? '<resumed' : '<bound');
 }
 
-/** After <success/>: the bound JID, the inline features, and any token. */
-async function finish(client: BenchClient, success: string): Promise<Sasl2Login> {
+/** After <success/>: the bound (or resumed) JID, the inline features, and any token. */
+async function finish(client: BenchClient, success: string, expected = '<bound'): Promise<Sasl2Login> {
   client.jid = childText(success, 'authorization-identifier') ?? '';
-  if (!success.includes('<bound')) throw new Error(`Bind 2 did not bind: ${success}`);
+  if (!success.includes(expected)) throw new Error(`expected ${expected}> in SASL2 success: ${success}`);
   // XEP-0388 §2.6.1: the post-authentication features follow <success/>.
   const features = await client.next();
   if (stanzaName(features) !== 'stream:features') throw new Error(`expected features after SASL2 success, got ${features.slice(0, 200)}`);
   const tokenAt = success.indexOf('<token');
-  return { token: tokenAt >= 0 ? topAttr(success.slice(tokenAt), 'token') : undefined };
+  const enabledAt = success.indexOf('<enabled');
+  return {
+    token: tokenAt >= 0 ? topAttr(success.slice(tokenAt), 'token') : undefined,
+    smId: enabledAt >= 0 ? topAttr(success.slice(enabledAt), 'id') : undefined,
+  };
 }
 
 const htHmac = (token: string, label: string): Buffer => createHmac('sha256', Buffer.from(token, 'utf8')).update(label).digest();

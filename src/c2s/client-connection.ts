@@ -18,7 +18,7 @@ import type { C2sContext } from './c2s-context.js';
 import type { AddressAdmission } from '../net/address-limits.js';
 import { checkStreamHeader } from './header-check.js';
 import { decodeBase64Text, offeredTokenMechanisms, SaslNegotiation, type SaslOutcome } from './sasl-negotiation.js';
-import { tokenSource } from './sasl2/fast.js';
+import { tokenSource, type FastTokenSource } from './sasl2/fast.js';
 import { parseAuthenticate, SASL2, type AuthenticateRequest } from './sasl2/elements.js';
 import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
 import { streamFeatures } from './stream-features.js';
@@ -278,9 +278,10 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
   private async onSasl2(element: Element): Promise<void> {
     this.sasl ??= new SaslNegotiation(this.ctx, this);
     let outcome: SaslOutcome;
+    let tokens: FastTokenSource | undefined; // token logins take one message: success comes in this call
     if (element.name === 'authenticate') {
       this.sasl2 = parseAuthenticate(element);
-      const tokens = tokenSource(this.ctx, this.domain, this.sasl2, offeredTokenMechanisms(this));
+      tokens = tokenSource(this.ctx, this.domain, this.sasl2, offeredTokenMechanisms(this));
       outcome = await this.sasl.begin(this.sasl2.mechanism, this.sasl2.initialResponse, SASL2, tokens);
     } else if (element.name === 'response') {
       outcome = await this.sasl.respond(decodeBase64Text(element.getText()));
@@ -302,6 +303,7 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
       establish: (jid, agent) => establishSession(this, jid, agent),
       sendFeatures: () => this.sendFeatures(),
       tokenMechanisms: offeredTokenMechanisms(this),
+      usedToken: tokens?.usedToken,
     };
     await completeSasl2(connection, request, outcome.mechanism, outcome.additionalData);
   }

@@ -36,7 +36,7 @@ async function bench(args: string[]): Promise<Line[]> {
 describe('herald bench (smoke)', () => {
   it('runs every scenario with no loss and no errors', async () => {
     const lines = await bench(['--clients', '5', '--pairs', '2', '--window', '4', '--duration', '1', '--rate', '100', '--messages', '30', '--contacts', '4', '--rounds', '2']);
-    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', 'login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only']);
+    expect(lines.map((l) => l.scenario)).toEqual(['login', 'throughput', 'latency', 'offline', 'fanout', 'fixed-rate', 'pep', 'login-sasl2', 'login-fast', 'login-fast-resumed', 'tls-only', 'login-fast-sm-resume', 'tls-resumed-only']);
     for (const line of lines) {
       expect(line.server).toBe('herald');
       expect(line.metrics.errors).toBe(0);

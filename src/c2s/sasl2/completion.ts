@@ -6,6 +6,7 @@ import { NS } from '../../xml/ns.js';
 import type { Jid } from '../../protocol/jid.js';
 import type { StanzaError } from '../../protocol/stanza-error.js';
 import type { Logger } from '../../util/logger.js';
+import type { FastToken } from '../../storage/types.js';
 import type { C2sContext } from '../c2s-context.js';
 import { ClientSession } from '../client-session.js';
 import { featuresElement } from '../features.js';
@@ -27,12 +28,14 @@ export interface Sasl2Connection {
   sendFeatures(): Promise<void>;
   /** XEP-0484 token mechanisms usable on this connection. */
   tokenMechanisms: readonly string[];
+  /** The stored XEP-0484 token this login authenticated with, if it used one. */
+  usedToken: FastToken | undefined;
 }
 
 export async function completeSasl2(conn: Sasl2Connection, request: AuthenticateRequest, mechanism: string, additionalData: Buffer | undefined): Promise<void> {
   const { ctx, account } = conn;
   const inline = (name: string, ns: string): Element | undefined => request.inline.find((e) => e.name === name && e.attrs.xmlns === ns);
-  const token = await fastAfterLogin(ctx, account, request, mechanism, conn.tokenMechanisms);
+  const token = await fastAfterLogin(ctx, account, request, mechanism, conn.tokenMechanisms, conn.usedToken);
   const results: Element[] = token ? [token] : [];
 
   const resumeRequest = inline('resume', NS.sm);

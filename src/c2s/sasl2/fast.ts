@@ -24,12 +24,18 @@ async function accountKey(ctx: C2sContext, account: Jid): Promise<Buffer | undef
   return (await ctx.storage.users.getCredential(account.domain, account.local, 'SCRAM-SHA-256'))?.serverKey;
 }
 
+/** A token source that remembers which stored token a login used, so the login need not read it again. */
+export interface FastTokenSource extends TokenSource {
+  /** The token that authenticated this login, as read before it was used; set by its used(). */
+  usedToken?: FastToken;
+}
+
 /** §4.4: what a token login may check against. Needs the user agent id (§5.1). */
-export function tokenSource(ctx: C2sContext, domain: string, request: AuthenticateRequest, offered: readonly string[]): TokenSource | undefined {
+export function tokenSource(ctx: C2sContext, domain: string, request: AuthenticateRequest, offered: readonly string[]): FastTokenSource | undefined {
   const agent = request.userAgent;
   if (!agent || !fastChild(request, 'fast')) return undefined;
   const client = userAgentKey(agent);
-  return {
+  const source: FastTokenSource = {
     offered,
     async lookup(username) {
       let account: Jid;
@@ -47,34 +53,45 @@ export function tokenSource(ctx: C2sContext, domain: string, request: Authentica
           token: fastTokenOf(key, t.seed, ctx.config.auth.fastTokenSecret),
           mechanism: t.mechanism,
           expired: t.expiresAt <= now,
-          // §6.1: using the 'new' token retires the older one.
-          used: async () => void (t.slot === 'new' ? await ctx.storage.fastTokens.promote(bare, client, t.seed) : undefined),
+          used: async () => {
+            source.usedToken = t;
+            // §6.1: using the 'new' token retires the older one.
+            if (t.slot === 'new') await ctx.storage.fastTokens.promote(bare, client, t.seed);
+          },
         }),
       );
     },
   };
+  return source;
 }
 
 /**
  * After a successful SASL2 login: invalidation (§4.6), a requested token (§4.2), or a rotation
- * of the one just used when past half its lifetime (§4.5). Returns the <token/>, if any.
+ * of the one just used (`usedToken`, the client's current token once used) when past half its
+ * lifetime (§4.5). Returns the <token/>, if any.
  */
-export async function fastAfterLogin(ctx: C2sContext, account: Jid, request: AuthenticateRequest, mechanism: string, offered: readonly string[]): Promise<Element | undefined> {
+export async function fastAfterLogin(
+  ctx: C2sContext,
+  account: Jid,
+  request: AuthenticateRequest,
+  mechanism: string,
+  offered: readonly string[],
+  usedToken: FastToken | undefined,
+): Promise<Element | undefined> {
   const agent = request.userAgent;
   if (!agent) return undefined;
   const client = userAgentKey(agent);
   const bare = account.toBareString();
-  const usedToken = fastChild(request, 'fast');
+  const fast = fastChild(request, 'fast');
   const requested = fastChild(request, 'request-token')?.attrs.mechanism;
-  if (usedToken && isTrue(usedToken.attrs.invalidate)) {
+  if (fast && isTrue(fast.attrs.invalidate)) {
     await ctx.storage.fastTokens.revoke(bare, client);
     return requested && offered.includes(requested) ? issue(ctx, account, client, requested) : undefined;
   }
   if (requested !== undefined) return offered.includes(requested) ? issue(ctx, account, client, requested) : undefined;
   if (!usedToken || !offered.includes(mechanism)) return undefined;
-  const current = (await ctx.storage.fastTokens.get(bare, client)).find((t) => t.slot === 'current' && t.mechanism === mechanism);
   const lifetimeMs = ctx.config.auth.fastTokenLifetimeSeconds * 1000;
-  if (!current || current.expiresAt - ctx.clock.now() > lifetimeMs / 2) return undefined;
+  if (usedToken.expiresAt - ctx.clock.now() > lifetimeMs / 2) return undefined;
   return issue(ctx, account, client, mechanism);
 }
 

@@ -53,7 +53,7 @@ export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, pref
   // Sent by a local client. A message to the sender's own account is archived once, as received.
   const outgoing = async ({ stanza, from, to, origin }: StanzaEvent): Promise<void> => {
     if (!origin || to.bare.equals(from.bare) || !isArchivable(stanza)) return;
-    record(from.bare, to, 'out', stanza, ctx.ids.next());
+    record(from.bare, to, 'out', stanza, ctx.ids.sortable());
   };
   ctx.on('pre-message/full', outgoing);
   ctx.on('pre-message/bare', outgoing);

@@ -24,7 +24,7 @@ export const messageModule: HeraldModule = {
 /** The event with a stanza that carries our XEP-0359 stanza-id (errors are left alone). */
 function stamped(ctx: ModuleContext, event: StanzaEvent): StanzaEvent {
   if (event.stanza.attrs.type === 'error') return event;
-  return withParts(event, withStanzaId(event.stanza, event.to.bare.toString(), ctx.ids.next()), event.to);
+  return withParts(event, withStanzaId(event.stanza, event.to.bare.toString(), ctx.ids.sortable()), event.to);
 }
 
 // Events are built field by field: spreading them (`{ ...event, recipients }`) cost several µs

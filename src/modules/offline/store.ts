@@ -49,7 +49,7 @@ export async function storeOffline(
   let stanza = event.stanza;
   let stanzaId = stanzaIdOf(stanza, account);
   if (stanzaId === undefined) {
-    stanzaId = ctx.ids.next();
+    stanzaId = ctx.ids.sortable();
     stanza = withStanzaId(stanza, account, stanzaId);
   }
   const storedAt = ctx.clock.now();
