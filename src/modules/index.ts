@@ -27,6 +27,7 @@ import { externalServicesModule } from './external-services/index.js';
 import { hostMetaModule } from './host-meta/index.js';
 import { uploadModule } from './upload/index.js';
 import { blockingModule } from './blocking/index.js';
+import { metricsModule } from './metrics/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -56,4 +57,5 @@ export const builtinModules: HeraldModule[] = [
   hostMetaModule,
   uploadModule,
   blockingModule,
+  metricsModule,
 ];
