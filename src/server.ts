@@ -221,7 +221,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       socketPath: adminSocketPath(config.storage.dataDir),
       log,
       commands: {
-        ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
+        ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name), httpsPort: httpRoutes.httpsPort ?? null }),
         's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
         'process.memory': processMemory,
         'sessions.list': (args) => listSessions(delivery.local.values(), args.filter),

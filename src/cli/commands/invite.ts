@@ -1,7 +1,10 @@
 // `herald invite create|list|revoke`: invitations to register (XEP-0401/0445) or to become a
 // contact (XEP-0379). The token is printed once, inside the URI, and stored only as a hash.
 import type { Command } from 'commander';
-import { issueInvite, isInviteUsable, parseTtl } from '../../auth/invites.js';
+import { httpsBase, inviteLandingUrl, issueInvite, isInviteUsable, parseTtl } from '../../auth/invites.js';
+import { adminRequest } from '../../admin/admin-client.js';
+import { adminSocketPath } from '../../admin/admin-server.js';
+import type { HeraldConfig } from '../../config/types.js';
 import { createJid, JidError } from '../../protocol/jid.js';
 import type { Invite } from '../../storage/types.js';
 import { systemClock } from '../../util/clock.js';
@@ -17,6 +20,22 @@ interface CreateOptions {
   admin?: boolean;
   register: boolean;
   json?: boolean;
+}
+
+/**
+ * Where the landing page is reached: http.publicUrl, else the HTTPS listener, on the port the
+ * running server bound (asked over its admin socket; the configured one when it is not running).
+ */
+async function landingBase(config: HeraldConfig, domain: string): Promise<string | undefined> {
+  if (config.http.publicUrl !== undefined) return config.http.publicUrl;
+  if (!config.listeners.https.enabled) return undefined;
+  try {
+    const ping = (await adminRequest(adminSocketPath(config.storage.dataDir), 'ping', {}, 2000)) as { httpsPort?: number | null };
+    if (typeof ping.httpsPort === 'number') return httpsBase(domain, ping.httpsPort);
+  } catch {
+    // No server running: the configured port.
+  }
+  return config.listeners.https.port === 0 ? undefined : httpsBase(domain, config.listeners.https.port);
 }
 
 function statusOf(invite: Invite, now: number): string {
@@ -66,12 +85,15 @@ export function registerInviteCommands(program: Command, globals: () => GlobalOp
         });
         await storage.invites.create(issued.invite);
         const expires = new Date(issued.invite.expiresAt).toISOString();
+        const base = await landingBase(config, domain);
+        const landingUrl = base === undefined ? undefined : inviteLandingUrl(base, issued.token);
         if (options.json) {
-          console.log(JSON.stringify({ id: issued.invite.id, uri: issued.uri, domain, username, contact: issued.invite.contact, admin: issued.invite.admin, expires }));
+          console.log(JSON.stringify({ id: issued.invite.id, uri: issued.uri, landingUrl, domain, username, contact: issued.invite.contact, admin: issued.invite.admin, expires }));
           return;
         }
         console.log(issued.uri);
-        console.log(`invite ${issued.invite.id}: one use, valid until ${expires}. Send the link above to the person you invite; it is shown only now.`);
+        if (landingUrl !== undefined) console.log(landingUrl);
+        console.log(`invite ${issued.invite.id}: one use, valid until ${expires}. Send ${landingUrl === undefined ? 'the link above' : 'either link above (the https one opens a page with apps to install)'} to the person you invite; it is shown only now.`);
       });
     });
 
