@@ -28,6 +28,7 @@ import { hostMetaModule } from './host-meta/index.js';
 import { uploadModule } from './upload/index.js';
 import { blockingModule } from './blocking/index.js';
 import { metricsModule } from './metrics/index.js';
+import { adminConsoleModule } from './admin-console/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -58,4 +59,5 @@ export const builtinModules: HeraldModule[] = [
   uploadModule,
   blockingModule,
   metricsModule,
+  adminConsoleModule,
 ];

@@ -1,6 +1,8 @@
 // Scrapes a server's Prometheus endpoint over real HTTP and reads the text format (0.0.4).
-import http from 'node:http';
 import type { ServerProcess } from './server-process.js';
+import { httpGet } from './http-plain.js';
+
+export { httpGet };
 
 export interface Scrape {
   /** The value of one series, e.g. `herald_c2s_sessions{transport="tcp"}`; undefined when absent. */
@@ -8,18 +10,6 @@ export interface Scrape {
   /** Metric names the scrape declares (# TYPE lines). */
   readonly names: Set<string>;
   readonly text: string;
-}
-
-export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      })
-      .on('error', reject);
-  });
 }
 
 export function parseScrape(text: string): Scrape {
