@@ -13,7 +13,7 @@ export function escapeHtml(text: string): string {
 export function htmlPage(title: string, body: string, style = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 .button{display:inline-block;padding:.6rem 1.2rem;background:#1f6feb;color:#fff;border-radius:.4rem;text-decoration:none;border:0;font-size:1rem;cursor:pointer}
 label{display:block;margin:.6rem 0 .2rem}input{font-size:1rem;padding:.4rem;width:100%;max-width:20rem}

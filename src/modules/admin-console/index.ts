@@ -17,7 +17,12 @@ import { CONSOLE_SCRIPT, consolePage, loginPage } from './console-ui.js';
 
 const DEFAULT_SESSION_MINUTES = 60;
 const MAX_BODY_BYTES = 8192;
-const CONSOLE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+// Referrer-Policy same-origin: with no-referrer a browser sends `Origin: null` on form posts,
+// which the Origin check below could not tell from a cross-site one.
+const CONSOLE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'Referrer-Policy': 'same-origin',
+};
 
 function json(res: HttpRequest['res'], status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -56,7 +61,7 @@ async function login(ctx: ModuleContext, sessions: ConsoleSessions, request: Htt
   try {
     form = await readFormBody(req, MAX_BODY_BYTES);
   } catch (error) {
-    if (error instanceof FormBodyError) return sendHtml(res, 400, loginPage(error.message));
+    if (error instanceof FormBodyError) return sendHtml(res, 400, loginPage(error.message), CONSOLE_HEADERS);
     throw error;
   }
   const account = await sessions.verify(form.get('jid') ?? '', form.get('password') ?? '');
@@ -64,7 +69,7 @@ async function login(ctx: ModuleContext, sessions: ConsoleSessions, request: Htt
     // The same line as a failed XMPP login, so fail2ban's filter covers the console too.
     ctx.log.warn({ event: 'auth-failed', account: form.get('jid') ?? '-', address: origin.address, mechanism: 'console', reason: 'not-authorized' }, 'authentication failed');
     ctx.fire('auth/failed', { mechanism: 'console', reason: 'not-authorized' }).catch(() => undefined);
-    return sendHtml(res, 403, loginPage('Wrong account or password, or the account is not an administrator.'));
+    return sendHtml(res, 403, loginPage('Wrong account or password, or the account is not an administrator.'), CONSOLE_HEADERS);
   }
   ctx.log.info({ account: account.toString(), address: origin.address }, 'admin console login');
   res.writeHead(303, { Location: CONSOLE_PATH, 'Set-Cookie': await sessions.start(account), 'Content-Length': 0 });
@@ -96,7 +101,7 @@ export const adminConsoleModule: HeraldModule = {
         if (path === 'login' && req.method === 'POST') return login(ctx, sessions, request);
         const session = await sessions.current(req);
         if (path === '' && req.method === 'GET') {
-          return session ? sendHtml(res, 200, consolePage(session.account, session.csrf), { 'Content-Security-Policy': CONSOLE_CSP }) : sendHtml(res, 200, loginPage());
+          return session ? sendHtml(res, 200, consolePage(session.account, session.csrf), CONSOLE_HEADERS) : sendHtml(res, 200, loginPage(), CONSOLE_HEADERS);
         }
         if (!session) return json(res, 401, { error: 'log in first' });
         if (path === 'logout' && req.method === 'POST') {
