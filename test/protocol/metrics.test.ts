@@ -9,6 +9,8 @@ import { nextMessage, nothingBefore } from '../harness/im.js';
 import { httpGet, scrape, type Scrape } from '../harness/metrics.js';
 import { httpRequest } from '../harness/upload.js';
 import type { XmlClient } from '../harness/xml-client.js';
+import { WsXmlClient } from '../harness/ws-client.js';
+import { freePort, s2sYaml } from '../harness/federation.js';
 
 let server: ServerProcess;
 const open: XmlClient[] = [];
@@ -54,6 +56,20 @@ describe('Prometheus /metrics on the plain HTTP listener', () => {
     expect(after.value('herald_storage_duration_seconds_count', { repository: 'users' })).toBeGreaterThan(0);
   });
 
+  it('counts a WebSocket session under transport websocket (RFC 7395)', async () => {
+    const ws = await WsXmlClient.connect(`wss://127.0.0.1:${server.listenerPort('https')}/xmpp-websocket`);
+    await ws.open();
+    await ws.next('stream:features');
+    ws.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0carol\0pw').toString('base64')}</auth>`);
+    await ws.next('success');
+    await ws.open();
+    await ws.next('stream:features');
+    ws.send("<iq xmlns='jabber:client' type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+    await ws.next((e) => e.name === 'iq' && e.attrs.id === 'b1');
+    expect((await scrape(server)).value('herald_c2s_sessions', { transport: 'websocket' })).toBe(1);
+    ws.terminate();
+  });
+
   it('reports offline queue sizes as messages are stored for an account that is away', async () => {
     const alice = await online('alice');
     for (let n = 1; n <= 2; n++) alice.client.send(`<message to='carol@localhost' id='off${n}' type='chat'><body>later ${n}</body></message>`);
@@ -93,6 +109,37 @@ describe('Prometheus /metrics on the plain HTTP listener', () => {
     // A histogram or summary is declared once; its series carry _bucket, _sum and _count.
     const declared = (name: string) => metrics.names.has(name) || metrics.names.has(name.replace(/_(bucket|sum|count)$/, ''));
     expect([...queried].filter((name) => !declared(name))).toEqual([]);
+  });
+});
+
+describe('server-to-server links and their stanzas', () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  beforeAll(async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    [a, b] = await Promise.all([
+      ServerProcess.start({ domains: [{ name: 'a.test' }], s2sPort: portA, extraYaml: s2sYaml({ 'b.test': portB }) }),
+      ServerProcess.start({ domains: [{ name: 'b.test' }], s2sPort: portB, extraYaml: s2sYaml({ 'a.test': portA }) }),
+    ]);
+    await Promise.all([a.addUser('anna@a.test', 'pw'), b.addUser('ben@b.test', 'pw')]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    a?.cleanup();
+    b?.cleanup();
+  });
+
+  it('counts the outgoing link on the sender, the incoming one on the receiver, and the message on both', async () => {
+    const anna = await login(a.ports.c2s, 'anna', 'pw', 'r', 'a.test');
+    const ben = await login(b.ports.c2s, 'ben', 'pw', 'r', 'b.test');
+    open.push(anna.client, ben.client);
+    anna.client.send(`<message to='${ben.jid}' id='fed1' type='chat'><body>across</body></message>`);
+    await nextMessage(ben.client, (el) => el.attrs.id === 'fed1');
+    const [sender, receiver] = [await scrape(a), await scrape(b)];
+    expect(sender.value('herald_s2s_links', { direction: 'out', state: 'ready' })).toBe(1);
+    expect(sender.value('herald_stanzas_sent_total', { link: 's2s', kind: 'message' })).toBe(1);
+    expect(receiver.value('herald_s2s_links', { direction: 'in', state: 'ready' })).toBe(1);
+    expect(receiver.value('herald_stanzas_received_total', { link: 's2s', kind: 'message' })).toBe(1);
   });
 });
 
