@@ -18,6 +18,7 @@ import { stableNodeId } from './cluster/node-id.js';
 import type { RedisCluster } from './cluster/redis/cluster.js';
 import { redisKeys } from './cluster/redis/keys.js';
 import type { Storage } from './storage/types.js';
+import { timedStorage } from './storage/timed-storage.js';
 import { createAccounts } from './auth/accounts.js';
 import { createAuthFailureThrottle } from './auth/failure-throttle.js';
 import { createInProcessAccountGuard } from './auth/account-guard.js';
@@ -78,10 +79,14 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     ? await (await import('./cluster/redis/cluster.js')).openRedisCluster({ url: redisUrl, nodeId, log })
     : undefined;
 
-  const storage = deps.storage ?? (await openStorage(storageOptions(config)));
+  const events = createEventBus();
+  // Storage calls are timed for observers (metrics) only while one listens.
+  const storage = timedStorage(deps.storage ?? (await openStorage(storageOptions(config))), {
+    active: () => events.has('storage/timed'),
+    record: (repository, seconds) => events.notify('storage/timed', { repository, seconds }),
+  });
   if (!deps.storage) log.info({ storage: describeStorage(storageOptions(config)) }, 'storage ready');
   const tls = createTlsContexts(ensureCertificates(config, log), firstDomain.name);
-  const events = createEventBus();
   const hosts = createHosts(config.domains);
   const sessions = cluster?.registry ?? createLocalSessionRegistry();
   const delivery = createDelivery(nodeId, cluster?.bus ?? createSingleNodeBus());
@@ -196,7 +201,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     if (config.listeners.s2s.enabled) {
       // Dialback keys must verify on any node: without a configured secret the cluster shares one.
       const s2sConfig = cluster && !config.s2s.secret ? { ...config, s2s: { ...config.s2s, secret: await cluster.sharedSecret(redisKeys.dialbackSecret) } } : config;
-      s2s = await startS2s({ config: s2sConfig, hosts, router, tls, clock, ids, log, held: storage.held });
+      s2s = await startS2s({ config: s2sConfig, hosts, router, tls, clock, ids, log, held: storage.held, events });
+      events.on('s2s/links', (event) => void event.links.push(...s2s!.status()));
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }
   } catch (error) {
@@ -215,7 +221,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       socketPath: adminSocketPath(config.storage.dataDir),
       log,
       commands: {
-        ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name) }),
+        ping: () => ({ pid: process.pid, domains: config.domains.map((d) => d.name), httpsPort: httpRoutes.httpsPort ?? null }),
         's2s.status': () => ({ enabled: s2s !== undefined, links: s2s?.status() ?? [] }),
         'process.memory': processMemory,
         'sessions.list': (args) => listSessions(delivery.local.values(), args.filter),

@@ -8,6 +8,7 @@ import { nodeDns, type DnsApi } from '../s2s/resolver.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { checkDomainDns } from './doctor-dns.js';
 import { chainProblem } from './doctor-chain.js';
+import { checkCluster } from './doctor-cluster.js';
 import { preflight } from './preflight.js';
 import { checkS2s, type CheckStep } from './s2s-check.js';
 import type { S2sResolver } from '../s2s/resolver.js';
@@ -68,6 +69,9 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckStep[]> {
           },
     );
   }
+
+  // Several nodes: the shared PostgreSQL and Redis must answer from here.
+  for (const step of await checkCluster(config)) add(step);
 
   const dns = options.dns ?? nodeDns(config.s2s.resolver?.nameservers ?? [], 5000);
   for (const domain of config.domains) for (const step of await checkDomainDns(config, domain.name, dns)) add(step);

@@ -73,3 +73,16 @@ export function parseTtl(text: string): number | undefined {
   const amount = Number(match[1]);
   return amount > 0 ? amount * UNIT_MS[match[2]!]! : undefined;
 }
+
+/** Where the HTTPS landing page of an invitation is served (the token is the rest of the path). */
+export const INVITE_PAGE_PATH = '/invite/';
+
+/** The landing page's address under an `https://host[:port]` base. */
+export function inviteLandingUrl(base: string, token: string): string {
+  return `${base}${INVITE_PAGE_PATH}${encodeURIComponent(token)}`;
+}
+
+/** `https://<domain>[:port]`, the port left out when it is 443. */
+export function httpsBase(domain: string, port: number): string {
+  return port === 443 ? `https://${domain}` : `https://${domain}:${port}`;
+}

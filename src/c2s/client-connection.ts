@@ -46,6 +46,8 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
   private account: Jid | undefined;
   /** The SASL mechanism the account authenticated with, for session listings. */
   mechanism: string | undefined;
+  /** TCP or WebSocket, for session listings and metrics. */
+  readonly transport: StreamFraming['name'];
   private session: ClientSession | undefined;
   private sasl: SaslNegotiation | undefined;
   /** The XEP-0388 <authenticate/> under way: its inline requests are served once it succeeds. */
@@ -65,6 +67,7 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
     framing?: StreamFraming,
   ) {
     this.id = ctx.ids.next();
+    this.transport = framing?.name ?? 'tcp';
     this.log = ctx.log.child({ connection: this.id, remote: socket.remoteAddress });
     const limits = ctx.config.limits;
     this.stream = new XmlStream(

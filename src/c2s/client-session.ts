@@ -108,6 +108,7 @@ export class ClientSession implements LocalSession {
    */
   send(stanza: Element): boolean {
     if (this.finished) return false;
+    this.ctx.events.notify('c2s/stanza-out', stanza);
     if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
     // Whatever a filter decides, it holds no more than the outbound queue does before pacing.
     if (!this.ending && this.held.keeps(stanza, HIGH_WATER_BYTES)) return true;
@@ -126,6 +127,7 @@ export class ClientSession implements LocalSession {
 
   sendConfirmed(stanza: Element): Promise<boolean> {
     if (this.finished) return Promise.resolve(false);
+    this.ctx.events.notify('c2s/stanza-out', stanza);
     // Stanzas from other nodes arrive this way: a hibernating session must be noticed here too (push).
     if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
     // While it ends, the stanza joins the queue being re-homed (and resolves false), like send().
@@ -196,6 +198,7 @@ export class ClientSession implements LocalSession {
   }
 
   private async handleStanza(stanza: Element): Promise<void> {
+    this.ctx.events.notify('c2s/stanza-in', stanza);
     if (isSessionRequest(stanza)) {
       this.send(xml('iq', { type: 'result', id: stanza.attrs.id }));
       return;

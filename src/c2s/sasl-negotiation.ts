@@ -218,6 +218,7 @@ export class SaslNegotiation {
         { event: 'auth-failed', account: account ?? '-', address: this.stream.remoteAddress, mechanism: this.mechanismName ?? '-', reason },
         'authentication failed',
       );
+      this.ctx.events.notify('auth/failed', { mechanism: this.mechanismName ?? '-', reason });
     }
     if (counted) {
       this.failures += 1;

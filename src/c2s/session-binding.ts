@@ -23,6 +23,7 @@ export interface BindingConnection extends SessionTransport {
   readonly log: Logger;
   /** The SASL mechanism the account authenticated with. */
   readonly mechanism: string | undefined;
+  readonly transport: string;
   send(element: Element): void;
   /** From now on the connection hands its stanzas to `session` (undefined: to none). */
   carry(session: ClientSession | undefined): void;
@@ -82,7 +83,7 @@ export async function establishSession(conn: BindingConnection, jid: Jid, userAg
   conn.log.setBindings({ jid: jid.toString() });
   compactBindings(conn.log);
   const session = new ClientSession(ctx, ctx.ids.next(), jid, conn, conn.log);
-  Object.assign(session.flags, sessionFacts(ctx.clock.now(), conn.mechanism));
+  Object.assign(session.flags, sessionFacts(ctx.clock.now(), conn.mechanism, conn.transport));
   if (userAgent) Object.assign(session.flags, userAgentFlags(userAgent));
   conn.carry(session);
   ctx.delivery.local.set(session.id, session);

@@ -12,7 +12,7 @@ function ipAddress(value: unknown): string {
 
 export function readHttp(c: FileChecker, raw: unknown, base: HttpConfig): HttpConfig {
   const at: KeyPath = ['http'];
-  const m = c.map(at, raw, ['trustedProxies', 'maxConnectionsPerAddress', 'headersTimeoutSeconds', 'idleTimeoutSeconds']);
+  const m = c.map(at, raw, ['trustedProxies', 'maxConnectionsPerAddress', 'headersTimeoutSeconds', 'idleTimeoutSeconds', 'publicUrl']);
   const out = structuredClone(base);
   if ('trustedProxies' in m && m['trustedProxies'] !== null) {
     const list = m['trustedProxies'];
@@ -22,5 +22,13 @@ export function readHttp(c: FileChecker, raw: unknown, base: HttpConfig): HttpCo
   if ('maxConnectionsPerAddress' in m) out.maxConnectionsPerAddress = c.check([...at, 'maxConnectionsPerAddress'], m['maxConnectionsPerAddress'], (v) => integerInRange(v, 1));
   if ('headersTimeoutSeconds' in m) out.headersTimeoutSeconds = c.check([...at, 'headersTimeoutSeconds'], m['headersTimeoutSeconds'], (v) => integerInRange(v, 1, 3600));
   if ('idleTimeoutSeconds' in m) out.idleTimeoutSeconds = c.check([...at, 'idleTimeoutSeconds'], m['idleTimeoutSeconds'], (v) => integerInRange(v, 1, 86400));
+  if ('publicUrl' in m && m['publicUrl'] !== null) out.publicUrl = c.check([...at, 'publicUrl'], m['publicUrl'], publicUrl);
   return out;
+}
+
+/** An https:// origin, no path (links are built as `<publicUrl>/invite/…`). */
+function publicUrl(value: unknown): string {
+  const url = typeof value === 'string' && /^https:\/\/[^/\s?#]+\/?$/.test(value) ? value : undefined;
+  if (url === undefined) throw new Invalid('an https:// address without a path, such as https://chat.example.org');
+  return url.replace(/\/$/, '');
 }

@@ -122,6 +122,8 @@ export interface HttpConfig {
   headersTimeoutSeconds: number;
   /** Seconds an HTTP connection may stay silent (mid-request or kept alive) before it is dropped. */
   idleTimeoutSeconds: number;
+  /** `https://host[:port]` people reach the HTTPS routes at (behind a proxy); undefined: the HTTPS listener's own. */
+  publicUrl?: string;
 }
 
 export interface HeraldConfig {

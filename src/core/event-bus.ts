@@ -15,6 +15,12 @@ export interface EventBus {
   /** Runs the chain; resolves true when a handler claimed the event. */
   fire<K extends EventName>(name: K, payload: EventCatalogue[K]): Promise<boolean>;
   has(name: EventName): boolean;
+  /**
+   * Tells the handlers synchronously and ignores what they return: for observers (metrics) on
+   * hot paths, where an awaited chain per stanza would cost more than the counting. Costs one
+   * map lookup when nobody listens.
+   */
+  notify<K extends EventName>(name: K, payload: EventCatalogue[K]): void;
 }
 
 export function createEventBus(): EventBus {
@@ -45,6 +51,11 @@ export function createEventBus(): EventBus {
 
     has(name) {
       return (chains.get(name)?.length ?? 0) > 0;
+    },
+
+    notify(name, payload) {
+      const chain = chains.get(name);
+      if (chain) for (const { handler } of chain) (handler as EventHandler<typeof name>)(payload);
     },
   };
 }

@@ -270,6 +270,33 @@ export interface AdhocExecuteEvent {
   reply?: Element;
 }
 
+/** A login attempt that failed (observers only: metrics). Never carries password material. */
+export interface AuthFailedEvent {
+  /** The SASL mechanism, or '-' before one was chosen. */
+  mechanism: string;
+  /** Why: a SASL condition (`not-authorized`, …) or `account-locked`. */
+  reason: string;
+}
+
+/** One storage call finished (observers only: metrics). */
+export interface StorageTimedEvent {
+  /** The repository (`offline`, `roster`, `users`, …): the operation class. */
+  repository: string;
+  seconds: number;
+}
+
+/** One server-to-server link as an observer sees it (a subset of `herald s2s status`). */
+export interface S2sLinkSummary {
+  direction: 'in' | 'out';
+  state: string;
+  remote: string[];
+}
+
+/** Collects the live server-to-server links (filled by whoever runs them). */
+export interface S2sLinksEvent {
+  links: S2sLinkSummary[];
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -331,6 +358,21 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
    * sender, `to` the account. A handler that claims it has it discarded instead.
    */
   'message/replay': StanzaEvent;
+  /**
+   * Traffic observers, told synchronously (EventBus.notify) with the stanza itself so nothing is
+   * allocated per stanza: a stanza read from a bound client or a server link, and one written
+   * to either. Handlers must only look.
+   */
+  'c2s/stanza-in': Element;
+  'c2s/stanza-out': Element;
+  's2s/stanza-in': Element;
+  's2s/stanza-out': Element;
+  /** A login failed (notify only). */
+  'auth/failed': AuthFailedEvent;
+  /** A storage call finished (notify only); fired only while someone observes it. */
+  'storage/timed': StorageTimedEvent;
+  /** Collects the server-to-server links (S2sLinksEvent). */
+  's2s/links': S2sLinksEvent;
 }
 
 export type EventName = keyof EventCatalogue;

@@ -28,6 +28,8 @@ import { hostMetaModule } from './host-meta/index.js';
 import { uploadModule } from './upload/index.js';
 import { blockingModule } from './blocking/index.js';
 import { mucModule } from './muc/index.js';
+import { metricsModule } from './metrics/index.js';
+import { adminConsoleModule } from './admin-console/index.js';
 
 export const builtinModules: HeraldModule[] = [
   rosterModule,
@@ -58,4 +60,6 @@ export const builtinModules: HeraldModule[] = [
   uploadModule,
   blockingModule,
   mucModule,
+  metricsModule,
+  adminConsoleModule,
 ];

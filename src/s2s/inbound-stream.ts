@@ -266,6 +266,7 @@ export class InboundStream {
     // XEP-0203: a stamp may name only domains this peer proved it serves (protocol/delay.ts).
     if (element.name !== 'iq') dropDelaysForgedByServer(element, this.authenticated);
     this.stanzasIn += 1;
+    this.ctx.events?.notify('s2s/stanza-in', element);
     await this.ctx.router.route(element);
     this.acks.handled();
   }

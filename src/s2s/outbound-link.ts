@@ -214,6 +214,7 @@ export class OutboundLink {
   private write(stanza: Element): boolean {
     if (!this.channel?.stream.send(stanza)) return false;
     this.stanzasOut += 1;
+    this.ctx.events?.notify('s2s/stanza-out', stanza);
     this.acks?.sent(stanza);
     return true;
   }

@@ -1,6 +1,7 @@
 // What the server-to-server side needs from the rest of Herald; built in server.ts.
 import type { HeraldConfig } from '../config/types.js';
 import type { Hosts } from '../core/hosts.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Router } from '../core/router.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -18,6 +19,8 @@ export interface S2sContext {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  /** Traffic observers (`s2s/stanza-in`, `s2s/stanza-out`); absent in tests that build links alone. */
+  events?: Pick<EventBus, 'notify'>;
 }
 
 /** Stream options shared by both directions. */

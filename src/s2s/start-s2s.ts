@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { HeraldConfig } from '../config/types.js';
 import type { Hosts } from '../core/hosts.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Router } from '../core/router.js';
 import { listenDirectTls, listenPlain, type ListenerHandle } from '../net/c2s-listeners.js';
 import type { TlsContexts } from '../net/tls-contexts.js';
@@ -46,6 +47,8 @@ export interface S2sDeps {
   resolver?: S2sResolver;
   /** Where messages for unreachable peers are held; absent: in memory (lost at exit). */
   held?: HeldStanzaRepository;
+  /** Traffic observers (metrics). */
+  events?: Pick<EventBus, 'notify'>;
 }
 
 export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
@@ -64,6 +67,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     clock: deps.clock,
     ids: deps.ids,
     log,
+    ...(deps.events ? { events: deps.events } : {}),
   };
   const links = createLinkManager(() => ctx, deps.held ?? createMemoryHeldRepository(() => undefined));
   // One verification per request and per domain pair at a time, whatever the streams ask.

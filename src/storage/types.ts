@@ -196,6 +196,16 @@ export interface OfflineRepository {
   delete(account: string, stanzaIds: readonly string[]): Promise<number>;
   count(account: string): Promise<number>;
   deleteAccount(account: string): Promise<void>;
+  /** Every queue together, and the `largest` fullest ones, fullest first (metrics, admin console). */
+  queues(largest: number): Promise<OfflineQueues>;
+}
+
+export interface OfflineQueues {
+  /** Accounts holding at least one message. */
+  accounts: number;
+  messages: number;
+  /** Fullest first; ties by account. */
+  largest: Array<{ account: string; count: number }>;
 }
 
 /** A message kept for a remote domain that could not be reached (s2s store-and-forward). */

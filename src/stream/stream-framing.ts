@@ -7,6 +7,8 @@ import { STREAM_CLOSE, streamHeader } from './stream-header.js';
 export type StreamHeaderAttrs = Parameters<typeof streamHeader>[0];
 
 export interface StreamFraming {
+  /** The transport, as session listings and metrics name it. */
+  readonly name: 'tcp' | 'websocket';
   header(attrs: StreamHeaderAttrs): string;
   /** A serialised top-level element, as it must be written. */
   element(text: string): string;
@@ -18,6 +20,7 @@ export interface StreamFraming {
 const same = (text: string): string => text;
 
 export const TCP_FRAMING: StreamFraming = {
+  name: 'tcp',
   header: streamHeader,
   element: same,
   close: STREAM_CLOSE,

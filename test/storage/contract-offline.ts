@@ -19,6 +19,20 @@ export function runOfflineContract(current: () => Storage): void {
       storage = current();
     });
 
+    it('queues: totals over every account and the fullest first', async () => {
+      expect(await storage.offline.queues(5)).toEqual({ accounts: 0, messages: 0, largest: [] });
+      for (let n = 1; n <= 3; n++) await storage.offline.store(ALICE, message(n), 10);
+      await storage.offline.store(BOB, message(9), 10);
+      await storage.offline.store('carol@example.org', message(8), 10);
+      expect(await storage.offline.queues(2)).toEqual({
+        accounts: 3,
+        messages: 5,
+        largest: [{ account: ALICE, count: 3 }, { account: BOB, count: 1 }],
+      });
+      await storage.offline.delete(ALICE, ['sid-1', 'sid-2', 'sid-3']);
+      expect((await storage.offline.queues(5)).accounts).toBe(2);
+    });
+
     it('starts empty', async () => {
       expect(await storage.offline.list(ALICE)).toEqual([]);
       expect(await storage.offline.count(ALICE)).toBe(0);

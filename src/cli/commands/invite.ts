@@ -1,12 +1,15 @@
 // `herald invite create|list|revoke`: invitations to register (XEP-0401/0445) or to become a
 // contact (XEP-0379). The token is printed once, inside the URI, and stored only as a hash.
 import type { Command } from 'commander';
-import { issueInvite, isInviteUsable, parseTtl } from '../../auth/invites.js';
-import { createJid, JidError } from '../../protocol/jid.js';
+import { httpsBase, inviteLandingUrl, isInviteUsable, type IssuedInvite } from '../../auth/invites.js';
+import { createInvitation, OperationError } from '../../admin/invite-operations.js';
+import { adminRequest } from '../../admin/admin-client.js';
+import { adminSocketPath } from '../../admin/admin-server.js';
+import type { HeraldConfig } from '../../config/types.js';
 import type { Invite } from '../../storage/types.js';
 import { systemClock } from '../../util/clock.js';
 import { CliError } from '../cli-error.js';
-import { accountJid, servedDomain, withAccounts, type GlobalOptions } from '../context.js';
+import { servedDomain, withAccounts, type GlobalOptions } from '../context.js';
 
 const DEFAULT_TTL = '7d';
 
@@ -17,6 +20,22 @@ interface CreateOptions {
   admin?: boolean;
   register: boolean;
   json?: boolean;
+}
+
+/**
+ * Where the landing page is reached: http.publicUrl, else the HTTPS listener, on the port the
+ * running server bound (asked over its admin socket; the configured one when it is not running).
+ */
+async function landingBase(config: HeraldConfig, domain: string): Promise<string | undefined> {
+  if (config.http.publicUrl !== undefined) return config.http.publicUrl;
+  if (!config.listeners.https.enabled) return undefined;
+  try {
+    const ping = (await adminRequest(adminSocketPath(config.storage.dataDir), 'ping', {}, 2000)) as { httpsPort?: number | null };
+    if (typeof ping.httpsPort === 'number') return httpsBase(domain, ping.httpsPort);
+  } catch {
+    // No server running: the configured port.
+  }
+  return config.listeners.https.port === 0 ? undefined : httpsBase(domain, config.listeners.https.port);
 }
 
 function statusOf(invite: Invite, now: number): string {
@@ -38,40 +57,34 @@ export function registerInviteCommands(program: Command, globals: () => GlobalOp
     .option('--json', 'print the invitation as JSON')
     .action(async (domainArg: string | undefined, options: CreateOptions) => {
       await withAccounts(globals(), async (accounts, config, storage) => {
-        const ttlMs = parseTtl(options.ttl);
-        if (ttlMs === undefined) throw new CliError(`--ttl: expected a time like 30m, 12h, 7d or 2w, found '${options.ttl}'`);
-        const contact = options.contact === undefined ? undefined : accountJid(options.contact, config);
-        if (contact && !(await accounts.exists(contact))) throw new CliError(`--contact: no account ${contact}`);
-        if (!options.register && !contact) throw new CliError('--no-register needs --contact: an invitation must do something');
-        if (!options.register && (options.user !== undefined || options.admin)) throw new CliError('--user and --admin need an invitation that registers (drop --no-register)');
-        const domain = servedDomain(domainArg ?? contact?.domain ?? config.domains[0]!.name, config);
-        let username: string | undefined;
-        if (options.user !== undefined) {
-          try {
-            username = createJid(options.user, domain).local;
-          } catch (error) {
-            if (error instanceof JidError) throw new CliError(`--user: '${options.user}' cannot be used as an account name (${error.message})`);
-            throw error;
-          }
-          if (await accounts.exists(createJid(username, domain))) throw new CliError(`--user: account ${username}@${domain} already exists`);
+        let issued: IssuedInvite;
+        try {
+          issued = await createInvitation(
+            { config, accounts, storage, now: systemClock.now() },
+            {
+              ...(domainArg === undefined ? {} : { domain: domainArg }),
+              ...(options.user === undefined ? {} : { user: options.user }),
+              ...(options.contact === undefined ? {} : { contact: options.contact }),
+              ttl: options.ttl,
+              admin: options.admin === true,
+              register: options.register,
+            },
+          );
+        } catch (error) {
+          if (error instanceof OperationError) throw new CliError(error.message);
+          throw error;
         }
-        const issued = issueInvite({
-          domain,
-          ...(username === undefined ? {} : { username }),
-          ...(contact === undefined ? {} : { contact: contact.toBareString() }),
-          admin: options.admin === true,
-          allowRegistration: options.register,
-          ttlMs,
-          now: systemClock.now(),
-        });
-        await storage.invites.create(issued.invite);
+        const { domain, username } = issued.invite;
         const expires = new Date(issued.invite.expiresAt).toISOString();
+        const base = await landingBase(config, domain);
+        const landingUrl = base === undefined ? undefined : inviteLandingUrl(base, issued.token);
         if (options.json) {
-          console.log(JSON.stringify({ id: issued.invite.id, uri: issued.uri, domain, username, contact: issued.invite.contact, admin: issued.invite.admin, expires }));
+          console.log(JSON.stringify({ id: issued.invite.id, uri: issued.uri, landingUrl, domain, username, contact: issued.invite.contact, admin: issued.invite.admin, expires }));
           return;
         }
         console.log(issued.uri);
-        console.log(`invite ${issued.invite.id}: one use, valid until ${expires}. Send the link above to the person you invite; it is shown only now.`);
+        if (landingUrl !== undefined) console.log(landingUrl);
+        console.log(`invite ${issued.invite.id}: one use, valid until ${expires}. Send ${landingUrl === undefined ? 'the link above' : 'either link above (the https one opens a page with apps to install)'} to the person you invite; it is shown only now.`);
       });
     });
 

@@ -1,8 +1,8 @@
-// `herald user add|passwd|del|list|stats|tokens`: account administration. Works while the server runs
+// `herald user add|passwd|del|role|list|stats|tokens`: account administration. Works while the server runs
 // (SQLite in WAL mode lets both write).
 import type { Command } from 'commander';
 import { passwordProblem } from '../../auth/password-policy.js';
-import { roleOf } from '../../auth/roles.js';
+import { roleOf, setRole, type AccountRole } from '../../auth/roles.js';
 import { createJid } from '../../protocol/jid.js';
 import type { HeraldConfig } from '../../config/types.js';
 import { CliError } from '../cli-error.js';
@@ -48,6 +48,19 @@ export function registerUserCommands(program: Command, globals: () => GlobalOpti
         if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
         if (!(await accounts.setPassword(jid, await newPassword(options, config)))) throw new CliError(`no account ${jid}`);
         console.log(`password changed for ${jid}`);
+      });
+    });
+
+  user
+    .command('role <jid> <role>')
+    .description('make an account an administrator (admin: the web console, account invitations) or an ordinary user (user)')
+    .action(async (input: string, role: string) => {
+      await withAccounts(globals(), async (accounts, config, storage) => {
+        if (role !== 'admin' && role !== 'user') throw new CliError(`role: expected admin or user, found '${role}'`);
+        const jid = accountJid(input, config);
+        if (!(await accounts.exists(jid))) throw new CliError(`no account ${jid}`);
+        await setRole(storage, jid, role as AccountRole);
+        console.log(`${jid} is now ${role === 'admin' ? 'an administrator' : 'an ordinary user'}`);
       });
     });
 

@@ -100,6 +100,7 @@ class MessageParser implements StreamParser {
 }
 
 export const WEBSOCKET_FRAMING: StreamFraming = {
+  name: 'websocket',
   header,
   element,
   close: CLOSE,

@@ -1,7 +1,7 @@
 // XEP-0401 §4–5 as XEP-0050 commands, so clients make invitations themselves: any user can
 // invite a friend to become a contact (and register here); an administrator can make an
 // account invitation, with or without a reserved name.
-import { issueInvite, isInviteUsable, registerUri } from '../../auth/invites.js';
+import { inviteLandingUrl, issueInvite, isInviteUsable, registerUri } from '../../auth/invites.js';
 import { roleOf } from '../../auth/roles.js';
 import type { AdhocExecuteEvent } from '../../core/events.js';
 import type { ModuleContext } from '../../core/modules/module.js';
@@ -31,15 +31,19 @@ export function registerInviteCommands(ctx: ModuleContext, limits: InviteCommand
     return false;
   });
 
-  const completed = (node: string, sessionid: string | undefined, uri: string, expiresAt: number): Element =>
-    xml(
+  // XEP-0401 §5.3: `landing-url` when the HTTPS landing page is served.
+  const completed = (node: string, sessionid: string | undefined, uri: string, issued: { invite: { domain: string; expiresAt: number }; token: string }): Element => {
+    const base = ctx.config.http.publicUrl ?? ctx.httpsUrl(issued.invite.domain);
+    return xml(
       'command',
       { xmlns: NS.adhoc, node, sessionid, status: 'completed' },
       resultForm(INVITATION_FORM, [
         { var: 'uri', values: [uri] },
-        { var: 'expire', values: [new Date(expiresAt).toISOString()] },
+        ...(base === undefined ? [] : [{ var: 'landing-url', values: [inviteLandingUrl(base, issued.token)] }]),
+        { var: 'expire', values: [new Date(issued.invite.expiresAt).toISOString()] },
       ]),
     );
+  };
 
   async function invite(event: AdhocExecuteEvent): Promise<Element> {
     const inviter = event.requester.toBareString();
@@ -51,7 +55,7 @@ export function registerInviteCommands(ctx: ModuleContext, limits: InviteCommand
     const issued = issueInvite({ domain: event.domain, contact: inviter, allowRegistration: true, ttlMs: limits.ttlMs, now });
     await ctx.storage.invites.create(issued.invite);
     ctx.log.info({ account: inviter, invite: issued.invite.id }, 'invitation created by a user');
-    return completed(INVITE, event.command.attrs.sessionid, issued.uri, issued.invite.expiresAt);
+    return completed(INVITE, event.command.attrs.sessionid, issued.uri, issued);
   }
 
   async function createAccount(event: AdhocExecuteEvent): Promise<Element> {
@@ -94,7 +98,7 @@ export function registerInviteCommands(ctx: ModuleContext, limits: InviteCommand
     ctx.log.info({ account: event.requester.toBareString(), invite: issued.invite.id, username }, 'account invitation created by an administrator');
     // The account link, not the contact link: this invitation is first of all for an account.
     const uri = registerUri(issued.invite, issued.token);
-    return completed(CREATE_ACCOUNT, event.command.attrs.sessionid as string | undefined, uri, issued.invite.expiresAt);
+    return completed(CREATE_ACCOUNT, event.command.attrs.sessionid as string | undefined, uri, issued);
   }
 
   ctx.on('adhoc/execute', async (event) => {

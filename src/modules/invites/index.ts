@@ -11,6 +11,7 @@ import { scheduleInviteExpiry } from './expiry.js';
 import { INVITE_NS } from './namespaces.js';
 import { registerPreauthIq } from './preauth-iq.js';
 import { registerInviteCommands } from './commands.js';
+import { serveLandingPage } from './landing-page.js';
 
 /** Redeemed invites are kept this long for `herald invite list`, then swept. */
 const DEFAULT_KEEP_USED_DAYS = 30;
@@ -35,6 +36,7 @@ export const invitesModule: HeraldModule = {
     registerPreauthIq(ctx, presented);
     registerAdmission(ctx, presented);
     registerRosterPreauth(ctx);
+    serveLandingPage(ctx, presented);
     registerInviteCommands(ctx, {
       ttlMs: positiveIntegerOption(ctx, 'ttlDays', DEFAULT_TTL_DAYS) * 86_400_000,
       maxOpenPerUser: positiveIntegerOption(ctx, 'maxOpenPerUser', DEFAULT_MAX_OPEN_PER_USER),

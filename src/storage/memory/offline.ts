@@ -35,5 +35,11 @@ export function createMemoryOfflineRepository(assertOpen: () => void): OfflineRe
       assertOpen();
       queues.delete(account);
     },
+    async queues(largest) {
+      assertOpen();
+      const held = [...queues].filter(([, q]) => q.length > 0).map(([account, q]) => ({ account, count: q.length }));
+      held.sort((a, b) => b.count - a.count || (a.account < b.account ? -1 : 1));
+      return { accounts: held.length, messages: held.reduce((sum, q) => sum + q.count, 0), largest: held.slice(0, largest) };
+    },
   };
 }

@@ -52,5 +52,15 @@ export function createPostgresOfflineRepository(db: Database): OfflineRepository
     async deleteAccount(account) {
       await db.query('DELETE FROM offline_messages WHERE account = $1', [account]);
     },
+    async queues(largest) {
+      const totals = await db.query<{ accounts: number; messages: number }>(
+        'SELECT count(DISTINCT account) AS accounts, count(*) AS messages FROM offline_messages',
+      );
+      const { rows } = await db.query<{ account: string; count: number }>(
+        'SELECT account, count(*) AS count FROM offline_messages GROUP BY account ORDER BY count DESC, account LIMIT $1',
+        [largest],
+      );
+      return { accounts: totals.rows[0]?.accounts ?? 0, messages: totals.rows[0]?.messages ?? 0, largest: rows };
+    },
   };
 }

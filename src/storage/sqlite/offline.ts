@@ -24,6 +24,10 @@ export function createSqliteOfflineRepository(db: SqliteDatabase): OfflineReposi
   const selectMessages = db.prepare<[string], MessageRow>('SELECT stanza_id, stanza, stored_at FROM offline_messages WHERE account = ? ORDER BY seq');
   const deleteMessage = db.prepare<[string, string]>('DELETE FROM offline_messages WHERE account = ? AND stanza_id = ?');
   const deleteAll = db.prepare<[string]>('DELETE FROM offline_messages WHERE account = ?');
+  const selectTotals = db.prepare<[], { accounts: number; messages: number }>('SELECT count(DISTINCT account) AS accounts, count(*) AS messages FROM offline_messages');
+  const selectLargest = db.prepare<[number], { account: string; count: number }>(
+    'SELECT account, count(*) AS count FROM offline_messages GROUP BY account ORDER BY count DESC, account LIMIT ?',
+  );
 
   // The duplicate check, the quota count and the insert share one IMMEDIATE transaction: with
   // the write lock taken first, another connection cannot slip a message in between, so the
@@ -57,6 +61,10 @@ export function createSqliteOfflineRepository(db: SqliteDatabase): OfflineReposi
     },
     async deleteAccount(account) {
       deleteAll.run(account);
+    },
+    async queues(largest) {
+      const totals = selectTotals.get() ?? { accounts: 0, messages: 0 };
+      return { accounts: totals.accounts, messages: totals.messages, largest: selectLargest.all(largest) };
     },
   };
 }

@@ -25,4 +25,11 @@ describe('http configuration', () => {
     expect(errorOf('http:\n  trustedProxy: []\n')).toMatch(/^herald\.yaml:2: http\.trustedProxy: unknown key; expected one of trustedProxies,/);
     expect(errorOf('listeners:\n  https: { port: 70000 }\n')).toMatch(/listeners\.https\.port: expected a port number/);
   });
+
+  it('http.publicUrl: an https:// origin, kept without its trailing slash; anything else names the key', () => {
+    expect(load('http:\n  publicUrl: https://chat.example.org/\n').http.publicUrl).toBe('https://chat.example.org');
+    expect(load('http:\n  publicUrl: https://chat.example.org:8443\n').http.publicUrl).toBe('https://chat.example.org:8443');
+    expect(errorOf('http:\n  publicUrl: http://chat.example.org\n')).toBe('herald.yaml:2: http.publicUrl: expected an https:// address without a path, such as https://chat.example.org, found "http://chat.example.org"');
+    expect(errorOf('http:\n  publicUrl: https://chat.example.org/xmpp\n')).toMatch(/http\.publicUrl: expected an https:\/\/ address without a path/);
+  });
 });
