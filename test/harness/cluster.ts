@@ -1,11 +1,12 @@
-// Several real Herald processes serving one domain on one Redis. Storage is one parameter: until
-// PostgreSQL lands the nodes share one SQLite file (WAL, busy_timeout); a PostgreSQL variant only
-// has to supply each node's environment.
+// Several real Herald processes serving one domain on one Redis. Storage is one parameter:
+// `sharedPostgres()` (the supported deployment: one throwaway PostgreSQL per test file, each node
+// with its own data folder) or `sharedSqlite()` (one SQLite file for the nodes of one machine).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess, type ServerOptions } from './server-process.js';
 import type { RedisProcess } from './redis.js';
+import { startPostgres } from './postgres.js';
 
 export interface ClusterStorage {
   readonly name: string;
@@ -26,6 +27,25 @@ export function sharedSqlite(): ClusterStorage {
   };
 }
 
+/**
+ * One throwaway PostgreSQL server (a plain process, stopped by PID) holding one database every
+ * node and the CLI use; each node keeps its own data folder (node id file, admin socket).
+ */
+export async function sharedPostgres(database = 'herald_cluster'): Promise<ClusterStorage> {
+  const server = await startPostgres();
+  try {
+    const url = await server.createDatabase(database);
+    return {
+      name: 'PostgreSQL',
+      env: { HERALD_POSTGRES_URL: url },
+      cleanup: () => server.stop(),
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 export class HeraldCluster {
   private constructor(
     readonly redis: RedisProcess,
@@ -37,7 +57,12 @@ export class HeraldCluster {
   /** Starts `count` nodes one after another (node-1, node-2, …). */
   static async start(redis: RedisProcess, storage: ClusterStorage, count: number, options: ServerOptions = {}): Promise<HeraldCluster> {
     const cluster = new HeraldCluster(redis, storage, [], options);
-    for (let i = 1; i <= count; i++) cluster.nodes.push(await cluster.startNode(`node-${i}`));
+    try {
+      for (let i = 1; i <= count; i++) cluster.nodes.push(await cluster.startNode(`node-${i}`));
+    } catch (error) {
+      await cluster.stop(); // the nodes started so far and the storage (a PostgreSQL process)
+      throw error;
+    }
     return cluster;
   }
 
