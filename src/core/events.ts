@@ -270,6 +270,16 @@ export interface AdhocExecuteEvent {
   reply?: Element;
 }
 
+/**
+ * Another node of the domain said `key` of `topic` changed (Delivery.notifyNodes); topics belong
+ * to the modules that send them. Both undefined: this node may have missed notices (the channel
+ * was down), so every module treats everything it cached from shared state as changed.
+ */
+export interface NodeNoticeEvent {
+  topic: string | undefined;
+  key: string | undefined;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -331,6 +341,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
    * sender, `to` the account. A handler that claims it has it discarded instead.
    */
   'message/replay': StanzaEvent;
+  /** Another node's notice (NodeNoticeEvent); several nodes only. */
+  'node/notice': NodeNoticeEvent;
 }
 
 export type EventName = keyof EventCatalogue;
