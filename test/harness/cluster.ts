@@ -51,11 +51,11 @@ export class HeraldCluster {
     readonly redis: RedisProcess,
     readonly storage: ClusterStorage,
     readonly nodes: ServerProcess[],
-    private readonly options: ServerOptions,
+    private readonly options: ServerOptions | ((nodeId: string) => ServerOptions),
   ) {}
 
-  /** Starts `count` nodes one after another (node-1, node-2, …). */
-  static async start(redis: RedisProcess, storage: ClusterStorage, count: number, options: ServerOptions = {}): Promise<HeraldCluster> {
+  /** Starts `count` nodes one after another (node-1, node-2, …); `options` may differ per node. */
+  static async start(redis: RedisProcess, storage: ClusterStorage, count: number, options: ServerOptions | ((nodeId: string) => ServerOptions) = {}): Promise<HeraldCluster> {
     const cluster = new HeraldCluster(redis, storage, [], options);
     try {
       for (let i = 1; i <= count; i++) cluster.nodes.push(await cluster.startNode(`node-${i}`));
@@ -71,7 +71,8 @@ export class HeraldCluster {
   }
 
   startNode(nodeId: string): Promise<ServerProcess> {
-    return ServerProcess.start({ ...this.options, env: { ...this.options.env, ...this.envFor(nodeId) } });
+    const options = typeof this.options === 'function' ? this.options(nodeId) : this.options;
+    return ServerProcess.start({ ...options, env: { ...options.env, ...this.envFor(nodeId) } });
   }
 
   node(index: number): ServerProcess {
