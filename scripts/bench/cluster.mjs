@@ -6,7 +6,7 @@
 // message: each node's CPU (from /proc, in the sending window), the cluster's total, and the
 // Redis commands (INFO commandstats, heartbeats included). Where there are at least 2 CPUs the
 // nodes run on the last one and Redis, PostgreSQL and the load generator on the others (taskset).
-// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin]
+// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin] [--profile DIR]
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +32,7 @@ export function parseClusterArgs(argv) {
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--pairs') opts.pairs = Number(argv[++i]);
     else if (a === '--no-pin') opts.pin = false;
+    else if (a === '--profile') opts.profileDir = path.resolve(argv[++i]);
     else throw new Error(`cluster bench: unknown option ${a}`);
   }
   return opts;
@@ -102,7 +103,9 @@ export async function clusterBench(opts, log = (text) => process.stderr.write(`$
           const dir = path.join(root, `n${count}-${i}`);
           fs.mkdirSync(dir);
           const env = { HERALD_REDIS_URL: redisService.url, HERALD_POSTGRES_URL: url, HERALD_NODE_ID: `node-${i}` };
-          nodes.push(await startHerald(dir, CLI, [], { env, pin: pin.nodes }));
+          // --profile DIR: each node writes a V8 CPU profile there at exit (scripts/bench/cpuprofile-summary.mjs).
+          const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, `n${count}-${i}`)] : [];
+          nodes.push(await startHerald(dir, CLI, profile, { env, pin: pin.nodes }));
         }
         const layouts = count === 1 ? ['same-node'] : count === 2 ? ['same-node', 'cross-node'] : ['cross-node'];
         for (let round = 1; round <= opts.repeat; round++) {
