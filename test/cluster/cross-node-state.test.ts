@@ -1,12 +1,13 @@
 // State one node keeps about an account must follow changes made through another node at once
 // (issue 17): the offline queue a resource on another node is being served from, and the caches
-// of shared data (blocklists, archiving preferences), told over the bus's notices.
+// of shared data (blocklists, archiving preferences), told over the bus's notices. And a reader
+// that stops reading on one node does not make the sender's node hold its messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
 import { HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
-import { nextMessage, nothingBefore } from '../harness/im.js';
-import { enableSm } from '../harness/stream-management.js';
+import { nextMessage, nextPresence, nothingBefore } from '../harness/im.js';
+import { enableSm, NS_SM } from '../harness/stream-management.js';
 import { block } from '../harness/blocking.js';
 import { NS_MAM, queryArchive } from '../harness/mam.js';
 
@@ -15,8 +16,11 @@ let cluster: HeraldCluster;
 
 beforeAll(async () => {
   redis = await RedisProcess.start();
-  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: 'modules:\n  mam: {}' });
-  for (const user of ['alice', 'bob', 'carol', 'mallory']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
+  // A small per-session bound, so a reader that stops reading is ended quickly (backpressure test).
+  // (Above the 128 KiB a session writes before pacing: an offline flush must fit under it.)
+  const limits = 'limits:\n  maxQueuedBytesPerSession: 262144\n  maxUnackedStanzas: 100000';
+  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: `modules:\n  mam: {}\n${limits}` });
+  for (const user of ['alice', 'bob', 'carol', 'mallory', 'dora']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
 }, 90_000);
 
 afterAll(async () => {
@@ -72,6 +76,8 @@ describe('caches of shared data, invalidated on every node', () => {
     // Node 2 routes Bob's messages and archives Alice's copy: it reads her preferences now.
     bob.client.send(`<message to='${desk.jid}' id='kept' type='chat'><body>archived by default</body></message>`);
     await nextMessage(desk.client, (el) => el.attrs.id === 'kept');
+    // The copy is written beside delivery; a read through node 2 commits it (under the old preference).
+    expect((await queryArchive(reader.client)).bodies).toContain('archived by default');
 
     desk.client.send(`<iq type='set' id='never'><prefs xmlns='${NS_MAM}' default='never'/></iq>`);
     expect((await desk.client.next((el) => el.attrs.id === 'never')).attrs.type).toBe('result');
@@ -84,4 +90,33 @@ describe('caches of shared data, invalidated on every node', () => {
     expect(bodies).not.toContain('not to be archived');
     for (const c of [desk, reader, bob]) c.client.end();
   }, 30_000);
+});
+
+describe('backpressure across nodes', () => {
+  it('XEP-0198 with RFC 6120 §7: a reader on node 2 that stops reading is ended at its bound; its sender on node 1 goes on, and every message reaches the reader later, in order', async () => {
+    const reader = await login(cluster.node(1).ports.c2s, 'dora', 'pw', 'stalled');
+    await enableSm(reader.client);
+    reader.client.send('<presence/>');
+    await nextPresence(reader.client, reader.jid); // available (its own presence came back)
+    reader.client.pause();
+    const sender = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'flood');
+    await enableSm(sender.client);
+    const filler = 'x'.repeat(2_000);
+    const ids = Array.from({ length: 200 }, (_, n) => `bp-${n}`);
+    sender.client.send(ids.map((id) => `<message to='${reader.jid}' id='${id}' type='chat'><body>${id} ${filler}</body></message>`).join(''));
+    // Node 2 ends the session once it holds more than 256 KiB for it; node 1 handles all 200.
+    await cluster.node(1).waitForLog((l) => l.msg === 'session closed' && l.jid === reader.jid, 30_000);
+    sender.client.send(`<r xmlns='${NS_SM}'/>`);
+    expect(Number((await sender.client.next((el) => el.name === 'a', 30_000)).attrs.h)).toBe(200);
+    expect(sender.client.received.filter((el) => el.attrs.type === 'error')).toEqual([]);
+    reader.client.destroy();
+
+    const back = await login(cluster.node(0).ports.c2s, 'dora', 'pw', 'back');
+    back.client.send('<presence/>');
+    await back.client.next((el) => el.name === 'message' && el.attrs.id === 'bp-199', 30_000);
+    const got = back.client.received.filter((el) => el.name === 'message' && (el.attrs.id ?? '').startsWith('bp-')).map((el) => el.attrs.id);
+    expect(got).toEqual(ids);
+    sender.client.end();
+    back.client.end();
+  }, 60_000);
 });
