@@ -4,7 +4,7 @@
 // that stops reading on one node does not make the sender's node hold its messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
 import { nextMessage, nextPresence, nothingBefore } from '../harness/im.js';
 import { enableSm, NS_SM } from '../harness/stream-management.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const limits = 'limits:\n  maxQueuedBytesPerSession: 262144\n  maxUnackedStanzas: 100000';
   cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: `modules:\n  mam: {}\n${limits}` });
   for (const user of ['alice', 'bob', 'carol', 'mallory', 'dora']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 90_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

@@ -5,7 +5,7 @@
 // p.test for users on node 1 enter on node 2 and cross the bus, and users on both nodes send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
     extraYaml: s2sYaml({ 'p.test': peerPort }),
   }));
   for (const user of ['alice', 'bob']) await addClusterUser(cluster, `${user}@c.test`, 'pw');
-}, 90_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, clusterCli, sharedPostgres } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, clusterCli, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
 import { barrier, getRoster, letSeePresence, nextMessage, nextPresence, nextPush, NS_ROSTER } from '../harness/im.js';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   redis = await RedisProcess.start();
   cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2);
   for (const user of ['alice', 'bob', 'carol', 'frank', 'gina']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 60_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

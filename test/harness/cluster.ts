@@ -8,6 +8,9 @@ import { ServerProcess, type ServerOptions } from './server-process.js';
 import type { RedisProcess } from './redis.js';
 import { startPostgres } from './postgres.js';
 
+/** For a beforeAll that starts PostgreSQL, Redis, the nodes and one CLI process per account: slow when CI runs files side by side. */
+export const CLUSTER_STARTUP_MS = 180_000;
+
 export interface ClusterStorage {
   readonly name: string;
   /** Environment for every node (and the CLI) so that they all use the same storage. */
