@@ -110,7 +110,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       events,
       iq,
     );
-    await cluster?.start(createBusReceiver({ delivery, router, log }), () => delivery.local.values(), async (refs, reason) => {
+    await cluster?.start(createBusReceiver({ delivery, router, events, log }), () => delivery.local.values(), async (refs, reason) => {
       for (const ref of refs) await events.fire('session/lost', { ref, reason });
     });
   } catch (error) {

@@ -7,6 +7,8 @@
 //     [herald bench options]
 // --mam adds the message archive comparison (scripts/bench/mam-compare.mjs; default 1,000,000
 // messages; ejabberd's fill stops after --mam-budget seconds, default 600).
+// --cluster [--cluster-only] adds 1, 2 and 3 Herald nodes on one Redis and one PostgreSQL
+// (scripts/bench/cluster.mjs: fixed rate 1,000 msg/s, CPU per node per message, Redis calls).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import { median } from '../../dist/bench/percentiles.js';
 import { renderTable } from './table.mjs';
 import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
 import { archiveCostTable, mamComparison } from './mam-compare.mjs';
+import { clusterBench, clusterTable, parseClusterArgs } from './cluster.mjs';
 
 const run = promisify(execFile);
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
@@ -35,6 +38,8 @@ function parseArgs(argv) {
     else if (a === '--mam') opts.mam = /^\d+$/.test(argv[i + 1] ?? '') ? Number(argv[++i]) : 1_000_000;
     else if (a === '--mam-budget') opts.mamBudget = Number(argv[++i]);
     else if (a === '--mam-only') opts.mamOnly = true;
+    else if (a === '--cluster') opts.cluster = true;
+    else if (a === '--cluster-only') opts.cluster = opts.clusterOnly = true;
     else opts.pass.push(a);
   }
   return opts;
@@ -68,7 +73,7 @@ async function main() {
   };
   const lines = []; // every JSON line of every round
   const notes = [];
-  for (const name of opts.mamOnly ? [] : opts.servers) {
+  for (const name of opts.mamOnly || opts.clusterOnly ? [] : opts.servers) {
     const launcher = launchers[name];
     if (!launcher) throw new Error(`unknown server ${name}`);
     if (!launcher.ok()) {
@@ -99,6 +104,10 @@ async function main() {
     lines.push(...mam.lines);
     notes.push(...mam.notes);
     mamTable = `\n\n${archiveCostTable(mam.lines, servers, median)}`;
+  }
+  if (opts.cluster) {
+    const clusterOpts = parseClusterArgs(['--repeat', String(opts.repeat)]);
+    mamTable += `\n\n${clusterTable(await clusterBench(clusterOpts), clusterOpts)}`;
   }
   if (opts.json) fs.writeFileSync(opts.json, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   console.log(renderTable(lines, opts.servers) + mamTable);

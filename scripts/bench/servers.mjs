@@ -67,8 +67,10 @@ async function stopPid(pid, child) {
  * nodeArgs go before the script, e.g. ['--cpu-prof'] for scripts/bench/profile.mjs; `limits` replaces the
  * limits line (rate limits off), e.g. for scripts/soak/, which runs with Herald's own limits;
  * `modules` adds lines under `modules:`, e.g. ['mam: { enabled: false }'] (`--herald-module`).
+ * `env` is added to the environment (a cluster node's HERALD_REDIS_URL …); `pin` prefixes the
+ * command, e.g. ['taskset', '-c', '1'] (scripts/bench/cluster.mjs).
  */
-export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS, modules = [] } = {}) {
+export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMITS, modules = [], env = {}, pin = [] } = {}) {
   const port = await freePort();
   const httpsPort = await freePort();
   fs.writeFileSync(
@@ -94,7 +96,8 @@ export async function startHerald(dir, cli, nodeArgs = [], { limits = BENCH_LIMI
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [...nodeArgs, cli, '--config', 'herald.yaml', 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = [...pin, process.execPath, ...nodeArgs, cli, '--config', 'herald.yaml', 'start'];
+  const child = spawn(program, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   logTo(child, path.join(dir, 'server.log'));
   await waitForPort(port, child, 'herald');
   const wsUrl = `wss://127.0.0.1:${httpsPort}/xmpp-websocket`;

@@ -31,11 +31,15 @@ export async function ensureAccounts(target: Target, source: AccountSource, name
   });
 }
 
-/** Connects and logs in every name (with initial presence), a few at a time. */
-export async function loginAll(target: Target, names: string[], password: string, concurrency = 8): Promise<BenchClient[]> {
+/**
+ * Connects and logs in every name (with initial presence), a few at a time; with several targets
+ * (the nodes of a cluster) name i goes to target i mod their number.
+ */
+export async function loginAll(target: Target | readonly Target[], names: string[], password: string, concurrency = 8): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array<BenchClient>(names.length);
+  const targets = Array.isArray(target) ? target : [target as Target];
   await inParallel(names, concurrency, async (name, i) => {
-    const client = await BenchClient.connect(target);
+    const client = await BenchClient.connect(targets[i % targets.length]!);
     await client.login(name, password);
     clients[i] = client;
   });

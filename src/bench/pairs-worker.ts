@@ -31,9 +31,11 @@ export async function runPairsSplit(options: PairsOptions, workers: number): Pro
   const cpu = results.map((r) => r.serverCpuS).filter((v): v is number => v !== undefined);
   const wait = results.map((r) => r.serverWaitMs).filter((v): v is number => v !== undefined);
   const windows = results.map((r) => r.windowUs).filter((w): w is [number, number] => w !== undefined);
+  const others = results.map((r) => r.otherServerCpuS).filter((v): v is number[] => v !== undefined);
   return {
     ...(cpu.length ? { serverCpuS: Math.max(...cpu) } : {}),
     ...(wait.length ? { serverWaitMs: Math.max(...wait) } : {}),
+    ...(others.length ? { otherServerCpuS: others[0]!.map((_, i) => Math.max(...others.map((o) => o[i]!))) } : {}),
     ...(windows.length ? { windowUs: [Math.min(...windows.map((w) => w[0])), Math.max(...windows.map((w) => w[1]))] } : {}),
     sent: sum(results.map((r) => r.sent)),
     received: sum(results.map((r) => r.received)),

@@ -5,7 +5,7 @@
 // schedule (what an offered load looks like) and the window only guards against runaway queues.
 import { loginAll, closeAll } from './accounts.js';
 import { topAttr } from './tokenizer.js';
-import { maybeSample } from './proc-stats.js';
+import { maybeSample, sampleProcess } from './proc-stats.js';
 import type { BenchClient, Target } from './bench-client.js';
 
 export interface PairsOptions {
@@ -19,6 +19,10 @@ export interface PairsOptions {
   rate?: number;
   /** Server to sample around the sending window (logins and drain excluded). */
   serverPid?: number;
+  /** Cluster: receiver i logs in to receiverTargets[i mod their number] instead of `target`. */
+  receiverTargets?: Target[];
+  /** Cluster: the other nodes' processes, sampled like serverPid. */
+  otherServerPids?: number[];
 }
 
 export interface PairsResult {
@@ -38,6 +42,8 @@ export interface PairsResult {
   serverWaitMs?: number;
   /** The sending window on CLOCK_MONOTONIC (µs), when a PID was given. */
   windowUs?: [number, number];
+  /** CPU seconds of each of otherServerPids in the same window. */
+  otherServerCpuS?: number[];
 }
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -52,7 +58,7 @@ interface Pair {
 
 export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   const senders = await loginAll(options.target, options.senders, options.password);
-  const receivers = await loginAll(options.target, options.receivers, options.password);
+  const receivers = await loginAll(options.receiverTargets ?? options.target, options.receivers, options.password);
   const result: PairsResult = { sent: 0, received: 0, errors: 0, latencies: [], elapsedS: 0, receivedInWindow: 0 };
   let running = true;
   const windowMode = options.rate === undefined;
@@ -87,6 +93,7 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   });
 
   const before = maybeSample(options.serverPid);
+  const othersBefore = (options.otherServerPids ?? []).map((p) => sampleProcess(p).cpuSeconds);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   if (windowMode) {
@@ -106,6 +113,7 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   result.elapsedS = (performance.now() - started) / 1000;
   result.receivedInWindow = result.received;
   const after = maybeSample(options.serverPid);
+  if (options.otherServerPids) result.otherServerCpuS = options.otherServerPids.map((p, i) => sampleProcess(p).cpuSeconds - othersBefore[i]!);
   if (before && after) {
     result.serverCpuS = after.cpuSeconds - before.cpuSeconds;
     if (before.waitMs !== undefined && after.waitMs !== undefined) result.serverWaitMs = after.waitMs - before.waitMs;

@@ -7,6 +7,9 @@ export interface BenchContext {
   target: Target;
   /** The server's PID, for its CPU and memory from /proc; undefined when not watched. */
   serverPid?: number;
+  /** Cluster: the other nodes' PIDs (CPU per node) and where receivers log in (fixed-rate). */
+  otherServerPids?: number[];
+  receiverTargets?: Target[];
   accounts: AccountSource;
   /** Prefix making this run's usernames unique, so rosters and offline stores start empty. */
   runId: string;

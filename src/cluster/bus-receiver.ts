@@ -5,13 +5,14 @@
 import type { Element } from '../xml/element.js';
 import { StreamError } from '../protocol/stream-error.js';
 import type { Delivery } from '../core/delivery.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Router } from '../core/router.js';
 import { isCarbonCopy } from '../c2s/stream-management/undelivered.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeBusReceiver } from './node-bus.js';
 
-export function createBusReceiver(deps: { delivery: Delivery; router: Router; log: Logger }): NodeBusReceiver {
-  const { delivery, router, log } = deps;
+export function createBusReceiver(deps: { delivery: Delivery; router: Router; events: EventBus; log: Logger }): NodeBusReceiver {
+  const { delivery, router, events, log } = deps;
 
   async function reroute(stanza: Element): Promise<void> {
     const type = stanza.attrs.type;
@@ -43,6 +44,9 @@ export function createBusReceiver(deps: { delivery: Delivery; router: Router; lo
       } catch (error) {
         log.error({ err: error, id: stanza.attrs.id }, 'could not route a stanza forwarded to this node');
       }
+    },
+    notice(topic, key) {
+      events.fire('node/notice', { topic, key }).catch((error: unknown) => log.error({ err: error, topic }, 'a node notice handler failed'));
     },
   };
 }

@@ -12,6 +12,12 @@ export interface NodeBus {
   close(ref: SessionRef, condition: StreamErrorCondition): Promise<void>;
   /** A stanza for the node itself (an answer to a request it sent); false when it is not alive. */
   toNode(nodeId: string, stanza: Element): Promise<boolean>;
+  /**
+   * Tells every other node that `key` of `topic` changed (a module's cache entry, an account's
+   * offline queue). Resolves once the bus took it on; never rejects (a notice is a hint: a node
+   * that may have missed some is told so, see NodeBusReceiver.notice).
+   */
+  notify(topic: string, key: string): Promise<void>;
 }
 
 /** The receiving side: what a node does with work the bus brought it. */
@@ -27,6 +33,8 @@ export interface NodeBusReceiver {
   reroute(stanza: Element): Promise<void>;
   /** A stanza for this node itself (an answer to one of its requests): routed here. */
   forNode(stanza: Element): Promise<void>;
+  /** Another node's notice; `key` undefined: notices may have been missed, treat everything as changed. */
+  notice(topic: string | undefined, key: string | undefined): void;
 }
 
 /** One node serves everything: a session on any other node cannot exist. */
@@ -39,5 +47,6 @@ export function createSingleNodeBus(): NodeBus {
     async toNode() {
       return false;
     },
+    async notify() {},
   };
 }

@@ -23,6 +23,11 @@ export interface Delivery {
   closeSession(ref: SessionRef, condition: StreamErrorCondition, text?: string): Promise<void>;
   /** Hands a stanza to another node itself (e.g. the answer to an IQ it sent); false if it cannot. */
   toNode(nodeId: string, stanza: Element): Promise<boolean>;
+  /**
+   * Tells the other nodes of the domain that `key` of `topic` changed (they fire `node/notice`),
+   * e.g. so they drop a cached copy; nothing to do on one node. Resolves once the bus took it.
+   */
+  notifyNodes(topic: string, key: string): Promise<void>;
 }
 
 export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
@@ -45,6 +50,7 @@ export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
     toNode(target, stanza) {
       return target === nodeId ? Promise.resolve(false) : bus.toNode(target, stanza);
     },
+    notifyNodes: (topic, key) => bus.notify(topic, key),
   };
 }
 

@@ -297,6 +297,16 @@ export interface S2sLinksEvent {
   links: S2sLinkSummary[];
 }
 
+/**
+ * Another node of the domain said `key` of `topic` changed (Delivery.notifyNodes); topics belong
+ * to the modules that send them. Both undefined: this node may have missed notices (the channel
+ * was down), so every module treats everything it cached from shared state as changed.
+ */
+export interface NodeNoticeEvent {
+  topic: string | undefined;
+  key: string | undefined;
+}
+
 export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   /** A chat/normal message found no available resource (RFC 6121 §8.5). */
   'message/offline': StanzaEvent;
@@ -373,6 +383,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'storage/timed': StorageTimedEvent;
   /** Collects the server-to-server links (S2sLinksEvent). */
   's2s/links': S2sLinksEvent;
+  /** Another node's notice (NodeNoticeEvent); several nodes only. */
+  'node/notice': NodeNoticeEvent;
 }
 
 export type EventName = keyof EventCatalogue;

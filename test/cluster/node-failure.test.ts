@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from '@xmpp/xml';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, sharedSqlite } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { connectSecured, login, scramAuth, features, NS_BIND } from '../harness/login.js';
 import { enableSm, NS_SM } from '../harness/stream-management.js';
 import { getRoster, letSeePresence, nextPresence } from '../harness/im.js';
@@ -16,9 +16,9 @@ let cluster: HeraldCluster;
 
 beforeAll(async () => {
   redis = await RedisProcess.start();
-  cluster = await HeraldCluster.start(redis, sharedSqlite(), 3);
+  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 3);
   for (const user of ['alice', 'bob', 'dave', 'erin', 'hank', 'ivy']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 60_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

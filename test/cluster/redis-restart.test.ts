@@ -2,7 +2,7 @@
 // message the sender's server acknowledged is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, clusterCli, sharedSqlite } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, clusterCli, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { enableSm, NS_SM } from '../harness/stream-management.js';
@@ -12,9 +12,9 @@ let cluster: HeraldCluster;
 
 beforeAll(async () => {
   redis = await RedisProcess.start();
-  cluster = await HeraldCluster.start(redis, sharedSqlite(), 2);
+  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2);
   for (const user of ['alice', 'bob', 'carol']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 60_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

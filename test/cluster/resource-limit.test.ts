@@ -3,7 +3,7 @@
 // to offline storage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, sharedSqlite } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { enableSm } from '../harness/stream-management.js';
@@ -13,9 +13,9 @@ let cluster: HeraldCluster;
 
 beforeAll(async () => {
   redis = await RedisProcess.start();
-  cluster = await HeraldCluster.start(redis, sharedSqlite(), 2, { extraYaml: 'limits:\n  maxResourcesPerAccount: 1\n  resumeTimeoutSeconds: 300' });
+  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: 'limits:\n  maxResourcesPerAccount: 1\n  resumeTimeoutSeconds: 300' });
   for (const user of ['alice', 'bob']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 60_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisProcess } from '../harness/redis.js';
-import { HeraldCluster, addClusterUser, clusterCli, sharedSqlite } from '../harness/cluster.js';
+import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, clusterCli, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
 import { barrier, getRoster, letSeePresence, nextMessage, nextPresence, nextPush, NS_ROSTER } from '../harness/im.js';
 
@@ -12,9 +12,9 @@ let cluster: HeraldCluster;
 
 beforeAll(async () => {
   redis = await RedisProcess.start();
-  cluster = await HeraldCluster.start(redis, sharedSqlite(), 2);
+  cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2);
   for (const user of ['alice', 'bob', 'carol', 'frank', 'gina']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
-}, 60_000);
+}, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
   await cluster?.stop();
@@ -37,7 +37,8 @@ describe('two nodes, one domain', () => {
     const a = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'fifo');
     const b = await login(cluster.node(1).ports.c2s, 'bob', 'pw', 'fifo');
     for (let i = 0; i < 1000; i++) a.client.send(`<message to='${b.jid}' id='f${i}' type='chat'><body>${i}</body></message>`);
-    await barrier(a.client, b.client, b.jid);
+    // Seconds on a loaded CI machine (one Redis round trip per message, in order).
+    await barrier(a.client, b.client, b.jid, 45_000);
     const ids = b.client.received.filter((el) => el.name === 'message' && /^f\d+$/.test(el.attrs.id ?? '')).map((el) => el.attrs.id);
     expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => `f${i}`));
     a.client.end();
@@ -127,7 +128,7 @@ describe('two nodes, one domain', () => {
     const before = await calls();
     const started = Date.now();
     for (let i = 0; i < 1000; i++) a.client.send(`<message to='${b.jid}' id='rt${i}' type='chat'><body>${i}</body></message>`);
-    await barrier(a.client, b.client, b.jid);
+    await barrier(a.client, b.client, b.jid, 25_000);
     const seconds = (Date.now() - started) / 1000;
     const after = await calls();
     await stats.quit();

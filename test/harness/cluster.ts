@@ -1,11 +1,15 @@
-// Several real Herald processes serving one domain on one Redis. Storage is one parameter: until
-// PostgreSQL lands the nodes share one SQLite file (WAL, busy_timeout); a PostgreSQL variant only
-// has to supply each node's environment.
+// Several real Herald processes serving one domain on one Redis. Storage is one parameter:
+// `sharedPostgres()` (the supported deployment: one throwaway PostgreSQL per test file, each node
+// with its own data folder) or `sharedSqlite()` (one SQLite file for the nodes of one machine).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess, type ServerOptions } from './server-process.js';
 import type { RedisProcess } from './redis.js';
+import { startPostgres } from './postgres.js';
+
+/** For a beforeAll that starts PostgreSQL, Redis, the nodes and one CLI process per account: slow when CI runs files side by side. */
+export const CLUSTER_STARTUP_MS = 180_000;
 
 export interface ClusterStorage {
   readonly name: string;
@@ -26,18 +30,42 @@ export function sharedSqlite(): ClusterStorage {
   };
 }
 
+/**
+ * One throwaway PostgreSQL server (a plain process, stopped by PID) holding one database every
+ * node and the CLI use; each node keeps its own data folder (node id file, admin socket).
+ */
+export async function sharedPostgres(database = 'herald_cluster'): Promise<ClusterStorage> {
+  const server = await startPostgres();
+  try {
+    const url = await server.createDatabase(database);
+    return {
+      name: 'PostgreSQL',
+      env: { HERALD_POSTGRES_URL: url },
+      cleanup: () => server.stop(),
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 export class HeraldCluster {
   private constructor(
     readonly redis: RedisProcess,
     readonly storage: ClusterStorage,
     readonly nodes: ServerProcess[],
-    private readonly options: ServerOptions,
+    private readonly options: ServerOptions | ((nodeId: string) => ServerOptions),
   ) {}
 
-  /** Starts `count` nodes one after another (node-1, node-2, …). */
-  static async start(redis: RedisProcess, storage: ClusterStorage, count: number, options: ServerOptions = {}): Promise<HeraldCluster> {
+  /** Starts `count` nodes one after another (node-1, node-2, …); `options` may differ per node. */
+  static async start(redis: RedisProcess, storage: ClusterStorage, count: number, options: ServerOptions | ((nodeId: string) => ServerOptions) = {}): Promise<HeraldCluster> {
     const cluster = new HeraldCluster(redis, storage, [], options);
-    for (let i = 1; i <= count; i++) cluster.nodes.push(await cluster.startNode(`node-${i}`));
+    try {
+      for (let i = 1; i <= count; i++) cluster.nodes.push(await cluster.startNode(`node-${i}`));
+    } catch (error) {
+      await cluster.stop(); // the nodes started so far and the storage (a PostgreSQL process)
+      throw error;
+    }
     return cluster;
   }
 
@@ -46,7 +74,8 @@ export class HeraldCluster {
   }
 
   startNode(nodeId: string): Promise<ServerProcess> {
-    return ServerProcess.start({ ...this.options, env: { ...this.options.env, ...this.envFor(nodeId) } });
+    const options = typeof this.options === 'function' ? this.options(nodeId) : this.options;
+    return ServerProcess.start({ ...options, env: { ...options.env, ...this.envFor(nodeId) } });
   }
 
   node(index: number): ServerProcess {

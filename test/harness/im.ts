@@ -52,10 +52,10 @@ export async function nothingBefore(client: XmlClient, match: (el: Element) => b
  * Per-sender FIFO order makes a barrier: `sender` sends a marker message to `receiverJid` (a full
  * JID); once it arrives, anything `sender` sent before it that was going to arrive has arrived.
  */
-export async function barrier(sender: XmlClient, receiver: XmlClient, receiverJid: string): Promise<void> {
+export async function barrier(sender: XmlClient, receiver: XmlClient, receiverJid: string, timeoutMs?: number): Promise<void> {
   const id = nextId('barrier');
   sender.send(`<message to='${receiverJid}' id='${id}'><body>barrier</body></message>`);
-  await receiver.next((el) => el.name === 'message' && el.attrs.id === id);
+  await receiver.next((el) => el.name === 'message' && el.attrs.id === id, timeoutMs);
 }
 
 /**

@@ -30,6 +30,7 @@ describe('IQ answers across nodes', () => {
         await nodes.get(nodeId)!.router.route(stanza);
         return true;
       },
+      notify: async () => {},
     });
     for (const id of ['node-1', 'node-2']) {
       const events = createEventBus();

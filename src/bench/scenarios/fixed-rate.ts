@@ -22,7 +22,18 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
 
   const ownBefore = ownCpuSeconds();
   const result = await runPairsSplit(
-    { target: ctx.target, password: ctx.password, senders, receivers, window: MAX_IN_FLIGHT, durationS: options.durationS, rate: options.rate, ...pid(ctx) },
+    {
+      target: ctx.target,
+      password: ctx.password,
+      senders,
+      receivers,
+      window: MAX_IN_FLIGHT,
+      durationS: options.durationS,
+      rate: options.rate,
+      ...pid(ctx),
+      ...(ctx.receiverTargets ? { receiverTargets: ctx.receiverTargets } : {}),
+      ...(ctx.otherServerPids ? { otherServerPids: ctx.otherServerPids } : {}),
+    },
     ctx.workers,
   );
   const ownCpu = ownCpuSeconds() - ownBefore;
@@ -41,6 +52,12 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
   };
   // How long the server was ready to run but had no CPU: latency the machine adds, not the server.
   if (result.serverWaitMs !== undefined) metrics.server_wait_ms_per_s = result.serverWaitMs / result.elapsedS;
-  if (result.serverCpuS !== undefined) metrics.server_cpu_us_per_msg = (result.serverCpuS * 1e6) / Math.max(1, result.receivedInWindow);
+  const perMessage = (cpuS: number) => (cpuS * 1e6) / Math.max(1, result.receivedInWindow);
+  if (result.serverCpuS !== undefined) metrics.server_cpu_us_per_msg = perMessage(result.serverCpuS);
+  // Cluster: each node's share, and what a message costs the cluster in all (the first node above).
+  if (result.serverCpuS !== undefined && result.otherServerCpuS) {
+    result.otherServerCpuS.forEach((cpuS, i) => (metrics[`node${i + 2}_cpu_us_per_msg`] = perMessage(cpuS)));
+    metrics.cluster_cpu_us_per_msg = perMessage(result.serverCpuS + result.otherServerCpuS.reduce((a, b) => a + b, 0));
+  }
   return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

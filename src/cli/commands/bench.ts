@@ -24,6 +24,8 @@ interface BenchOptions {
   occupants: string;
   pepRequests: string;
   serverPid?: string;
+  nodePid: string[];
+  receiverPort: string[];
   register?: boolean;
   provision?: string;
   password: string;
@@ -57,6 +59,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--occupants <list>', 'room: room sizes, comma-separated (e.g. 100,1000)', '100')
     .option('--pep-requests <n>', 'pep: publishes, and fetches, for the rates', '2000')
     .option('--server-pid <pid>', 'server process to read CPU and memory of (same machine)')
+    .option('--receiver-port <port>', 'fixed-rate: receivers log in here instead (repeatable: spread over them), e.g. other cluster nodes', collect, [])
+    .option('--node-pid <pid>', 'another cluster node to read CPU of, per message (repeatable)', collect, [])
     .option('--register', 'create users in-band (XEP-0077) (the default)')
     .option('--provision <template>', "create users with a command, e.g. 'prosodyctl register {user} {domain} {password}'")
     .option('--password <p>', 'password of every bench user', 'bench-secret-1')
@@ -85,6 +89,8 @@ export function registerBenchCommand(program: Command): void {
         log: (line) => process.stderr.write(`${line}\n`),
       };
       if (options.serverPid !== undefined) ctx.serverPid = positive(options.serverPid, '--server-pid');
+      if (options.nodePid.length > 0) ctx.otherServerPids = options.nodePid.map((p) => positive(p, '--node-pid'));
+      if (options.receiverPort.length > 0) ctx.receiverTargets = options.receiverPort.map((p) => ({ ...ctx.target, port: positive(p, '--receiver-port') }));
       const sizes = {
         clients: positive(options.clients, '--clients'),
         concurrency: positive(options.concurrency, '--concurrency'),

@@ -14,6 +14,7 @@ import { connectRedis } from './connect.js';
 import { redisKeys } from './keys.js';
 import { createLiveness, type Liveness, type LivenessDeps } from './liveness.js';
 import { createRedisNodeBus, readInbox, type InboxReader } from './node-bus.js';
+import { createNoticeChannel } from './notices.js';
 import { clusterScripts } from './scripts.js';
 import { createSessionCache } from './session-cache.js';
 import { createRedisSessionRegistry, type RedisSessionRegistry } from './session-registry.js';
@@ -47,16 +48,25 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
   const scripts = clusterScripts(redis);
   const cache = createSessionCache();
   const registry = createRedisSessionRegistry(redis, scripts, cache);
-  const bus = createRedisNodeBus(scripts, `${nodeId}/${randomBytes(6).toString('hex')}`);
+  const notices = createNoticeChannel(redis, nodeId, log);
+  const bus = createRedisNodeBus(scripts, `${nodeId}/${randomBytes(6).toString('hex')}`, notices);
 
-  sub.on('message', (_channel: string, bareJid: string) => cache.invalidate(bareJid));
+  sub.on('message', (channel: string, message: string) => {
+    if (channel === redisKeys.invalidations) cache.invalidate(message);
+    else notices.received(message);
+  });
   sub.on('close', () => cache.setListening(false));
   const listen = async () => {
-    await sub!.subscribe(redisKeys.invalidations);
+    await sub!.subscribe(redisKeys.invalidations, redisKeys.notices);
     cache.setListening(true);
   };
   await listen();
-  sub.on('ready', () => void listen().catch(() => undefined));
+  sub.on('ready', () =>
+    void listen().then(
+      () => notices.resubscribed(),
+      () => undefined,
+    ),
+  );
 
   let liveness: Liveness | undefined;
   let inbox: InboxReader | undefined;
@@ -78,6 +88,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
           session.close(new StreamError('system-shutdown', 'this cluster node lost its lease; please reconnect'));
         }
       };
+      notices.attach(receiver);
       liveness = createLiveness({ redis, scripts, registry, bus, nodeId, receiver, log, onLeaseLost: endAll, onSessionsLost });
       await liveness.claim();
       inbox = readInbox({ reader: reader!, redis, nodeId, receiver, log });

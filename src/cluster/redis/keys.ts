@@ -25,6 +25,8 @@ export const redisKeys = {
   scramFakeSecret: `${PREFIX}scram-fake-secret`,
   /** Pub/sub channel: a bare JID whose sessions changed (cache invalidation). */
   invalidations: `${PREFIX}sessions-changed`,
+  /** Pub/sub channel: a module's notice to the other nodes (`[sender node, topic, key]` as JSON). */
+  notices: `${PREFIX}notices`,
 } as const;
 
 /** What a node publishes about itself in `herald:nodes`. */

@@ -12,6 +12,7 @@ import type { Logger } from '../../util/logger.js';
 import type { NodeBus, NodeBusReceiver } from '../node-bus.js';
 import { redisKeys } from './keys.js';
 import type { ClusterScripts } from './scripts.js';
+import type { NoticeChannel } from './notices.js';
 
 /** Entries read per XREAD; the read blocks this long when the inbox is empty. */
 const READ_COUNT = 512;
@@ -26,7 +27,7 @@ export interface RedisNodeBus extends NodeBus {
   release(nodeId: string): void;
 }
 
-export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string): RedisNodeBus {
+export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, notices: Pick<NoticeChannel, 'publish'>): RedisNodeBus {
   const quarantined = new Set<string>();
   let appends = 0;
   const send = (nodeId: string, fields: string[]) =>
@@ -43,6 +44,7 @@ export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string): 
     async toNode(nodeId, stanza) {
       return (await send(nodeId, ['k', 'n', 'x', serialize(stanza)])) !== null;
     },
+    notify: (topic, key) => notices.publish(topic, key),
     quarantine: (nodeId) => void quarantined.add(nodeId),
     release: (nodeId) => void quarantined.delete(nodeId),
   };

@@ -1,9 +1,12 @@
 // Blocklists are read for every stanza to or from an account, so each is kept in memory once
 // loaded. This is a cache, never the truth: storage is, and a change invalidates the account's
-// entry. With several nodes, a change on one must also invalidate the others (a NodeBus
-// broadcast, not built yet); until then each node would serve its stale copy.
+// entry. With several nodes, the node that made the change tells the others (a node notice,
+// BLOCKLIST_CHANGED) before the client hears the change is made, and they drop their copy.
 import type { BlocklistRepository } from '../../storage/types.js';
 import type { Blocklist } from './matching.js';
+
+/** Node notice topic: the account's (key) blocklist changed through another node. */
+export const BLOCKLIST_CHANGED = 'blocking/changed';
 
 export interface BlocklistCache {
   get(account: string): Promise<Blocklist>;
@@ -14,6 +17,8 @@ export interface BlocklistCache {
   peek(account: string): Blocklist | undefined;
   /** Forget the account's list (call after each change, once storage has it). */
   invalidate(account: string): void;
+  /** Forget every list (notices from other nodes may have been missed). */
+  clear(): void;
 }
 
 /**
@@ -62,6 +67,10 @@ export function createBlocklistCache(repo: BlocklistRepository, capacity: number
     invalidate(account) {
       recent.delete(account);
       older.delete(account);
+    },
+    clear() {
+      recent = new Map();
+      older = new Map();
     },
   };
 }

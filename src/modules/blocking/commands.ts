@@ -6,7 +6,7 @@ import type { ModuleContext } from '../../core/modules/module.js';
 import { parseJid, type Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
-import type { BlocklistCache } from './cache.js';
+import { BLOCKLIST_CHANGED, type BlocklistCache } from './cache.js';
 import type { OwnStanzas } from './filters.js';
 import { NS_BLOCKING, ownAccount } from './namespaces.js';
 import type { BlockingOptions } from './options.js';
@@ -46,6 +46,12 @@ export function createCommands(ctx: ModuleContext, cache: BlocklistCache, own: O
     }
   }
 
+  /** After a change is in storage: this node's copy goes, and the other nodes drop theirs. */
+  async function changed(account: string): Promise<void> {
+    cache.invalidate(account);
+    await ctx.delivery.notifyNodes(BLOCKLIST_CHANGED, account);
+  }
+
   return {
     async retrieve(request) {
       const account = ownAccount(request);
@@ -70,7 +76,7 @@ export function createCommands(ctx: ModuleContext, cache: BlocklistCache, own: O
       if (added === 'full') {
         throw new StanzaError('policy-violation', `a blocklist may hold at most ${options.maxItems} JIDs; unblock some first (nothing was blocked)`);
       }
-      cache.invalidate(account);
+      await changed(account);
       for (const { jid, item } of entries) {
         const report = reportIn(item);
         if (report) await storeReport(ctx, options.maxReportsPerAccount, account, jid, report);
@@ -85,7 +91,7 @@ export function createCommands(ctx: ModuleContext, cache: BlocklistCache, own: O
       const jids = jidsOf(request.payload).map((entry) => entry.jid);
       // §3.5: an empty <unblock/> empties the list.
       const removed = jids.length === 0 ? await ctx.storage.blocklists.unblockAll(account) : await ctx.storage.blocklists.unblock(account, jids);
-      cache.invalidate(account);
+      await changed(account);
       await sendPresenceOnUnblock(ctx, request.to.bare, removed, await cache.get(account));
       await push(request.to.bare, xml('unblock', { xmlns: NS_BLOCKING }, ...itemsOf([...new Set(jids)])));
       return null;

@@ -6,10 +6,11 @@
 //   events   message/presence/iq to a local account (INBOUND_FILTER): from a blocked entity, refused
 //            stanza/outbound: to a blocked entity, refused
 //            message/replay: a message stored offline before its sender was blocked is discarded
+//            node/notice: another node changed an account's list (BLOCKLIST_CHANGED): its copy goes
 //   disco    urn:xmpp:blocking and urn:xmpp:reporting:1 on the server and on accounts
 import { INBOUND_FILTER, type StanzaEvent } from '../../core/events.js';
 import type { HeraldModule } from '../../core/modules/module.js';
-import { createBlocklistCache } from './cache.js';
+import { BLOCKLIST_CHANGED, createBlocklistCache } from './cache.js';
 import { createCommands } from './commands.js';
 import { inboundFilter, outboundFilter, replayFilter, type OwnStanzas } from './filters.js';
 import { NS_BLOCKING, NS_REPORTING } from './namespaces.js';
@@ -32,6 +33,12 @@ export const blockingModule: HeraldModule = {
     ctx.handleIq({ target: 'account', type: 'get', xmlns: NS_BLOCKING, name: 'blocklist', handler: (request) => commands.retrieve(request) });
     ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_BLOCKING, name: 'block', handler: (request) => commands.block(request) });
     ctx.handleIq({ target: 'account', type: 'set', xmlns: NS_BLOCKING, name: 'unblock', handler: (request) => commands.unblock(request) });
+
+    ctx.on('node/notice', ({ topic, key }) => {
+      if (topic === undefined) cache.clear();
+      else if (topic === BLOCKLIST_CHANGED && key !== undefined) cache.invalidate(key);
+      return false;
+    });
 
     const inbound = (event: StanzaEvent): boolean | Promise<boolean> => inboundFilter(ctx, cache, own, event);
     for (const kind of ['message', 'presence', 'iq'] as const) {

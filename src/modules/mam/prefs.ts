@@ -7,7 +7,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import type { ArchiveDefault } from './options.js';
 import { NS_MAM, ownArchive } from './namespaces.js';
-import type { PrefsCache } from './prefs-cache.js';
+import { PREFS_CHANGED, type PrefsCache } from './prefs-cache.js';
 
 export interface ArchivePrefs {
   default: ArchiveDefault;
@@ -62,6 +62,11 @@ function listedJids(prefs: Element, name: 'always' | 'never'): string[] {
 }
 
 export function registerPrefs(ctx: ModuleContext, cache: PrefsCache, fallback: ArchiveDefault): void {
+  ctx.on('node/notice', ({ topic, key }) => {
+    if (topic === undefined) cache.clear();
+    else if (topic === PREFS_CHANGED && key !== undefined) cache.forget(key);
+    return false;
+  });
   ctx.handleIq({
     target: 'account',
     type: 'get',
@@ -89,6 +94,7 @@ export function registerPrefs(ctx: ModuleContext, cache: PrefsCache, fallback: A
       }
       await ctx.storage.kv.set(request.to.toBareString(), PREFS_KEY, JSON.stringify(prefs));
       cache.set(request.to.toBareString(), prefs, ctx.clock.now());
+      await ctx.delivery.notifyNodes(PREFS_CHANGED, request.to.toBareString());
       // §6: the result carries the preferences now in force.
       return prefsElement(prefs);
     },

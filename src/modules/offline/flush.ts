@@ -11,7 +11,8 @@
 // de-duplicate it by its stanza-id.
 //
 // One flush runs per account at a time: a message stored while it runs or a change of target
-// just asks it for another pass. It runs beside the session's inbound queue, never inside it:
+// just asks it for another pass. With several nodes, the node that stores a message tells the
+// others (a node notice), so the flush serving the account wherever it runs makes that pass. It runs beside the session's inbound queue, never inside it:
 // the acknowledgements it waits for arrive through that queue.
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { LocalSession } from '../../core/sessions/session.js';
@@ -45,8 +46,10 @@ export interface Flusher {
   available(session: LocalSession): void;
   /** The session sent unavailable or negative-priority presence, or it ended. */
   unavailable(session: LocalSession): void;
-  /** A new message was stored for the account. */
+  /** A new message was stored for the account (through this node or another). */
   stored(account: string): void;
+  /** Messages may have been stored through other nodes unannounced: every served account looks again. */
+  storedAny(): void;
 }
 
 export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flusher {
@@ -178,6 +181,10 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
 
     stored(account) {
       if (accounts.get(account)?.target) pump(account);
+    },
+
+    storedAny() {
+      for (const [account, state] of accounts) if (state.target) pump(account);
     },
   };
 }

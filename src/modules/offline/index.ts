@@ -11,7 +11,8 @@ import { storeOffline } from './store.js';
 
 const DEFAULT_QUOTA = 1000;
 const PAGE_SIZE = 200;
-
+/** Node notice: a message was stored for the account (key) through another node. */
+const STORED_NOTICE = 'offline/stored';
 
 export const offlineModule: HeraldModule = {
   name: 'offline',
@@ -26,7 +27,18 @@ export const offlineModule: HeraldModule = {
       if (event.target === 'host' && event.node === undefined) event.features.add(NS.msgoffline);
     });
 
-    ctx.on('message/offline', (event) => storeOffline(ctx, event, quota, async (account) => flusher.stored(account)));
+    ctx.on('message/offline', (event) =>
+      storeOffline(ctx, event, quota, async (account) => {
+        flusher.stored(account);
+        // The resource its stored messages go to may be on another node (its flush runs there).
+        await ctx.delivery.notifyNodes(STORED_NOTICE, account);
+      }),
+    );
+    ctx.on('node/notice', ({ topic, key }) => {
+      if (topic === undefined) flusher.storedAny();
+      else if (topic === STORED_NOTICE && key !== undefined) flusher.stored(key);
+      return false;
+    });
 
     // Broadcast presence (no 'to'): available with priority ≥ 0 starts delivery to that resource;
     // unavailable or a negative priority ends it. Never claims: presence goes on as usual, and a
