@@ -46,6 +46,7 @@ import { processMemory } from './admin/process-memory.js';
 import { listSessions } from './admin/session-listing.js';
 import { createRandomIds, systemClock, type Clock, type IdGenerator } from './util/clock.js';
 import type { Logger } from './util/logger.js';
+import type { LogRing } from './util/log-ring.js';
 
 export interface HeraldServer {
   readonly listeners: readonly ListenerHandle[];
@@ -63,6 +64,8 @@ export interface ServerDeps {
   ids?: IdGenerator;
   storage?: Storage;
   modules?: readonly HeraldModule[];
+  /** The newest log lines, kept by whoever made `log` (herald start), for the admin console. */
+  logRing?: LogRing;
 }
 
 export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
@@ -80,6 +83,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     : undefined;
 
   const events = createEventBus();
+  const logRing = deps.logRing;
+  if (logRing) events.on('log/recent', (event) => void event.lines.push(...logRing.recent(event.max)));
   // Storage calls are timed for observers (metrics) only while one listens.
   const storage = timedStorage(deps.storage ?? (await openStorage(storageOptions(config))), {
     active: () => events.has('storage/timed'),

@@ -292,6 +292,12 @@ export interface S2sLinkSummary {
   remote: string[];
 }
 
+/** Collects the newest lines of this node's log (JSON lines, oldest first), for the admin console. */
+export interface LogRecentEvent {
+  max: number;
+  lines: string[];
+}
+
 /** Collects the live server-to-server links (filled by whoever runs them). */
 export interface S2sLinksEvent {
   links: S2sLinkSummary[];
@@ -383,6 +389,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
   'storage/timed': StorageTimedEvent;
   /** Collects the server-to-server links (S2sLinksEvent). */
   's2s/links': S2sLinksEvent;
+  /** Collects the newest log lines of this node (LogRecentEvent); empty when the log is not kept. */
+  'log/recent': LogRecentEvent;
   /** Another node's notice (NodeNoticeEvent); several nodes only. */
   'node/notice': NodeNoticeEvent;
 }

@@ -76,6 +76,12 @@ export class LinkBackoff {
     return this.failures.get(key);
   }
 
+  /** Every pair remembered now, with its last failure: what `herald s2s status` shows as failed. */
+  entries(): Array<{ key: string; reason: string; permanent: boolean; count: number; at: number; retryAt: number }> {
+    this.forgetStale(this.clock.now());
+    return [...this.failures].map(([key, f]) => ({ key, reason: f.error.text ?? f.error.condition, permanent: f.permanent, count: f.count, at: f.at, retryAt: f.retryAt }));
+  }
+
   /** Pairs remembered now (for tests and status). */
   get size(): number {
     return this.failures.size;

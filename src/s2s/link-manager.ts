@@ -15,6 +15,7 @@ import { OutboundLink, type LinkObserver } from './outbound-link.js';
 import type { S2sContext } from './s2s-context.js';
 import type { HeldStanzaRepository } from '../storage/types.js';
 import { HeldMessages } from './held-messages.js';
+import { failedLinkStatus, type LinkStatus } from './link-status.js';
 
 /**
  * Links a stanza may be written to before it is bounced: a peer that takes it and dies each time
@@ -25,6 +26,8 @@ export const MAX_ATTEMPTS = 3;
 export interface LinkManager extends RemoteRoute {
   /** The links open or opening now. */
   list(): OutboundLink[];
+  /** Pairs with no live link whose last attempt failed (in back-off), with the reason. */
+  failures(): LinkStatus[];
   /** Retries the messages held in storage for unreachable peers (at start). */
   resumeHeld(): Promise<void>;
   closeAll(): void;
@@ -149,6 +152,17 @@ export function createLinkManager(getContext: () => S2sContext, heldRepo: HeldSt
     },
     list() {
       return [...links.values()];
+    },
+    failures() {
+      const ctx = getContext();
+      const now = ctx.clock.now();
+      return backoffOf(ctx)
+        .entries()
+        .filter((entry) => !links.get(entry.key) || links.get(entry.key)!.closed)
+        .map((entry) => {
+          const [local, remote] = entry.key.split(' ') as [string, string];
+          return failedLinkStatus(local, remote, entry, now);
+        });
     },
     resumeHeld: () => held.resume(),
     settled: () => held.settled(),

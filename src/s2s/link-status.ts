@@ -21,7 +21,12 @@ export interface LinkStatus {
   transport?: LinkTransport | undefined;
   /** Per remote domain, how it was authenticated; empty while negotiating. */
   auth: { domain: string; method: AuthMethod }[];
-  state: 'negotiating' | 'ready';
+  /** `failed`: no link now; the last attempt failed (`lastError`) and the pair is in back-off. */
+  state: 'negotiating' | 'ready' | 'failed';
+  /** Why the last attempt to open a link to this peer failed, while that is remembered. */
+  lastError?: string;
+  /** Failed links: seconds until the next attempt may be made. */
+  retryInSeconds?: number;
   ageSeconds: number;
   stanzasIn: number;
   stanzasOut: number;
@@ -40,6 +45,26 @@ export function streamFields(stream: XmlStream | undefined): Pick<LinkStatus, 'r
     remoteAddress: endpoint === undefined ? '' : endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`,
     tls: stream?.tlsSocket?.getProtocol() ?? undefined,
     bufferedBytes: stream?.bufferedBytes ?? 0,
+  };
+}
+
+/** A pair with no live link whose last attempt failed, as a status row. */
+export function failedLinkStatus(local: string, remote: string, failure: { reason: string; at: number; retryAt: number }, now: number): LinkStatus {
+  return {
+    direction: 'out',
+    local,
+    remote: [remote],
+    remoteAddress: '',
+    tls: undefined,
+    auth: [],
+    state: 'failed',
+    lastError: failure.reason,
+    retryInSeconds: Math.max(0, Math.ceil((failure.retryAt - now) / 1000)),
+    ageSeconds: ageSeconds(failure.at, now),
+    stanzasIn: 0,
+    stanzasOut: 0,
+    queue: 0,
+    bufferedBytes: 0,
   };
 }
 

@@ -106,6 +106,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     status: () => [
       ...[...streams.values()].map((stream) => stream.status()),
       ...links.list().map((link) => link.status()),
+      ...links.failures(),
     ],
     async stop() {
       links.closeAll();

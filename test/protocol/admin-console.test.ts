@@ -138,4 +138,19 @@ describe('admin console: actions', () => {
     expect(state.s2s).toEqual([]);
     root.client.destroy();
   });
+
+  it("shows this node's newest log lines (a live tail: each refresh reads them again)", async () => {
+    const session = await logIn();
+    const state = async () => JSON.parse((await httpCall(port, 'GET', '/admin/api/state', { Cookie: session.cookie })).body) as { log: string[] };
+    const before = (await state()).log;
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((line) => typeof (JSON.parse(line) as { msg?: unknown }).msg === 'string')).toBe(true);
+    // A failed login is logged (at info, with the account): it appears in the next state.
+    expect((await postLogin('plain@localhost', 'not-the-password')).status).toBe(403);
+    await server.waitForLog((l) => l.event === 'auth-failed' && l.mechanism === 'console' && l.reason !== undefined && l.account === 'plain@localhost');
+    const failures = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.event === 'auth-failed' && l.account === 'plain@localhost').length;
+    const after = (await state()).log;
+    expect(failures(after)).toBe(failures(before) + 1);
+    expect(JSON.stringify(after)).not.toContain('not-the-password');
+  });
 });

@@ -43,7 +43,8 @@ interface Row {
   queue: number;
 }
 
-function rows(table: string): Row[] {
+function rows(output: string): Row[] {
+  const table = output.split('\n\nlast errors:')[0]!;
   const lines = table.trim().split('\n');
   expect(lines[0]).toMatch(/^DIR\s+LOCAL\s+REMOTE\s+ADDRESS\s+TLS\s+AUTH\s+STATE\s+AGE\s+IN\s+OUT\s+QUEUE\s+UNACKED$/);
   return lines.slice(1).map((line) => {
@@ -95,6 +96,27 @@ describe('herald s2s status', () => {
     const link = parsed.links.find((l) => l.direction === 'in' && l.auth.length > 0)!;
     expect(link.auth).toEqual([{ domain: 'a.test', method: 'dialback' }]);
     expect(link.remoteAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('herald s2s status: unreachable peers', () => {
+  it('shows a peer whose link failed as failed, with the reason and the next attempt', async () => {
+    const alice = await login(a.ports.c2s, 'alice', 'pw', 'unreachable', 'a.test');
+    open.push(alice.client);
+    alice.client.send(`<iq to='nobody@closed.test' id='dead1' type='get'><query xmlns='jabber:iq:version'/></iq>`);
+    const bounced = await alice.client.next((el) => el.attrs.id === 'dead1');
+    expect(bounced.attrs.type).toBe('error');
+
+    const result = await a.cli(['s2s', 'status']);
+    expect(result.code).toBe(0);
+    const failed = rows(result.stdout).filter((r) => r.remote === 'closed.test');
+    expect(failed).toEqual([expect.objectContaining({ dir: 'out', local: 'a.test', state: 'failed' })]);
+    expect(result.stdout).toMatch(new RegExp(`last errors:\\n  a\\.test -> closed\\.test: .*refused.* \\(next attempt in \\d+s\\)`));
+
+    const json = JSON.parse((await a.cli(['s2s', 'status', '--json'])).stdout) as { links: { remote: string[]; state: string; lastError?: string }[] };
+    const link = json.links.find((l) => l.remote[0] === 'closed.test')!;
+    expect(link.state).toBe('failed');
+    expect(link.lastError).toMatch(/refused/);
   });
 });
 

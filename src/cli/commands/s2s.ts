@@ -88,7 +88,10 @@ export function formatLinks(links: readonly LinkStatus[]): string {
     String(l.queue),
     l.direction === 'out' ? String(l.unacked ?? 0) : '-',
   ]);
-  return textTable(header, rows);
+  const failed = links.filter((l) => l.state === 'failed');
+  // Why a peer is unreachable is what the admin came for: one line each under the table.
+  const reasons = failed.map((l) => `${l.local} -> ${l.remote.join(',')}: ${l.lastError ?? 'failed'} (next attempt in ${l.retryInSeconds ?? 0}s)`);
+  return [textTable(header, rows), ...(reasons.length > 0 ? ['', 'last errors:', ...reasons.map((r) => `  ${r}`)] : [])].join('\n');
 }
 
 function age(seconds: number): string {

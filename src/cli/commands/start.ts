@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server.js';
 import { createLogger } from '../../util/logger.js';
+import { LogRing, teeToRing } from '../../util/log-ring.js';
 import { chooseLogFormat, textLogDestination, type LogFormat } from '../../util/log-format.js';
 import { certificateProblems, preflight } from '../../admin/preflight.js';
 import { builtinModules } from '../../modules/index.js';
@@ -27,13 +28,15 @@ export function registerStartCommand(program: Command, globals: () => GlobalOpti
         throw new CliError(`--log-format: ${(error as Error).message}`);
       }
       const config = loadCliConfig(globals());
-      const log = createLogger(config.logging.level, format === 'text' ? textLogDestination(process.stdout) : process.stdout);
+      // The console's live log view reads the newest lines (JSON, before any text formatting).
+      const logRing = new LogRing();
+      const log = createLogger(config.logging.level, teeToRing(format === 'text' ? textLogDestination(process.stdout) : process.stdout, logRing));
       // The same checks as `herald config check`: every problem at once, before any socket opens.
       const problems = preflight(config, builtinModules.map((m) => m.name));
       const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
       if (errors.length > 0) throw new CliError(errors.join('\nherald: '));
       for (const p of problems) log.warn(p.message);
-      const server = await startServer({ config, log });
+      const server = await startServer({ config, log, logRing });
 
       // A human summary on standard error; standard output stays machine-readable.
       const lines = server.listeners.map((l) => `  ${l.name.padEnd(16)} ${l.host}:${l.port}`);

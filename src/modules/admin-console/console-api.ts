@@ -3,7 +3,7 @@
 // disagree; kicking and deleting also end the account's live sessions, which only the running
 // server can do.
 import type { ModuleContext } from '../../core/modules/module.js';
-import type { S2sLinksEvent } from '../../core/events.js';
+import type { LogRecentEvent, S2sLinksEvent } from '../../core/events.js';
 import { createInvitation, OperationError } from '../../admin/invite-operations.js';
 import { listSessions } from '../../admin/session-listing.js';
 import { inspectCertificates } from '../../net/certificate-inspection.js';
@@ -13,17 +13,22 @@ import { parseJid, type Jid } from '../../protocol/jid.js';
 
 /** How many of the fullest offline queues the console lists. */
 const LARGEST_QUEUES = 20;
+/** How many of the newest log lines the console shows (refreshed with the rest, so a live tail). */
+const LOG_LINES = 200;
 
 export async function consoleState(ctx: ModuleContext): Promise<Record<string, unknown>> {
   const now = ctx.clock.now();
   const links: S2sLinksEvent = { links: [] };
   await ctx.fire('s2s/links', links);
+  const log: LogRecentEvent = { max: LOG_LINES, lines: [] };
+  await ctx.fire('log/recent', log);
   return {
     domains: ctx.config.domains.map((d) => d.name),
     users: (await ctx.accounts.list()).map((u) => ({ jid: `${u.username}@${u.domain}`, createdAt: new Date(u.createdAt).toISOString() })),
     sessions: listSessions(ctx.delivery.local.values(), undefined),
     invites: (await ctx.storage.invites.list()).map(({ tokenHash: _secret, ...shown }) => ({ ...shown, usable: isInviteUsable(shown as never, now) })),
     s2s: links.links,
+    log: log.lines,
     offline: await ctx.storage.offline.queues(LARGEST_QUEUES),
     certificates: inspectCertificates(ctx.config).map((c) => ({
       domain: c.domain,

@@ -38,6 +38,7 @@ export function consolePage(account: string, csrf: string): string {
 <h2>Server-to-server links</h2><table id="s2s"></table>
 <h2>Offline queues</h2><p id="offline"></p><table id="queues"></table>
 <h2>Certificates</h2><table id="certificates"></table>
+<h2>Log (newest last)</h2><pre id="log"></pre>
 <script src="/admin/console.js"></script>`,
     STYLE,
   );
@@ -71,10 +72,18 @@ async function refresh() {
   table('users', ['account', 'created', 'sessions', ''], s.users.map((u) => [u.jid, u.createdAt, String(online.get(u.jid) || 0), actions(u.jid)]));
   table('sessions', ['JID', 'client', 'address', 'since', 'mechanism', ''], s.sessions.map((x) => [x.jid, x.userAgent ? [x.userAgent.software, x.userAgent.device].filter(Boolean).join(' on ') : '', x.address, x.since, x.mechanism, button('Kick', () => act('session-kick', { jid: x.jid }))]));
   table('invites', ['id', 'for', 'state', ''], s.invites.map((i) => [i.id, i.contact ? 'contact of ' + i.contact : 'register ' + (i.username ? i.username + '@' : '') + i.domain, i.usedAt ? 'used by ' + i.usedBy : i.usable ? 'open until ' + new Date(i.expiresAt).toISOString() : 'expired', button('Revoke', () => act('invite-revoke', { id: i.id }))]));
-  table('s2s', ['direction', 'remote', 'state', 'address', 'TLS', 'in', 'out', 'queue'], s.s2s.map((l) => [l.direction, l.remote.join(', '), l.state, l.remoteAddress, l.tls, String(l.stanzasIn), String(l.stanzasOut), String(l.queue)]));
+  table('s2s', ['direction', 'remote', 'state', 'address', 'TLS', 'in', 'out', 'queue', 'last error'], s.s2s.map((l) => [l.direction, l.remote.join(', '), l.state, l.remoteAddress, l.tls, String(l.stanzasIn), String(l.stanzasOut), String(l.queue), l.lastError || '']));
   document.getElementById('offline').textContent = s.offline.messages + ' messages for ' + s.offline.accounts + ' accounts';
   table('queues', ['account', 'messages'], s.offline.largest.map((q) => [q.account, String(q.count)]));
   table('certificates', ['domain', 'names', 'valid until', 'SHA-256', 'problem'], s.certificates.map((c) => [c.domain, c.names.join(', ') + (c.selfSigned ? ' (self-signed)' : ''), c.validTo, c.sha256, c.problem]));
+  document.getElementById('log').textContent = s.log.map(logLine).join('\n');
+}
+function logLine(text) {
+  try {
+    const { time, level, msg, ...rest } = JSON.parse(text);
+    const fields = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+    return time + ' ' + String(level).toUpperCase() + ' ' + msg + fields;
+  } catch { return text; }
 }
 function actions(jid) {
   const span = el('span');

@@ -8,7 +8,7 @@ import { SESSION_FACT_FLAGS } from '../../c2s/session-facts.js';
 
 const TRANSPORTS = ['tcp', 'websocket'] as const;
 const DIRECTIONS = ['in', 'out'] as const;
-const LINK_STATES = ['negotiating', 'ready'] as const;
+const LINK_STATES = ['negotiating', 'ready', 'failed'] as const;
 /** Seconds; storage calls range from microseconds (memory, cached SQLite) to a slow disk's fsync. */
 const STORAGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
