@@ -206,7 +206,10 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
     if (config.listeners.s2s.enabled) {
       // Dialback keys must verify on any node: without a configured secret the cluster shares one.
       const s2sConfig = cluster && !config.s2s.secret ? { ...config, s2s: { ...config.s2s, secret: await cluster.sharedSecret(redisKeys.dialbackSecret) } } : config;
-      s2s = await startS2s({ config: s2sConfig, hosts, router, tls, clock, ids, log, held: storage.held, events });
+      // Component domains (MUC, upload) federate too: a remote user joins a room here, a room
+      // sends to remote occupants. Only `has` matters to s2s (accepting and originating streams).
+      const federated = { ...hosts, has: (domain: string) => hosts.has(domain) || components.find(domain) !== undefined };
+      s2s = await startS2s({ config: s2sConfig, hosts: federated, router, tls, clock, ids, log, held: storage.held, events });
       events.on('s2s/links', (event) => void event.links.push(...s2s!.status()));
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }

@@ -24,6 +24,9 @@ export async function joinRoom(session: Session, room: string, nick: string, tim
 export async function chatInRemoteRoom(host: Session, guest: Session, room: string, timeoutMs: number): Promise<void> {
   const hostSelf = await joinRoom(host, room, 'Host', timeoutMs);
   expect(statusCodes(hostSelf)).toContain('201'); // the host created the room
+  // §10.1.2: an instant room (a room still locked would turn the guest away).
+  host.client.send(`<iq type='set' id='instant' to='${room}'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>`);
+  expect((await host.client.next((el) => el.name === 'iq' && el.attrs.id === 'instant', timeoutMs)).attrs.type).toBe('result');
 
   const hostSeen = guest.client.next(occupantPresence(`${room}/Host`), timeoutMs);
   const guestSelf = await joinRoom(guest, room, 'Guest', timeoutMs);
