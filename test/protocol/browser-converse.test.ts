@@ -1,7 +1,8 @@
 // A real web client as people use it: Converse.js (from npm, as shipped) in Debian's Chromium,
 // driven through its own user interface by playwright-core. It logs in over wss:// (RFC 7395),
-// finds a contact in its roster, and chats with a TCP client in both directions. The screenshot
-// is kept in artifacts/browser-converse.png (.ci/run keeps artifacts/).
+// finds a contact in its roster and chats with a TCP client in both directions, and joins a room
+// (XEP-0045) where it talks with a TCP client. Screenshots are kept in artifacts/browser-converse*.png
+// (.ci/run keeps artifacts/).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -11,9 +12,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { letSeePresence, nextMessage, nextPresence } from '../harness/im.js';
+import { createRoom, groupchat, presenceFrom } from '../harness/muc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACT = path.join(REPO_ROOT, 'artifacts', 'browser-converse.png');
+const ROOM_ARTIFACT = path.join(REPO_ROOT, 'artifacts', 'browser-converse-room.png');
 const PAGE = path.join(REPO_ROOT, 'test/browser/converse.html');
 const DIST = path.join(REPO_ROOT, 'node_modules/converse.js/dist');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.woff2': 'font/woff2', '.png': 'image/png' };
@@ -94,5 +97,41 @@ describe('Converse.js in Chromium', () => {
     expect(problems).toEqual([]);
     bob.client.destroy();
     await context.close();
+  }, 120_000);
+
+  it('XEP-0045 with a real web client: Converse.js joins a room over wss:// and talks with a TCP client in it', async () => {
+    const room = 'webroom@conference.localhost';
+    const bob = await login(server.ports.c2s, 'bob', 'pw', 'room-desk');
+    await createRoom(bob.client, room, 'Bob');
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 700 } });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    const service = `wss://localhost:${server.listenerPort('https')}/xmpp-websocket`;
+    const query = new URLSearchParams({ service, jid: 'alice@localhost', password: 'pw', room });
+    await page.goto(`http://127.0.0.1:${(pages.address() as AddressInfo).port}/converse.html?${query}`);
+
+    // Converse opens the room and asks for a nickname, as it does for a person; bob sees Alice arrive.
+    const nickname = page.getByPlaceholder('Nickname');
+    await nickname.waitFor({ timeout: 45_000 });
+    await nickname.fill('Alice');
+    const arrived = presenceFrom(bob.client, room, 'Alice');
+    await page.getByRole('button', { name: 'Enter groupchat' }).click();
+    await arrived;
+    const textarea = page.locator('converse-muc textarea.chat-textarea, textarea.chat-textarea').first();
+    await textarea.waitFor({ timeout: 30_000 });
+    await textarea.fill('hello room, from Converse.js');
+    await textarea.press('Enter');
+    await groupchat(bob.client, room, 'hello room, from Converse.js');
+
+    bob.client.send(`<message to='${room}' type='groupchat' id='web-g1'><body>hello Converse, from the room</body></message>`);
+    await page.getByText('hello Converse, from the room').first().waitFor({ timeout: 15_000 });
+    fs.mkdirSync(path.dirname(ROOM_ARTIFACT), { recursive: true });
+    await page.screenshot({ path: ROOM_ARTIFACT });
+    expect(fs.statSync(ROOM_ARTIFACT).size).toBeGreaterThan(0);
+
+    // (Converse resumes streams (XEP-0198), so closing the page keeps its session, and Alice in the
+    // room, until the resumption timeout: nothing to wait for here.)
+    await context.close();
+    bob.client.destroy();
   }, 120_000);
 });
