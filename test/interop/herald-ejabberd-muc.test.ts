@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
-import { startHerald, stopAndClean } from './harness/herald.js';
+import { startHerald, stopAndClean, withPeerLogs } from './harness/herald.js';
 import { registerEjabberdUser, startEjabberd, type EjabberdHandle } from './harness/ejabberd.js';
 import { startLoopbackDns, type LoopbackDns } from './harness/loopback-dns.js';
-import { freePort, tail } from './harness/process.js';
+import { freePort } from './harness/process.js';
 import { closeAll, logIn, side, type Side } from './harness/federation-scenarios.js';
 import { chatInRemoteRoom } from './harness/muc-scenarios.js';
 
@@ -31,16 +31,7 @@ describe('MUC between Herald and ejabberd 23.01 (mod_muc)', () => {
   let h: Side;
   let e: Side;
 
-  async function withLogs<R>(step: () => Promise<R>): Promise<R> {
-    try {
-      return await step();
-    } catch (error) {
-      const err = error as Error;
-      const heraldLog = (herald?.logs ?? []).slice(-60).map((l) => JSON.stringify(l)).join('\n');
-      err.message += `\n--- herald log ---\n${heraldLog}\n--- ejabberd.log ---\n${ejabberd ? tail(ejabberd.logFile, 5000) : ''}`;
-      throw err;
-    }
-  }
+  const withLogs = <R>(step: () => Promise<R>) => withPeerLogs(herald, ejabberd && { name: 'ejabberd', logFile: ejabberd.logFile }, step);
 
   beforeAll(async () => {
     const [hS2s, eC2s, eS2s] = [await freePort(), await freePort(), await freePort()];

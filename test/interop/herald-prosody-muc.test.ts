@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
-import { startHerald, stopAndClean } from './harness/herald.js';
+import { startHerald, stopAndClean, withPeerLogs } from './harness/herald.js';
 import { registerProsodyUser, startProsody, type ProsodyHandle } from './harness/prosody.js';
-import { freePort, tail } from './harness/process.js';
+import { freePort } from './harness/process.js';
 import { closeAll, logIn, side, type Side } from './harness/federation-scenarios.js';
 import { chatInRemoteRoom } from './harness/muc-scenarios.js';
 
@@ -26,16 +26,7 @@ describe('MUC between Herald and Prosody 0.12 (mod_muc)', () => {
   let h: Side;
   let p: Side;
 
-  async function withLogs<R>(step: () => Promise<R>): Promise<R> {
-    try {
-      return await step();
-    } catch (error) {
-      const e = error as Error;
-      const heraldLog = (herald?.logs ?? []).slice(-60).map((l) => JSON.stringify(l)).join('\n');
-      e.message += `\n--- herald log ---\n${heraldLog}\n--- prosody.log ---\n${prosody ? tail(prosody.logFile, 5000) : ''}`;
-      throw e;
-    }
-  }
+  const withLogs = <R>(step: () => Promise<R>) => withPeerLogs(herald, prosody && { name: 'prosody', logFile: prosody.logFile }, step);
 
   beforeAll(async () => {
     const [hS2s, pC2s, pS2s] = [await freePort(), await freePort(), await freePort()];

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
 import { answerCapsQueries, capsPresence, type ClientIdentity } from '../harness/caps.js';
 import { iq, isEventFor, itemIds, publishXml } from '../harness/pep.js';
-import { startHerald, stopAndClean } from './harness/herald.js';
+import { startHerald, stopAndClean, withPeerLogs } from './harness/herald.js';
 import { registerProsodyUser, startProsody, type ProsodyHandle } from './harness/prosody.js';
-import { freePort, tail } from './harness/process.js';
+import { freePort } from './harness/process.js';
 import { closeAll, logIn, side, subscribeBothWays, type Session, type Side } from './harness/federation-scenarios.js';
 
 const HERALD = 'herald.test';
@@ -40,16 +40,7 @@ describe('PEP between Herald and Prosody 0.12 (mod_pep)', () => {
   let h: Side;
   let p: Side;
 
-  async function withLogs<R>(step: () => Promise<R>): Promise<R> {
-    try {
-      return await step();
-    } catch (error) {
-      const e = error as Error;
-      const heraldLog = (herald?.logs ?? []).slice(-60).map((l) => JSON.stringify(l)).join('\n');
-      e.message += `\n--- herald log ---\n${heraldLog}\n--- prosody.log ---\n${prosody ? tail(prosody.logFile, 5000) : ''}`;
-      throw e;
-    }
-  }
+  const withLogs = <R>(step: () => Promise<R>) => withPeerLogs(herald, prosody && { name: 'prosody', logFile: prosody.logFile }, step);
 
   beforeAll(async () => {
     const [hS2s, pC2s, pS2s] = [await freePort(), await freePort(), await freePort()];

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../harness/chromium.js';
 import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'artifacts');
 
 let server: ServerProcess;
@@ -19,10 +19,7 @@ beforeAll(async () => {
   server = await ServerProcess.start();
   await server.addUser('root@localhost', 'admin-pw');
   expect((await server.cli(['user', 'role', 'root@localhost', 'admin'])).code).toBe(0);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors'],
-  });
+  browser = await launchChromium();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
 

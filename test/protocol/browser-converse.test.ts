@@ -8,13 +8,13 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../harness/chromium.js';
 import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { letSeePresence, nextMessage, nextPresence } from '../harness/im.js';
 import { createRoom, groupchat, presenceFrom } from '../harness/muc.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACT = path.join(REPO_ROOT, 'artifacts', 'browser-converse.png');
 const ROOM_ARTIFACT = path.join(REPO_ROOT, 'artifacts', 'browser-converse-room.png');
 const PAGE = path.join(REPO_ROOT, 'test/browser/converse.html');
@@ -44,11 +44,7 @@ beforeAll(async () => {
   await letSeePresence(server.ports.c2s, 'bob', 'alice', 'pw');
   pages = servePages();
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // No real DNS from a test: every name but the loopback ones fails to resolve.
-    args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1', '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

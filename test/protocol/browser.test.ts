@@ -6,12 +6,12 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../harness/chromium.js';
 import { REPO_ROOT, ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACT = path.join(REPO_ROOT, 'artifacts', 'browser-websocket.png');
 const FILES: Record<string, { file: string; type: string }> = {
   '/chat.html': { file: path.join(REPO_ROOT, 'test/browser/chat.html'), type: 'text/html' },
@@ -33,11 +33,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'Content-Type': entry.type }).end(fs.readFileSync(entry.file));
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Herald's certificate is self-signed in tests; the rest is the usual headless CI set.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

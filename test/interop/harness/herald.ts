@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess } from '../../harness/server-process.js';
 import { writeCertPair, type CertPair } from './certs.js';
+import { tail } from './process.js';
 
 export interface HeraldPeerOptions {
   domain: string;
@@ -81,4 +82,19 @@ export async function stopAndClean(herald: ServerProcess | undefined, peer: { st
   }
   herald?.cleanup();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * Runs a test step; if it fails, the error carries the end of Herald's log and of the peer's log
+ * file, which is what explains a federation failure.
+ */
+export async function withPeerLogs<R>(herald: ServerProcess | undefined, peer: { name: string; logFile: string } | undefined, step: () => Promise<R>): Promise<R> {
+  try {
+    return await step();
+  } catch (error) {
+    const e = error as Error;
+    const heraldLog = (herald?.logs ?? []).slice(-60).map((l) => JSON.stringify(l)).join('\n');
+    e.message += `\n--- herald log ---\n${heraldLog}\n--- ${peer?.name ?? 'peer'} log ---\n${peer ? tail(peer.logFile, 5000) : ''}`;
+    throw e;
+  }
 }

@@ -124,7 +124,9 @@ describe('back-off after a link could not be opened', () => {
       // The bounce was routed before send() returned: no link was opened for it.
       expect(bounces(id)).toEqual([{ id, to: alice.toString(), condition: 'remote-server-not-found', type: 'cancel', text }]);
       expect(calls()).toBe(before);
-      expect(sides.get('a.test')!.status().some((l) => l.remote[0] === 'dead.test')).toBe(false);
+      // No link was opened: the pair shows only as failed, with the remembered reason.
+      const rows = sides.get('a.test')!.status().filter((l) => l.remote[0] === 'dead.test');
+      expect(rows).toEqual([expect.objectContaining({ state: 'failed', lastError: 'no route to dead.test' })]);
     };
     const expectAttempt = async (id: string) => {
       const before = calls();
