@@ -94,15 +94,15 @@ describe('XEP-0030 Service Discovery', () => {
     expect(errorCondition(reply)).toBe('service-unavailable');
   });
 
-  it('XEP-0030 §4.1: disco#items on the server lists only its services (XEP-0363 upload)', async () => {
+  it('XEP-0030 §4.1: disco#items on the server lists only its services (XEP-0363 upload, XEP-0045 rooms)', async () => {
     core = await createInProcessCore();
     const alice = await core.connect('alice@example.org/home');
     const [reply] = await core.send(alice, xml('iq', { type: 'get', id: 'i1', to: 'example.org' }, xml('query', { xmlns: NS.discoItems })));
     expect(reply?.attrs).toMatchObject({ type: 'result', id: 'i1', from: 'example.org' });
     const query = reply?.getChild('query', NS.discoItems);
     expect(query).toBeDefined();
-    expect(query?.getChildren('item').map((i) => i.attrs.jid)).toEqual(['upload.example.org']);
-    expect(query?.children).toHaveLength(1);
+    expect(query?.getChildren('item').map((i) => i.attrs.jid).sort()).toEqual(['conference.example.org', 'upload.example.org']);
+    expect(query?.children).toHaveLength(2);
   });
 
   it('XEP-0030 §4.2: disco#items for an unknown node gets item-not-found', async () => {
