@@ -98,7 +98,8 @@ describe('herald bench (smoke)', () => {
     expect(line!.metrics).toMatchObject({ n5_lost: 0, errors: 0 });
     expect(line!.metrics.n5_deliveries_per_s).toBeGreaterThan(1);
     expect(line!.metrics.n5_latency_p99_ms).toBeGreaterThanOrEqual(line!.metrics.n5_latency_p50_ms!);
-    expect(line!.metrics.n5_server_cpu_us_per_delivery).toBeGreaterThan(0);
+    // Read from /proc in 10 ms ticks: 15 deliveries may well cost less than one tick.
+    expect(line!.metrics.n5_server_cpu_us_per_delivery).toBeGreaterThanOrEqual(0);
   }, 60_000);
 
   it('refuses an unknown scenario', async () => {

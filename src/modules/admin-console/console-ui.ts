@@ -76,7 +76,7 @@ async function refresh() {
   document.getElementById('offline').textContent = s.offline.messages + ' messages for ' + s.offline.accounts + ' accounts';
   table('queues', ['account', 'messages'], s.offline.largest.map((q) => [q.account, String(q.count)]));
   table('certificates', ['domain', 'names', 'valid until', 'SHA-256', 'problem'], s.certificates.map((c) => [c.domain, c.names.join(', ') + (c.selfSigned ? ' (self-signed)' : ''), c.validTo, c.sha256, c.problem]));
-  document.getElementById('log').textContent = s.log.map(logLine).join('\n');
+  document.getElementById('log').textContent = s.log.map(logLine).join(String.fromCharCode(10));
 }
 function logLine(text) {
   try {
