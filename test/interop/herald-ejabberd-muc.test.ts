@@ -48,7 +48,7 @@ describe('MUC between Herald and ejabberd 23.01 (mod_muc)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    closeAll(h, e);
+    if (h && e) closeAll(h, e);
     await stopAndClean(herald, ejabberd, dirs);
     await dns?.close();
   }, 30_000);

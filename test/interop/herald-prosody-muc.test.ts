@@ -48,7 +48,7 @@ describe('MUC between Herald and Prosody 0.12 (mod_muc)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    closeAll(h, p);
+    if (h && p) closeAll(h, p);
     await stopAndClean(herald, prosody, dirs);
   }, 30_000);
 

@@ -202,5 +202,14 @@ export async function startEjabberd(opts: EjabberdOptions): Promise<EjabberdHand
 
 /** Creates an account with ejabberd's own tool: `ejabberdctl ... register USER DOMAIN PASSWORD`. */
 export async function registerEjabberdUser(handle: EjabberdHandle, user: string, password: string): Promise<void> {
-  await handle.ctl(['register', user, handle.domain, password]);
+  // Right after start, on a loaded machine, ejabberd may answer "Database failure" while Mnesia
+  // is still loading its tables: ask again (each ejabberdctl call takes about a second), a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handle.ctl(['register', user, handle.domain, password]);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/Database failure/.test((error as Error).message)) throw error;
+    }
+  }
 }
