@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
-import { saveHeraldLog, startHerald } from './harness/herald.js';
+import { startHerald, stopAndClean } from './harness/herald.js';
 import { registerProsodyUser, startProsody, type ProsodyHandle } from './harness/prosody.js';
 import { freePort, tail } from './harness/process.js';
 import { closeAll, goOnline, logIn, side, type Side } from './harness/federation-scenarios.js';
@@ -16,7 +16,6 @@ import { configure, groupchat, join, statusCodes } from '../harness/muc.js';
 const HERALD = 'herald.test';
 const PROSODY = 'prosody.test';
 const CONFERENCE = `conference.${PROSODY}`;
-const KEEP = process.env.HERALD_INTEROP_KEEP === '1';
 const T = 20_000;
 
 describe('Herald user in a Prosody 0.12 MUC room', () => {
@@ -45,12 +44,8 @@ describe('Herald user in a Prosody 0.12 MUC room', () => {
   }, 60_000);
 
   afterAll(async () => {
-    closeAll(h, p);
-    await Promise.all([herald?.stop(), prosody?.stop()]);
-    if (!KEEP) {
-      herald?.cleanup();
-      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-    } else console.log(`kept: ${herald ? saveHeraldLog(herald) : ''} ${dirs.join(' ')}`);
+    if (h && p) closeAll(h, p);
+    await stopAndClean(herald, prosody, dirs);
   }, 30_000);
 
   it('XEP-0045 §10.1/§7.4 over s2s: a Herald user creates a room on Prosody, a Prosody user joins, messages go both ways', async () => {
