@@ -133,6 +133,28 @@ describe('XEP-0363 HTTP File Upload', () => {
   });
 });
 
+describe('XEP-0363 behind a reverse proxy', () => {
+  it('XEP-0363 §4 behind a reverse proxy: slot URLs start at http.publicUrl, and the path they name is served', async () => {
+    const proxied = await ServerProcess.start({ extraYaml: ['http:', '  publicUrl: https://chat.example.test'].join('\n') });
+    try {
+      await proxied.addUser('alice@localhost', 'pw');
+      const { client } = await login(proxied.ports.c2s, 'alice', 'pw', 'phone');
+      const body = Buffer.from('through the proxy');
+      const { put, get } = slotUrls(await requestSlot(client, SERVICE, { filename: 'note.txt', size: body.length, contentType: 'text/plain' }));
+      expect(put).toMatch(/^https:\/\/chat\.example\.test\/upload\/[A-Za-z0-9_-]{24}\/note\.txt\?/);
+      expect(get).toMatch(/^https:\/\/chat\.example\.test\/upload\/[A-Za-z0-9_-]{24}\/note\.txt$/);
+      // What the proxy would forward: the same path and query on Herald's own HTTPS listener.
+      const direct = (url: string) => `https://localhost:${proxied.listenerPort('https')}${new URL(url).pathname}${new URL(url).search}`;
+      expect((await httpRequest('PUT', direct(put), { headers: { 'Content-Type': 'text/plain', 'Content-Length': body.length }, body })).status).toBe(201);
+      expect((await httpRequest('GET', direct(get))).body.equals(body)).toBe(true);
+      client.destroy();
+    } finally {
+      await proxied.stop();
+      proxied.cleanup();
+    }
+  });
+});
+
 describe('XEP-0363 expiry', () => {
   it('XEP-0363 §7: a file is deleted once its time is up', async () => {
     const short = await ServerProcess.start({

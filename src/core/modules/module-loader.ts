@@ -46,7 +46,8 @@ export async function loadModules(
       handleIq: (spec) => void undo.push(iq.handle(spec)),
       requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
       serveHttp: (route) => void undo.push(http.add(route)),
-      httpsUrl: (domain) => http.publicUrl(domain),
+      // http.publicUrl (a reverse proxy in front) wins over the listener's own address.
+      httpsUrl: (domain) => config.http.publicUrl ?? http.publicUrl(domain),
       serveDomain: (domain, handler) => void undo.push(components.add(domain, handler)),
       onUnload: (cleanup) => void undo.push(cleanup),
     };

@@ -39,7 +39,8 @@ export interface ModuleContext {
   serveDomain(domain: string, handler: ComponentHandler): void;
   /** Serves a path on the HTTP(S) listeners (undone on unload). */
   serveHttp(route: HttpRoute): void;
-  /** `https://<domain>[:port]` of the HTTPS listener once it is up; undefined when it is off. */
+  /** Where people reach the HTTPS routes: `http.publicUrl` when configured, else `https://<domain>[:port]`
+   *  of the HTTPS listener once it is up; undefined when neither. */
   httpsUrl(domain: string): string | undefined;
   /** Extra clean-up to run on unload. */
   onUnload(cleanup: () => void): void;

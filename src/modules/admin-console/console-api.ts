@@ -104,7 +104,7 @@ export const CONSOLE_ACTIONS: Record<string, ConsoleAction> = {
       { config: ctx.config, accounts: ctx.accounts, storage: ctx.storage, now: ctx.clock.now() },
       { ...(domain ? { domain } : {}), ...(user ? { user } : {}), ...(contact ? { contact } : {}), ttl: str(body.ttl) ?? '7d', admin: body.admin === true, register: body.register !== false },
     );
-    const base = ctx.config.http.publicUrl ?? ctx.httpsUrl(issued.invite.domain);
+    const base = ctx.httpsUrl(issued.invite.domain);
     ctx.log.info({ invite: issued.invite.id, admin }, 'invitation created in the admin console');
     return { id: issued.invite.id, uri: issued.uri, landingUrl: base === undefined ? null : inviteLandingUrl(base, issued.token) };
   },

@@ -33,7 +33,7 @@ export function registerInviteCommands(ctx: ModuleContext, limits: InviteCommand
 
   // XEP-0401 §5.3: `landing-url` when the HTTPS landing page is served.
   const completed = (node: string, sessionid: string | undefined, uri: string, issued: { invite: { domain: string; expiresAt: number }; token: string }): Element => {
-    const base = ctx.config.http.publicUrl ?? ctx.httpsUrl(issued.invite.domain);
+    const base = ctx.httpsUrl(issued.invite.domain);
     return xml(
       'command',
       { xmlns: NS.adhoc, node, sessionid, status: 'completed' },
