@@ -1,6 +1,5 @@
 // Storage backed by SQLite (better-sqlite3: synchronous calls behind the async interface): one
 // file, and the message archive in a second one beside it (archive-database.ts).
-// Storage backed by one SQLite file (better-sqlite3: synchronous calls behind the async interface).
 import { createSqliteUploadRepository } from './uploads.js';
 import { createSqliteMucRepository } from './muc.js';
 import { createSqliteArchiveRepository } from './archive.js';
@@ -8,6 +7,7 @@ import { archiveFileFor, moveArchiveFromMain, openArchiveDatabase } from './arch
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
+import { groupCommit } from './group-commit.js';
 import { createSqliteKeyValueRepository } from './kv.js';
 import { createSqliteOfflineRepository } from './offline.js';
 import { createSqlitePubsubRepository } from './pubsub.js';
@@ -37,26 +37,29 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     throw err;
   }
   const archive = createSqliteArchiveRepository(archiveDb);
+  // Durable writes issued in one event-loop turn share one commit (group-commit.ts).
+  const commits = groupCommit(db);
   return {
-    users: createSqliteUserRepository(db),
-    kv: createSqliteKeyValueRepository(db),
-    roster: createSqliteRosterRepository(db),
-    offline: createSqliteOfflineRepository(db),
-    held: createSqliteHeldRepository(db),
-    pubsub: createSqlitePubsubRepository(db),
-    fastTokens: createSqliteFastTokenRepository(db),
+    users: commits.batchWrites(createSqliteUserRepository(db), ['create', 'setCredentials', 'delete']),
+    kv: commits.batchWrites(createSqliteKeyValueRepository(db), ['set', 'delete', 'compareAndSet']),
+    roster: commits.batchWrites(createSqliteRosterRepository(db), ['put', 'remove', 'addPendingIn', 'removePendingIn', 'deleteAccount']),
+    offline: commits.batchWrites(createSqliteOfflineRepository(db), ['store', 'delete', 'deleteAccount']),
+    held: commits.batchWrites(createSqliteHeldRepository(db), ['hold', 'delete']),
+    pubsub: commits.batchWrites(createSqlitePubsubRepository(db), ['createNode', 'configureNode', 'deleteNode', 'publish', 'retract', 'purge', 'setAffiliation', 'subscribe', 'unsubscribe', 'deleteAccount']),
+    fastTokens: commits.batchWrites(createSqliteFastTokenRepository(db), ['issue', 'promote', 'revoke']),
     archive,
-    privateXml: createSqlitePrivateXmlRepository(db),
-    vcards: createSqliteVCardRepository(db),
+    privateXml: commits.batchWrites(createSqlitePrivateXmlRepository(db), ['put', 'deleteAccount']),
+    vcards: commits.batchWrites(createSqliteVCardRepository(db), ['put', 'deleteAccount']),
     invites: createSqliteInviteRepository(db),
-    push: createSqlitePushRepository(db),
+    push: commits.batchWrites(createSqlitePushRepository(db), ['enable', 'disable', 'due', 'deleteAccount']),
     uploads: createSqliteUploadRepository(db),
     muc: createSqliteMucRepository(db),
-    blocklists: createSqliteBlocklistRepository(db),
+    blocklists: commits.batchWrites(createSqliteBlocklistRepository(db), ['block', 'unblock', 'unblockAll']),
     abuseReports: createSqliteAbuseReportRepository(db),
     async close() {
       if (!db.open) return;
       archive.flush();
+      commits.flush();
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
       for (const each of [archiveDb, db]) {
         each.pragma('optimize');
