@@ -2,7 +2,8 @@
 // changes by nick (kick = role none, voice), affiliation changes by bare JID (member, admin,
 // owner, ban = outcast), with the privilege rules of §5.1–§5.2. Run inside storage's atomic update.
 import { StanzaError } from '../../protocol/stanza-error.js';
-import type { MucOccupant, MucRoom } from '../../storage/types.js';
+import type { MucOccupant } from '../../storage/types.js';
+import type { LiveRoom as MucRoom } from './room-store.js';
 import { affiliationOf, affiliationRank, bareOf, copyRoom, defaultRole, occupantsOf, occupantByNick, type Affiliation, type Role } from './room-state.js';
 
 export interface AdminItem {

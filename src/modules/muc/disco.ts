@@ -4,6 +4,7 @@ import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { resultForm } from '../../protocol/data-form.js';
 import type { MucRoom } from '../../storage/types.js';
+import type { LiveRoom } from './room-store.js';
 import { NS_MODERATE } from './moderation.js';
 import { NS_MUC, NS_OCCUPANT_ID, NS_ROOMINFO, NS_SELF_PING, NS_STABLE_ID } from './namespaces.js';
 
@@ -45,7 +46,7 @@ function roomFeatures(room: MucRoom): string[] {
 }
 
 /** §6.4: the room's identity, features and muc#roominfo form. */
-export function roomInfo(room: MucRoom): Element {
+export function roomInfo(room: LiveRoom): Element {
   const c = room.config;
   return xml(
     'query',

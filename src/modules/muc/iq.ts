@@ -11,6 +11,7 @@ import { answerRoomArchive } from './room-archive.js';
 import { answerModeration, NS_MODERATE } from './moderation.js';
 import { NS_MUC_ADMIN, NS_MUC_OWNER } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
+import { loadRoom } from './room-store.js';
 
 function payloadOf(event: StanzaEvent): Element {
   const payload = event.stanza.getChildElements()[0];
@@ -28,7 +29,7 @@ export async function answerServiceIq(rooms: RoomContext, event: StanzaEvent): P
 
 export async function answerRoomIq(rooms: RoomContext, event: StanzaEvent): Promise<Element | undefined> {
   const payload = payloadOf(event);
-  const room = await rooms.ctx.storage.muc.get(event.to.toBareString());
+  const room = await loadRoom(rooms, event.to.toBareString());
   if (!room) throw new StanzaError('item-not-found', `there is no room ${event.to.toBareString()}`);
   const type = event.stanza.attrs.type;
   const ns = payload.attrs.xmlns as string | undefined;

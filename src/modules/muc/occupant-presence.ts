@@ -4,7 +4,8 @@
 import { xml, type Element } from '../../xml/element.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { NS } from '../../xml/ns.js';
-import type { MucOccupant, MucRoom } from '../../storage/types.js';
+import type { MucOccupant } from '../../storage/types.js';
+import type { LiveRoom } from './room-store.js';
 import { affiliationOf, bareOf, seesRealJids } from './room-state.js';
 import { NS_MUC, NS_MUC_USER, NS_OCCUPANT_ID } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
@@ -37,7 +38,7 @@ function storedChildren(presence: string): Element[] {
   return buildElement(`<presence xmlns='jabber:client'>${presence}</presence>`).getChildElements();
 }
 
-export function occupantPresence(rooms: RoomContext, room: MucRoom, occupant: MucOccupant, viewer: MucOccupant, details: PresenceDetails = {}): Element {
+export function occupantPresence(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, viewer: MucOccupant, details: PresenceDetails = {}): Element {
   const isSelf = viewer.jid === occupant.jid;
   const codes = [...(isSelf ? ['110', ...(details.selfCodes ?? [])] : []), ...(details.codes ?? [])];
   const showJid = isSelf || seesRealJids(room, viewer);
@@ -62,7 +63,7 @@ export function occupantPresence(rooms: RoomContext, room: MucRoom, occupant: Mu
 }
 
 /** Tells every occupant of `room` (and `occupant` itself, even when it has just left) about `occupant`. */
-export async function broadcastPresence(rooms: RoomContext, room: MucRoom, occupant: MucOccupant, details: PresenceDetails = {}): Promise<void> {
+export async function broadcastPresence(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, details: PresenceDetails = {}): Promise<void> {
   const viewers = room.occupants.some((o) => o.jid === occupant.jid) ? room.occupants : [...room.occupants, occupant];
   for (const viewer of viewers) await rooms.send(occupantPresence(rooms, room, occupant, viewer, details));
 }

@@ -8,6 +8,7 @@ import { NS_MUC_USER } from './namespaces.js';
 import { occupantByJid, occupantByNick } from './room-state.js';
 import { asFromOccupant, senderIn } from './groupchat.js';
 import type { RoomContext } from './room-context.js';
+import { loadRoom } from './room-store.js';
 
 export async function handlePrivateMessage(rooms: RoomContext, event: StanzaEvent): Promise<void> {
   const { stanza, to } = event;
@@ -28,7 +29,7 @@ export async function handleOccupantIq(rooms: RoomContext, event: StanzaEvent): 
   const { stanza, from, to } = event;
   const type = stanza.attrs.type as string | undefined;
   if (type === 'result' || type === 'error') return;
-  const room = await rooms.ctx.storage.muc.get(to.toBareString());
+  const room = await loadRoom(rooms, to.toBareString());
   const self = room && occupantByJid(room, from.toString());
   if (!room || !self) throw new StanzaError('not-acceptable', 'you are not joined to this room under that nickname', 'cancel');
   const target = occupantByNick(room, to.resource);

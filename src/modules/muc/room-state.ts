@@ -2,6 +2,7 @@
 // see real JIDs (XEP-0045 §5). No I/O here, so the decisions run inside storage's atomic update.
 import type { MucAffiliation, MucOccupant, MucRole, MucRoom, MucRoomConfig } from '../../storage/types.js';
 import type { MucOptions } from './options.js';
+import type { LiveRoom } from './room-store.js';
 
 export type Affiliation = MucAffiliation | 'none';
 export type Role = MucRole | 'none';
@@ -32,7 +33,7 @@ export function defaultConfig(options: MucOptions): MucRoomConfig {
 }
 
 export function newRoom(jid: string, creator: string, options: MucOptions, now: number): MucRoom {
-  return { jid, config: defaultConfig(options), affiliations: { [creator]: { affiliation: 'owner' } }, locked: true, createdAt: now, creator, occupants: [] };
+  return { jid, config: defaultConfig(options), affiliations: { [creator]: { affiliation: 'owner' } }, locked: true, createdAt: now, creator };
 }
 
 export function affiliationOf(room: MucRoom, bareJid: string): Affiliation {
@@ -51,11 +52,11 @@ export const bareOf = (jid: string): string => {
   return slash === -1 ? jid : jid.slice(0, slash);
 };
 
-export function occupantByNick(room: MucRoom, nick: string): MucOccupant | undefined {
+export function occupantByNick(room: LiveRoom, nick: string): MucOccupant | undefined {
   return room.occupants.find((o) => o.nick === nick);
 }
 
-export function occupantByJid(room: MucRoom, fullJid: string): MucOccupant | undefined {
+export function occupantByJid(room: LiveRoom, fullJid: string): MucOccupant | undefined {
   return room.occupants.find((o) => o.jid === fullJid);
 }
 
@@ -65,15 +66,15 @@ export function seesRealJids(room: MucRoom, viewer: MucOccupant | undefined): bo
 }
 
 /** A copy to change inside a storage update (the stored object is never touched in place). */
-export const copyRoom = (room: MucRoom): MucRoom => structuredClone(room);
+export const copyRoom = <R extends MucRoom>(room: R): R => structuredClone(room);
 
 /** Occupants whose real JID is `bareJid` (one user may join from several clients). */
-export function occupantsOf(room: MucRoom, bareJid: string): MucOccupant[] {
+export function occupantsOf(room: LiveRoom, bareJid: string): MucOccupant[] {
   return room.occupants.filter((o) => bareOf(o.jid) === bareJid);
 }
 
-/** §7.2.9: a nickname taken by another user, or reserved (registered) by another member. */
-export function nickTakenByOther(room: MucRoom, nick: string, bareJid: string): boolean {
-  if (room.occupants.some((o) => o.nick === nick && bareOf(o.jid) !== bareJid)) return true;
+/** §7.2.9: a nickname taken by another user (among `holders`, who use it now), or reserved (registered) by another member. */
+export function nickTakenByOther(room: MucRoom, holders: readonly MucOccupant[], nick: string, bareJid: string): boolean {
+  if (holders.some((o) => o.nick === nick && bareOf(o.jid) !== bareJid)) return true;
   return Object.entries(room.affiliations).some(([jid, entry]) => entry.nick === nick && jid !== bareJid);
 }
