@@ -26,6 +26,8 @@ export interface MucRoomConfig {
   memberListVisibleTo: MucRole[];
   /** Private messages within the room (muc#roomconfig_allowpm). */
   allowPrivateMessages: boolean;
+  /** Roles whose presence the room broadcasts (muc#roomconfig_presencebroadcast); absent in rooms stored before it: all. */
+  presenceBroadcast?: MucRole[] | undefined;
 }
 
 /** Someone in the room: one nickname, one real full JID. Stored in a row of its own. */

@@ -6,7 +6,7 @@ import { buildElement } from '../../xml/element-builder.js';
 import { NS } from '../../xml/ns.js';
 import type { MucOccupant } from '../../storage/types.js';
 import type { LiveRoom } from './room-store.js';
-import { affiliationOf, bareOf, seesRealJids } from './room-state.js';
+import { affiliationOf, bareOf, broadcastsPresenceOf, seesRealJids } from './room-state.js';
 import { NS_MUC, NS_MUC_USER, NS_OCCUPANT_ID } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
 
@@ -62,8 +62,12 @@ export function occupantPresence(rooms: RoomContext, room: LiveRoom, occupant: M
   );
 }
 
-/** Tells every occupant of `room` (and `occupant` itself, even when it has just left) about `occupant`. */
+/**
+ * Tells every occupant of `room` (and `occupant` itself, even when it has just left) about
+ * `occupant`; only `occupant` itself when the room does not broadcast its role's presence (§10.2).
+ */
 export async function broadcastPresence(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, details: PresenceDetails = {}): Promise<void> {
-  const viewers = room.occupants.some((o) => o.jid === occupant.jid) ? room.occupants : [...room.occupants, occupant];
+  const others = broadcastsPresenceOf(room, occupant.role) ? room.occupants.filter((o) => o.jid !== occupant.jid) : [];
+  const viewers = [...others, occupant];
   for (const viewer of viewers) await rooms.send(occupantPresence(rooms, room, occupant, viewer, details));
 }

@@ -8,6 +8,7 @@ import { changeRoom, occupantsAt, type LiveRoom } from './room-store.js';
 import { broadcastPresence, keptPresenceChildren, occupantPresence } from './occupant-presence.js';
 import { readHistoryRequest, sendHistory, type HistoryRequest } from './history.js';
 import { NS_MUC } from './namespaces.js';
+import { broadcastsPresenceOf } from './room-state.js';
 import type { RoomContext } from './room-context.js';
 
 async function creationRefused(rooms: RoomContext, service: string, bare: string): Promise<StanzaError | undefined> {
@@ -19,7 +20,8 @@ async function creationRefused(rooms: RoomContext, service: string, bare: string
 async function announceJoin(rooms: RoomContext, outcome: Extract<JoinOutcome, { kind: 'joined' }>, room: LiveRoom, history: HistoryRequest): Promise<void> {
   const { occupant, created } = outcome;
   // §7.2.3: the others' presence first, the newcomer's own last (status 110 tells it apart).
-  for (const other of room.occupants) if (other.jid !== occupant.jid) await rooms.send(occupantPresence(rooms, room, other, occupant));
+  // §10.2 muc#roomconfig_presencebroadcast: only the roles the room broadcasts.
+  for (const other of room.occupants) if (other.jid !== occupant.jid && broadcastsPresenceOf(room, other.role)) await rooms.send(occupantPresence(rooms, room, other, occupant));
   const selfCodes = [...(room.config.whois === 'anyone' ? ['100'] : []), '170', ...(created ? ['201'] : [])];
   await broadcastPresence(rooms, room, occupant, { selfCodes });
   await sendHistory(rooms, room, occupant, history);

@@ -29,6 +29,7 @@ export function defaultConfig(options: MucOptions): MucRoomConfig {
     changeSubject: false,
     memberListVisibleTo: ['moderator', 'participant'],
     allowPrivateMessages: true,
+    presenceBroadcast: ['moderator', 'participant', 'visitor'],
   };
 }
 
@@ -63,6 +64,11 @@ export function occupantByJid(room: LiveRoom, fullJid: string): MucOccupant | un
 /** Whether `viewer` is shown occupants' real JIDs (§5.1: moderators always; everyone when non-anonymous). */
 export function seesRealJids(room: MucRoom, viewer: MucOccupant | undefined): boolean {
   return room.config.whois === 'anyone' || viewer?.role === 'moderator';
+}
+
+/** §10.2 muc#roomconfig_presencebroadcast: whether others see the presence of an occupant in `role`. */
+export function broadcastsPresenceOf(room: MucRoom, role: MucRole): boolean {
+  return room.config.presenceBroadcast?.includes(role) ?? true;
 }
 
 /** A copy to change inside a storage update (the stored object is never touched in place). */
