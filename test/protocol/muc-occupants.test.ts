@@ -72,3 +72,52 @@ describe('XEP-0045 §10.2 muc#roomconfig_presencebroadcast', () => {
     expect(answer.getChild('error')?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toContain('muc#roomconfig_presencebroadcast');
   });
 });
+
+describe('XEP-0045 IQs to an occupant JID (passed on as Prosody and ejabberd do)', () => {
+  it('XEP-0045/XEP-0199: a ping to another occupant reaches its real JID from the sender\'s occupant JID, and the answer comes back from the target\'s', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    bob.send(`<iq type='get' id='bob-ping-1' to='${room}/Alice'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    const forwarded = await alice.next((e) => e.name === 'iq' && e.attrs.type === 'get' && e.getChild('ping', 'urn:xmpp:ping') !== undefined);
+    expect(forwarded.attrs.from).toBe(`${room}/Bob`);
+    expect(forwarded.attrs.to).toBe('alice@localhost/desk');
+    // The id is the room's own: Bob's is not shown to Alice.
+    expect(forwarded.attrs.id).not.toBe('bob-ping-1');
+    alice.send(`<iq type='result' id='${forwarded.attrs.id}' to='${room}/Bob'/>`);
+    const answer = await bob.next((e) => e.name === 'iq' && e.attrs.id === 'bob-ping-1');
+    expect(answer.attrs).toMatchObject({ type: 'result', from: `${room}/Alice`, to: 'bob@localhost/desk' });
+    // An error answer travels the same way.
+    bob.send(`<iq type='get' id='bob-version' to='${room}/Alice'><query xmlns='jabber:iq:version'/></iq>`);
+    const second = await alice.next((e) => e.name === 'iq' && e.attrs.type === 'get' && e.getChild('query', 'jabber:iq:version') !== undefined);
+    alice.send(`<iq type='error' id='${second.attrs.id}' to='${room}/Bob'><query xmlns='jabber:iq:version'/><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    const refused = await bob.next((e) => e.name === 'iq' && e.attrs.id === 'bob-version');
+    expect(refused.attrs).toMatchObject({ type: 'error', from: `${room}/Alice` });
+    expect(refused.getChild('error')?.getChild('service-unavailable', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+  });
+
+  it('XEP-0045/XEP-0054: a vCard request to an occupant is answered by the account (its bare JID), back from the occupant JID', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    const stored = await iq(alice, 'set', 'alice@localhost', "<vCard xmlns='vcard-temp'><FN>Alice Liddell</FN></vCard>");
+    expect(stored.attrs.type).toBe('result');
+    const answer = await iq(bob, 'get', `${room}/Alice`, "<vCard xmlns='vcard-temp'/>");
+    expect(answer.attrs).toMatchObject({ type: 'result', from: `${room}/Alice` });
+    expect(answer.getChild('vCard', 'vcard-temp')?.getChildText('FN')).toBe('Alice Liddell');
+  });
+
+  it('XEP-0045: an IQ to an unknown nick is item-not-found; from someone not in the room, not-acceptable; a made-up answer goes nowhere', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    const unknown = await iq(bob, 'get', `${room}/Nobody`, "<ping xmlns='urn:xmpp:ping'/>");
+    expect(unknown.getChild('error')?.getChild('item-not-found', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+    const outsider = await iq(carol, 'get', `${room}/Alice`, "<ping xmlns='urn:xmpp:ping'/>");
+    expect(outsider.getChild('error')?.getChild('not-acceptable', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+    carol.send(`<iq type='result' id='forged.abc' to='${room}/Bob'/>`);
+    bob.send(`<message type='groupchat' to='${room}' id='iq-barrier'><body>barrier after the forged answer</body></message>`);
+    await groupchat(bob, room, 'barrier after the forged answer');
+    expect((bob as unknown as { received: Element[] }).received.filter((e) => e.name === 'iq' && e.attrs.id === 'forged.abc')).toEqual([]);
+  });
+});

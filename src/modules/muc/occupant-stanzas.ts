@@ -1,5 +1,4 @@
-// Stanzas to room@service/nick other than presence: private messages (XEP-0045 §7.5) and IQs,
-// of which the service answers XEP-0410 self-pings itself.
+// Stanzas to room@service/nick other than presence: private messages (XEP-0045 §7.5) and IQs.
 import type { StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml } from '../../xml/element.js';
@@ -9,6 +8,7 @@ import { occupantByJid, occupantByNick } from './room-state.js';
 import { asFromOccupant, senderIn } from './groupchat.js';
 import type { RoomContext } from './room-context.js';
 import { loadRoom } from './room-store.js';
+import { forwardIq, notAnOccupant, returnIqAnswer } from './occupant-iq.js';
 
 export async function handlePrivateMessage(rooms: RoomContext, event: StanzaEvent): Promise<void> {
   const { stanza, to } = event;
@@ -24,20 +24,25 @@ export async function handlePrivateMessage(rooms: RoomContext, event: StanzaEven
   await rooms.send(message);
 }
 
-/** XEP-0410 §3: a ping to one's own occupant JID is answered by the room: "you are still joined". */
+/**
+ * IQs to room@service/nick: XEP-0410 §3 self-pings are answered by the room ("you are still
+ * joined"); others are passed on between occupants (occupant-iq.ts), answers included.
+ */
 export async function handleOccupantIq(rooms: RoomContext, event: StanzaEvent): Promise<void> {
   const { stanza, from, to } = event;
   const type = stanza.attrs.type as string | undefined;
-  if (type === 'result' || type === 'error') return;
   const room = await loadRoom(rooms, to.toBareString());
+  if (type === 'result' || type === 'error') {
+    if (room) await returnIqAnswer(rooms, event, room);
+    return;
+  }
   const self = room && occupantByJid(room, from.toString());
-  if (!room || !self) throw new StanzaError('not-acceptable', 'you are not joined to this room under that nickname', 'cancel');
+  if (!room || !self) throw notAnOccupant();
   const target = occupantByNick(room, to.resource);
   if (!target) throw new StanzaError('item-not-found', `nobody is called '${to.resource}' in this room`);
-  if (type === 'get' && stanza.getChild('ping', NS.ping)) {
-    if (target.jid !== self.jid) throw new StanzaError('feature-not-implemented', 'the room answers pings only to your own occupant JID');
+  if (type === 'get' && stanza.getChild('ping', NS.ping) && target.nick === self.nick) {
     await rooms.send(xml('iq', { type: 'result', id: stanza.attrs.id, from: to.toString(), to: from.toString() }));
     return;
   }
-  throw new StanzaError('feature-not-implemented', 'this room does not pass IQs on to occupants yet');
+  await forwardIq(rooms, event, room, self, target);
 }

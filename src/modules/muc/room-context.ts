@@ -15,6 +15,8 @@ export interface RoomContext {
   occupantId(room: string, bareJid: string): string;
   /** Each room's occupant list under its stamp (room-store.ts says how it stays right). */
   occupantCache: OccupantCache;
+  /** Signs the ids of IQs forwarded between occupants (occupant-iq.ts). */
+  iqSecret: string;
 }
 
 export function createRoomContext(ctx: ModuleContext, options: MucOptions, secret: string): RoomContext {
@@ -24,6 +26,7 @@ export function createRoomContext(ctx: ModuleContext, options: MucOptions, secre
     send: (stanza) => ctx.router.route(stanza),
     occupantId: (room, bareJid) => createHmac('sha256', secret).update(`${room}\n${bareJid}`).digest('base64url').slice(0, 22),
     occupantCache: new OccupantCache(),
+    iqSecret: secret,
   };
 }
 
