@@ -121,3 +121,17 @@ describe('XEP-0045 IQs to an occupant JID (passed on as Prosody and ejabberd do)
     expect((bob as unknown as { received: Element[] }).received.filter((e) => e.name === 'iq' && e.attrs.id === 'forged.abc')).toEqual([]);
   });
 });
+
+describe('XEP-0359 / XEP-0313 and groupchat', () => {
+  it('XEP-0359 §3 / XEP-0313 §5.1.2: a groupchat message carries the room\'s stanza-id only, none by the receiving account (whose archive does not store it)', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    bob.send(`<message type='groupchat' to='${room}' id='sid1'><body>whose archive?</body></message>`);
+    const received = await groupchat(alice, room, 'whose archive?');
+    const ids = received.getChildren('stanza-id', 'urn:xmpp:sid:0').map((e) => e.attrs.by);
+    expect(ids).toEqual([room]);
+    const reflected = await groupchat(bob, room, 'whose archive?');
+    expect(reflected.getChildren('stanza-id', 'urn:xmpp:sid:0').map((e) => e.attrs.by)).toEqual([room]);
+  });
+});
