@@ -3,6 +3,7 @@
 // user in a room from several clients under one nick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../harness/server-process.js';
+import { login } from '../harness/login.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import type { Element } from '../../src/xml/element.js';
 import { createRoom, freshRoom, groupchat, iq, join, NS_MUC_OWNER, serverWithUsers, statusCodes, stopAll } from '../harness/muc.js';
@@ -133,5 +134,40 @@ describe('XEP-0359 / XEP-0313 and groupchat', () => {
     expect(ids).toEqual([room]);
     const reflected = await groupchat(bob, room, 'whose archive?');
     expect(reflected.getChildren('stanza-id', 'urn:xmpp:sid:0').map((e) => e.attrs.by)).toEqual([room]);
+  });
+});
+
+describe('XEP-0045 §7.2.9 one user, several clients, one nick', () => {
+  it('XEP-0045 §7.2.9: the same bare JID entering under its nick from a second client shares the nick; another user still gets 409', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    const phone = (await login(server.ports.c2s, 'bob', 'pw', 'phone')).client;
+    try {
+      const second = await join(phone, room, 'Bob');
+      expect(second.attrs.type).toBeUndefined();
+      expect(statusCodes(second)).toContain('110');
+      const taken = await join(carol, room, 'Bob');
+      expect(taken.attrs.type).toBe('error');
+      expect(taken.getChild('error')?.getChild('conflict', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+      // Groupchat and private messages reach both clients.
+      alice.send(`<message type='groupchat' to='${room}' id='ms1'><body>to both of you</body></message>`);
+      await groupchat(bob, room, 'to both of you');
+      await groupchat(phone, room, 'to both of you');
+      alice.send(`<message type='chat' to='${room}/Bob' id='ms2'><body>private to Bob</body></message>`);
+      for (const client of [bob, phone]) {
+        const pm = await client.next((e) => e.name === 'message' && e.getChildText('body') === 'private to Bob');
+        expect(pm.attrs.from).toBe(`${room}/Alice`);
+      }
+      // One client leaving: it hears of it, the room does not (Bob is still there).
+      phone.send(`<presence to='${room}/Bob' type='unavailable'/>`);
+      const gone = await phone.next((e) => e.name === 'presence' && e.attrs.from === `${room}/Bob` && e.attrs.type === 'unavailable');
+      expect(statusCodes(gone)).toContain('110');
+      bob.send(`<message type='groupchat' to='${room}' id='ms3'><body>still here</body></message>`);
+      await groupchat(alice, room, 'still here');
+      expect(presencesFrom(alice, `${room}/Bob`).filter((p) => p.attrs.type === 'unavailable')).toEqual([]);
+    } finally {
+      phone.destroy();
+    }
   });
 });

@@ -41,12 +41,15 @@ function changeRole(room: MucRoom, actor: AdminActor, item: AdminItem, effects: 
   if ((role === 'moderator' || target.role === 'moderator') && affiliationRank(actorAffiliation) < affiliationRank('admin')) {
     throw new StanzaError('not-allowed', 'only admins and owners may grant or revoke the moderator role');
   }
-  if (role === 'none') {
-    room.occupants = room.occupants.filter((o) => o !== target);
-    effects.push({ occupant: target, removedWith: '307', reason: item.reason });
-  } else {
-    target.role = role;
-    effects.push({ occupant: target, reason: item.reason });
+  // Every session of the occupant: a role belongs to the occupant, not to one of its clients.
+  for (const session of room.occupants.filter((o) => o.nick === target.nick)) {
+    if (role === 'none') {
+      room.occupants = room.occupants.filter((o) => o !== session);
+      effects.push({ occupant: session, removedWith: '307', reason: item.reason });
+    } else {
+      session.role = role;
+      effects.push({ occupant: session, reason: item.reason });
+    }
   }
 }
 

@@ -57,9 +57,13 @@ function admissionError(room: MucRoom, state: MucRoomState, request: JoinRequest
   return undefined;
 }
 
+/**
+ * §7.2.9: taken by another user. The same user (bare JID) entering under the nick it already uses
+ * from another client shares it, as Prosody and ejabberd allow (multi-session nicks).
+ */
 function nickInUse(room: MucRoom, state: MucRoomState, request: JoinRequest): boolean {
   const holders = state.occupants.filter((o) => o.nick === request.nick && o.jid !== request.jid);
-  return holders.length > 0 || nickTakenByOther(room, holders, request.nick, request.bare);
+  return nickTakenByOther(room, holders, request.nick, request.bare);
 }
 
 /** Runs over the rows `joinFilter` selects: writes the occupant's row, and the room only when it is new. */
@@ -85,10 +89,12 @@ export function decideJoin(state: MucRoomState, request: JoinRequest): MucRoomCh
   }
   const refusal = admissionError(room, state, request);
   if (refusal) return refuse(refusal);
+  // Another session of the same occupant brings no new role: it has the one already granted.
+  const sibling = state.occupants.find((o) => o.nick === request.nick);
   const occupant: MucOccupant = {
     nick: request.nick,
     jid: request.jid,
-    role: defaultRole(affiliationOf(room, request.bare), room.config),
+    role: sibling?.role ?? defaultRole(affiliationOf(room, request.bare), room.config),
     occupantId: request.occupantId,
     presence: request.presence,
     node: request.node,

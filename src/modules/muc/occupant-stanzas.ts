@@ -1,10 +1,10 @@
 // Stanzas to room@service/nick other than presence: private messages (XEP-0045 §7.5) and IQs.
 import type { StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
-import { xml } from '../../xml/element.js';
+import { cloneElement, xml } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { NS_MUC_USER } from './namespaces.js';
-import { occupantByJid, occupantByNick } from './room-state.js';
+import { occupantByJid, occupantByNick, sessionsOf } from './room-state.js';
 import { asFromOccupant, senderIn } from './groupchat.js';
 import type { RoomContext } from './room-context.js';
 import { loadRoom } from './room-store.js';
@@ -15,13 +15,17 @@ export async function handlePrivateMessage(rooms: RoomContext, event: StanzaEven
   if (stanza.attrs.type === 'groupchat') throw new StanzaError('bad-request', 'a groupchat message goes to the room, not to one occupant');
   const { room, sender } = await senderIn(rooms, event);
   if (!room.config.allowPrivateMessages) throw new StanzaError('forbidden', 'private messages are turned off in this room');
-  const target = occupantByNick(room, to.resource);
-  if (!target) throw new StanzaError('item-not-found', `nobody is called '${to.resource}' in this room`);
+  const targets = sessionsOf(room, to.resource);
+  if (targets.length === 0) throw new StanzaError('item-not-found', `nobody is called '${to.resource}' in this room`);
   const message = asFromOccupant(stanza, room, sender);
-  message.attrs.to = target.jid;
   // §7.5: marks it as sent through the room, so clients do not take it for a direct chat.
   message.append(xml('x', { xmlns: NS_MUC_USER }));
-  await rooms.send(message);
+  // Every client the occupant is in the room with.
+  for (const target of targets) {
+    const copy = cloneElement(message);
+    copy.attrs.to = target.jid;
+    await rooms.send(copy);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { changeRoom, occupantsAt, type LiveRoom } from './room-store.js';
 import { broadcastPresence, keptPresenceChildren, occupantPresence } from './occupant-presence.js';
 import { readHistoryRequest, sendHistory, type HistoryRequest } from './history.js';
 import { NS_MUC } from './namespaces.js';
-import { broadcastsPresenceOf } from './room-state.js';
+import { broadcastsPresenceOf, sessionsOf } from './room-state.js';
 import type { RoomContext } from './room-context.js';
 
 async function creationRefused(rooms: RoomContext, service: string, bare: string): Promise<StanzaError | undefined> {
@@ -21,7 +21,13 @@ async function announceJoin(rooms: RoomContext, outcome: Extract<JoinOutcome, { 
   const { occupant, created } = outcome;
   // §7.2.3: the others' presence first, the newcomer's own last (status 110 tells it apart).
   // §10.2 muc#roomconfig_presencebroadcast: only the roles the room broadcasts.
-  for (const other of room.occupants) if (other.jid !== occupant.jid && broadcastsPresenceOf(room, other.role)) await rooms.send(occupantPresence(rooms, room, other, occupant));
+  // One presence per nick: an occupant in the room from several clients is one occupant.
+  const seen = new Set([occupant.nick]);
+  for (const other of room.occupants) {
+    if (seen.has(other.nick) || !broadcastsPresenceOf(room, other.role)) continue;
+    seen.add(other.nick);
+    await rooms.send(occupantPresence(rooms, room, other, occupant));
+  }
   const selfCodes = [...(room.config.whois === 'anyone' ? ['100'] : []), '170', ...(created ? ['201'] : [])];
   await broadcastPresence(rooms, room, occupant, { selfCodes });
   await sendHistory(rooms, room, occupant, history);
@@ -36,7 +42,11 @@ async function leave(rooms: RoomContext, event: StanzaEvent): Promise<void> {
   const roomJid = event.to.toBareString();
   const jid = event.from.toString();
   const { result: left, stampAfter } = await changeRoom(rooms, roomJid, (state) => decideLeave(state, jid), { jid, nick: '' });
-  if (left) await broadcastPresence(rooms, await withOccupants(rooms, left.room, stampAfter), left.occupant, { type: 'unavailable' });
+  if (!left) return;
+  const room = await withOccupants(rooms, left.room, stampAfter);
+  // While another client of the same user stays under the nick, only the leaving one hears of it.
+  if (sessionsOf(room, left.occupant.nick).length > 0) await rooms.send(occupantPresence(rooms, room, left.occupant, left.occupant, { type: 'unavailable' }));
+  else await broadcastPresence(rooms, room, left.occupant, { type: 'unavailable' });
 }
 
 async function enter(rooms: RoomContext, event: StanzaEvent): Promise<void> {

@@ -74,6 +74,14 @@ export function broadcastsPresenceOf(room: MucRoom, role: MucRole): boolean {
 /** A copy to change inside a storage update (the stored object is never touched in place). */
 export const copyRoom = <R extends MucRoom>(room: R): R => structuredClone(room);
 
+/** The same occupant seen from another of its sessions (one user, one nick, several clients). */
+export const sameOccupant = (a: MucOccupant, b: MucOccupant): boolean => a.nick === b.nick && bareOf(a.jid) === bareOf(b.jid);
+
+/** Every session of the occupant called `nick`. */
+export function sessionsOf(room: LiveRoom, nick: string): MucOccupant[] {
+  return room.occupants.filter((o) => o.nick === nick);
+}
+
 /** Occupants whose real JID is `bareJid` (one user may join from several clients). */
 export function occupantsOf(room: LiveRoom, bareJid: string): MucOccupant[] {
   return room.occupants.filter((o) => bareOf(o.jid) === bareJid);
