@@ -56,6 +56,8 @@ export interface MucRoom {
   createdAt: number;
   /** The bare JID that created the room (counts against its rooms-per-user limit). */
   creator: string;
+  /** XEP-0486: SHA-1 of the photo in the room's vCard (kept in storage.vcards under the room JID). */
+  avatarHash?: string | undefined;
 }
 
 /** What an update's decision sees: the room, its occupant count, and the occupants it asked for. */

@@ -171,3 +171,30 @@ describe('XEP-0045 §7.2.9 one user, several clients, one nick', () => {
     }
   });
 });
+
+describe('XEP-0486 room avatars', () => {
+  // A 1×1 PNG; its SHA-1 is what clients compare.
+  const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+  it('XEP-0486: owners set the room vCard, anyone gets it, disco#info carries muc#roominfo_avatarhash, occupants hear of the change; others are forbidden', async () => {
+    const { createHash } = await import('node:crypto');
+    const hash = createHash('sha1').update(Buffer.from(PNG, 'base64')).digest('hex');
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    await join(bob, room, 'Bob');
+    const vcard = `<vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE><BINVAL>${PNG}</BINVAL></PHOTO></vCard>`;
+    const refused = await iq(bob, 'set', room, vcard);
+    expect(refused.getChild('error')?.getChild('forbidden', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+    expect((await iq(alice, 'set', room, vcard)).attrs.type).toBe('result');
+    const update = await bob.next((e) => e.name === 'presence' && e.attrs.from === room);
+    expect(update.getChild('x', 'vcard-temp:x:update')?.getChildText('photo')).toBe(hash);
+    // Anyone, in the room or not.
+    const got = await iq(carol, 'get', room, "<vCard xmlns='vcard-temp'/>");
+    expect(got.getChild('vCard', 'vcard-temp')?.getChild('PHOTO')?.getChildText('BINVAL')).toBe(PNG);
+    const info = await iq(carol, 'get', room, "<query xmlns='http://jabber.org/protocol/disco#info'/>");
+    const query = info.getChild('query', 'http://jabber.org/protocol/disco#info')!;
+    expect(query.getChildren('feature').map((f) => f.attrs.var)).toContain('vcard-temp');
+    const field = query.getChild('x', 'jabber:x:data')?.getChildren('field').find((f) => f.attrs.var === 'muc#roominfo_avatarhash');
+    expect(field?.getChildText('value')).toBe(hash);
+  });
+});

@@ -36,6 +36,7 @@ function roomFeatures(room: MucRoom): string[] {
     NS_MAM,
     NS.stanzaId,
     NS_MODERATE,
+    'vcard-temp',
     c.public ? 'muc_public' : 'muc_hidden',
     c.persistent ? 'muc_persistent' : 'muc_temporary',
     c.membersOnly ? 'muc_membersonly' : 'muc_open',
@@ -61,6 +62,8 @@ export function roomInfo(room: LiveRoom): Element {
       { var: 'muc#roomconfig_changesubject', type: 'boolean', values: [c.changeSubject ? '1' : '0'] },
       { var: 'muc#maxhistoryfetch', values: [String(c.historyLength)] },
       { var: 'muc#roomconfig_allowinvites', type: 'boolean', values: [c.allowInvites ? '1' : '0'] },
+      // XEP-0486 §3: clients fetch the room's vCard only when this hash is new to them.
+      ...(room.avatarHash ? [{ var: 'muc#roominfo_avatarhash', type: 'text-multi' as const, values: [room.avatarHash] }] : []),
     ]),
   );
 }

@@ -12,6 +12,7 @@ import { answerModeration, NS_MODERATE } from './moderation.js';
 import { NS_MUC_ADMIN, NS_MUC_OWNER } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
 import { loadRoom } from './room-store.js';
+import { answerRoomVCard, NS_VCARD } from './room-avatar.js';
 
 function payloadOf(event: StanzaEvent): Element {
   const payload = event.stanza.getChildElements()[0];
@@ -38,6 +39,7 @@ export async function answerRoomIq(rooms: RoomContext, event: StanzaEvent): Prom
   if (type === 'get' && ns === NS.discoItems) return xml('query', { xmlns: NS.discoItems });
   if (ns === NS_MUC_ADMIN) return type === 'get' ? answerAdminGet(rooms, event, room, payload) : answerAdminSet(rooms, event, room, payload);
   if (ns === NS_MUC_OWNER) return type === 'get' ? answerOwnerGet(rooms, event, room) : answerOwnerSet(rooms, event, room, payload);
+  if (ns === NS_VCARD && payload.name === 'vCard') return answerRoomVCard(rooms, event, room, payload);
   if (type === 'set' && ns === NS_MODERATE && payload.name === 'moderate') return answerModeration(rooms, event, room, payload);
   const archive = await answerRoomArchive(rooms, event, room, payload);
   if (archive !== null) return archive;

@@ -25,6 +25,7 @@ export function answerOwnerGet(rooms: RoomContext, event: StanzaEvent, room: Muc
 async function destroy(rooms: RoomContext, room: LiveRoom, request: Element): Promise<void> {
   const removed = await updateLiveRoom(rooms, room.jid, (stored): { result: LiveRoom | undefined; write?: 'delete' } => (stored ? { result: stored, write: 'delete' } : { result: undefined }));
   if (!removed) return;
+  await rooms.ctx.storage.vcards.deleteAccount(room.jid);
   // §10.9: every occupant is told, with the alternate venue and reason the owner gave.
   const venue = xml('destroy', { jid: request.attrs.jid }, request.getChild('reason') ? xml('reason', null, request.getChildText('reason')!) : null, request.getChild('password') ? xml('password', null, request.getChildText('password')!) : null);
   const gone = { ...removed, occupants: [] };

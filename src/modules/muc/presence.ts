@@ -19,6 +19,8 @@ async function creationRefused(rooms: RoomContext, service: string, bare: string
 
 async function announceJoin(rooms: RoomContext, outcome: Extract<JoinOutcome, { kind: 'joined' }>, room: LiveRoom, history: HistoryRequest): Promise<void> {
   const { occupant, created } = outcome;
+  // A room created again under an old name does not inherit the old room's vCard (XEP-0486).
+  if (created) await rooms.ctx.storage.vcards.deleteAccount(room.jid);
   // §7.2.3: the others' presence first, the newcomer's own last (status 110 tells it apart).
   // §10.2 muc#roomconfig_presencebroadcast: only the roles the room broadcasts.
   // One presence per nick: an occupant in the room from several clients is one occupant.
