@@ -198,3 +198,42 @@ describe('XEP-0486 room avatars', () => {
     expect(field?.getChildText('value')).toBe(hash);
   });
 });
+
+describe('XEP-0045 §7.10 registering with a room', () => {
+  const form = (nick: string) =>
+    `<query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick'><value>${nick}</value></field></x></query>`;
+  const condition = (e: Element) => e.getChild('error')?.getChildElements().find((c) => c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-stanzas' && c.name !== 'text')?.name;
+
+  it('XEP-0045 §7.10: the form, registering a nick makes a member, the nick is then reserved against others (§7.2.9) and found on x-roomuser-item (§7.11)', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice');
+    const asked = await iq(bob, 'get', room, "<query xmlns='jabber:iq:register'/>");
+    const fields = asked.getChild('query', 'jabber:iq:register')?.getChild('x', 'jabber:x:data')?.getChildren('field').map((f) => f.attrs.var);
+    expect(fields).toEqual(expect.arrayContaining(['FORM_TYPE', 'muc#register_roomnick']));
+    expect((await iq(bob, 'set', room, form('Bobby'))).attrs.type).toBe('result');
+    const members = await iq(alice, 'get', room, "<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member'/></query>");
+    const item = members.getChild('query', 'http://jabber.org/protocol/muc#admin')?.getChild('item');
+    expect(item?.attrs).toMatchObject({ jid: 'bob@localhost', nick: 'Bobby', affiliation: 'member' });
+    const again = await iq(bob, 'get', room, "<query xmlns='jabber:iq:register'/>");
+    expect(again.getChild('query', 'jabber:iq:register')?.getChild('registered')).toBeDefined();
+    expect(again.getChild('query', 'jabber:iq:register')?.getChildText('username')).toBe('Bobby');
+    const reserved = await iq(bob, 'get', room, "<query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'/>");
+    expect(reserved.getChild('query', 'http://jabber.org/protocol/disco#info')?.getChild('identity')?.attrs.name).toBe('Bobby');
+    // Reserved: another user may neither register it nor enter with it.
+    expect(condition(await iq(carol, 'set', room, form('Bobby')))).toBe('conflict');
+    const taken = await join(carol, room, 'Bobby');
+    expect(condition(taken)).toBe('conflict');
+    expect(statusCodes(await join(bob, room, 'Bobby'))).toContain('110');
+  });
+
+  it('XEP-0045 §7.10: a members-only room registers members only (registration-required); an empty nick is not-acceptable', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice', { 'muc#roomconfig_membersonly': '1' });
+    expect(condition(await iq(carol, 'set', room, form('Carol')))).toBe('registration-required');
+    expect(condition(await iq(alice, 'set', room, form('')))).toBe('not-acceptable');
+    // The owner reserves a nick and stays owner.
+    expect((await iq(alice, 'set', room, form('TheOwner'))).attrs.type).toBe('result');
+    const owners = await iq(alice, 'get', room, "<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='owner'/></query>");
+    expect(owners.getChild('query', 'http://jabber.org/protocol/muc#admin')?.getChild('item')?.attrs).toMatchObject({ jid: 'alice@localhost', nick: 'TheOwner' });
+  });
+});

@@ -37,6 +37,7 @@ function roomFeatures(room: MucRoom): string[] {
     NS.stanzaId,
     NS_MODERATE,
     'vcard-temp',
+    'http://jabber.org/protocol/muc#register',
     c.public ? 'muc_public' : 'muc_hidden',
     c.persistent ? 'muc_persistent' : 'muc_temporary',
     c.membersOnly ? 'muc_membersonly' : 'muc_open',

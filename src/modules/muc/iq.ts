@@ -13,6 +13,7 @@ import { NS_MUC_ADMIN, NS_MUC_OWNER } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
 import { loadRoom } from './room-store.js';
 import { answerRoomVCard, NS_VCARD } from './room-avatar.js';
+import { answerRoomRegister, NS_REGISTER, reservedNickInfo } from './room-register.js';
 
 function payloadOf(event: StanzaEvent): Element {
   const payload = event.stanza.getChildElements()[0];
@@ -34,7 +35,9 @@ export async function answerRoomIq(rooms: RoomContext, event: StanzaEvent): Prom
   if (!room) throw new StanzaError('item-not-found', `there is no room ${event.to.toBareString()}`);
   const type = event.stanza.attrs.type;
   const ns = payload.attrs.xmlns as string | undefined;
+  if (type === 'get' && ns === NS.discoInfo && payload.attrs.node === 'x-roomuser-item') return reservedNickInfo(room, event.from.toBareString());
   if (type === 'get' && ns === NS.discoInfo) return roomInfo(room);
+  if (ns === NS_REGISTER) return answerRoomRegister(rooms, event, room, payload);
   // Occupant lists are not given to strangers (§6.5 allows an empty answer).
   if (type === 'get' && ns === NS.discoItems) return xml('query', { xmlns: NS.discoItems });
   if (ns === NS_MUC_ADMIN) return type === 'get' ? answerAdminGet(rooms, event, room, payload) : answerAdminSet(rooms, event, room, payload);
