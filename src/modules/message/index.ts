@@ -21,9 +21,14 @@ export const messageModule: HeraldModule = {
   },
 };
 
-/** The event with a stanza that carries our XEP-0359 stanza-id (errors are left alone). */
+/**
+ * The event with a stanza that carries our XEP-0359 stanza-id. Errors are left alone, and so is
+ * groupchat: the account's archive does not keep it (XEP-0313 §5.1.2: the room's archive does,
+ * under the room's own stanza-id), and an id nothing stores would send clients looking for it.
+ */
 function stamped(ctx: ModuleContext, event: StanzaEvent): StanzaEvent {
-  if (event.stanza.attrs.type === 'error') return event;
+  const type = event.stanza.attrs.type;
+  if (type === 'error' || type === 'groupchat') return event;
   return withParts(event, withStanzaId(event.stanza, event.to.bare.toString(), ctx.ids.sortable()), event.to);
 }
 

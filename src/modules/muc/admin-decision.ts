@@ -2,7 +2,8 @@
 // changes by nick (kick = role none, voice), affiliation changes by bare JID (member, admin,
 // owner, ban = outcast), with the privilege rules of §5.1–§5.2. Run inside storage's atomic update.
 import { StanzaError } from '../../protocol/stanza-error.js';
-import type { MucOccupant, MucRoom } from '../../storage/types.js';
+import type { MucOccupant } from '../../storage/types.js';
+import type { LiveRoom as MucRoom } from './room-store.js';
 import { affiliationOf, affiliationRank, bareOf, copyRoom, defaultRole, occupantsOf, occupantByNick, type Affiliation, type Role } from './room-state.js';
 
 export interface AdminItem {
@@ -40,12 +41,15 @@ function changeRole(room: MucRoom, actor: AdminActor, item: AdminItem, effects: 
   if ((role === 'moderator' || target.role === 'moderator') && affiliationRank(actorAffiliation) < affiliationRank('admin')) {
     throw new StanzaError('not-allowed', 'only admins and owners may grant or revoke the moderator role');
   }
-  if (role === 'none') {
-    room.occupants = room.occupants.filter((o) => o !== target);
-    effects.push({ occupant: target, removedWith: '307', reason: item.reason });
-  } else {
-    target.role = role;
-    effects.push({ occupant: target, reason: item.reason });
+  // Every session of the occupant: a role belongs to the occupant, not to one of its clients.
+  for (const session of room.occupants.filter((o) => o.nick === target.nick)) {
+    if (role === 'none') {
+      room.occupants = room.occupants.filter((o) => o !== session);
+      effects.push({ occupant: session, removedWith: '307', reason: item.reason });
+    } else {
+      session.role = role;
+      effects.push({ occupant: session, reason: item.reason });
+    }
   }
 }
 

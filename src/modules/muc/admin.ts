@@ -5,6 +5,7 @@ import type { StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import type { MucRoom } from '../../storage/types.js';
+import { updateLiveRoom, type LiveRoom } from './room-store.js';
 import { decideAdminChange, type AdminItem } from './admin-decision.js';
 import { broadcastPresence } from './occupant-presence.js';
 import { NS_MUC_ADMIN } from './namespaces.js';
@@ -35,7 +36,7 @@ function listByAffiliation(room: MucRoom, viewerBare: string, affiliation: Affil
     .map(([jid, entry]) => xml('item', { affiliation, jid, nick: entry.nick }, entry.reason ? xml('reason', null, entry.reason) : null));
 }
 
-export async function answerAdminGet(rooms: RoomContext, event: StanzaEvent, room: MucRoom, query: Element): Promise<Element> {
+export async function answerAdminGet(rooms: RoomContext, event: StanzaEvent, room: LiveRoom, query: Element): Promise<Element> {
   const item = query.getChild('item');
   const viewer = occupantByJid(room, event.from.toString());
   const bare = event.from.toBareString();
@@ -53,11 +54,11 @@ export async function answerAdminGet(rooms: RoomContext, event: StanzaEvent, roo
   return xml('query', { xmlns: NS_MUC_ADMIN }, ...items);
 }
 
-export async function answerAdminSet(rooms: RoomContext, event: StanzaEvent, room: MucRoom, query: Element): Promise<undefined> {
+export async function answerAdminSet(rooms: RoomContext, event: StanzaEvent, room: LiveRoom, query: Element): Promise<undefined> {
   const items = query.getChildren('item').map(readItem);
   if (items.length === 0) throw new StanzaError('bad-request', 'a muc#admin set needs at least one <item/>');
   const actor = { bare: event.from.toBareString(), occupant: occupantByJid(room, event.from.toString()) };
-  const { room: changed, effects } = await rooms.ctx.storage.muc.update(room.jid, (stored) => {
+  const { room: changed, effects } = await updateLiveRoom(rooms, room.jid, (stored) => {
     const decided = decideAdminChange(stored, actor, items);
     const empty = decided.room.occupants.length === 0 && !decided.room.config.persistent;
     return { result: decided, write: empty ? 'delete' : decided.room };

@@ -27,6 +27,7 @@ export function configForm(config: MucRoomConfig, options: MucOptions): Element 
     { var: 'muc#roomconfig_allowinvites', type: 'boolean', label: 'Occupants may invite others', values: bool(config.allowInvites) },
     { var: 'muc#roomconfig_changesubject', type: 'boolean', label: 'Occupants may change the subject', values: bool(config.changeSubject) },
     { var: 'muc#roomconfig_getmemberlist', type: 'list-multi', label: 'Roles that may read the member list', options: [...ROLES], values: config.memberListVisibleTo },
+    { var: 'muc#roomconfig_presencebroadcast', type: 'list-multi', label: 'Roles whose presence is broadcast', options: [...ROLES], values: config.presenceBroadcast ?? [...ROLES] },
     { var: 'muc#roomconfig_allowpm', type: 'list-single', label: 'Private messages within the room', options: ['anyone', 'none'], values: [config.allowPrivateMessages ? 'anyone' : 'none'] },
   ];
   return fillableForm(NS_ROOMCONFIG, 'Room configuration', fields);
@@ -81,6 +82,9 @@ export function applyConfigForm(current: MucRoomConfig, form: Element, options: 
       case 'muc#roomconfig_changesubject': next.changeSubject = boolean(name, values); break;
       case 'muc#roomconfig_getmemberlist':
         next.memberListVisibleTo = values.map((v) => choice(name, [v], ROLES));
+        break;
+      case 'muc#roomconfig_presencebroadcast':
+        next.presenceBroadcast = values.map((v) => choice(name, [v], ROLES));
         break;
       case 'muc#roomconfig_allowpm': next.allowPrivateMessages = choice(name, values, ['anyone', 'participants', 'moderators', 'none'] as const) !== 'none'; break;
       default:

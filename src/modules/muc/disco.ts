@@ -4,6 +4,7 @@ import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
 import { resultForm } from '../../protocol/data-form.js';
 import type { MucRoom } from '../../storage/types.js';
+import type { LiveRoom } from './room-store.js';
 import { NS_MODERATE } from './moderation.js';
 import { NS_MUC, NS_OCCUPANT_ID, NS_ROOMINFO, NS_SELF_PING, NS_STABLE_ID } from './namespaces.js';
 
@@ -35,6 +36,8 @@ function roomFeatures(room: MucRoom): string[] {
     NS_MAM,
     NS.stanzaId,
     NS_MODERATE,
+    'vcard-temp',
+    'http://jabber.org/protocol/muc#register',
     c.public ? 'muc_public' : 'muc_hidden',
     c.persistent ? 'muc_persistent' : 'muc_temporary',
     c.membersOnly ? 'muc_membersonly' : 'muc_open',
@@ -45,7 +48,7 @@ function roomFeatures(room: MucRoom): string[] {
 }
 
 /** §6.4: the room's identity, features and muc#roominfo form. */
-export function roomInfo(room: MucRoom): Element {
+export function roomInfo(room: LiveRoom): Element {
   const c = room.config;
   return xml(
     'query',
@@ -60,6 +63,8 @@ export function roomInfo(room: MucRoom): Element {
       { var: 'muc#roomconfig_changesubject', type: 'boolean', values: [c.changeSubject ? '1' : '0'] },
       { var: 'muc#maxhistoryfetch', values: [String(c.historyLength)] },
       { var: 'muc#roomconfig_allowinvites', type: 'boolean', values: [c.allowInvites ? '1' : '0'] },
+      // XEP-0486 §3: clients fetch the room's vCard only when this hash is new to them.
+      ...(room.avatarHash ? [{ var: 'muc#roominfo_avatarhash', type: 'text-multi' as const, values: [room.avatarHash] }] : []),
     ]),
   );
 }

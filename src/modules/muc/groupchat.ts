@@ -6,15 +6,16 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { hasLastingContent } from '../../protocol/lasting-content.js';
 import { cloneElement, xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
-import type { MucOccupant, MucRoom } from '../../storage/types.js';
+import type { MucOccupant } from '../../storage/types.js';
+import { loadRoom, updateLiveRoom, type LiveRoom } from './room-store.js';
 import { NS_OCCUPANT_ID } from './namespaces.js';
 import { copyRoom, occupantByJid } from './room-state.js';
 import { spendMessage } from './rate-limit.js';
 import type { RoomContext } from './room-context.js';
 
 /** The room, and the sender as an occupant of it; the errors §7.4 and §7.2 name otherwise. */
-export async function senderIn(rooms: RoomContext, event: StanzaEvent): Promise<{ room: MucRoom; sender: MucOccupant }> {
-  const room = await rooms.ctx.storage.muc.get(event.to.toBareString());
+export async function senderIn(rooms: RoomContext, event: StanzaEvent): Promise<{ room: LiveRoom; sender: MucOccupant }> {
+  const room = await loadRoom(rooms, event.to.toBareString());
   if (!room) throw new StanzaError('item-not-found', `there is no room ${event.to.toBareString()}`);
   const sender = occupantByJid(room, event.from.toString());
   if (!sender) throw new StanzaError('not-acceptable', 'you are not in this room: join it before sending to it');
@@ -24,7 +25,7 @@ export async function senderIn(rooms: RoomContext, event: StanzaEvent): Promise<
 }
 
 /** The message as the room repeats it: from the sender's occupant JID, without stamps the client made up. */
-export function asFromOccupant(stanza: Element, room: MucRoom, sender: MucOccupant): Element {
+export function asFromOccupant(stanza: Element, room: LiveRoom, sender: MucOccupant): Element {
   const copy = cloneElement(stanza);
   copy.attrs.from = `${room.jid}/${sender.nick}`;
   delete copy.attrs.to;
@@ -35,7 +36,7 @@ export function asFromOccupant(stanza: Element, room: MucRoom, sender: MucOccupa
   return copy;
 }
 
-export async function toEveryone(rooms: RoomContext, room: MucRoom, message: Element): Promise<void> {
+export async function toEveryone(rooms: RoomContext, room: LiveRoom, message: Element): Promise<void> {
   for (const occupant of room.occupants) {
     const copy = cloneElement(message);
     copy.attrs.to = occupant.jid;
@@ -43,11 +44,11 @@ export async function toEveryone(rooms: RoomContext, room: MucRoom, message: Ele
   }
 }
 
-async function changeSubject(rooms: RoomContext, room: MucRoom, sender: MucOccupant, stanza: Element): Promise<void> {
+async function changeSubject(rooms: RoomContext, room: LiveRoom, sender: MucOccupant, stanza: Element): Promise<void> {
   const allowed = sender.role === 'moderator' || (room.config.changeSubject && sender.role === 'participant');
   if (!allowed) throw new StanzaError('forbidden', 'only moderators may change the subject of this room');
   const text = stanza.getChildText('subject') ?? '';
-  const updated = await rooms.ctx.storage.muc.update(room.jid, (stored) => {
+  const updated = await updateLiveRoom(rooms, room.jid, (stored) => {
     if (!stored) return { result: undefined };
     const next = copyRoom(stored);
     next.subject = text === '' ? undefined : { text, nick: sender.nick };

@@ -20,7 +20,7 @@ export const mucModule: HeraldModule = {
     const rooms = createRoomContext(ctx, options, secret);
     const serviceOf = (domain: string) => `${options.subdomain}.${domain}`;
     for (const domain of ctx.hosts.names()) {
-      await forgetOccupants(ctx, serviceOf(domain));
+      await forgetOccupants(rooms, serviceOf(domain));
       ctx.serveDomain(serviceOf(domain), serviceHandler(rooms));
     }
     // XEP-0045 §6.1: clients find the service among the server's disco#items.

@@ -9,6 +9,7 @@ import { xml, type Element } from '../../xml/element.js';
 import { NS_MUC_USER } from './namespaces.js';
 import { affiliationOf, affiliationRank, copyRoom, occupantByJid } from './room-state.js';
 import type { RoomContext } from './room-context.js';
+import { loadRoom, updateLiveRoom } from './room-store.js';
 
 async function decline(rooms: RoomContext, event: StanzaEvent, element: Element): Promise<void> {
   const to = tryParseJid(element.attrs.to as string | undefined);
@@ -25,7 +26,7 @@ export async function handleMediatedInvite(rooms: RoomContext, event: StanzaEven
   if (declined) return decline(rooms, event, declined);
   const invites = x.getChildren('invite');
   if (invites.length === 0) throw new StanzaError('bad-request', 'a muc#user message to a room carries <invite/> or <decline/>');
-  const room = await rooms.ctx.storage.muc.get(event.to.toBareString());
+  const room = await loadRoom(rooms, event.to.toBareString());
   if (!room) throw new StanzaError('item-not-found', `there is no room ${event.to.toBareString()}`);
   const inviter = occupantByJid(room, event.from.toString());
   if (!inviter) throw new StanzaError('not-acceptable', 'join the room before inviting others to it');
@@ -37,7 +38,7 @@ export async function handleMediatedInvite(rooms: RoomContext, event: StanzaEven
     if (!invitee) throw new StanzaError('jid-malformed', "an <invite/> names the invitee in 'to'");
     if (room.config.membersOnly) {
       const bare = invitee.toBareString();
-      await rooms.ctx.storage.muc.update(room.jid, (stored) => {
+      await updateLiveRoom(rooms, room.jid, (stored) => {
         if (!stored || affiliationOf(stored, bare) !== 'none') return { result: undefined };
         const next = copyRoom(stored);
         next.affiliations[bare] = { affiliation: 'member' };

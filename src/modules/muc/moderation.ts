@@ -5,7 +5,7 @@ import type { StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import { buildElement } from '../../xml/element-builder.js';
-import type { MucRoom } from '../../storage/types.js';
+import type { LiveRoom } from './room-store.js';
 import { NS_OCCUPANT_ID } from './namespaces.js';
 import { occupantByJid } from './room-state.js';
 import { toEveryone } from './groupchat.js';
@@ -22,7 +22,7 @@ function tombstone(original: string, moderated: Element, stamp: string, reason: 
   return message.toString();
 }
 
-export async function answerModeration(rooms: RoomContext, event: StanzaEvent, room: MucRoom, request: Element): Promise<undefined> {
+export async function answerModeration(rooms: RoomContext, event: StanzaEvent, room: LiveRoom, request: Element): Promise<undefined> {
   const moderator = occupantByJid(room, event.from.toString());
   if (moderator?.role !== 'moderator') throw new StanzaError('forbidden', 'only moderators may retract other occupants\' messages');
   const id = request.attrs.id as string | undefined;

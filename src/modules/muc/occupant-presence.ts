@@ -4,8 +4,9 @@
 import { xml, type Element } from '../../xml/element.js';
 import { buildElement } from '../../xml/element-builder.js';
 import { NS } from '../../xml/ns.js';
-import type { MucOccupant, MucRoom } from '../../storage/types.js';
-import { affiliationOf, bareOf, seesRealJids } from './room-state.js';
+import type { MucOccupant } from '../../storage/types.js';
+import type { LiveRoom } from './room-store.js';
+import { affiliationOf, bareOf, broadcastsPresenceOf, sameOccupant, seesRealJids } from './room-state.js';
 import { NS_MUC, NS_MUC_USER, NS_OCCUPANT_ID } from './namespaces.js';
 import type { RoomContext } from './room-context.js';
 
@@ -37,8 +38,9 @@ function storedChildren(presence: string): Element[] {
   return buildElement(`<presence xmlns='jabber:client'>${presence}</presence>`).getChildElements();
 }
 
-export function occupantPresence(rooms: RoomContext, room: MucRoom, occupant: MucOccupant, viewer: MucOccupant, details: PresenceDetails = {}): Element {
-  const isSelf = viewer.jid === occupant.jid;
+export function occupantPresence(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, viewer: MucOccupant, details: PresenceDetails = {}): Element {
+  // Every session of the occupant hears about itself as itself (110).
+  const isSelf = sameOccupant(viewer, occupant);
   const codes = [...(isSelf ? ['110', ...(details.selfCodes ?? [])] : []), ...(details.codes ?? [])];
   const showJid = isSelf || seesRealJids(room, viewer);
   const affiliation = affiliationOf(room, bareOf(occupant.jid));
@@ -61,8 +63,12 @@ export function occupantPresence(rooms: RoomContext, room: MucRoom, occupant: Mu
   );
 }
 
-/** Tells every occupant of `room` (and `occupant` itself, even when it has just left) about `occupant`. */
-export async function broadcastPresence(rooms: RoomContext, room: MucRoom, occupant: MucOccupant, details: PresenceDetails = {}): Promise<void> {
-  const viewers = room.occupants.some((o) => o.jid === occupant.jid) ? room.occupants : [...room.occupants, occupant];
+/**
+ * Tells every occupant of `room` (and `occupant` itself, even when it has just left) about
+ * `occupant`; only `occupant` itself when the room does not broadcast its role's presence (§10.2).
+ */
+export async function broadcastPresence(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, details: PresenceDetails = {}): Promise<void> {
+  const others = broadcastsPresenceOf(room, occupant.role) ? room.occupants.filter((o) => o.jid !== occupant.jid) : room.occupants.filter((o) => o.jid !== occupant.jid && sameOccupant(o, occupant));
+  const viewers = [...others, occupant];
   for (const viewer of viewers) await rooms.send(occupantPresence(rooms, room, occupant, viewer, details));
 }

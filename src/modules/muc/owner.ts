@@ -4,7 +4,8 @@ import type { StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { xml, type Element } from '../../xml/element.js';
 import { NS } from '../../xml/ns.js';
-import type { MucRoom, MucRoomChange } from '../../storage/types.js';
+import type { MucRoom } from '../../storage/types.js';
+import { updateLiveRoom, type LiveRoom } from './room-store.js';
 import { applyConfigForm, configForm } from './config-form.js';
 import { broadcastPresence } from './occupant-presence.js';
 import { toEveryone } from './groupchat.js';
@@ -21,18 +22,19 @@ export function answerOwnerGet(rooms: RoomContext, event: StanzaEvent, room: Muc
   return xml('query', { xmlns: NS_MUC_OWNER }, configForm(room.config, rooms.options));
 }
 
-async function destroy(rooms: RoomContext, room: MucRoom, request: Element): Promise<void> {
-  const removed = await rooms.ctx.storage.muc.update(room.jid, (stored): MucRoomChange<MucRoom | undefined> => (stored ? { result: stored, write: 'delete' } : { result: undefined }));
+async function destroy(rooms: RoomContext, room: LiveRoom, request: Element): Promise<void> {
+  const removed = await updateLiveRoom(rooms, room.jid, (stored): { result: LiveRoom | undefined; write?: 'delete' } => (stored ? { result: stored, write: 'delete' } : { result: undefined }));
   if (!removed) return;
+  await rooms.ctx.storage.vcards.deleteAccount(room.jid);
   // §10.9: every occupant is told, with the alternate venue and reason the owner gave.
   const venue = xml('destroy', { jid: request.attrs.jid }, request.getChild('reason') ? xml('reason', null, request.getChildText('reason')!) : null, request.getChild('password') ? xml('password', null, request.getChildText('password')!) : null);
-  const gone = { ...removed, occupants: [] as MucRoom['occupants'] };
+  const gone = { ...removed, occupants: [] };
   for (const occupant of removed.occupants) await broadcastPresence(rooms, gone, occupant, { type: 'unavailable', extra: [venue] });
 }
 
 /** §10.2: applies the submitted form; members-only now turned on removes non-members with 322. */
-async function configure(rooms: RoomContext, room: MucRoom, form: Element): Promise<void> {
-  const { before, after } = await rooms.ctx.storage.muc.update(room.jid, (stored) => {
+async function configure(rooms: RoomContext, room: LiveRoom, form: Element): Promise<void> {
+  const { before, after } = await updateLiveRoom(rooms, room.jid, (stored) => {
     if (!stored) throw new StanzaError('item-not-found', 'the room is gone');
     const next = copyRoom(stored);
     if (form.attrs.type === 'submit') next.config = applyConfigForm(stored.config, form, rooms.options);
@@ -50,7 +52,7 @@ async function configure(rooms: RoomContext, room: MucRoom, form: Element): Prom
   }
 }
 
-export async function answerOwnerSet(rooms: RoomContext, event: StanzaEvent, room: MucRoom, query: Element): Promise<undefined> {
+export async function answerOwnerSet(rooms: RoomContext, event: StanzaEvent, room: LiveRoom, query: Element): Promise<undefined> {
   requireOwner(room, event);
   const destroyRequest = query.getChild('destroy');
   if (destroyRequest) {

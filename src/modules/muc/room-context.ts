@@ -1,9 +1,10 @@
 // What every room handler needs: storage, routing, ids and the module's options. Built once per
-// module load; holds no room state (that is all in storage.muc).
+// module load; holds no room state (that is all in storage.muc) beyond the occupant cache.
 import { createHmac } from 'node:crypto';
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { Element } from '../../xml/element.js';
 import type { MucOptions } from './options.js';
+import { OccupantCache } from './room-store.js';
 
 export interface RoomContext {
   ctx: ModuleContext;
@@ -12,6 +13,10 @@ export interface RoomContext {
   send(stanza: Element): Promise<void>;
   /** XEP-0421: the same opaque id for one real bare JID in one room, on every node. */
   occupantId(room: string, bareJid: string): string;
+  /** Each room's occupant list under its stamp (room-store.ts says how it stays right). */
+  occupantCache: OccupantCache;
+  /** Signs the ids of IQs forwarded between occupants (occupant-iq.ts). */
+  iqSecret: string;
 }
 
 export function createRoomContext(ctx: ModuleContext, options: MucOptions, secret: string): RoomContext {
@@ -20,6 +25,8 @@ export function createRoomContext(ctx: ModuleContext, options: MucOptions, secre
     options,
     send: (stanza) => ctx.router.route(stanza),
     occupantId: (room, bareJid) => createHmac('sha256', secret).update(`${room}\n${bareJid}`).digest('base64url').slice(0, 22),
+    occupantCache: new OccupantCache(),
+    iqSecret: secret,
   };
 }
 

@@ -2,6 +2,7 @@
 // see real JIDs (XEP-0045 §5). No I/O here, so the decisions run inside storage's atomic update.
 import type { MucAffiliation, MucOccupant, MucRole, MucRoom, MucRoomConfig } from '../../storage/types.js';
 import type { MucOptions } from './options.js';
+import type { LiveRoom } from './room-store.js';
 
 export type Affiliation = MucAffiliation | 'none';
 export type Role = MucRole | 'none';
@@ -28,11 +29,12 @@ export function defaultConfig(options: MucOptions): MucRoomConfig {
     changeSubject: false,
     memberListVisibleTo: ['moderator', 'participant'],
     allowPrivateMessages: true,
+    presenceBroadcast: ['moderator', 'participant', 'visitor'],
   };
 }
 
 export function newRoom(jid: string, creator: string, options: MucOptions, now: number): MucRoom {
-  return { jid, config: defaultConfig(options), affiliations: { [creator]: { affiliation: 'owner' } }, locked: true, createdAt: now, creator, occupants: [] };
+  return { jid, config: defaultConfig(options), affiliations: { [creator]: { affiliation: 'owner' } }, locked: true, createdAt: now, creator };
 }
 
 export function affiliationOf(room: MucRoom, bareJid: string): Affiliation {
@@ -51,11 +53,11 @@ export const bareOf = (jid: string): string => {
   return slash === -1 ? jid : jid.slice(0, slash);
 };
 
-export function occupantByNick(room: MucRoom, nick: string): MucOccupant | undefined {
+export function occupantByNick(room: LiveRoom, nick: string): MucOccupant | undefined {
   return room.occupants.find((o) => o.nick === nick);
 }
 
-export function occupantByJid(room: MucRoom, fullJid: string): MucOccupant | undefined {
+export function occupantByJid(room: LiveRoom, fullJid: string): MucOccupant | undefined {
   return room.occupants.find((o) => o.jid === fullJid);
 }
 
@@ -64,16 +66,29 @@ export function seesRealJids(room: MucRoom, viewer: MucOccupant | undefined): bo
   return room.config.whois === 'anyone' || viewer?.role === 'moderator';
 }
 
+/** §10.2 muc#roomconfig_presencebroadcast: whether others see the presence of an occupant in `role`. */
+export function broadcastsPresenceOf(room: MucRoom, role: MucRole): boolean {
+  return room.config.presenceBroadcast?.includes(role) ?? true;
+}
+
 /** A copy to change inside a storage update (the stored object is never touched in place). */
-export const copyRoom = (room: MucRoom): MucRoom => structuredClone(room);
+export const copyRoom = <R extends MucRoom>(room: R): R => structuredClone(room);
+
+/** The same occupant seen from another of its sessions (one user, one nick, several clients). */
+export const sameOccupant = (a: MucOccupant, b: MucOccupant): boolean => a.nick === b.nick && bareOf(a.jid) === bareOf(b.jid);
+
+/** Every session of the occupant called `nick`. */
+export function sessionsOf(room: LiveRoom, nick: string): MucOccupant[] {
+  return room.occupants.filter((o) => o.nick === nick);
+}
 
 /** Occupants whose real JID is `bareJid` (one user may join from several clients). */
-export function occupantsOf(room: MucRoom, bareJid: string): MucOccupant[] {
+export function occupantsOf(room: LiveRoom, bareJid: string): MucOccupant[] {
   return room.occupants.filter((o) => bareOf(o.jid) === bareJid);
 }
 
-/** §7.2.9: a nickname taken by another user, or reserved (registered) by another member. */
-export function nickTakenByOther(room: MucRoom, nick: string, bareJid: string): boolean {
-  if (room.occupants.some((o) => o.nick === nick && bareOf(o.jid) !== bareJid)) return true;
+/** §7.2.9: a nickname taken by another user (among `holders`, who use it now), or reserved (registered) by another member. */
+export function nickTakenByOther(room: MucRoom, holders: readonly MucOccupant[], nick: string, bareJid: string): boolean {
+  if (holders.some((o) => o.nick === nick && bareOf(o.jid) !== bareJid)) return true;
   return Object.entries(room.affiliations).some(([jid, entry]) => entry.nick === nick && jid !== bareJid);
 }

@@ -41,11 +41,14 @@ async function dispatch(rooms: RoomContext, event: StanzaEvent): Promise<void> {
 
 export function serviceHandler(rooms: RoomContext): ComponentHandler {
   return async (event) => {
-    if (event.stanza.attrs.type === 'error') return;
+    const { stanza, to } = event;
+    // Errors are never answered; only an IQ error on its way back to an occupant goes anywhere.
+    if (stanza.attrs.type === 'error' && !(stanza.name === 'iq' && to.resource !== '')) return;
     try {
       await dispatch(rooms, event);
     } catch (error) {
       if (!(error instanceof StanzaError)) rooms.ctx.log.error({ err: error }, 'muc stanza failed');
+      if (stanza.attrs.type === 'error' || stanza.attrs.type === 'result') return;
       const reply = errorReply(event.stanza, error instanceof StanzaError ? error : new StanzaError('internal-server-error'));
       if (reply) await rooms.send(reply);
     }

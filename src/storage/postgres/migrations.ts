@@ -254,6 +254,24 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX muc_rooms_by_domain ON muc_rooms (domain, jid);
   `,
+  // XEP-0045 occupants in rows of their own, with the node that holds each one's session; the
+  // room row keeps a stamp that changes with its occupant list (nodes cache the list under it).
+  `
+  ALTER TABLE muc_rooms ADD COLUMN occupants_stamp TEXT NOT NULL DEFAULT '';
+  CREATE TABLE muc_occupants (
+    room   TEXT      NOT NULL,
+    domain TEXT      NOT NULL,
+    jid    TEXT      NOT NULL,
+    nick   TEXT      NOT NULL,
+    node   TEXT      NOT NULL,
+    state  TEXT      NOT NULL,
+    seq    BIGSERIAL NOT NULL,
+    PRIMARY KEY (room, jid)
+  );
+  CREATE INDEX muc_occupants_by_nick ON muc_occupants (room, nick);
+  CREATE INDEX muc_occupants_by_node ON muc_occupants (domain, node);
+  UPDATE muc_rooms SET state = (state::jsonb - 'occupants')::text;
+  `,
 ];
 
 async function appliedVersion(tx: Queryable): Promise<number> {
