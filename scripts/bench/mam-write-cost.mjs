@@ -98,7 +98,51 @@ const perRowKnownAt = (db) => {
   });
 };
 
+/** The stanza once per message (both local copies point at it), then the two small rows. */
+const PAYLOAD_SCHEMA = `
+  CREATE TABLE archive_payload (id INTEGER PRIMARY KEY, stanza TEXT NOT NULL) STRICT;
+  CREATE TABLE archive (account INTEGER NOT NULL, id TEXT NOT NULL, with_bare TEXT NOT NULL, with_full TEXT NOT NULL,
+    direction TEXT NOT NULL, message_id TEXT, payload INTEGER NOT NULL, at INTEGER NOT NULL, UNIQUE (account, id)) STRICT;
+  CREATE UNIQUE INDEX archive_by_time ON archive (account, at);
+  CREATE INDEX archive_by_with ON archive (account, with_bare, at);`;
+const payloadOnce = (db) => {
+  const payload = db.prepare('INSERT INTO archive_payload (stanza) VALUES (?)');
+  const insert = db.prepare(`INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?, ${SUBSELECT_AT}) ON CONFLICT (account, id) DO NOTHING`);
+  return db.transaction((rows) => {
+    let last;
+    let ref = 0;
+    for (const r of rows) {
+      if (r.stanza !== last) ((ref = Number(payload.run(r.stanza).lastInsertRowid)), (last = r.stanza));
+      insert.run(r.account, r.id, r.withBare, r.withFull, r.direction, r.messageId, ref, r.at, r.account);
+    }
+  });
+};
+/** Clustered on (account, id), as the archive order would be if ids alone ordered it: one index besides. */
+const CLUSTERED_ID_SCHEMA = `
+  CREATE TABLE archive (account INTEGER NOT NULL, id TEXT NOT NULL, with_bare TEXT NOT NULL, with_full TEXT NOT NULL,
+    direction TEXT NOT NULL, message_id TEXT, stanza TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (account, id)) STRICT, WITHOUT ROWID;
+  CREATE INDEX archive_by_with ON archive (account, with_bare, id);`;
+
 const VARIANTS = {
+  'timeids-b100': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, batch: 100 },
+  'timeids-b2000': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, batch: 2000 },
+  'timeids-page1k': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, prePragmas: ['page_size = 1024'] },
+  'timeids-page2k': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, prePragmas: ['page_size = 2048'] },
+  'timeids-page8k': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, prePragmas: ['page_size = 8192'] },
+  'timeids-ckpt10k': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, pragmas: ['wal_autocheckpoint = 10000'] },
+  'timeids-payload-once': { schema: PAYLOAD_SCHEMA, writer: payloadOnce, timeIds: true },
+  // No (account, at) index to find the newest `at` on, so `at` is the message's own time here.
+  'timeids-clustered-id': {
+    schema: CLUSTERED_ID_SCHEMA,
+    timeIds: true,
+    writer: (db) => {
+      const insert = db.prepare(`INSERT INTO archive ${COLS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, id) DO NOTHING`);
+      return db.transaction((rows) => {
+        for (const r of rows) insert.run(r.account, r.id, r.withBare, r.withFull, r.direction, r.messageId, r.stanza, r.at);
+      });
+    },
+  },
+  'timeids-page8k-b2000': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true, batch: 2000, prePragmas: ['page_size = 8192'] },
   current: { schema: CURRENT_SCHEMA, writer: perRow },
   'current-timeids': { schema: CURRENT_SCHEMA, writer: perRow, timeIds: true },
   'current-cache64m': { schema: CURRENT_SCHEMA, writer: perRow, pragmas: ['cache_size = -65536'] },
@@ -139,6 +183,7 @@ function* messages(count, startAt, timeIds) {
 function runVariant(name, variant, dir) {
   const file = path.join(dir, `${name}.sqlite`);
   const db = new Database(file);
+  for (const p of variant.prePragmas ?? []) db.pragma(p);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   for (const p of variant.pragmas ?? []) db.pragma(p);
@@ -155,7 +200,8 @@ function runVariant(name, variant, dir) {
   const rows = [...messages(MESSAGES, base + PREFILL * 20, variant.timeIds)];
   const before = process.cpuUsage();
   const wallBefore = performance.now();
-  for (let i = 0; i < rows.length; i += BATCH) write.immediate(rows.slice(i, i + BATCH));
+  const batchRows = variant.batch ?? BATCH;
+  for (let i = 0; i < rows.length; i += batchRows) write.immediate(rows.slice(i, i + batchRows));
   const used = process.cpuUsage(before);
   const wall = performance.now() - wallBefore;
   const check = db.prepare('SELECT count(*) AS n FROM archive').get().n;
