@@ -3,7 +3,8 @@
 // limits off) but under `node --cpu-prof`, runs `herald bench` against it, stops it gracefully
 // (the profile is written at exit) and prints a summary per scenario, counting only samples in
 // that scenario's measured window. Usage:
-//   node scripts/bench/profile.mjs [--out FILE.cpuprofile] [--herald-module 'mam: {}' …] [herald bench options]
+//   node scripts/bench/profile.mjs [--out FILE.cpuprofile] [--interval µs] [--herald-module 'mam: {}' …] [herald bench options]
+// --interval: V8's sampling interval (default 1000 µs); finer for short paths such as one login.
 // Default scenarios: throughput, fixed-rate, login.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +21,8 @@ const CLI = path.resolve(here, '../../dist/cli/main.js');
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = outAt >= 0 ? args.splice(outAt, 2)[1] : 'herald.cpuprofile';
+const intervalAt = args.indexOf('--interval');
+const interval = intervalAt >= 0 ? args.splice(intervalAt, 2)[1] : undefined;
 const modules = [];
 for (let at = args.indexOf('--herald-module'); at >= 0; at = args.indexOf('--herald-module')) modules.push(args.splice(at, 2)[1]);
 const pass = args.includes('--scenario') ? args : ['--scenario', 'throughput', '--scenario', 'fixed-rate', '--scenario', 'login', ...args];
@@ -31,7 +34,7 @@ await run(process.execPath, [CLI, 'cert', 'generate', DOMAIN, '--out', path.join
 const profDir = path.join(root, 'prof');
 const jsonl = out.replace(/\.cpuprofile$/, '') + '.jsonl';
 fs.rmSync(jsonl, { force: true });
-const server = await startHerald(dir, CLI, ['--cpu-prof', '--cpu-prof-dir', profDir], { modules });
+const server = await startHerald(dir, CLI, ['--cpu-prof', '--cpu-prof-dir', profDir, ...(interval ? ['--cpu-prof-interval', interval] : [])], { modules });
 try {
   const benchArgs = [CLI, 'bench', '--port', String(server.port), '--domain', DOMAIN, '--server-pid', String(server.pid), '--json', jsonl, ...pass];
   const bench = await run(process.execPath, benchArgs, { maxBuffer: 64 << 20 });

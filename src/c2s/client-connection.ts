@@ -21,7 +21,7 @@ import { decodeBase64Text, offeredTokenMechanisms, SaslNegotiation, type SaslOut
 import { tokenSource, type FastTokenSource } from './sasl2/fast.js';
 import { parseAuthenticate, SASL2, type AuthenticateRequest } from './sasl2/elements.js';
 import { completeSasl2, type Sasl2Connection } from './sasl2/completion.js';
-import { streamFeatures } from './stream-features.js';
+import { streamFeaturesText } from './stream-features.js';
 import type { ClientSession } from './client-session.js';
 import { establishSession, onBindStage, resumeSession, type BindingConnection } from './session-binding.js';
 import { ackRequest } from '../stream/stream-management/nonzas.js';
@@ -223,7 +223,7 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
   }
 
   private async sendFeatures(): Promise<void> {
-    this.stream.send(await streamFeatures(this.ctx, this, this.account !== undefined));
+    this.stream.sendSerialized(await streamFeaturesText(this.ctx, this, this.account !== undefined));
   }
 
   private async onElement(element: Element): Promise<void> {
@@ -305,7 +305,8 @@ export class ClientConnection implements BindingConnection, XmlStreamHandler, Se
       resume: (e, announce) => resumeSession(this, this.account!, e, announce),
       establish: (jid, agent) => establishSession(this, jid, agent),
       sendFeatures: () => this.sendFeatures(),
-      tokenMechanisms: offeredTokenMechanisms(this),
+      // The list a token login's source already holds (the stream's binding types are fixed).
+      tokenMechanisms: tokens?.offered ?? offeredTokenMechanisms(this),
       usedToken: tokens?.usedToken,
     };
     await completeSasl2(connection, request, outcome.mechanism, outcome.additionalData);

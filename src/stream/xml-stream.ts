@@ -74,6 +74,7 @@ export class XmlStream implements IdleWatcher {
   /** Two halves of the idle timeout: after the first the peer is probed; silence through the second ends the stream. */
   private readonly idleSweep: IdleSweep | undefined;
   idleSince = 0;
+  private peerAddress: string | undefined;
 
   constructor(
     socket: StreamSocket,
@@ -115,8 +116,12 @@ export class XmlStream implements IdleWatcher {
     return socket instanceof TLSSocket ? socket : socket.underlyingTls;
   }
 
+  /**
+   * The peer's address does not change with STARTTLS: remembered from the first answer, so the
+   * TLS socket does not ask the kernel again (a getpeername per login, in the throttle keys).
+   */
   get remoteAddress(): string {
-    return this.socket.remoteAddress ?? 'unknown';
+    return (this.peerAddress ??= this.socket.remoteAddress) ?? 'unknown';
   }
 
   /** The peer's address and port; undefined when the socket no longer knows them. */

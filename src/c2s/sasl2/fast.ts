@@ -80,19 +80,19 @@ export async function fastAfterLogin(
 ): Promise<Element | undefined> {
   const agent = request.userAgent;
   if (!agent) return undefined;
-  const client = userAgentKey(agent);
-  const bare = account.toBareString();
   const fast = fastChild(request, 'fast');
   const requested = fastChild(request, 'request-token')?.attrs.mechanism;
   if (fast && isTrue(fast.attrs.invalidate)) {
-    await ctx.storage.fastTokens.revoke(bare, client);
+    const client = userAgentKey(agent);
+    await ctx.storage.fastTokens.revoke(account.toBareString(), client);
     return requested && offered.includes(requested) ? issue(ctx, account, client, requested) : undefined;
   }
-  if (requested !== undefined) return offered.includes(requested) ? issue(ctx, account, client, requested) : undefined;
+  if (requested !== undefined) return offered.includes(requested) ? issue(ctx, account, userAgentKey(agent), requested) : undefined;
   if (!usedToken || !offered.includes(mechanism)) return undefined;
   const lifetimeMs = ctx.config.auth.fastTokenLifetimeSeconds * 1000;
   if (usedToken.expiresAt - ctx.clock.now() > lifetimeMs / 2) return undefined;
-  return issue(ctx, account, client, mechanism);
+  // The token was looked up under this client's key: no need to hash the user agent id again.
+  return issue(ctx, account, usedToken.client, mechanism);
 }
 
 /** A new token in the client's 'new' slot (an unused earlier one there is dropped, §4.5). */
