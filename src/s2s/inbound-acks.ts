@@ -35,7 +35,9 @@ export class InboundAcks {
         return undefined;
       case 'r':
         if (!this.on) return new StreamError('unsupported-stanza-type', 'stream management is not enabled');
-        this.write(ackAnswer(this.count.value));
+        // Its <a/> covers every stanza before it: those still on their way to another node count first.
+        if (this.count.counting) void this.count.counting.then(() => this.write(ackAnswer(this.count.value)));
+        else this.write(ackAnswer(this.count.value));
         return undefined;
       case 'a':
         // We send nothing on an incoming stream, so there is nothing to acknowledge; harmless.

@@ -54,6 +54,16 @@ export class StreamManagement {
     return this.inbound.settled();
   }
 
+  /**
+   * XEP-0198 §4: the <a/> for an <r/> covers every stanza before it; those still on their way to
+   * another node are counted first. The session goes on meanwhile (answers stay in order).
+   */
+  private answerWhenCounted(): void {
+    const counting = this.inbound.counting;
+    if (!counting) this.session.writeNonza(ackAnswer(this.inbound.value));
+    else void counting.then(() => this.session.writeNonza(ackAnswer(this.inbound.value)));
+  }
+
   async handleNonza(element: Element): Promise<void> {
     switch (element.name) {
       case 'enable':
@@ -61,7 +71,7 @@ export class StreamManagement {
         return;
       case 'r':
         if (!this.queue) return this.notEnabled();
-        this.session.writeNonza(ackAnswer(this.inbound.value));
+        this.answerWhenCounted();
         return;
       case 'a':
         if (!this.queue) return this.notEnabled();

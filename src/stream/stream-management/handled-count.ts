@@ -25,7 +25,15 @@ export class HandledCount {
     this.pending = mine;
   }
 
-  /** Resolves once every stanza handled so far is counted. */
+  /**
+   * Undefined when every stanza handled so far is counted; else resolves once they are (later
+   * ones may still be waiting): an <r/> is answered then, so its <a/> covers all before it.
+   */
+  get counting(): Promise<void> | undefined {
+    return this.pending;
+  }
+
+  /** Resolves once every stanza handled so far is counted (and any handled meanwhile). */
   async settled(): Promise<void> {
     while (this.pending) await this.pending;
   }
