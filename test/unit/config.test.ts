@@ -161,6 +161,15 @@ describe('environment overrides', () => {
     expect(config.listeners.c2sDirectTls.port).toBe(15223);
   });
 
+  it('HERALD_S2S_PORT and HERALD_S2S_TLS_PORT set the server-to-server ports (0 allowed); a bad one names the variable', () => {
+    const config = loadConfig({ cwd, env: { HERALD_S2S_PORT: '0', HERALD_S2S_TLS_PORT: '15270' } });
+    expect(config.listeners.s2s.port).toBe(0);
+    expect(config.listeners.s2sTls.port).toBe(15270);
+    expect(loadConfig({ cwd, env: { HERALD_S2S_PORT: '' } }).listeners.s2s.port).toBe(5269);
+    expect(loadError({ cwd, env: { HERALD_S2S_PORT: '5269x' } }).message).toBe('environment HERALD_S2S_PORT: expected a port number 0-65535, found "5269x"');
+    expect(loadError({ cwd, env: { HERALD_S2S_TLS_PORT: '70000' } }).message).toContain('HERALD_S2S_TLS_PORT');
+  });
+
   it('HERALD_DATA_DIR and HERALD_CERTS_DIR resolve against cwd, not the file folder', () => {
     writeConfig('certsDir: ../certs\n');
     const config = loadConfig({ cwd, env: { HERALD_DATA_DIR: 'var/data', HERALD_CERTS_DIR: 'var/certs' } });
