@@ -134,7 +134,10 @@ export class ClientSession implements LocalSession {
     // A writer waiting for confirmation is never held back; order is kept by releasing first.
     this.releaseHeld();
     const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
-    if (!this.ending) this.enforceBounds();
+    if (this.ending) return confirmed;
+    this.enforceBounds();
+    // Paced writers (the offline flush, the bus) are logged like senders when the client lags.
+    if (this.outbound.congested !== this.congestionLogged) this.noteCongestion();
     return confirmed;
   }
 

@@ -212,6 +212,22 @@ describe('errors in the file', () => {
     expect(loadError({ cwd, env: {} }).message).toMatch(/:2: auth\.scramIterations: expected an integer 4096-\d+, found 1000$/);
   });
 
+  it('limits.maxQueuedBytesPerSession holds at least what a paced writer (offline flush) leaves in a socket plus one largest stanza', () => {
+    // 131072 (the socket high-water mark) + maxStanzaBytes: the boundary itself is accepted.
+    writeConfig('limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 196608\n');
+    expect(loadConfig({ cwd, env: {} }).limits.maxQueuedBytesPerSession).toBe(196608);
+    writeConfig('limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 196607\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(
+      /:3: limits\.maxQueuedBytesPerSession: expected limits\.maxQueuedBytesPerSession ≥ 196608 \(131072, what a paced writer such as the offline flush leaves in a socket, plus one stanza of limits\.maxStanzaBytes 65536\), found 196607$/,
+    );
+    // The old minimum, 64 KiB, is below it whatever the stanza limit.
+    writeConfig('limits:\n  maxStanzaBytes: 10000\n  maxQueuedBytesPerSession: 65536\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(/:3: limits\.maxQueuedBytesPerSession: expected an integer ≥ 141072, found 65536$/);
+    // A stanza limit raised past what the (default) queue bound allows names the key that was set.
+    writeConfig('limits:\n  maxStanzaBytes: 8388608\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(/:2: limits\.maxStanzaBytes: expected limits\.maxQueuedBytesPerSession ≥ 8519680 .*found 8388608$/);
+  });
+
   it('rejects an auth.fastTokenSecret shorter than 32 characters', () => {
     writeConfig('auth:\n  fastTokenSecret: too-short\n');
     expect(loadError({ cwd, env: {} }).message).toMatch(/:2: auth\.fastTokenSecret: expected a secret string of at least 32 characters/);
