@@ -7,8 +7,10 @@ import { RedisProcess } from '../harness/redis.js';
 import { clusterScripts, type ClusterScripts } from '../../src/cluster/redis/scripts.js';
 import { createAppendBatcher, type AppendBatcher } from '../../src/cluster/redis/append-batcher.js';
 import { redisKeys } from '../../src/cluster/redis/keys.js';
+import { createRedisNodeBus } from '../../src/cluster/redis/node-bus.js';
 import { xml, type Element } from '../../src/xml/element.js';
 import { silentLogger } from '../../src/util/logger.js';
+import type { SessionRef } from '../../src/core/sessions/session-ref.js';
 
 let redis: RedisProcess;
 let client: Redis;
@@ -97,5 +99,27 @@ describe('pipelined bus appends', () => {
     expect(await inboxBodies('node-b')).toEqual(['kept']);
     expect(await inboxBodies('node-c')).toEqual(['other']);
     expect(bus.rerouting()).toBeUndefined();
+  });
+
+  it('a stanza a gone node refused, routed again while the registry still names that node, takes the fallback path instead of looping', async () => {
+    const bus = createRedisNodeBus(scripts, 'node-a/run2', { publish: async () => {} }, silentLogger());
+    const ref: SessionRef = { id: 's1', nodeId: 'node-b', jid: 'bob@example.org/phone', available: true, priority: 0, flags: {} } as SessionRef;
+    const fallbacks: string[] = [];
+    let reroutes = 0;
+    bus.attach({
+      // As the router would with a stale registry: the same session, on the same node.
+      reroute: async (stanza) => {
+        reroutes++;
+        if (!(await bus.deliver(ref, stanza))) fallbacks.push(stanza.attrs.id!);
+      },
+    });
+    await client.hdel(redisKeys.nodes, 'node-b');
+    expect(await bus.deliver(ref, xml('message', { id: 'm1' }))).toBe(true);
+    await bus.settled();
+    expect(reroutes).toBe(1);
+    expect(fallbacks).toEqual(['m1']);
+    // Meanwhile deliveries to that node fail at once, as a gone session's would.
+    expect(await bus.deliver(ref, xml('message', { id: 'm2' }))).toBe(false);
+    expect(bus.settled()).toBeUndefined();
   });
 });

@@ -31,27 +31,47 @@ export interface RedisNodeBus extends NodeBus {
   attach(receiver: Pick<NodeBusReceiver, 'reroute'>): void;
 }
 
+/**
+ * After an inbox refused (its node is no longer a member), deliveries to that node fail at once
+ * for this long, as they did when each append was awaited: a stanza routed again must not go
+ * back to the gone node while the registry still names it (the survivor clears it next).
+ */
+const GONE_MS = 1_000;
+
 export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, notices: Pick<NoticeChannel, 'publish'>, log: Logger): RedisNodeBus {
   const quarantined = new Set<string>();
+  const goneUntil = new Map<string, number>();
   let receiver: Pick<NodeBusReceiver, 'reroute'> | undefined;
+  const unreachable = (nodeId: string): boolean => {
+    if (quarantined.has(nodeId)) return true;
+    const until = goneUntil.get(nodeId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    goneUntil.delete(nodeId);
+    return false;
+  };
   const batcher = createAppendBatcher({
-    send: (nodeId, args) => scripts.sendBatchIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, ...args]),
+    send: async (nodeId, args) => {
+      const reply = await scripts.sendBatchIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, ...args]);
+      if (reply === null) goneUntil.set(nodeId, Date.now() + GONE_MS);
+      return reply;
+    },
     reroute: async (stanza) => receiver?.reroute(stanza),
     log,
   });
   return {
     async deliver(ref, stanza) {
-      if (quarantined.has(ref.nodeId)) return false;
+      if (unreachable(ref.nodeId)) return false;
       const room = batcher.roomToSend();
       if (room) await room;
       void batcher.append(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)], stanza);
       return true;
     },
     async close(ref, condition) {
-      if (!quarantined.has(ref.nodeId)) await batcher.append(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
+      if (!unreachable(ref.nodeId)) await batcher.append(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
     },
     async toNode(nodeId, stanza) {
-      return !quarantined.has(nodeId) && batcher.append(nodeId, ['k', 'n', 'x', serialize(stanza)]);
+      return !unreachable(nodeId) && batcher.append(nodeId, ['k', 'n', 'x', serialize(stanza)]);
     },
     settled: () => batcher.settled(),
     rerouting: () => batcher.rerouting(),
