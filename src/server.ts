@@ -209,7 +209,7 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
       // Component domains (MUC, upload) federate too: a remote user joins a room here, a room
       // sends to remote occupants. Only `has` matters to s2s (accepting and originating streams).
       const federated = { ...hosts, has: (domain: string) => hosts.has(domain) || components.find(domain) !== undefined };
-      s2s = await startS2s({ config: s2sConfig, hosts: federated, router, tls, clock, ids, log, held: storage.held, events });
+      s2s = await startS2s({ config: s2sConfig, hosts: federated, router, tls, clock, ids, log, held: storage.held, events, delivery });
       events.on('s2s/links', (event) => void event.links.push(...s2s!.status()));
       listeners.push(s2s.listener, ...(s2s.directTlsListener ? [s2s.directTlsListener] : []));
     }

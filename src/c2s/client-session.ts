@@ -134,7 +134,10 @@ export class ClientSession implements LocalSession {
     // A writer waiting for confirmation is never held back; order is kept by releasing first.
     this.releaseHeld();
     const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
-    if (!this.ending) this.enforceBounds();
+    if (this.ending) return confirmed;
+    this.enforceBounds();
+    // Paced writers (the offline flush, the bus) are logged like senders when the client lags.
+    if (this.outbound.congested !== this.congestionLogged) this.noteCongestion();
     return confirmed;
   }
 
@@ -193,8 +196,12 @@ export class ClientSession implements LocalSession {
       this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${ns ?? NS.client}' is not supported here`));
       return;
     }
+    // A stanza a gone node refused is routed again before this sender's next one (FIFO).
+    const rerouting = this.ctx.delivery.rerouting();
+    if (rerouting) await rerouting;
     await this.handleStanza(element);
-    this.sm.handled();
+    // Counted (XEP-0198) once what it sent to other nodes is held there, not merely on its way.
+    this.sm.handled(this.ctx.delivery.settled());
   }
 
   private async handleStanza(stanza: Element): Promise<void> {
@@ -290,6 +297,8 @@ export class ClientSession implements LocalSession {
     if (this.ending) return this.ended;
     this.ending = true;
     clearTimeout(this.hibernation);
+    // The count a later <resume/> is told must include every stanza handled before the end.
+    await this.sm.counted();
     this.sm.stop();
     this.outbound.detach();
     this.transport = undefined;

@@ -7,9 +7,10 @@
 // socket's write callback): a session without stream management cannot confirm more than that.
 import type { Element } from '../xml/element.js';
 import { serialize } from '../xml/serialize.js';
+import { SESSION_HIGH_WATER_BYTES } from '../config/defaults.js';
 
 /** Bytes in the socket's buffer above which stanzas wait in our queue instead. */
-export const HIGH_WATER_BYTES = 128 * 1024;
+export const HIGH_WATER_BYTES = SESSION_HIGH_WATER_BYTES;
 
 /** The connection as this side sees it (see XmlStream for the counters). */
 export interface OutboundTransport {

@@ -5,10 +5,21 @@ import type { SessionRef } from '../core/sessions/session-ref.js';
 /** Carries work to a session on another node. */
 export interface NodeBus {
   /**
-   * Resolves true once the target node (or, should it die, a survivor) is responsible for the
-   * stanza; false when the node is not alive, so the caller treats the session as gone.
+   * Resolves true once the stanza is on its way, in order behind everything sent before it: the
+   * target node (or, should it die, a survivor) becomes responsible for it once `settled()`
+   * resolves, and should the target turn out to be gone meanwhile the bus routes the stanza
+   * again itself, as a fresh one. False when the node is known not to be alive, so the caller
+   * treats the session as gone.
    */
   deliver(ref: SessionRef, stanza: Element): Promise<boolean>;
+  /**
+   * Undefined when nothing is on its way; else resolves once everything delivered so far is
+   * held by its target node (or was routed again). What may count a stanza as handled (a
+   * client's XEP-0198 count) waits for it.
+   */
+  settled(): Promise<void> | undefined;
+  /** While stanzas a gone node refused are being routed again: resolves once they were. */
+  rerouting(): Promise<void> | undefined;
   close(ref: SessionRef, condition: StreamErrorCondition): Promise<void>;
   /** A stanza for the node itself (an answer to a request it sent); false when it is not alive. */
   toNode(nodeId: string, stanza: Element): Promise<boolean>;
@@ -43,6 +54,8 @@ export function createSingleNodeBus(): NodeBus {
     async deliver() {
       return false;
     },
+    settled: () => undefined,
+    rerouting: () => undefined,
     async close() {},
     async toNode() {
       return false;

@@ -11,6 +11,14 @@ export const DEFAULT_HTTP_PORT = 5280;
 export const DEFAULT_HTTPS_PORT = 5443;
 /** RFC 6120 §13.12: servers must accept stanzas of at least 10000 bytes. */
 export const MIN_STANZA_BYTES = 10000;
+/** Bytes in a client socket's buffer above which Herald queues (and paced writers wait). */
+export const SESSION_HIGH_WATER_BYTES = 128 * 1024;
+/**
+ * The least `limits.maxQueuedBytesPerSession` may be: a paced writer (the offline flush, a MAM
+ * replay) writes while the socket holds less than the high-water mark, so a client reading at
+ * its own pace may hold that much plus the one stanza that crossed it, the largest allowed.
+ */
+export const minQueuedBytesPerSession = (maxStanzaBytes: number): number => SESSION_HIGH_WATER_BYTES + maxStanzaBytes;
 /** RFC 7677 §4: SCRAM-SHA-256 iteration count of at least 4096. */
 export const MIN_SCRAM_ITERATIONS = 4096;
 /** Shortest password accepted when one is set; NIST SP 800-63B asks for at least 8 characters. */

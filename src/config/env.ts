@@ -21,6 +21,8 @@ export const ENV_VARIABLES = [
   'HERALD_POSTGRES_URL',
   'HERALD_NODE_ID',
   'HERALD_REDIS_URL',
+  'HERALD_S2S_PORT',
+  'HERALD_S2S_TLS_PORT',
 ] as const;
 
 /** Returns `base` with overrides from `env` applied; relative paths resolve against `cwd`. */
@@ -60,6 +62,12 @@ export function applyEnv(base: HeraldConfig, env: NodeJS.ProcessEnv, cwd: string
   if (c2sPort !== undefined) out.listeners.c2s.port = check('HERALD_C2S_PORT', c2sPort, portFromString);
   const tlsPort = get('HERALD_C2S_TLS_PORT');
   if (tlsPort !== undefined) out.listeners.c2sDirectTls.port = check('HERALD_C2S_TLS_PORT', tlsPort, portFromString);
+
+  // Two federating nodes on one machine need their own s2s ports, like their c2s ones.
+  const s2sPort = get('HERALD_S2S_PORT');
+  if (s2sPort !== undefined) out.listeners.s2s.port = check('HERALD_S2S_PORT', s2sPort, portFromString);
+  const s2sTlsPort = get('HERALD_S2S_TLS_PORT');
+  if (s2sTlsPort !== undefined) out.listeners.s2sTls.port = check('HERALD_S2S_TLS_PORT', s2sTlsPort, portFromString);
 
   const httpPort = get('HERALD_HTTP_PORT');
   if (httpPort !== undefined) out.listeners.http.port = check('HERALD_HTTP_PORT', httpPort, portFromString);

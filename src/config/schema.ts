@@ -3,7 +3,7 @@
 // misspelt key fails loudly instead of silently leaving a default in force.
 import path from 'node:path';
 import { ConfigError, expectedFound, joinKeyPath } from './config-error.js';
-import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES } from './defaults.js';
+import { defaultDomain, MIN_SCRAM_ITERATIONS, MIN_STANZA_BYTES, minQueuedBytesPerSession } from './defaults.js';
 import type { DomainConfig, HeraldConfig, LimitsConfig, ListenerConfig } from './types.js';
 import {
   booleanValue, closestKey, domainName, fastTokenSecret, hostValue, integerInRange, Invalid, isPlainMap, logLevel, moduleName, pathValue, portNumber,
@@ -39,7 +39,7 @@ const LIMIT_CHECKS: Record<keyof LimitsConfig, (v: unknown) => number> = {
   tlsHandshakeTimeoutSeconds: (v) => integerInRange(v, 1),
   shutdownGraceSeconds: (v) => integerInRange(v, 0),
   maxUnackedStanzas: (v) => integerInRange(v, 10),
-  maxQueuedBytesPerSession: (v) => integerInRange(v, 65536),
+  maxQueuedBytesPerSession: (v) => integerInRange(v, minQueuedBytesPerSession(MIN_STANZA_BYTES)),
   stanzasPerSecond: (v) => integerInRange(v, 1),
   maxResourcesPerAccount: (v) => integerInRange(v, 1),
   maxConnectionsPerAddress: (v) => integerInRange(v, 1),
@@ -99,6 +99,11 @@ export function applyFile(base: HeraldConfig, raw: unknown, ctx: FileContext): H
     const l = c.map(['limits'], top['limits'], names);
     for (const name of names) {
       if (name in l) out.limits[name] = c.check(['limits', name], l[name], LIMIT_CHECKS[name]);
+    }
+    const { maxQueuedBytesPerSession: queued, maxStanzaBytes } = out.limits;
+    if (queued < minQueuedBytesPerSession(maxStanzaBytes)) {
+      const key = 'maxQueuedBytesPerSession' in l ? 'maxQueuedBytesPerSession' : 'maxStanzaBytes';
+      c.fail(['limits', key], `expected limits.maxQueuedBytesPerSession ≥ ${minQueuedBytesPerSession(maxStanzaBytes)} (131072, what a paced writer such as the offline flush leaves in a socket, plus one stanza of limits.maxStanzaBytes ${maxStanzaBytes}), found ${queued}`);
     }
   }
   if ('logging' in top) {

@@ -28,6 +28,13 @@ export interface Delivery {
    * e.g. so they drop a cached copy; nothing to do on one node. Resolves once the bus took it.
    */
   notifyNodes(topic: string, key: string): Promise<void>;
+  /**
+   * Undefined when every stanza handed to another node is held there; else resolves once those
+   * handed on so far are (NodeBus.settled). A stanza counts as handled for its sender after it.
+   */
+  settled(): Promise<void> | undefined;
+  /** Before routing a sender's next stanza: resolves once stanzas a gone node refused were routed again. */
+  rerouting(): Promise<void> | undefined;
 }
 
 export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
@@ -51,6 +58,8 @@ export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
       return target === nodeId ? Promise.resolve(false) : bus.toNode(target, stanza);
     },
     notifyNodes: (topic, key) => bus.notify(topic, key),
+    settled: () => bus.settled(),
+    rerouting: () => bus.rerouting(),
   };
 }
 

@@ -3,12 +3,12 @@
 // are about to close the stream, so it knows exactly what it must send again elsewhere.
 import type { Element } from '../xml/element.js';
 import { StreamError } from '../protocol/stream-error.js';
-import { increment } from '../stream/stream-management/counter.js';
+import { HandledCount } from '../stream/stream-management/handled-count.js';
 import { ackAnswer, enabled, failed } from '../stream/stream-management/nonzas.js';
 
 export class InboundAcks {
   private on = false;
-  private handledCount = 0;
+  private readonly count = new HandledCount();
 
   constructor(private readonly write: (nonza: Element) => void) {}
 
@@ -16,9 +16,9 @@ export class InboundAcks {
     return this.on;
   }
 
-  /** One stanza from the peer fully handled. */
-  handled(): void {
-    if (this.on) this.handledCount = increment(this.handledCount);
+  /** One stanza from the peer fully handled; with `after`, counted once that resolves, in order. */
+  handled(after?: Promise<void>): void {
+    if (this.on) this.count.handled(after);
   }
 
   /** A stream management element from the peer; a StreamError when the stream must end. */
@@ -35,7 +35,9 @@ export class InboundAcks {
         return undefined;
       case 'r':
         if (!this.on) return new StreamError('unsupported-stanza-type', 'stream management is not enabled');
-        this.write(ackAnswer(this.handledCount));
+        // Its <a/> covers every stanza before it: those still on their way to another node count first.
+        if (this.count.counting) void this.count.counting.then(() => this.write(ackAnswer(this.count.value)));
+        else this.write(ackAnswer(this.count.value));
         return undefined;
       case 'a':
         // We send nothing on an incoming stream, so there is nothing to acknowledge; harmless.
@@ -47,6 +49,6 @@ export class InboundAcks {
 
   /** An unsolicited <a/> (XEP-0198 §4 allows it) before we close the stream. */
   flush(): void {
-    if (this.on) this.write(ackAnswer(this.handledCount));
+    if (this.on) this.write(ackAnswer(this.count.value));
   }
 }

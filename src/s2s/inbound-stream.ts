@@ -268,6 +268,6 @@ export class InboundStream {
     this.stanzasIn += 1;
     this.ctx.events?.notify('s2s/stanza-in', element);
     await this.ctx.router.route(element);
-    this.acks.handled();
+    this.acks.handled(this.ctx.delivery?.settled());
   }
 }

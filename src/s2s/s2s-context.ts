@@ -3,6 +3,7 @@ import type { HeraldConfig } from '../config/types.js';
 import type { Hosts } from '../core/hosts.js';
 import type { EventBus } from '../core/event-bus.js';
 import type { Router } from '../core/router.js';
+import type { Delivery } from '../core/delivery.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { S2sResolver } from './resolver.js';
@@ -21,6 +22,8 @@ export interface S2sContext {
   log: Logger;
   /** Traffic observers (`s2s/stanza-in`, `s2s/stanza-out`); absent in tests that build links alone. */
   events?: Pick<EventBus, 'notify'>;
+  /** What a peer's XEP-0198 count waits for (stanzas handed to another node, held there). */
+  delivery?: Pick<Delivery, 'settled'>;
 }
 
 /** Stream options shared by both directions. */

@@ -24,6 +24,7 @@ import { createS2sTls } from './s2s-tls.js';
 import { loadDialbackSecret } from './secret.js';
 import { createMemoryHeldRepository } from '../storage/memory/held.js';
 import type { HeldStanzaRepository } from '../storage/types.js';
+import type { Delivery } from '../core/delivery.js';
 
 export interface S2sHandle {
   links: LinkManager;
@@ -49,6 +50,8 @@ export interface S2sDeps {
   held?: HeldStanzaRepository;
   /** Traffic observers (metrics). */
   events?: Pick<EventBus, 'notify'>;
+  /** In a cluster: a peer's stanzas count as handled once those sent to other nodes are held there. */
+  delivery?: Pick<Delivery, 'settled'>;
 }
 
 export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
@@ -68,6 +71,7 @@ export async function startS2s(deps: S2sDeps): Promise<S2sHandle> {
     ids: deps.ids,
     log,
     ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.delivery ? { delivery: deps.delivery } : {}),
   };
   const links = createLinkManager(() => ctx, deps.held ?? createMemoryHeldRepository(() => undefined));
   // One verification per request and per domain pair at a time, whatever the streams ask.

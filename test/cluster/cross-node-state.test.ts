@@ -18,7 +18,7 @@ beforeAll(async () => {
   redis = await RedisProcess.start();
   // A small per-session bound, so a reader that stops reading is ended quickly (backpressure test).
   // (Above the 128 KiB a session writes before pacing: an offline flush must fit under it.)
-  const limits = 'limits:\n  maxQueuedBytesPerSession: 262144\n  maxUnackedStanzas: 100000';
+  const limits = 'limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 262144\n  maxUnackedStanzas: 100000';
   cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: `modules:\n  mam: {}\n${limits}` });
   for (const user of ['alice', 'bob', 'carol', 'mallory', 'dora']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
 }, CLUSTER_STARTUP_MS);

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { RedisProcess } from '../harness/redis.js';
 import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, clusterCli, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
+import { enableSm, NS_SM } from '../harness/stream-management.js';
 import { barrier, getRoster, letSeePresence, nextMessage, nextPresence, nextPush, NS_ROSTER } from '../harness/im.js';
 
 let redis: RedisProcess;
@@ -137,9 +138,33 @@ describe('two nodes, one domain', () => {
     const background = Math.ceil(seconds + 1) * 2;
     console.log(`per message: evalsha ${(delta('evalsha') / 1000).toFixed(3)}, xread ${(delta('xread') / 1000).toFixed(3)}, xdel ${(delta('xdel') / 1000).toFixed(3)}, hvals ${delta('hvals')} in all`);
     expect(delta('evalsha')).toBeLessThanOrEqual(1001 + background);
+    // Pipelined: appends issued in one turn of the sender node's event loop share one script call.
+    expect(delta('evalsha')).toBeLessThan(500);
     // Commands a script runs inside Redis are counted too (HGET, XADD …): only these are client calls.
     expect(delta('hvals')).toBeLessThanOrEqual(2);
     a.client.end();
     b.client.end();
   }, 30_000);
+
+  it('XEP-0198 §4 across nodes: with appends in flight, each <a/> counts every message sent before its <r/>, in order; a burst of 500 arrives in order', async () => {
+    const a = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'smburst');
+    await enableSm(a.client);
+    const b = await login(cluster.node(1).ports.c2s, 'bob', 'pw', 'smburst');
+    await barrier(a.client, b.client, b.jid);
+    const answers: number[] = [];
+    a.client.observe((el) => {
+      if (el.name === 'a' && el.attrs.xmlns === NS_SM) answers.push(Number(el.attrs.h));
+    });
+    for (let i = 0; i < 500; i++) a.client.send(`<message to='${b.jid}' id='sm${i}' type='chat'><body>${i}</body></message><r xmlns='${NS_SM}'/>`);
+    await a.client.next((el) => el.name === 'a' && answers.length === 500, 25_000);
+    // The barrier's message came first: the i-th <r/> follows i + 2 stanzas.
+    for (const [i, h] of answers.entries()) expect(h).toBeGreaterThanOrEqual(i + 2);
+    expect(answers).toEqual([...answers].sort((x, y) => x - y));
+    expect(answers[499]).toBe(501);
+    await barrier(a.client, b.client, b.jid, 25_000);
+    const ids = b.client.received.filter((el) => el.name === 'message' && /^sm\d+$/.test(el.attrs.id ?? '')).map((el) => el.attrs.id);
+    expect(ids).toEqual(Array.from({ length: 500 }, (_, i) => `sm${i}`));
+    a.client.end();
+    b.client.end();
+  }, 40_000);
 });

@@ -161,6 +161,15 @@ describe('environment overrides', () => {
     expect(config.listeners.c2sDirectTls.port).toBe(15223);
   });
 
+  it('HERALD_S2S_PORT and HERALD_S2S_TLS_PORT set the server-to-server ports (0 allowed); a bad one names the variable', () => {
+    const config = loadConfig({ cwd, env: { HERALD_S2S_PORT: '0', HERALD_S2S_TLS_PORT: '15270' } });
+    expect(config.listeners.s2s.port).toBe(0);
+    expect(config.listeners.s2sTls.port).toBe(15270);
+    expect(loadConfig({ cwd, env: { HERALD_S2S_PORT: '' } }).listeners.s2s.port).toBe(5269);
+    expect(loadError({ cwd, env: { HERALD_S2S_PORT: '5269x' } }).message).toBe('environment HERALD_S2S_PORT: expected a port number 0-65535, found "5269x"');
+    expect(loadError({ cwd, env: { HERALD_S2S_TLS_PORT: '70000' } }).message).toContain('HERALD_S2S_TLS_PORT');
+  });
+
   it('HERALD_DATA_DIR and HERALD_CERTS_DIR resolve against cwd, not the file folder', () => {
     writeConfig('certsDir: ../certs\n');
     const config = loadConfig({ cwd, env: { HERALD_DATA_DIR: 'var/data', HERALD_CERTS_DIR: 'var/certs' } });
@@ -201,6 +210,22 @@ describe('errors in the file', () => {
     expect(loadError({ cwd, env: {} }).message).toMatch(/:2: limits\.maxStanzaBytes: expected an integer ≥ 10000, found 9999$/);
     writeConfig('auth:\n  scramIterations: 1000\n');
     expect(loadError({ cwd, env: {} }).message).toMatch(/:2: auth\.scramIterations: expected an integer 4096-\d+, found 1000$/);
+  });
+
+  it('limits.maxQueuedBytesPerSession holds at least what a paced writer (offline flush) leaves in a socket plus one largest stanza', () => {
+    // 131072 (the socket high-water mark) + maxStanzaBytes: the boundary itself is accepted.
+    writeConfig('limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 196608\n');
+    expect(loadConfig({ cwd, env: {} }).limits.maxQueuedBytesPerSession).toBe(196608);
+    writeConfig('limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 196607\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(
+      /:3: limits\.maxQueuedBytesPerSession: expected limits\.maxQueuedBytesPerSession ≥ 196608 \(131072, what a paced writer such as the offline flush leaves in a socket, plus one stanza of limits\.maxStanzaBytes 65536\), found 196607$/,
+    );
+    // The old minimum, 64 KiB, is below it whatever the stanza limit.
+    writeConfig('limits:\n  maxStanzaBytes: 10000\n  maxQueuedBytesPerSession: 65536\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(/:3: limits\.maxQueuedBytesPerSession: expected an integer ≥ 141072, found 65536$/);
+    // A stanza limit raised past what the (default) queue bound allows names the key that was set.
+    writeConfig('limits:\n  maxStanzaBytes: 8388608\n');
+    expect(loadError({ cwd, env: {} }).message).toMatch(/:2: limits\.maxStanzaBytes: expected limits\.maxQueuedBytesPerSession ≥ 8519680 .*found 8388608$/);
   });
 
   it('rejects an auth.fastTokenSecret shorter than 32 characters', () => {

@@ -31,6 +31,8 @@ describe('IQ answers across nodes', () => {
         return true;
       },
       notify: async () => {},
+      settled: () => undefined,
+      rerouting: () => undefined,
     });
     for (const id of ['node-1', 'node-2']) {
       const events = createEventBus();

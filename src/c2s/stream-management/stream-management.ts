@@ -4,14 +4,15 @@ import type { Element } from '../../xml/element.js';
 import { StreamError } from '../../protocol/stream-error.js';
 import type { C2sContext } from '../c2s-context.js';
 import type { ClientSession } from '../client-session.js';
-import { increment, parseCounter } from '../../stream/stream-management/counter.js';
+import { parseCounter } from '../../stream/stream-management/counter.js';
+import { HandledCount } from '../../stream/stream-management/handled-count.js';
 import { OutboundQueue } from '../../stream/stream-management/outbound-queue.js';
 import { ackAnswer, ackRequest, enabled, failed, resumed } from '../../stream/stream-management/nonzas.js';
 import { AckRequester } from '../../stream/stream-management/ack-requester.js';
 
 export class StreamManagement {
   private queue: OutboundQueue | undefined;
-  private inbound = 0;
+  private readonly inbound = new HandledCount();
   private resumeId: string | undefined;
   private requester: AckRequester | undefined;
 
@@ -43,9 +44,24 @@ export class StreamManagement {
     this.requester!.stanzaSent();
   }
 
-  /** One inbound stanza fully processed (routed, stored or answered). */
-  handled(): void {
-    if (this.queue) this.inbound = increment(this.inbound);
+  /** One inbound stanza fully processed; with `after`, counted once that resolves, in order. */
+  handled(after?: Promise<void>): void {
+    if (this.queue) this.inbound.handled(after);
+  }
+
+  /** Resolves once every stanza handled so far is counted. */
+  counted(): Promise<void> {
+    return this.inbound.settled();
+  }
+
+  /**
+   * XEP-0198 §4: the <a/> for an <r/> covers every stanza before it; those still on their way to
+   * another node are counted first. The session goes on meanwhile (answers stay in order).
+   */
+  private answerWhenCounted(): void {
+    const counting = this.inbound.counting;
+    if (!counting) this.session.writeNonza(ackAnswer(this.inbound.value));
+    else void counting.then(() => this.session.writeNonza(ackAnswer(this.inbound.value)));
   }
 
   async handleNonza(element: Element): Promise<void> {
@@ -55,14 +71,14 @@ export class StreamManagement {
         return;
       case 'r':
         if (!this.queue) return this.notEnabled();
-        this.session.writeNonza(ackAnswer(this.inbound));
+        this.answerWhenCounted();
         return;
       case 'a':
         if (!this.queue) return this.notEnabled();
         return this.applyAck(parseCounter(element.attrs.h));
       case 'resume':
         // A bound session cannot resume another one (XEP-0198 §5: resume replaces binding).
-        this.session.writeNonza(failed('unexpected-request', this.queue ? this.inbound : undefined));
+        this.session.writeNonza(failed('unexpected-request', this.queue ? this.inbound.value : undefined));
         return;
       default:
         this.session.close(new StreamError('unsupported-stanza-type', `<${element.name}/> is not a stream management element`));
@@ -75,9 +91,10 @@ export class StreamManagement {
    */
   async resumeWith(h: number, announce: (resumed: Element) => Element[] = (e) => [e]): Promise<boolean> {
     if (!this.queue || !this.resumeId) return false;
+    await this.counted();
     const acked = this.queue.ack(h);
     if (!acked) return false;
-    for (const element of announce(resumed(this.resumeId, this.inbound))) this.session.writeNonza(element);
+    for (const element of announce(resumed(this.resumeId, this.inbound.value))) this.session.writeNonza(element);
     await this.confirm(acked);
     return true;
   }
@@ -95,7 +112,7 @@ export class StreamManagement {
     this.requester?.stop();
     if (!this.resumeId) return;
     this.ctx.resumptions.remove(this.resumeId, this.session);
-    this.ctx.resumptions.recordEnded(this.resumeId, this.session.accountBare, this.inbound);
+    this.ctx.resumptions.recordEnded(this.resumeId, this.session.accountBare, this.inbound.value);
   }
 
   /** Enables it (the <enable/> may also come inline in a Bind 2 request); returns the answer. */

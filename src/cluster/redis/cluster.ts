@@ -49,7 +49,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
   const cache = createSessionCache();
   const registry = createRedisSessionRegistry(redis, scripts, cache);
   const notices = createNoticeChannel(redis, nodeId, log);
-  const bus = createRedisNodeBus(scripts, `${nodeId}/${randomBytes(6).toString('hex')}`, notices);
+  const bus = createRedisNodeBus(scripts, `${nodeId}/${randomBytes(6).toString('hex')}`, notices, log);
 
   sub.on('message', (channel: string, message: string) => {
     if (channel === redisKeys.invalidations) cache.invalidate(message);
@@ -89,6 +89,7 @@ export async function openRedisCluster(deps: { url: string; nodeId: string; log:
         }
       };
       notices.attach(receiver);
+      bus.attach(receiver);
       liveness = createLiveness({ redis, scripts, registry, bus, nodeId, receiver, log, onLeaseLost: endAll, onSessionsLost });
       await liveness.claim();
       inbox = readInbox({ reader: reader!, redis, nodeId, receiver, log });

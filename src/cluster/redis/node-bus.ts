@@ -1,15 +1,17 @@
 // The node bus on Redis Streams: one stream per node (its inbox). A sender appends to the target
-// node's inbox in one round trip (a script that refuses a node no longer a member); the target
-// reads its inbox in order and deletes each entry once the stanza is confirmed by the client or
-// re-homed. Whatever is still in a dead node's inbox is therefore exactly what it had not finished,
-// and a survivor routes it again (liveness.ts). One sender's stanzas leave on one connection, in
-// order, and one inbox is read in order: per-sender FIFO holds across nodes.
+// node's inbox through a script that refuses a node no longer a member; appends are pipelined
+// and batched per turn of the event loop (append-batcher.ts). The target reads its inbox in order
+// and deletes each entry once the stanza is confirmed by the client or re-homed. Whatever is
+// still in a dead node's inbox is therefore exactly what it had not finished, and a survivor
+// routes it again (liveness.ts). One node's appends leave on one connection, in the order issued,
+// and one inbox is read in order: per-sender FIFO holds across nodes.
 import type { Redis } from 'ioredis';
 import { buildElement } from '../../xml/element-builder.js';
 import { serialize } from '../../xml/serialize.js';
 import type { StreamErrorCondition } from '../../protocol/stream-error.js';
 import type { Logger } from '../../util/logger.js';
 import type { NodeBus, NodeBusReceiver } from '../node-bus.js';
+import { createAppendBatcher } from './append-batcher.js';
 import { redisKeys } from './keys.js';
 import type { ClusterScripts } from './scripts.js';
 import type { NoticeChannel } from './notices.js';
@@ -25,28 +27,58 @@ export interface RedisNodeBus extends NodeBus {
    */
   quarantine(nodeId: string): void;
   release(nodeId: string): void;
+  /** Where stanzas an inbox refused are routed again (the receiver, once the node starts). */
+  attach(receiver: Pick<NodeBusReceiver, 'reroute'>): void;
 }
 
-export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, notices: Pick<NoticeChannel, 'publish'>): RedisNodeBus {
+/**
+ * After an inbox refused (its node is no longer a member), deliveries to that node fail at once
+ * for this long, as they did when each append was awaited: a stanza routed again must not go
+ * back to the gone node while the registry still names it (the survivor clears it next).
+ */
+const GONE_MS = 1_000;
+
+export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, notices: Pick<NoticeChannel, 'publish'>, log: Logger): RedisNodeBus {
   const quarantined = new Set<string>();
-  let appends = 0;
-  const send = (nodeId: string, fields: string[]) =>
-    quarantined.has(nodeId)
-      ? Promise.resolve(null)
-      : scripts.sendIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, String(++appends), ...fields]);
+  const goneUntil = new Map<string, number>();
+  let receiver: Pick<NodeBusReceiver, 'reroute'> | undefined;
+  const unreachable = (nodeId: string): boolean => {
+    if (quarantined.has(nodeId)) return true;
+    const until = goneUntil.get(nodeId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    goneUntil.delete(nodeId);
+    return false;
+  };
+  const batcher = createAppendBatcher({
+    send: async (nodeId, args) => {
+      const reply = await scripts.sendBatchIfMember([redisKeys.nodes, redisKeys.inbox(nodeId), redisKeys.inboxSequence(nodeId)], [nodeId, senderRun, ...args]);
+      if (reply === null) goneUntil.set(nodeId, Date.now() + GONE_MS);
+      return reply;
+    },
+    reroute: async (stanza) => receiver?.reroute(stanza),
+    log,
+  });
   return {
     async deliver(ref, stanza) {
-      return (await send(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)])) !== null;
+      if (unreachable(ref.nodeId)) return false;
+      const room = batcher.roomToSend();
+      if (room) await room;
+      void batcher.append(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)], stanza);
+      return true;
     },
     async close(ref, condition) {
-      await send(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
+      if (!unreachable(ref.nodeId)) await batcher.append(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
     },
     async toNode(nodeId, stanza) {
-      return (await send(nodeId, ['k', 'n', 'x', serialize(stanza)])) !== null;
+      return !unreachable(nodeId) && batcher.append(nodeId, ['k', 'n', 'x', serialize(stanza)]);
     },
+    settled: () => batcher.settled(),
+    rerouting: () => batcher.rerouting(),
     notify: (topic, key) => notices.publish(topic, key),
     quarantine: (nodeId) => void quarantined.add(nodeId),
     release: (nodeId) => void quarantined.delete(nodeId),
+    attach: (r) => void (receiver = r),
   };
 }
 

@@ -26,19 +26,30 @@ end
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 1`;
 
-// A bus entry only goes to a node that is still a member. A dead node stays one until a survivor
+// Bus entries only go to a node that is still a member. A dead node stays one until a survivor
 // has drained its inbox, so entries keep landing behind the older ones and are routed again in
 // the order they were sent; once it is gone (FINISH_DRAIN), nothing may land there any more.
+// One call carries every append a node issued to that inbox in one turn of its event loop
+// (ARGV[3..]: groups of sequence number, field count, fields), all or none.
 //
 // ioredis sends a command again when the connection dropped before its answer (a Redis restart),
 // so an append may arrive twice. Each sender numbers its appends per run; an append whose number
-// is not above the last one taken from that sender is a repeat and is answered, not added again.
-const SEND_IF_MEMBER = `
+// is not above the last one taken from that sender is a repeat and is skipped, not added again.
+const SEND_BATCH_IF_MEMBER = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
 local last = tonumber(redis.call('HGET', KEYS[3], ARGV[2]) or '0')
-if tonumber(ARGV[3]) <= last then return 'repeat' end
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4))`;
+local i = 3
+while i <= #ARGV do
+  local seq = tonumber(ARGV[i])
+  local count = tonumber(ARGV[i + 1])
+  if seq > last then
+    redis.call('XADD', KEYS[2], '*', unpack(ARGV, i + 2, i + 1 + count))
+    last = seq
+  end
+  i = i + 2 + count
+end
+redis.call('HSET', KEYS[3], ARGV[2], last)
+return 1`;
 
 // Ends a node's membership only if its inbox is empty; otherwise the drain goes on.
 const FINISH_DRAIN = `
@@ -61,7 +72,8 @@ return 'ok'`;
 export interface ClusterScripts {
   registryAdd(keys: [string, string, string], args: [string, string, string, string, string, string]): Promise<string | null>;
   registryChange(keys: [string, string, string], args: [string, string, string, string]): Promise<number>;
-  sendIfMember(keys: [string, string, string], args: string[]): Promise<string | null>;
+  /** 1 once the appends are in the inbox (or were already), null when the node is not a member. */
+  sendBatchIfMember(keys: [string, string, string], args: string[]): Promise<number | null>;
   finishDrain(keys: [string, string, string], args: [string]): Promise<number>;
   heartbeat(keys: [string, string, string], args: [string, string, string, string]): Promise<'ok' | 'lost'>;
 }
@@ -72,14 +84,14 @@ type Scripted = Record<string, (...args: (string | number)[]) => Promise<unknown
 export function clusterScripts(client: Redis): ClusterScripts {
   client.defineCommand('heraldRegistryAdd', { numberOfKeys: 3, lua: ADD });
   client.defineCommand('heraldRegistryChange', { numberOfKeys: 3, lua: CHANGE_IF_SAME });
-  client.defineCommand('heraldSendIfMember', { numberOfKeys: 3, lua: SEND_IF_MEMBER });
+  client.defineCommand('heraldSendBatchIfMember', { numberOfKeys: 3, lua: SEND_BATCH_IF_MEMBER });
   client.defineCommand('heraldFinishDrain', { numberOfKeys: 3, lua: FINISH_DRAIN });
   client.defineCommand('heraldHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
   const c = client as unknown as Scripted;
   return {
     registryAdd: (keys, args) => c['heraldRegistryAdd']!(...keys, ...args) as Promise<string | null>,
     registryChange: (keys, args) => c['heraldRegistryChange']!(...keys, ...args) as Promise<number>,
-    sendIfMember: (keys, args) => c['heraldSendIfMember']!(...keys, ...args) as Promise<string | null>,
+    sendBatchIfMember: (keys, args) => c['heraldSendBatchIfMember']!(...keys, ...args) as Promise<number | null>,
     finishDrain: (keys, args) => c['heraldFinishDrain']!(...keys, ...args) as Promise<number>,
     heartbeat: (keys, args) => c['heraldHeartbeat']!(...keys, ...args) as Promise<'ok' | 'lost'>,
   };

@@ -7,6 +7,7 @@ import { PRE_PRESENCE_BARE, type CapsQueryEvent, type StanzaEvent } from '../../
 import type { Element } from '../../xml/element.js';
 import { CAPS_FLAG, createCapsDiscovery, type Announcement, type CapsDiscovery } from './discovery.js';
 import { createRemoteCaps, type RemoteCaps } from './remote.js';
+import { createRemoteCapsStore, REMOTE_CAPS_CHANGED } from './remote-store.js';
 import { isSupportedHash } from './verification.js';
 
 const NS_CAPS = 'http://jabber.org/protocol/caps';
@@ -20,7 +21,13 @@ export const capsModule: HeraldModule = {
     const discovery = createCapsDiscovery(ctx, typeof timeout === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS);
 
     // Ahead of the presence module, which claims the broadcast; this only looks.
-    const remote = createRemoteCaps(ctx, discovery);
+    const store = createRemoteCapsStore(ctx);
+    const remote = createRemoteCaps(ctx, discovery, store);
+    // Another node learnt or forgot a remote resource's caps: our cached copy goes.
+    ctx.on('node/notice', ({ topic, key }) => {
+      if (topic === undefined || topic === REMOTE_CAPS_CHANGED) store.changedElsewhere(key);
+      return false;
+    });
 
     ctx.on(
       'pre-presence/bare',
@@ -35,8 +42,8 @@ export const capsModule: HeraldModule = {
 
     // Ahead of the presence module, which delivers it (and claims it); this only looks.
     ctx.on('presence/bare', (event) => learnRemote(ctx, remote, event), 10);
-    ctx.on('caps/remote-resources', (event) => {
-      event.resources.push(...remote.resourcesOf(event.account, event.contact));
+    ctx.on('caps/remote-resources', async (event) => {
+      event.resources.push(...(await remote.resourcesOf(event.account, event.contact)));
     });
     ctx.on('caps/query', (event) => answer(ctx, discovery, remote, event));
   },
@@ -60,7 +67,9 @@ function announcementIn(stanza: Element): Announcement | undefined {
 async function learnRemote(ctx: ModuleContext, remote: RemoteCaps, { stanza, from, to }: StanzaEvent): Promise<boolean> {
   if (ctx.hosts.has(from.domain)) return false;
   const type = stanza.attrs.type;
-  if (type === 'unavailable') remote.unavailable(to.bare, from);
+  if (type === 'unavailable') {
+    remote.unavailable(to.bare, from).catch((error: unknown) => ctx.log.warn({ err: error, jid: from.toString() }, 'caps: could not forget a remote resource'));
+  }
   if (type !== undefined || from.isBare) return false;
   const caps = announcementIn(stanza);
   if (!caps) return false;
@@ -80,7 +89,7 @@ async function answer(ctx: ModuleContext, discovery: CapsDiscovery, remote: Remo
   try {
     const local = ctx.hosts.has(event.jid.domain);
     const ref = local ? await ctx.sessions.byFullJid(event.jid.toString()) : undefined;
-    const ver = local ? ref?.flags[CAPS_FLAG] : event.account && remote.verOf(event.account, event.jid);
+    const ver = local ? ref?.flags[CAPS_FLAG] : event.account && (await remote.verOf(event.account, event.jid));
     const features = ver === undefined ? undefined : await discovery.features(ver);
     if (!features) return false;
     event.supported = features.includes(event.feature);
