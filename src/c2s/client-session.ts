@@ -9,6 +9,7 @@ import { StanzaError, errorReply } from '../protocol/stanza-error.js';
 import { dropDelaysForgedByClient } from '../protocol/delay.js';
 import { iqShapeError } from '../core/iq-dispatcher.js';
 import type { LocalSession } from '../core/sessions/session.js';
+import { SessionData } from '../core/sessions/session-data.js';
 import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
 import type { Logger } from '../util/logger.js';
 import type { C2sContext } from './c2s-context.js';
@@ -35,7 +36,7 @@ export interface SessionTransport extends OutboundTransport {
 export const HIBERNATING_FLAG = 'c2s.hibernating';
 
 export class ClientSession implements LocalSession {
-  readonly data = new Map<symbol, unknown>();
+  readonly data = new SessionData();
   available = false;
   priority = 0;
   presence: Element | undefined;
@@ -45,8 +46,6 @@ export class ClientSession implements LocalSession {
   private readonly outbound: SessionOutbound;
   /** What a module's policy (XEP-0352) holds back, and the policy. */
   private readonly held = new HeldOutbound();
-  /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
-  readonly ended: Promise<void>;
 
   private transport: SessionTransport | undefined;
   private lastTransport: SessionTransport;
@@ -54,9 +53,12 @@ export class ClientSession implements LocalSession {
   private ending = false;
   /** Ended and re-homed: takes nothing more. */
   private finished = false;
+  /** end() has run to its last step (`ended` resolves). */
+  private closedDown = false;
   /** A slow client is logged once per episode, not per stanza. */
   private congestionLogged = false;
-  private resolveEnded!: () => void;
+  /** Made when first asked for (see `ended`): a live session holds no promise and no resolver. */
+  private endedSignal: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     private readonly ctx: C2sContext,
@@ -67,10 +69,20 @@ export class ClientSession implements LocalSession {
   ) {
     this.transport = transport;
     this.lastTransport = transport;
-    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.sm = new StreamManagement(ctx, this);
     this.outbound = new SessionOutbound(this.sm, Math.max(1, Math.floor(ctx.config.limits.maxUnackedStanzas / 2)));
     this.outbound.attach(transport);
+  }
+
+  /** Resolves once the session has fully ended (undelivered stanzas re-homed, events fired). */
+  get ended(): Promise<void> {
+    if (!this.endedSignal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.endedSignal = { promise, resolve };
+      if (this.closedDown) resolve();
+    }
+    return this.endedSignal.promise;
   }
 
   get accountBare(): string {
@@ -318,6 +330,7 @@ export class ClientSession implements LocalSession {
     await this.ctx.sessions.remove(this.ref());
     this.log.info({ reason, undelivered }, 'session closed');
     await this.ctx.events.fire('session/closed', { session: this, reason });
-    this.resolveEnded();
+    this.closedDown = true;
+    this.endedSignal?.resolve();
   }
 }

@@ -15,7 +15,8 @@ export class HeldOutbound {
   /** The module's policy; none means nothing is held. */
   filter: OutboundFilter | undefined;
   private entries: Held[] = [];
-  private readonly byKey = new Map<string, Held>();
+  /** Made on the first superseding stanza: most sessions never have a filter that holds any. */
+  private byKey: Map<string, Held> | undefined;
   private live = 0;
   private liveBytes = 0;
 
@@ -40,7 +41,7 @@ export class HeldOutbound {
 
   private hold(stanza: Element, key: string | undefined, bytes: number): void {
     if (key !== undefined) {
-      const older = this.byKey.get(key);
+      const older = this.byKey?.get(key);
       if (older) {
         older.dropped = true;
         this.live -= 1;
@@ -52,7 +53,7 @@ export class HeldOutbound {
     if (this.entries.length > 2 * this.live + 16) this.entries = this.entries.filter((held) => !held.dropped);
     const entry: Held = { stanza, bytes, dropped: false };
     this.entries.push(entry);
-    if (key !== undefined) this.byKey.set(key, entry);
+    if (key !== undefined) (this.byKey ??= new Map()).set(key, entry);
     this.live += 1;
     this.liveBytes += entry.bytes;
   }
@@ -61,7 +62,7 @@ export class HeldOutbound {
   take(): Element[] {
     const released = this.entries.filter((entry) => !entry.dropped).map((entry) => entry.stanza);
     this.entries = [];
-    this.byKey.clear();
+    this.byKey = undefined;
     this.live = 0;
     this.liveBytes = 0;
     return released;

@@ -80,7 +80,7 @@ class Fifo<T> {
   }
 
   private clear(): void {
-    this.items.length = 0; // the array is kept: a queue that empties every turn allocates nothing
+    this.items.length = 0; // frees the backing store (shift() alone would keep it)
     this.head = 0;
   }
 }
@@ -99,7 +99,8 @@ export class SessionOutbound {
   private readonly inFlight = new Fifo<InFlight>();
   /** With stream management: callers waiting for a written stanza's acknowledgement. */
   private ackWaiters: Map<Element, Confirm> | undefined;
-  private writableWaiters: Confirm[] = [];
+  /** Writers waiting for room; an array only while there are some. */
+  private writableWaiters: Confirm[] | undefined;
   private ended = false;
 
   /**
@@ -138,7 +139,7 @@ export class SessionOutbound {
   whenWritable(): Promise<boolean> {
     if (this.ended) return Promise.resolve(false);
     if (this.canTakeMore()) return Promise.resolve(true);
-    return new Promise((resolve) => this.writableWaiters.push(resolve));
+    return new Promise((resolve) => (this.writableWaiters ??= []).push(resolve));
   }
 
   private canTakeMore(): boolean {
@@ -172,7 +173,7 @@ export class SessionOutbound {
   /** The connection passed a write on to the network: confirm, and write more. */
   written(): void {
     if (this.inFlight.length > 0) this.settleInFlight();
-    if (this.unwritten.length > 0 || this.writableWaiters.length > 0) this.pump();
+    if (this.unwritten.length > 0 || this.writableWaiters) this.pump();
   }
 
   /** The client acknowledged a stanza (XEP-0198). */
@@ -182,7 +183,7 @@ export class SessionOutbound {
       this.ackWaiters!.delete(stanza);
       confirm(true);
     }
-    if (this.writableWaiters.length > 0 && this.canTakeMore()) this.release(true);
+    if (this.writableWaiters && this.canTakeMore()) this.release(true);
   }
 
   /**
@@ -243,9 +244,9 @@ export class SessionOutbound {
   }
 
   private release(writable: boolean): void {
-    if (this.writableWaiters.length === 0) return;
     const waiters = this.writableWaiters;
-    this.writableWaiters = [];
+    if (!waiters) return;
+    this.writableWaiters = undefined;
     for (const resolve of waiters) resolve(writable);
   }
 }

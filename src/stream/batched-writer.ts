@@ -14,7 +14,10 @@ export class BatchedWriter {
   private readonly pending: string[] = [];
   private pendingLength = 0;
   private scheduled = false;
-  /** The write count at the end of each batch handed to the socket and not yet confirmed. */
+  /**
+   * The write count at the end of each batch handed to the socket and not yet confirmed; emptied
+   * with length = 0, which frees its backing store (shift() alone keeps it on an idle connection).
+   */
   private readonly batchEnds: number[] = [];
   private readonly flushSoon = (): void => {
     this.scheduled = false;
@@ -23,6 +26,7 @@ export class BatchedWriter {
   /** One shared callback for every batch, not a closure per write. */
   private readonly onBatchWritten = (error: Error | null | undefined): void => {
     const end = this.batchEnds.shift();
+    if (this.batchEnds.length === 0) this.batchEnds.length = 0;
     if (error || end === undefined) return;
     this.flushes = end;
     this.written?.();

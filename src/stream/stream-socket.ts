@@ -31,6 +31,7 @@ export interface StreamSocket {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'timeout', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   off(event: 'data', listener: (chunk: Buffer) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
   removeAllListeners(event: 'timeout'): unknown;

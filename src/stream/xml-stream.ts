@@ -71,6 +71,8 @@ export class XmlStream implements IdleWatcher {
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   /** On the TCP socket and, after STARTTLS, on the TLS one: errors after the handshake must not go unhandled. */
   private readonly onSocketError = (error: Error) => this.options.log.debug({ err: error.message }, 'socket error');
+  /** A plain listener, not once(): 'close' comes once, finish() ignores a second, and once() costs a wrapper per socket. */
+  private readonly onSocketClose = () => this.finish('socket closed');
   /** Two halves of the idle timeout: after the first the peer is probed; silence through the second ends the stream. */
   private readonly idleSweep: IdleSweep | undefined;
   idleSince = 0;
@@ -272,7 +274,7 @@ export class XmlStream implements IdleWatcher {
     if (!listenForClose) return;
     socket.on('error', this.onSocketError);
     // 'close' is emitted on the raw TCP socket even after a TLS upgrade wraps it.
-    socket.once('close', () => this.finish('socket closed'));
+    socket.on('close', this.onSocketClose);
   }
 
   private receive(chunk: Buffer): void {

@@ -63,6 +63,7 @@ export class SerialQueue {
       }
     }
     this.running = false;
+    this.tasks.length = 0; // frees the backing store, which shift() alone keeps on an idle connection
     const done = this.waiters;
     this.waiters = undefined;
     if (done) for (const resolve of done) resolve();

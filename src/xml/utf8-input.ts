@@ -10,18 +10,24 @@ export interface TextConsumer {
   text(text: string): boolean;
 }
 
-const STREAMING = { stream: true } as const;
+/**
+ * One decoder for every connection. Decoding is stateless here: the bytes of a character cut off
+ * by a read are held back in `pending` and go in front of the next read, so no connection needs a
+ * streaming TextDecoder of its own (~1 KiB of native ICU state each, at thousands of idle
+ * connections). ignoreBOM keeps U+FEFF; only a BOM at the very start of a stream is dropped, below.
+ */
+const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const NO_BYTES: Buffer = Buffer.alloc(0);
+const BOM = '\uFEFF';
 
 export class Utf8Input {
-  // fatal: malformed bytes throw instead of becoming U+FFFD; a leading BOM is dropped (ignoreBOM defaults to false).
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   // The first two bytes, held back until they show whether the peer is sending UTF-16/32; undefined once decided.
-  private head: Buffer | undefined = Buffer.alloc(0);
-  // Bytes of a character the decoder holds until the next slice, and how many bytes it was given in all: on an
-  // invalid byte, what came before it in the same slice is still delivered, so a stream gives the same elements
-  // and error however its bytes were cut into reads (RFC 6120 §4.2).
-  private pending: Buffer = Buffer.alloc(0);
-  private consumed = 0;
+  private head: Buffer | undefined = NO_BYTES;
+  // Bytes of a character not complete yet, and whether any text was delivered: on an invalid byte, what came
+  // before it in the same slice is still delivered, so a stream gives the same elements and error however its
+  // bytes were cut into reads (RFC 6120 §4.2).
+  private pending: Buffer = NO_BYTES;
+  private textSeen = false;
 
   /** Decodes `chunk` in slices of at most SLICE_BYTES, passing each to `sink`; stops early if `sink` returns false. */
   decode(chunk: Buffer, sink: TextConsumer): void {
@@ -41,27 +47,31 @@ export class Utf8Input {
   }
 
   private slice(bytes: Buffer, sink: TextConsumer): string {
+    const all = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
+    let tail = incompleteTail(all);
+    // A tail that can never become a character (a bad lead byte) is decoded now, so it fails now.
+    if (tail.length > 0 && firstInvalidUtf8(tail) < tail.length) tail = NO_BYTES;
     let text: string;
     try {
-      text = this.decoder.decode(bytes, STREAMING);
+      text = DECODER.decode(tail.length === 0 ? all : all.subarray(0, all.length - tail.length));
     } catch {
-      this.deliverValidPrefix(bytes, sink);
+      this.deliverValidPrefix(all, sink);
       throw new StreamError('not-well-formed', 'invalid UTF-8');
     }
-    // An unfinished character is at most 3 bytes, so a slice of 3 or more holds all of it.
-    if (bytes.length >= 3 || this.pending.length === 0) this.pending = incompleteTail(bytes);
-    else this.pending = incompleteTail(Buffer.concat([this.pending, bytes]));
-    this.consumed += bytes.length;
-    return text;
+    this.pending = tail;
+    return this.firstText(text);
   }
 
-  // The rare path: the text before the first invalid byte, decoded afresh (the failed decoder cannot say).
-  private deliverValidPrefix(bytes: Buffer, sink: TextConsumer): void {
-    const all = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
-    const valid = all.subarray(0, firstInvalidUtf8(all));
-    // A BOM is dropped only at the very start of the stream, as the streaming decoder does.
-    const atStreamStart = this.consumed - this.pending.length === 0;
-    const text = new TextDecoder('utf-8', { ignoreBOM: !atStreamStart }).decode(valid);
+  /** Drops a BOM that opens the stream's text, as a streaming decoder would. */
+  private firstText(text: string): string {
+    if (this.textSeen || text.length === 0) return text;
+    this.textSeen = true;
+    return text.startsWith(BOM) ? text.slice(1) : text;
+  }
+
+  // The rare path: the text before the first invalid byte, decoded afresh (the failed decode cannot say).
+  private deliverValidPrefix(all: Buffer, sink: TextConsumer): void {
+    const text = this.firstText(DECODER.decode(all.subarray(0, firstInvalidUtf8(all))));
     if (text) sink.text(text);
   }
 }

@@ -465,11 +465,13 @@ export class XmlScanner {
       this.inRoot = true;
       this.rootName = element.name;
       this.unit.finish(s, gt + 1);
+      this.attrNames.length = 0; // frees the backing store: an idle stream keeps none
       this.sink.rootTag(element);
       if (empty) this.closeRoot();
     } else if (this.depth === 0) {
       if (empty) {
         this.unit.finish(s, gt + 1);
+        this.attrNames.length = 0;
         this.sink.stanza(element);
       } else {
         this.current = element;
@@ -499,6 +501,7 @@ export class XmlScanner {
     if (--this.depth === 0) {
       this.current = undefined;
       this.unit.finish(s, gt + 1);
+      this.attrNames.length = 0;
       this.sink.stanza(open);
     } else {
       this.current = open.parent!;

@@ -3,6 +3,7 @@ import type { Jid } from '../../protocol/jid.js';
 import type { StreamError } from '../../protocol/stream-error.js';
 import type { SessionRef } from './session-ref.js';
 import type { OutboundFilter } from './outbound-filter.js';
+import type { SessionDataStore } from './session-data.js';
 
 /** A bound client session living on this node. Only per-session state belongs here. */
 export interface LocalSession {
@@ -26,7 +27,7 @@ export interface LocalSession {
    */
   readonly confirmsDelivery: boolean;
   /** Per-session state of modules, keyed by a symbol each module owns. */
-  readonly data: Map<symbol, unknown>;
+  readonly data: SessionDataStore;
   /** The registry record for this session, built from its current state. */
   ref(): SessionRef;
   /** Writes a stanza to the client. Returns false when the session is closed. */
