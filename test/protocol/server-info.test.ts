@@ -74,9 +74,12 @@ describe('XEP-0012 last activity', () => {
     expect(whileOnline.getChild('query', LAST)?.attrs.seconds).toBe('0');
     expect(errorCondition(await ask(carol.client, 'alice@localhost', `<query xmlns='${LAST}'/>`))).toBe('forbidden');
 
+    // Last activity is recorded before the unavailable presence goes out (events.ts
+    // SESSION_CLOSED / PRE_PRESENCE_BARE): once the contact has it, the record is there.
+    const gone = nextPresence(bob.client, alice.jid, 'unavailable');
     alice.client.send('<presence type="unavailable"><status>gone fishing</status></presence>');
     alice.client.end();
-    await server.waitForLog((l) => l.msg === 'session closed' && l.jid === alice.jid);
+    await gone;
     const afterwards = await ask(bob.client, 'alice@localhost', `<query xmlns='${LAST}'/>`);
     const query = afterwards.getChild('query', LAST)!;
     expect(Number(query.attrs.seconds)).toBeGreaterThanOrEqual(0);
@@ -89,8 +92,9 @@ describe('XEP-0012 last activity', () => {
   it('XEP-0012 §4: a session that just ends (no unavailable presence) counts as going offline', async () => {
     const alice = await online('alice', 'laptop');
     const bob = await online('bob', 'tablet');
+    const gone = nextPresence(bob.client, alice.jid, 'unavailable');
     alice.client.destroy();
-    await server.waitForLog((l) => l.msg === 'session closed' && l.jid === alice.jid);
+    await gone;
     const result = await ask(bob.client, 'alice@localhost', `<query xmlns='${LAST}'/>`);
     const query = result.getChild('query', LAST)!;
     expect(result.attrs.type).toBe('result');
