@@ -71,6 +71,11 @@ async function benchOnce({ nodes, layout, opts, redis, pin }) {
     await run(program, rest, { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
     const after = await commandCounts(redis);
     const line = JSON.parse(fs.readFileSync(jsonFile, 'utf8').trim().split('\n')[0]);
+    // Kept beside the profiles: cpuprofile-summary.mjs --windows counts only the measured window.
+    if (opts.profileDir) {
+      fs.mkdirSync(opts.profileDir, { recursive: true });
+      fs.appendFileSync(path.join(opts.profileDir, `windows-${layout}.jsonl`), `${JSON.stringify(line)}\n`);
+    }
     const sent = Math.max(1, line.metrics.sent);
     const calls = (name) => (after[name] ?? 0) - (before[name] ?? 0);
     const redisMetrics = {
@@ -78,6 +83,8 @@ async function benchOnce({ nodes, layout, opts, redis, pin }) {
       redis_evalsha_per_msg: calls('evalsha') / sent,
       redis_xread_per_msg: calls('xread') / sent,
       redis_xdel_per_msg: calls('xdel') / sent,
+      // Every command, for a look at what else a message costs (kept in --profile's windows file).
+      redis_per_msg_by_command: Object.fromEntries(Object.keys(after).filter((name) => calls(name) > 0).map((name) => [name, calls(name) / sent])),
     };
     return { nodes: nodes.length, layout, metrics: { ...line.metrics, ...redisMetrics } };
   } finally {
