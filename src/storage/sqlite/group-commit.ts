@@ -19,8 +19,8 @@ export interface GroupCommit {
 export function groupCommit(db: Database): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
-  // Each job's own SQL already ran inside this transaction when its method was called; a job
-  // that failed settles with its error and the rest still commit.
+  // Each job calls its repository method inside this transaction; a method that fails settles
+  // with its error (its own transaction, if any, rolled back) and the rest still commit.
   const runAll = db.transaction((jobs: Job[]) => jobs.map((job) => job.work()));
 
   const flush = (): void => {
