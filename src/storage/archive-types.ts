@@ -55,8 +55,13 @@ export interface ArchiveBounds {
  * the first. `append` resolves once the message is durably committed.
  */
 export interface ArchiveRepository {
-  /** Adds the message at the end; false (nothing stored) when the account already holds its id. */
-  append(account: string, message: ArchivedMessage): Promise<boolean>;
+  /**
+   * Adds the message at the end; false (nothing stored) when the account already holds its id.
+   * `promptly`: someone waits for this append before going on (a room stores a message before
+   * sending it), so it commits at the end of this event-loop turn instead of waiting to share a
+   * commit with later appends.
+   */
+  append(account: string, message: ArchivedMessage, options?: { promptly?: boolean }): Promise<boolean>;
   /** undefined when an id named in after/before/ids is not in the archive (item-not-found). */
   query(account: string, query: ArchiveQuery): Promise<ArchivePage | undefined>;
   /** The newest message of the account from `direction` and conversation `withBare` carrying `messageId`. */

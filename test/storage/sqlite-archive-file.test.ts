@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { archiveFileFor, openArchiveDatabase } from '../../src/storage/sqlite/archive-database.js';
@@ -52,6 +52,29 @@ describe('sqlite archive file', () => {
     const main = new Database(file, { readonly: true });
     expect(main.prepare('SELECT count(*) AS n FROM archive').get()).toEqual({ n: 0 });
     main.close();
+  });
+
+  it('an append someone waits for (a room, before it sends) commits at the end of the turn, not after the gathering window', async () => {
+    // Only setTimeout is faked: the 50 ms gathering window never ends by itself, setImmediate does.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const storage = openSqliteStorage({ file });
+    try {
+      let gatheredDone = false;
+      const gathered = storage.archive.append(ALICE, message(1)).then((stored) => ((gatheredDone = true), stored));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(gatheredDone).toBe(false); // still waiting for company
+      const prompt = storage.archive.append('room@conference.example.org', message(2), { promptly: true });
+      // Commits in the same batch as what was gathered before it, without the window ending.
+      expect(await prompt).toBe(true);
+      expect(await gathered).toBe(true);
+      const later = storage.archive.append(ALICE, message(3));
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(50);
+      expect(await later).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await storage.close();
+    }
   });
 
   it('two connections (server and admin CLI) see each other’s archive writes and account numbers', async () => {

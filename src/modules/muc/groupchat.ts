@@ -74,7 +74,7 @@ export async function handleGroupchat(rooms: RoomContext, event: StanzaEvent): P
       ...(typeof stanza.attrs.id === 'string' ? { messageId: stanza.attrs.id } : {}),
       stanza: message.toString(),
       timestamp: rooms.ctx.clock.now(),
-    });
+    }, { promptly: true });
   }
   await toEveryone(rooms, room, message);
 }

@@ -67,6 +67,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
   // FULL) covers them all; each resolves after it.
   let pending: PendingAppend[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let prompt = false;
   const appendAll = db.transaction((batch: PendingAppend[], numbered: number[]): boolean[] =>
     batch.map(({ message: m }, index) => {
       const at = m.timestamp * US_PER_MS;
@@ -156,11 +157,18 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
 
   return {
     flush,
-    append(account, message) {
+    append(account, message, options) {
       return new Promise((resolve, reject) => {
         pending.push({ account, message, resolve, reject });
         if (pending.length >= MAX_BATCH) flush();
-        else if (pending.length === 1) timer = setTimeout(flush, GATHER_MS);
+        else if (options?.promptly && !prompt) {
+          // Still shared with whatever else this turn appends.
+          prompt = true;
+          setImmediate(() => {
+            prompt = false;
+            flush();
+          });
+        } else if (pending.length === 1) timer = setTimeout(flush, GATHER_MS);
       });
     },
     async query(account, query) {
