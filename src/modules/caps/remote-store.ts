@@ -27,6 +27,11 @@ export interface RemoteCapsStore {
 
 const storageKey = (contact: string) => `caps-remote:${contact}`;
 
+function unchanged(resources: Resources, resource: string | undefined, ver: string | undefined): boolean {
+  if (resource === undefined) return Object.keys(resources).length === 0;
+  return ver === undefined ? !(resource in resources) : resources[resource] === ver;
+}
+
 function parse(raw: string | undefined): Record<string, string> {
   if (raw === undefined) return {};
   try {
@@ -63,21 +68,28 @@ export function createRemoteCapsStore(ctx: ModuleContext): RemoteCapsStore {
     throw new Error(`remote caps of ${contact} for ${account} kept changing under us`);
   }
 
+  function of(account: string, contact: string): Promise<Resources> {
+    const key = `${account}\0${contact}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      if (cache.size >= MAX_CACHED) cache.clear();
+      const read = kv.get(account, storageKey(contact)).then((raw) => Object.freeze(parse(raw)));
+      cache.set(key, read);
+      read.catch(() => cache.get(key) === read && cache.delete(key));
+      entry = read;
+    }
+    return entry;
+  }
+
   return {
-    of(account, contact) {
-      const key = `${account}\0${contact}`;
-      let entry = cache.get(key);
-      if (!entry) {
-        if (cache.size >= MAX_CACHED) cache.clear();
-        entry = kv.get(account, storageKey(contact)).then((raw) => Object.freeze(parse(raw)));
-        cache.set(key, entry);
-        entry.catch(() => cache.get(key) === entry && cache.delete(key));
-      }
-      return entry;
-    },
+    of,
     change(account, contact, resource, ver) {
       const key = `${account}\0${contact}`;
       const run = (changing.get(key) ?? Promise.resolve()).then(async () => {
+        // Most calls change nothing (an unavailable presence of a resource never recorded, a
+        // ver already known): the cached entry, which other nodes' notices keep current, says so
+        // without a storage read.
+        if (unchanged(await of(account, contact), resource, ver)) return;
         if (!(await write(account, contact, resource, ver))) return;
         cache.delete(key);
         await ctx.delivery.notifyNodes(REMOTE_CAPS_CHANGED, key);

@@ -42,6 +42,22 @@ describe('remote entity caps shared between nodes', () => {
     expect(notices).toHaveLength(2);
   });
 
+  it('a change that changes nothing (unavailable of a resource never recorded, a ver already known) costs no storage read once cached', async () => {
+    const kv = createMemoryKeyValueRepository(() => undefined);
+    let reads = 0;
+    const counting: KeyValueRepository = { ...kv, get: (scope, key) => (reads++, kv.get(scope, key)) };
+    const { a } = twoNodes(counting);
+    await a.change('juliet@example.org', 'romeo@remote.example', 'orchard', 'ver-1');
+    await a.of('juliet@example.org', 'romeo@remote.example');
+    const before = reads;
+    for (let i = 0; i < 5; i++) {
+      await a.change('juliet@example.org', 'romeo@remote.example', 'balcony', undefined);
+      await a.change('juliet@example.org', 'romeo@remote.example', 'orchard', 'ver-1');
+    }
+    expect(reads).toBe(before);
+    expect(await a.of('juliet@example.org', 'romeo@remote.example')).toEqual({ orchard: 'ver-1' });
+  });
+
   it('two nodes recording resources of one contact at once lose neither (compare-and-set)', async () => {
     const { a, b } = twoNodes();
     await Promise.all(
