@@ -5,9 +5,13 @@ import type { Element } from 'ltx';
 // Herald's generated certificate is self-signed; xmpp.js is told not to verify it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
+/** How long xmpp.js waits for the server's stream header and similar answers. */
+export const XMPPJS_TIMEOUT_MS = 15_000;
+
 export async function xmppJs(service: string, username: string, password: string, resource: string, setup?: (xmpp: XmppClient) => void, userAgentId?: string): Promise<XmppClient> {
   const userAgent = userAgentId === undefined ? {} : { userAgent: xml('user-agent', { id: userAgentId }) };
-  const xmpp = client({ service, domain: 'localhost', resource, username, password, ...userAgent });
+  // xmpp.js waits 2 s by default for each stream header; CI runs three suites at once on two cores.
+  const xmpp = client({ service, domain: 'localhost', resource, username, password, timeout: XMPPJS_TIMEOUT_MS, ...userAgent });
   xmpp.on('error', () => undefined);
   setup?.(xmpp);
   // xmpp.js's start() listens for the stream header only after its own write completes; over

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, xml, type XmppClient } from '@xmpp/client';
 import type { Element } from 'ltx';
 import { ServerProcess } from '../harness/server-process.js';
+import { XMPPJS_TIMEOUT_MS } from '../harness/xmppjs.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const PEER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../harness/slixmpp_omemo_peer.py');
@@ -106,7 +107,7 @@ class SlixmppPeer {
 
 describe('XEP-0384 OMEMO over PEP, xmpp.js and slixmpp', () => {
   it('XEP-0384 §5.3 / XEP-0163 §3: open device lists and bundles fetched by a stranger; device-list update pushed after a presence subscription', async () => {
-    const a = client({ service: `xmpp://127.0.0.1:${server.ports.c2s}`, domain: 'localhost', resource: 'xmppjs', username: 'omemo-a', password: 'secret-a' });
+    const a = client({ service: `xmpp://127.0.0.1:${server.ports.c2s}`, domain: 'localhost', resource: 'xmppjs', username: 'omemo-a', password: 'secret-a', timeout: XMPPJS_TIMEOUT_MS });
     a.on('error', () => undefined);
     // RFC 6121 §3.1.3: A approves B's subscription request when it arrives.
     a.on('stanza', (stanza: Element) => {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { client, xml, type XmppClient } from '@xmpp/client';
 import type { Element } from 'ltx';
 import { ServerProcess } from '../harness/server-process.js';
+import { XMPPJS_TIMEOUT_MS } from '../harness/xmppjs.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import { NS_FRAMING, WsXmlClient } from '../harness/ws-client.js';
@@ -187,7 +188,7 @@ describe('RFC 7395 XMPP over WebSocket', () => {
       }
     }
     (globalThis as { WebSocket?: unknown }).WebSocket = TrustingWebSocket;
-    const xmpp: XmppClient = client({ service: `wss://localhost:${server.listenerPort('https')}/xmpp-websocket`, domain: 'localhost', resource: 'xmppjs', username: 'alice', password: 'pw' });
+    const xmpp: XmppClient = client({ service: `wss://localhost:${server.listenerPort('https')}/xmpp-websocket`, domain: 'localhost', resource: 'xmppjs', username: 'alice', password: 'pw', timeout: XMPPJS_TIMEOUT_MS });
     xmpp.on('error', () => undefined);
     const online = new Promise<void>((resolve) => xmpp.on('online', () => resolve()));
     void xmpp.start().catch(() => undefined);

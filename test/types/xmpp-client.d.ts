@@ -14,5 +14,5 @@ declare module '@xmpp/client' {
     fast: { saveToken(token: unknown): Promise<void>; fetchToken(): Promise<unknown> };
     jid?: { toString(): string };
   }
-  export function client(options: { service: string; domain: string; resource?: string; username?: string; password?: string; userAgent?: Element }): XmppClient;
+  export function client(options: { service: string; domain: string; resource?: string; username?: string; password?: string; userAgent?: Element; timeout?: number }): XmppClient;
 }
