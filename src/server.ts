@@ -86,7 +86,8 @@ export async function startServer(deps: ServerDeps): Promise<HeraldServer> {
   const logRing = deps.logRing;
   if (logRing) events.on('log/recent', (event) => void event.lines.push(...logRing.recent(event.max)));
   // Storage calls are timed for observers (metrics) only while one listens.
-  const storage = timedStorage(deps.storage ?? (await openStorage(storageOptions(config))), {
+  const onCheckpointFailure = (err: unknown): void => log.warn({ err }, 'the SQLite checkpoint worker stopped; commits checkpoint the files themselves again');
+  const storage = timedStorage(deps.storage ?? (await openStorage(storageOptions(config), { onCheckpointFailure })), {
     active: () => events.has('storage/timed'),
     record: (repository, seconds) => events.notify('storage/timed', { repository, seconds }),
   });

@@ -29,11 +29,20 @@ export function describeStorage(options: StorageOptions): string {
   }
 }
 
+/** What only the long-running server asks of storage (commands that open it briefly do not). */
+export interface ServerStorageOptions {
+  /** SQLite: checkpoints on a worker thread; this hears why it stopped. */
+  onCheckpointFailure(err: unknown): void;
+}
+
 /** Opens the backend and brings its schema up to date; PostgreSQL's problems reject with one line. */
-export async function openStorage(options: StorageOptions): Promise<Storage> {
+export async function openStorage(options: StorageOptions, server?: ServerStorageOptions): Promise<Storage> {
   switch (options.kind) {
     case 'sqlite':
-      return openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME) });
+      return openSqliteStorage({
+        file: join(options.dataDir, SQLITE_FILE_NAME),
+        ...(server && { backgroundCheckpoints: { onFailure: server.onCheckpointFailure } }),
+      });
     case 'postgres': {
       // Loaded only when used: a single node on SQLite never pays for the PostgreSQL client.
       const { openPostgresStorage } = await import('./postgres/postgres-storage.js');

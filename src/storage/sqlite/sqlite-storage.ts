@@ -7,6 +7,7 @@ import { archiveFileFor, moveArchiveFromMain, openArchiveDatabase } from './arch
 import { createSqliteHeldRepository } from './held.js';
 import type { Storage } from '../types.js';
 import { openDatabase } from './database.js';
+import { checkpointInBackground } from './background-checkpoints.js';
 import { groupCommit } from './group-commit.js';
 import { createSqliteKeyValueRepository } from './kv.js';
 import { createSqliteOfflineRepository } from './offline.js';
@@ -23,6 +24,11 @@ import { createSqliteAbuseReportRepository, createSqliteBlocklistRepository } fr
 export interface SqliteStorageOptions {
   /** Path of the database file; its folder is created if missing. */
   file: string;
+  /**
+   * For the long-running server: WAL checkpoints run on a worker thread instead of inside commits
+   * (background-checkpoints.ts); `onFailure` hears why that worker stopped.
+   */
+  backgroundCheckpoints?: { onFailure(err: unknown): void };
 }
 
 export function openSqliteStorage(options: SqliteStorageOptions): Storage {
@@ -37,6 +43,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
     throw err;
   }
   const archive = createSqliteArchiveRepository(archiveDb);
+  const checkpoints = options.backgroundCheckpoints && checkpointInBackground([db, archiveDb], options.backgroundCheckpoints.onFailure);
   // Durable writes issued in one event-loop turn share one commit (group-commit.ts).
   const commits = groupCommit(db);
   return {
@@ -60,6 +67,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): Storage {
       if (!db.open) return;
       archive.flush();
       commits.flush();
+      await checkpoints?.stop();
       // Lets SQLite refresh query-planner statistics it found stale during this connection.
       for (const each of [archiveDb, db]) {
         each.pragma('optimize');
