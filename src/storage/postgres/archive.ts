@@ -4,7 +4,7 @@
 // take the account's advisory lock, so "one past the newest" holds with several nodes appending.
 import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
 import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
-import { LOCK, lockKey, type Database } from './pool.js';
+import { LOCK, type Database } from './pool.js';
 
 
 interface PendingAppend {
@@ -14,21 +14,60 @@ interface PendingAppend {
   reject(err: unknown): void;
 }
 
-/** Inserts a batch in the order it was made, each account's lock taken once, in sorted order (no deadlock between nodes). */
+/**
+ * Inserts a batch in the order it was made, in four statements whatever its size (BEGIN, the
+ * locks, one INSERT, COMMIT): a statement per row cost a round trip and a wake-up of this node and
+ * of PostgreSQL per archived copy, two per message. The accounts' locks are taken in one statement,
+ * in sorted order (no deadlock between nodes). Within an account, row k of the batch gets
+ *   at_k = max(ts_k, at_{k-1} + 1), at_0 = the newest stored `at` (or -1),
+ * which unrolls to k + max(at_0, max over j ≤ k of (ts_j − j)): a running max, one window function.
+ * An id repeated within the batch is sent once; its later copies are not stored, as when appended
+ * one after the other.
+ */
 async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promise<boolean[]> {
-  return db.transaction(async (tx) => {
-    for (const account of [...new Set(batch.map((entry) => entry.account))].sort()) await lockKey(tx, LOCK.archive, account);
-    const stored: boolean[] = [];
-    for (const { account, message: m } of batch) {
-      const { rowCount } = await tx.query(
-        `INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, greatest($8, coalesce((SELECT max(at) FROM archive WHERE account = $1) + 1, 0)))
-         ON CONFLICT (account, id) DO NOTHING`,
-        [account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp * US_PER_MS],
-      );
-      stored.push(rowCount === 1);
-    }
-    return stored;
+  const firstOf = new Map<string, number>();
+  const rows: PendingAppend[] = [];
+  batch.forEach((entry, index) => {
+    const key = `${entry.account}\u0000${entry.message.id}`;
+    if (firstOf.has(key)) return;
+    firstOf.set(key, index);
+    rows.push(entry);
+  });
+  const column = <T>(pick: (m: ArchivedMessage, account: string) => T): T[] => rows.map((entry) => pick(entry.message, entry.account));
+  const inserted = await db.transaction(async (tx) => {
+    const accounts = [...new Set(rows.map((entry) => entry.account))].sort();
+    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(a)) FROM unnest($2::text[]) WITH ORDINALITY AS t(a, n) ORDER BY n', [LOCK.archive, accounts]);
+    const { rows: stored } = await tx.query<{ account: string; id: string }>(
+      `WITH batch AS (
+         SELECT b.*, row_number() OVER (PARTITION BY b.account ORDER BY b.n) AS k
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+           WITH ORDINALITY AS b(account, id, with_bare, with_full, direction, message_id, stanza, ts, n)
+       ), placed AS (
+         SELECT batch.*, k + greatest(
+             coalesce((SELECT max(at) FROM archive a WHERE a.account = batch.account), -1),
+             max(ts - k) OVER (PARTITION BY account ORDER BY n ROWS UNBOUNDED PRECEDING)) AS at
+         FROM batch
+       )
+       INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
+       SELECT account, id, with_bare, with_full, direction, message_id, stanza, at FROM placed ORDER BY n
+       ON CONFLICT (account, id) DO NOTHING
+       RETURNING account, id`,
+      [
+        column((_, account) => account),
+        column((m) => m.id),
+        column((m) => bareOf(m.with)),
+        column((m) => m.with),
+        column((m) => m.direction),
+        column((m) => m.messageId ?? null),
+        column((m) => m.stanza),
+        column((m) => m.timestamp * US_PER_MS),
+      ],
+    );
+    return new Set(stored.map((row) => `${row.account}\u0000${row.id}`));
+  });
+  return batch.map((entry, index) => {
+    const key = `${entry.account}\u0000${entry.message.id}`;
+    return firstOf.get(key) === index && inserted.has(key);
   });
 }
 
