@@ -1,7 +1,9 @@
 // What an archive batch costs PostgreSQL: the message path archives two copies of every message,
 // so a statement per copy was a round trip (and a wake-up of the node and of a backend) per copy.
-// A batch is BEGIN, one statement for the accounts' locks, one INSERT, COMMIT, whatever its size.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// A batch is BEGIN, one statement for the accounts' locks, one INSERT, COMMIT, whatever its size,
+// and appends of successive event-loop turns gather into one batch (the archive is beside the
+// message path): an append someone waits for (`promptly`) and a read do not wait for the window.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresArchiveRepository } from '../../src/storage/postgres/archive.js';
 import { createPool, type Database, type Queryable } from '../../src/storage/postgres/pool.js';
 import { openPostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
@@ -43,7 +45,48 @@ function counting(db: Database): Database & { statements: number } {
   return counted;
 }
 
+const message = (n: number) => ({ id: `g-${n}`, with: 'peer@example.org/r', direction: 'in' as const, stanza: '<message/>', timestamp: 1_000 + n });
+
 describe('postgres archive batches', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('appends of several event-loop turns share one batch; a read sends what waits at once', async () => {
+    // The gathering timer never fires here: only the read can have sent the batch.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const db = counting(createPool(url));
+    const archive = createPostgresArchiveRepository(db);
+    try {
+      const appended: Promise<boolean>[] = [];
+      for (let n = 1; n <= 5; n++) {
+        appended.push(archive.append('gather@example.org', message(n)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(db.statements).toBe(0);
+      const page = await archive.query('gather@example.org', { max: 10, fromEnd: false });
+      expect(page?.messages.map((m) => m.id)).toEqual(['g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
+      expect(await Promise.all(appended)).toEqual([true, true, true, true, true]);
+      expect(db.statements).toBe(4 + 1); // the batch, then the page
+    } finally {
+      await archive.settled();
+      await db.end();
+    }
+  });
+
+  it('an append someone waits for (promptly) commits without waiting out the gathering window', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const db = counting(createPool(url));
+    const archive = createPostgresArchiveRepository(db);
+    try {
+      expect(await archive.append('prompt@example.org', message(1), { promptly: true })).toBe(true);
+      expect(db.statements).toBe(4);
+    } finally {
+      await archive.settled();
+      await db.end();
+    }
+  });
+
   it('60 appends over 12 accounts made together cost 4 statements, and each account keeps its order', async () => {
     const db = counting(createPool(url));
     const archive = createPostgresArchiveRepository(db);
