@@ -77,7 +77,9 @@ function treeCpuSeconds(rootPid) {
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      // utime + stime, and cutime + cstime: a backend that exited (a pool closing an idle
+      // connection) moved its CPU to the postmaster's children's time when it was reaped.
+      procs.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
     } catch {
       // gone meanwhile
     }

@@ -109,6 +109,20 @@ describe('postgres archive batches', () => {
     }
   });
 
+  it('a full batch (2,000 rows, 16,000 parameters) is sent at once and the next append starts another', async () => {
+    const db = counting(createPool(url));
+    const archive = createPostgresArchiveRepository(db);
+    try {
+      const results = await Promise.all(Array.from({ length: 2001 }, (_, n) => archive.append('full@example.org', { ...message(n), id: `full-${n}` })));
+      expect(results.every(Boolean)).toBe(true);
+      expect(db.statements).toBe(8);
+      expect(await archive.count('full@example.org')).toBe(2001);
+    } finally {
+      await archive.settled();
+      await db.end();
+    }
+  });
+
   it('two nodes appending batches to the same accounts at once neither deadlock nor reuse a position', async () => {
     const pools = [createPool(url), createPool(url)];
     const archives = pools.map((db) => createPostgresArchiveRepository(db));

@@ -7,7 +7,7 @@ import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, ba
 import { LOCK, type Database } from './pool.js';
 
 
-/** How long appends gather into one batch; a batch is sent at once when it reaches MAX_BATCH. */
+/** How long appends gather into one batch; a batch is sent at once when it reaches MAX_BATCH (8 parameters a row: 16,000, under PostgreSQL's 65,535). */
 const GATHER_MS = 20;
 const MAX_BATCH = 2000;
 
@@ -37,15 +37,23 @@ async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promi
     firstOf.set(key, index);
     rows.push(entry);
   });
-  const column = <T>(pick: (m: ArchivedMessage, account: string) => T): T[] => rows.map((entry) => pick(entry.message, entry.account));
+  // One row of parameters each: an array parameter would be built as an escaped literal (a copy
+  // of every stanza, and the sending node's largest allocation per message); a text parameter
+  // is sent as it is.
+  const values: unknown[] = [];
+  const tuples = rows.map(({ account, message: m }, index) => {
+    const at = values.length;
+    values.push(account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp * US_PER_MS);
+    const p = (offset: number, type: string): string => `$${at + offset}::${type}`;
+    return `(${p(1, 'text')}, ${p(2, 'text')}, ${p(3, 'text')}, ${p(4, 'text')}, ${p(5, 'text')}, ${p(6, 'text')}, ${p(7, 'text')}, ${p(8, 'bigint')}, ${index + 1})`;
+  });
   const inserted = await db.transaction(async (tx) => {
     const accounts = [...new Set(rows.map((entry) => entry.account))].sort();
     await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(a)) FROM unnest($2::text[]) WITH ORDINALITY AS t(a, n) ORDER BY n', [LOCK.archive, accounts]);
     const { rows: stored } = await tx.query<{ account: string; id: string }>(
       `WITH batch AS (
          SELECT b.*, row_number() OVER (PARTITION BY b.account ORDER BY b.n) AS k
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-           WITH ORDINALITY AS b(account, id, with_bare, with_full, direction, message_id, stanza, ts, n)
+         FROM (VALUES ${tuples.join(', ')}) AS b(account, id, with_bare, with_full, direction, message_id, stanza, ts, n)
        ), placed AS (
          SELECT batch.*, k + greatest(
              coalesce((SELECT max(at) FROM archive a WHERE a.account = batch.account), -1),
@@ -56,16 +64,7 @@ async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promi
        SELECT account, id, with_bare, with_full, direction, message_id, stanza, at FROM placed ORDER BY n
        ON CONFLICT (account, id) DO NOTHING
        RETURNING account, id`,
-      [
-        column((_, account) => account),
-        column((m) => m.id),
-        column((m) => bareOf(m.with)),
-        column((m) => m.with),
-        column((m) => m.direction),
-        column((m) => m.messageId ?? null),
-        column((m) => m.stanza),
-        column((m) => m.timestamp * US_PER_MS),
-      ],
+      values,
     );
     return new Set(stored.map((row) => `${row.account}\u0000${row.id}`));
   });
