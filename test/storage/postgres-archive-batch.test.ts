@@ -45,6 +45,18 @@ function counting(db: Database): Database & { statements: number } {
   return counted;
 }
 
+/** Runs `test` with an archive on a counting pool, then lets it commit and closes the pool. */
+async function withCountedArchive(test: (archive: ReturnType<typeof createPostgresArchiveRepository>, db: { statements: number }) => Promise<void>): Promise<void> {
+  const db = counting(createPool(url));
+  const archive = createPostgresArchiveRepository(db);
+  try {
+    await test(archive, db);
+  } finally {
+    await archive.settled();
+    await db.end();
+  }
+}
+
 const message = (n: number) => ({ id: `g-${n}`, with: 'peer@example.org/r', direction: 'in' as const, stanza: '<message/>', timestamp: 1_000 + n });
 
 describe('postgres archive batches', () => {
@@ -55,72 +67,52 @@ describe('postgres archive batches', () => {
   it('appends of several event-loop turns share one batch; a read sends what waits at once', async () => {
     // The gathering timer never fires here: only the read can have sent the batch.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const db = counting(createPool(url));
-    const archive = createPostgresArchiveRepository(db);
-    try {
-      const appended: Promise<boolean>[] = [];
-      for (let n = 1; n <= 5; n++) {
-        appended.push(archive.append('gather@example.org', message(n)));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      expect(db.statements).toBe(0);
-      const page = await archive.query('gather@example.org', { max: 10, fromEnd: false });
-      expect(page?.messages.map((m) => m.id)).toEqual(['g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
-      expect(await Promise.all(appended)).toEqual([true, true, true, true, true]);
-      expect(db.statements).toBe(4 + 1); // the batch, then the page
-    } finally {
-      await archive.settled();
-      await db.end();
-    }
+    await withCountedArchive(async (archive, db) => {
+        const appended: Promise<boolean>[] = [];
+        for (let n = 1; n <= 5; n++) {
+          appended.push(archive.append('gather@example.org', message(n)));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(db.statements).toBe(0);
+        const page = await archive.query('gather@example.org', { max: 10, fromEnd: false });
+        expect(page?.messages.map((m) => m.id)).toEqual(['g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
+        expect(await Promise.all(appended)).toEqual([true, true, true, true, true]);
+        expect(db.statements).toBe(4 + 1); // the batch, then the page
+    });
   });
 
   it('an append someone waits for (promptly) commits without waiting out the gathering window', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const db = counting(createPool(url));
-    const archive = createPostgresArchiveRepository(db);
-    try {
-      expect(await archive.append('prompt@example.org', message(1), { promptly: true })).toBe(true);
-      expect(db.statements).toBe(4);
-    } finally {
-      await archive.settled();
-      await db.end();
-    }
+    await withCountedArchive(async (archive, db) => {
+        expect(await archive.append('prompt@example.org', message(1), { promptly: true })).toBe(true);
+        expect(db.statements).toBe(4);
+    });
   });
 
   it('60 appends over 12 accounts made together cost 4 statements, and each account keeps its order', async () => {
-    const db = counting(createPool(url));
-    const archive = createPostgresArchiveRepository(db);
-    try {
-      const accounts = Array.from({ length: 12 }, (_, i) => `user${i}@example.org`);
-      const results = await Promise.all(
-        Array.from({ length: 60 }, (_, n) =>
-          archive.append(accounts[n % 12]!, { id: `id-${n}`, with: 'peer@example.org/r', direction: 'in', stanza: `<message><body>${n}</body></message>`, timestamp: 5_000 - n }),
-        ),
-      );
-      expect(results.every(Boolean)).toBe(true);
-      expect(db.statements).toBe(4);
-      const page = await archive.query(accounts[3]!, { max: 100, fromEnd: false });
-      expect(page?.messages.map((m) => m.id)).toEqual(['id-3', 'id-15', 'id-27', 'id-39', 'id-51']);
-      // Timestamps fell with n: each later copy is raised to (one microsecond past) the one before.
-      expect(page?.messages.map((m) => m.timestamp)).toEqual([4_997, 4_997, 4_997, 4_997, 4_997]);
-    } finally {
-      await archive.settled();
-      await db.end();
-    }
+    await withCountedArchive(async (archive, db) => {
+        const accounts = Array.from({ length: 12 }, (_, i) => `user${i}@example.org`);
+        const results = await Promise.all(
+          Array.from({ length: 60 }, (_, n) =>
+            archive.append(accounts[n % 12]!, { id: `id-${n}`, with: 'peer@example.org/r', direction: 'in', stanza: `<message><body>${n}</body></message>`, timestamp: 5_000 - n }),
+          ),
+        );
+        expect(results.every(Boolean)).toBe(true);
+        expect(db.statements).toBe(4);
+        const page = await archive.query(accounts[3]!, { max: 100, fromEnd: false });
+        expect(page?.messages.map((m) => m.id)).toEqual(['id-3', 'id-15', 'id-27', 'id-39', 'id-51']);
+        // Timestamps fell with n: each later copy is raised to (one microsecond past) the one before.
+        expect(page?.messages.map((m) => m.timestamp)).toEqual([4_997, 4_997, 4_997, 4_997, 4_997]);
+    });
   });
 
   it('a full batch (2,000 rows, 16,000 parameters) is sent at once and the next append starts another', async () => {
-    const db = counting(createPool(url));
-    const archive = createPostgresArchiveRepository(db);
-    try {
-      const results = await Promise.all(Array.from({ length: 2001 }, (_, n) => archive.append('full@example.org', { ...message(n), id: `full-${n}` })));
-      expect(results.every(Boolean)).toBe(true);
-      expect(db.statements).toBe(8);
-      expect(await archive.count('full@example.org')).toBe(2001);
-    } finally {
-      await archive.settled();
-      await db.end();
-    }
+    await withCountedArchive(async (archive, db) => {
+        const results = await Promise.all(Array.from({ length: 2001 }, (_, n) => archive.append('full@example.org', { ...message(n), id: `full-${n}` })));
+        expect(results.every(Boolean)).toBe(true);
+        expect(db.statements).toBe(8);
+        expect(await archive.count('full@example.org')).toBe(2001);
+    });
   });
 
   it('two nodes appending batches to the same accounts at once neither deadlock nor reuse a position', async () => {
