@@ -68,50 +68,50 @@ describe('postgres archive batches', () => {
     // The gathering timer never fires here: only the read can have sent the batch.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await withCountedArchive(async (archive, db) => {
-        const appended: Promise<boolean>[] = [];
-        for (let n = 1; n <= 5; n++) {
-          appended.push(archive.append('gather@example.org', message(n)));
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        expect(db.statements).toBe(0);
-        const page = await archive.query('gather@example.org', { max: 10, fromEnd: false });
-        expect(page?.messages.map((m) => m.id)).toEqual(['g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
-        expect(await Promise.all(appended)).toEqual([true, true, true, true, true]);
-        expect(db.statements).toBe(4 + 1); // the batch, then the page
+      const appended: Promise<boolean>[] = [];
+      for (let n = 1; n <= 5; n++) {
+        appended.push(archive.append('gather@example.org', message(n)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(db.statements).toBe(0);
+      const page = await archive.query('gather@example.org', { max: 10, fromEnd: false });
+      expect(page?.messages.map((m) => m.id)).toEqual(['g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
+      expect(await Promise.all(appended)).toEqual([true, true, true, true, true]);
+      expect(db.statements).toBe(4 + 1); // the batch, then the page
     });
   });
 
   it('an append someone waits for (promptly) commits without waiting out the gathering window', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await withCountedArchive(async (archive, db) => {
-        expect(await archive.append('prompt@example.org', message(1), { promptly: true })).toBe(true);
-        expect(db.statements).toBe(4);
+      expect(await archive.append('prompt@example.org', message(1), { promptly: true })).toBe(true);
+      expect(db.statements).toBe(4);
     });
   });
 
   it('60 appends over 12 accounts made together cost 4 statements, and each account keeps its order', async () => {
     await withCountedArchive(async (archive, db) => {
-        const accounts = Array.from({ length: 12 }, (_, i) => `user${i}@example.org`);
-        const results = await Promise.all(
-          Array.from({ length: 60 }, (_, n) =>
-            archive.append(accounts[n % 12]!, { id: `id-${n}`, with: 'peer@example.org/r', direction: 'in', stanza: `<message><body>${n}</body></message>`, timestamp: 5_000 - n }),
-          ),
-        );
-        expect(results.every(Boolean)).toBe(true);
-        expect(db.statements).toBe(4);
-        const page = await archive.query(accounts[3]!, { max: 100, fromEnd: false });
-        expect(page?.messages.map((m) => m.id)).toEqual(['id-3', 'id-15', 'id-27', 'id-39', 'id-51']);
-        // Timestamps fell with n: each later copy is raised to (one microsecond past) the one before.
-        expect(page?.messages.map((m) => m.timestamp)).toEqual([4_997, 4_997, 4_997, 4_997, 4_997]);
+      const accounts = Array.from({ length: 12 }, (_, i) => `user${i}@example.org`);
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, n) =>
+          archive.append(accounts[n % 12]!, { id: `id-${n}`, with: 'peer@example.org/r', direction: 'in', stanza: `<message><body>${n}</body></message>`, timestamp: 5_000 - n }),
+        ),
+      );
+      expect(results.every(Boolean)).toBe(true);
+      expect(db.statements).toBe(4);
+      const page = await archive.query(accounts[3]!, { max: 100, fromEnd: false });
+      expect(page?.messages.map((m) => m.id)).toEqual(['id-3', 'id-15', 'id-27', 'id-39', 'id-51']);
+      // Timestamps fell with n: each later copy is raised to (one microsecond past) the one before.
+      expect(page?.messages.map((m) => m.timestamp)).toEqual([4_997, 4_997, 4_997, 4_997, 4_997]);
     });
   });
 
   it('a full batch (2,000 rows, 16,000 parameters) is sent at once and the next append starts another', async () => {
     await withCountedArchive(async (archive, db) => {
-        const results = await Promise.all(Array.from({ length: 2001 }, (_, n) => archive.append('full@example.org', { ...message(n), id: `full-${n}` })));
-        expect(results.every(Boolean)).toBe(true);
-        expect(db.statements).toBe(8);
-        expect(await archive.count('full@example.org')).toBe(2001);
+      const results = await Promise.all(Array.from({ length: 2001 }, (_, n) => archive.append('full@example.org', { ...message(n), id: `full-${n}` })));
+      expect(results.every(Boolean)).toBe(true);
+      expect(db.statements).toBe(8);
+      expect(await archive.count('full@example.org')).toBe(2001);
     });
   });
 
