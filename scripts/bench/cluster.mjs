@@ -6,7 +6,10 @@
 // message: each node's CPU (from /proc, in the sending window), the cluster's total, and the
 // Redis commands (INFO commandstats, heartbeats included). Where there are at least 2 CPUs the
 // nodes run on the last one and Redis, PostgreSQL and the load generator on the others (taskset).
-// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin] [--profile DIR]
+// `--pin split` puts node i on CPU i-1 (mod the CPUs) and leaves the rest to the scheduler, for a
+// core per node; `--stalls DIR` records each node's and the load generator's event-loop stalls and
+// GC pauses and every message's latency there (stall-preload.mjs; read with stall-report.mjs).
+// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin | --pin shared|split|none] [--profile DIR] [--stalls DIR] [--node-flags '--flag …'] [--module 'mam: { enabled: false }' …]
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +26,7 @@ const run = promisify(execFile);
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
 
 export function parseClusterArgs(argv) {
-  const opts = { repeat: 3, nodes: [1, 2, 3], rate: 1000, duration: 5, pairs: 10, pin: true };
+  const opts = { repeat: 3, nodes: [1, 2, 3], rate: 1000, duration: 5, pairs: 10, pin: 'shared' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeat') opts.repeat = Number(argv[++i]);
@@ -31,19 +34,31 @@ export function parseClusterArgs(argv) {
     else if (a === '--rate') opts.rate = Number(argv[++i]);
     else if (a === '--duration') opts.duration = Number(argv[++i]);
     else if (a === '--pairs') opts.pairs = Number(argv[++i]);
-    else if (a === '--no-pin') opts.pin = false;
+    else if (a === '--no-pin') opts.pin = 'none';
+    else if (a === '--pin') opts.pin = argv[++i];
+    else if (a === '--stalls') opts.stallDir = path.resolve(argv[++i]);
+    else if (a === '--node-flags') opts.nodeFlags = argv[++i].split(' ').filter(Boolean);
+    else if (a === '--module') (opts.modules ??= []).push(argv[++i]);
     else if (a === '--profile') opts.profileDir = path.resolve(argv[++i]);
     else throw new Error(`cluster bench: unknown option ${a}`);
   }
+  if (!['shared', 'split', 'none'].includes(opts.pin)) throw new Error(`cluster bench: --pin takes shared, split or none, not ${opts.pin}`);
   return opts;
 }
 
-/** Nodes on the last CPU, everything else on the rest; nothing pinned on one CPU or without taskset. */
-function pinning(wanted) {
+/**
+ * shared: every node on the last CPU, everything else on the rest. split: node i on CPU i-1 (mod
+ * the CPUs), Redis, PostgreSQL and the load generator wherever the scheduler puts them. Nothing is
+ * pinned on one CPU or without taskset. `nodes(i)` is the prefix for node i (1-based).
+ */
+function pinning(mode) {
   const cpus = os.cpus().length;
-  if (!wanted || cpus < 2 || !fs.existsSync('/usr/bin/taskset')) return { nodes: [], others: [], note: 'not pinned' };
-  return { nodes: ['taskset', '-c', String(cpus - 1)], others: ['taskset', '-c', `0-${cpus - 2}`], note: `nodes on CPU ${cpus - 1}, Redis, PostgreSQL and the load generator on CPU 0–${cpus - 2}` };
+  if (mode === 'none' || cpus < 2 || !fs.existsSync('/usr/bin/taskset')) return { nodes: () => [], others: [], note: 'not pinned' };
+  if (mode === 'split') return { nodes: (i) => ['taskset', '-c', String((i - 1) % cpus)], others: [], note: `node i on CPU i-1 (mod ${cpus}), Redis, PostgreSQL and the load generator not pinned` };
+  return { nodes: () => ['taskset', '-c', String(cpus - 1)], others: ['taskset', '-c', `0-${cpus - 2}`], note: `nodes on CPU ${cpus - 1}, Redis, PostgreSQL and the load generator on CPU 0–${cpus - 2}` };
 }
+
+const STALL_PRELOAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'stall-preload.mjs');
 
 /** Client commands Redis ran, by name (commands a script runs inside Redis are counted apart). */
 async function commandCounts(redis) {
@@ -51,10 +66,38 @@ async function commandCounts(redis) {
   return Object.fromEntries([...text.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
 }
 
+/**
+ * CPU seconds of a process and all its descendants (PostgreSQL's backends are the postmaster's
+ * children), from /proc: what Redis and PostgreSQL spend beside the nodes, on the shared CPU.
+ */
+function treeCpuSeconds(rootPid) {
+  const procs = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime + stime, and cutime + cstime: a backend that exited (a pool closing an idle
+      // connection) moved its CPU to the postmaster's children's time when it was reaped.
+      procs.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const wanted = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs) if (!wanted.has(pid) && wanted.has(p.ppid)) grew = wanted.add(pid) !== undefined;
+  }
+  for (const pid of wanted) ticks += procs.get(pid)?.ticks ?? 0;
+  return ticks / 100;
+}
+
 /** Commands a node sends itself; those run inside scripts (xadd, hget …) are not round trips. */
 const ROUND_TRIPS = ['evalsha', 'eval', 'xread', 'xdel', 'publish', 'hvals', 'hgetall', 'hkeys', 'hget', 'get', 'set', 'exists', 'hlen', 'xlen'];
 
-async function benchOnce({ nodes, layout, opts, redis, pin }) {
+async function benchOnce({ nodes, layout, opts, redis, pin, round, backing }) {
   const senderNode = nodes[0];
   const receiverNodes = layout === 'same-node' ? [nodes[0]] : nodes.slice(1);
   const jsonFile = path.join(os.tmpdir(), `herald-cluster-bench-${process.pid}-${Date.now()}.jsonl`);
@@ -66,10 +109,17 @@ async function benchOnce({ nodes, layout, opts, redis, pin }) {
     ...nodes.slice(1).flatMap((n) => ['--node-pid', String(n.pid)]),
   ];
   const before = await commandCounts(redis);
+  const backingBefore = backing.map(treeCpuSeconds);
   try {
-    const [program, ...rest] = [...pin.others, process.execPath, ...args];
-    await run(program, rest, { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+    const label = `${nodes.length}n-${layout}-r${round}`;
+    const stalls = opts.stallDir ? ['--import', STALL_PRELOAD] : [];
+    const env = opts.stallDir
+      ? { ...process.env, HERALD_STALL_DIR: opts.stallDir, HERALD_STALL_LABEL: `gen-${label}`, HERALD_BENCH_LATENCY_FILE: path.join(opts.stallDir, `latency-${label}.jsonl`) }
+      : process.env;
+    const [program, ...rest] = [...pin.others, process.execPath, ...stalls, ...args];
+    await run(program, rest, { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000, env });
     const after = await commandCounts(redis);
+    const [redisCpuS, postgresCpuS] = backing.map((pid, i) => treeCpuSeconds(pid) - backingBefore[i]);
     const line = JSON.parse(fs.readFileSync(jsonFile, 'utf8').trim().split('\n')[0]);
     // Kept beside the profiles: cpuprofile-summary.mjs --windows counts only the measured window.
     if (opts.profileDir) {
@@ -84,6 +134,9 @@ async function benchOnce({ nodes, layout, opts, redis, pin }) {
       redis_xread_per_msg: calls('xread') / sent,
       redis_xdel_per_msg: calls('xdel') / sent,
       // Every command, for a look at what else a message costs (kept in --profile's windows file).
+      // Over the whole run (logins and drain included), so only comparable between runs.
+      redis_cpu_us_per_msg: (redisCpuS * 1e6) / sent,
+      postgres_cpu_us_per_msg: (postgresCpuS * 1e6) / sent,
       redis_per_msg_by_command: Object.fromEntries(Object.keys(after).filter((name) => calls(name) > 0).map((name) => [name, calls(name) / sent])),
     };
     return { nodes: nodes.length, layout, metrics: { ...line.metrics, ...redisMetrics } };
@@ -112,13 +165,15 @@ export async function clusterBench(opts, log = (text) => process.stderr.write(`$
           const env = { HERALD_REDIS_URL: redisService.url, HERALD_POSTGRES_URL: url, HERALD_NODE_ID: `node-${i}` };
           // --profile DIR: each node writes a V8 CPU profile there at exit (scripts/bench/cpuprofile-summary.mjs).
           const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, `n${count}-${i}`)] : [];
-          nodes.push(await startHerald(dir, CLI, profile, { env, pin: pin.nodes }));
+          if (opts.stallDir) Object.assign(env, { HERALD_STALL_DIR: opts.stallDir, HERALD_STALL_LABEL: `node${i}-of-${count}` });
+          const stalls = opts.stallDir ? ['--import', STALL_PRELOAD] : [];
+          nodes.push(await startHerald(dir, CLI, [...(opts.nodeFlags ?? []), ...profile, ...stalls], { env, pin: pin.nodes(i), modules: opts.modules ?? [] }));
         }
         const layouts = count === 1 ? ['same-node'] : count === 2 ? ['same-node', 'cross-node'] : ['cross-node'];
         for (let round = 1; round <= opts.repeat; round++) {
           for (const layout of layouts) {
             log(`cluster bench: ${count} node(s), ${layout}, round ${round}/${opts.repeat}`);
-            results.push({ ...(await benchOnce({ nodes, layout, opts, redis, pin })), round });
+            results.push({ ...(await benchOnce({ nodes, layout, opts, redis, pin, round, backing: [redisService.pid, postgres.pid] })), round });
           }
         }
       } finally {
@@ -143,6 +198,8 @@ const COLUMNS = [
   ['node3_cpu_us_per_msg', 'node 3 CPU µs/msg'],
   ['cluster_cpu_us_per_msg', 'all nodes CPU µs/msg'],
   ['redis_calls_per_msg', 'Redis calls/msg'],
+  ['redis_cpu_us_per_msg', 'Redis CPU µs/msg'],
+  ['postgres_cpu_us_per_msg', 'PostgreSQL CPU µs/msg'],
   ['redis_evalsha_per_msg', 'EVALSHA/msg'],
   ['lost', 'lost'],
 ];

@@ -3,6 +3,7 @@
 // shared table; stanzas are pre-serialised and only the body numbers are spliced in.
 // Window mode: each sender keeps at most W messages in flight. Rate mode: senders follow a fixed
 // schedule (what an offered load looks like) and the window only guards against runaway queues.
+import fs from 'node:fs';
 import { loginAll, closeAll } from './accounts.js';
 import { topAttr } from './tokenizer.js';
 import { maybeSample, sampleProcess } from './proc-stats.js';
@@ -60,6 +61,9 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   const senders = await loginAll(options.target, options.senders, options.password);
   const receivers = await loginAll(options.receiverTargets ?? options.target, options.receivers, options.password);
   const result: PairsResult = { sent: 0, received: 0, errors: 0, latencies: [], elapsedS: 0, receivedInWindow: 0 };
+  // Diagnosis (scripts/bench/stall-report.mjs): each message's send time (epoch ms) and latency.
+  const latencyFile = process.env.HERALD_BENCH_LATENCY_FILE;
+  const timed: string[] = [];
   let running = true;
   const windowMode = options.rate === undefined;
 
@@ -85,7 +89,9 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
       if (topAttr(text, 'type') === 'error') return void result.errors++;
       const body = /<body>(\d+) ([\d.]+)<\/body>/.exec(text);
       if (!body) return;
-      result.latencies.push(performance.now() - Number(body[2]));
+      const latency = performance.now() - Number(body[2]);
+      result.latencies.push(latency);
+      if (latencyFile) timed.push(`[${(performance.timeOrigin + Number(body[2])).toFixed(3)},${latency.toFixed(3)}]`);
       result.received++;
       pair.inFlight--;
       if (running && windowMode) sendOne(pair);
@@ -124,6 +130,7 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   while (result.received < result.sent && performance.now() - drainStart < DRAIN_TIMEOUT_MS) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  if (latencyFile) fs.appendFileSync(latencyFile, timed.map((line) => `${line}\n`).join(''));
   const all = [...senders, ...receivers];
   result.errors += all.filter((c) => c.failure !== undefined).length;
   await closeAll(all);

@@ -53,6 +53,23 @@ export function runArchiveContract(current: () => Storage): void {
       expect(await ids({})).toEqual(['id-1', 'id-2', 'id-3', 'id-4']);
     });
 
+    it('appends made together over two accounts: each keeps its order, an earlier timestamp is raised, a repeated id is stored once', async () => {
+      await storage.archive.append(ALICE, message(5, { timestamp: 9_000 }));
+      const results = await Promise.all([
+        storage.archive.append(ALICE, message(1, { timestamp: 8_000 })),
+        storage.archive.append(BOB, message(2, { timestamp: 1_000 })),
+        storage.archive.append(ALICE, message(3, { timestamp: 12_000 })),
+        storage.archive.append(ALICE, message(4, { id: 'id-1', timestamp: 13_000 })),
+        storage.archive.append(ALICE, message(6, { timestamp: 10_000 })),
+        storage.archive.append(BOB, message(5, { timestamp: 900 })),
+      ]);
+      expect(results).toEqual([true, true, true, false, true, true]);
+      const alice = (await storage.archive.query(ALICE, query()))?.messages;
+      expect(alice?.map((m) => [m.id, m.timestamp, m.messageId])).toEqual([['id-5', 9_000, 'm5'], ['id-1', 9_000, 'm1'], ['id-3', 12_000, 'm3'], ['id-6', 12_000, 'm6']]);
+      const bob = (await storage.archive.query(BOB, query()))?.messages;
+      expect(bob?.map((m) => [m.id, m.timestamp])).toEqual([['id-2', 1_000], ['id-5', 1_000]]);
+    });
+
     it('orders by arrival, not by id; a timestamp earlier than the newest is raised to it', async () => {
       await storage.archive.append(ALICE, message(9, { timestamp: 5_000 }));
       await storage.archive.append(ALICE, message(1, { timestamp: 7_000 }));

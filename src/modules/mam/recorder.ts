@@ -3,13 +3,15 @@
 // account), so the id a client sees on a live message is its archive id; outgoing ones under a
 // fresh id of the sender's own archive. Copies (carbons, several resources, a re-offered
 // unacknowledged message) share the id, and storage stores an id once. Writing is off the
-// message path (archive-writer.ts).
+// message path (archive-writer.ts). Copies are serialised with the send path's serialize(): the
+// same text as ltx's toString(), without its regex callback and writer closure per fragment.
 import type { ModuleContext } from '../../core/modules/module.js';
 import type { StanzaEvent } from '../../core/events.js';
 import type { Jid } from '../../protocol/jid.js';
 import { stanzaIdOf } from '../../protocol/stanza-id.js';
 import type { ArchiveDirection } from '../../storage/types.js';
 import type { Element } from '../../xml/element.js';
+import { serialize } from '../../xml/serialize.js';
 import { isArchivable } from './archivable.js';
 import type { ArchiveDefault } from './options.js';
 import { archivesWith } from './prefs.js';
@@ -31,7 +33,7 @@ export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, pref
         with: peer.toString(),
         direction,
         ...(messageId !== undefined && { messageId }),
-        stanza: stanza.toString(),
+        stanza: serialize(stanza),
         timestamp,
       });
       return { commit: stored.then(async (added) => added && (await tombstoneRetracted(ctx, account, peer, direction, stanza))) };
