@@ -60,6 +60,32 @@ describe('XEP-0045 §10.2 muc#roomconfig_presencebroadcast', () => {
     expect(presencesFrom(alice, `${room}/Bob`)).toEqual([]);
   });
 
+  it('XEP-0045 §10.2 with §8.4: an occupant moved to a role the room does not broadcast goes unavailable for the others, and comes back when moved out of it', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice', { 'muc#roomconfig_presencebroadcast': ['moderator', 'participant'] });
+    expect(statusCodes(await join(bob, room, 'Bob'))).toContain('110');
+    expect(statusCodes(await join(carol, room, 'Carol'))).toContain('110');
+    const roleOf = (e: Element) => e.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('item')?.attrs.role;
+    const seenByCarol = () => presencesFrom(carol, `${room}/Bob`).map((e) => `${e.attrs.type ?? 'available'} ${roleOf(e)}`);
+    // A groupchat message from Alice is the barrier: presences sent before it are in by then.
+    const barrier = async (text: string) => {
+      alice.send(`<message type='groupchat' to='${room}'><body>${text}</body></message>`);
+      await groupchat(carol, room, text);
+    };
+    await barrier('everyone is in');
+    const before = seenByCarol().length;
+    // §8.4: a moderator revokes Bob's voice; this room does not broadcast visitors.
+    await iq(alice, 'set', room, `<query xmlns='http://jabber.org/protocol/muc#admin'><item nick='Bob' role='visitor'/></query>`);
+    await bob.next((e) => e.name === 'presence' && e.attrs.from === `${room}/Bob` && roleOf(e) === 'visitor');
+    await barrier('bob is a visitor');
+    expect(seenByCarol().slice(before)).toEqual(['unavailable none']);
+    expect(presencesFrom(alice, `${room}/Bob`).at(-1)?.attrs.type).toBe('unavailable');
+    // §8.3: voice granted again; the others see Bob once more.
+    await iq(alice, 'set', room, `<query xmlns='http://jabber.org/protocol/muc#admin'><item nick='Bob' role='participant'/></query>`);
+    await barrier('bob has a voice');
+    expect(seenByCarol().slice(before)).toEqual(['unavailable none', 'available participant']);
+  });
+
   it('XEP-0045 §10.2: a value that is not a role is refused with bad-request', async () => {
     const room = freshRoom();
     await createRoom(alice, room, 'Alice');

@@ -19,6 +19,8 @@ export interface OccupantEffect {
   occupant: MucOccupant;
   removedWith?: '307' | '301' | '321' | undefined;
   reason?: string | undefined;
+  /** The role it had before, when it stays in the room (§10.2: the others may stop seeing it). */
+  roleBefore?: MucOccupant['role'] | undefined;
 }
 
 export interface AdminActor {
@@ -47,8 +49,9 @@ function changeRole(room: MucRoom, actor: AdminActor, item: AdminItem, effects: 
       room.occupants = room.occupants.filter((o) => o !== session);
       effects.push({ occupant: session, removedWith: '307', reason: item.reason });
     } else {
+      const roleBefore = session.role;
       session.role = role;
-      effects.push({ occupant: session, reason: item.reason });
+      effects.push({ occupant: session, reason: item.reason, roleBefore });
     }
   }
 }
@@ -68,12 +71,13 @@ function changeAffiliation(room: MucRoom, actor: AdminActor, item: AdminItem, ef
   else room.affiliations[bare] = { ...room.affiliations[bare], affiliation: after, reason: item.reason };
   for (const occupant of occupantsOf(room, bare)) {
     const removedWith = after === 'outcast' ? '301' : room.config.membersOnly && affiliationRank(after) < affiliationRank('member') ? '321' : undefined;
+    const roleBefore = occupant.role;
     if (removedWith) {
       room.occupants = room.occupants.filter((o) => o !== occupant);
     } else {
       occupant.role = defaultRole(after, room.config);
     }
-    effects.push({ occupant, removedWith, reason: item.reason });
+    effects.push({ occupant, removedWith, reason: item.reason, roleBefore });
   }
 }
 

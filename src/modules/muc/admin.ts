@@ -7,9 +7,9 @@ import { xml, type Element } from '../../xml/element.js';
 import type { MucRoom } from '../../storage/types.js';
 import { updateLiveRoom, type LiveRoom } from './room-store.js';
 import { decideAdminChange, type AdminItem } from './admin-decision.js';
-import { broadcastPresence } from './occupant-presence.js';
+import { broadcastPresence, presenceToOthers } from './occupant-presence.js';
 import { NS_MUC_ADMIN } from './namespaces.js';
-import { affiliationOf, bareOf, occupantByJid, seesRealJids, type Affiliation, type Role } from './room-state.js';
+import { affiliationOf, bareOf, broadcastsPresenceOf, occupantByJid, seesRealJids, type Affiliation, type Role } from './room-state.js';
 import type { RoomContext } from './room-context.js';
 
 const ROLES: readonly Role[] = ['none', 'visitor', 'participant', 'moderator'];
@@ -64,10 +64,15 @@ export async function answerAdminSet(rooms: RoomContext, event: StanzaEvent, roo
     return { result: decided, write: empty ? 'delete' : decided.room };
   });
   const actorElement = actor.occupant ? xml('actor', { nick: actor.occupant.nick }) : null;
-  for (const { occupant, removedWith, reason } of effects) {
+  for (const { occupant, removedWith, reason, roleBefore } of effects) {
     const extra = [actorElement, reason ? xml('reason', null, reason) : null].filter((e): e is Element => e !== null);
     if (removedWith) await broadcastPresence(rooms, changed, occupant, { type: 'unavailable', codes: [removedWith], itemChildren: extra });
-    else await broadcastPresence(rooms, changed, occupant);
+    else {
+      // §10.2: the others saw this occupant and its new role is not broadcast: it leaves their view.
+      const hidden = roleBefore !== undefined && broadcastsPresenceOf(changed, roleBefore) && !broadcastsPresenceOf(changed, occupant.role);
+      if (hidden) await presenceToOthers(rooms, changed, occupant, { type: 'unavailable' });
+      await broadcastPresence(rooms, changed, occupant);
+    }
   }
   return undefined;
 }

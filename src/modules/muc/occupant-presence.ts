@@ -72,3 +72,8 @@ export async function broadcastPresence(rooms: RoomContext, room: LiveRoom, occu
   const viewers = [...others, occupant];
   for (const viewer of viewers) await rooms.send(occupantPresence(rooms, room, occupant, viewer, details));
 }
+
+/** Tells the occupants who are not `occupant` itself (in any of its sessions) about it. */
+export async function presenceToOthers(rooms: RoomContext, room: LiveRoom, occupant: MucOccupant, details: PresenceDetails): Promise<void> {
+  for (const viewer of room.occupants) if (!sameOccupant(viewer, occupant)) await rooms.send(occupantPresence(rooms, room, occupant, viewer, details));
+}
