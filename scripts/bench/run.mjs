@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median } from '../../dist/bench/percentiles.js';
 import { renderTable } from './table.mjs';
-import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
+import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody, startRelay } from './servers.mjs';
 import { archiveCostTable, mamComparison } from './mam-compare.mjs';
 import { clusterBench, clusterTable, parseClusterArgs } from './cluster.mjs';
 
@@ -70,6 +70,7 @@ async function main() {
     herald: { ok: () => true, start: (dir) => startHerald(dir, CLI, [], { modules: opts.heraldModules }) },
     prosody: { ok: prosodyInstalled, start: (dir) => startProsody(dir, certDir) },
     ejabberd: { ok: ejabberdInstalled, start: (dir) => startEjabberd(dir, certDir) },
+    relay: { ok: () => true, start: (dir) => startRelay(dir, certDir) }, // the floor: scripts/bench/tls-relay.mjs
   };
   const lines = []; // every JSON line of every round
   const notes = [];
