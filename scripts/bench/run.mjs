@@ -78,7 +78,7 @@ async function main() {
     relay: { ok: () => true, start: (dir) => startRelay(dir, certDir) }, // the floor: scripts/bench/tls-relay.mjs
   };
   // --herald-build NAME=dist/cli/main.js of another build: A/B of a change in one run.
-  for (const [name, cli] of opts.heraldBuilds) launchers[name] = { ok: () => true, start: (dir) => startHerald(dir, path.resolve(cli), [], { modules: opts.heraldModules }) };
+  for (const [name, cli] of opts.heraldBuilds) launchers[name] = { ok: () => true, start: async (dir) => ({ ...(await startHerald(dir, path.resolve(cli), [], { modules: opts.heraldModules })), name }) };
   const lines = []; // every JSON line of every round
   const notes = [];
   const started = []; // [name, server] of the servers running

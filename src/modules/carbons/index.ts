@@ -56,7 +56,8 @@ async function toggle(ctx: ModuleContext, request: IqRequest, enable: boolean): 
 
 // Both directions run for every message: one look-up of the account's sessions (by the Jid's kept
 // string, so the registry's map does not hash a new one), then copies only to those with carbons
-// enabled. Usually there are none, and nothing else is built.
+// enabled. Usually there are none, and then the message is not even inspected: the look-up comes
+// before the eligibility rules, which walk the message's children.
 
 async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void> {
   const { origin, stanza, from, to } = event;
@@ -64,9 +65,10 @@ async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void
   // Between resources of the same account the recipients are only known after delivery, so those
   // copies are made there (each resource then gets the message once, original or carbon).
   if (to.bare.equals(from.bare)) return;
-  if (!isEligible(stanza, 'sent', from)) return;
+  const refs = await ctx.sessions.byBareJid(from.bare.toString());
+  if (!refs.some(carbonsEnabled) || !isEligible(stanza, 'sent', from)) return;
   // §8: every carbons-enabled resource except the sending one, whether or not it enabled carbons.
-  for (const ref of await ctx.sessions.byBareJid(from.bare.toString())) {
+  for (const ref of refs) {
     if (carbonsEnabled(ref) && ref.id !== origin.id) await sendCarbon(ctx, 'sent', stanza, from.bare, ref);
   }
 }
@@ -76,8 +78,9 @@ async function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent
   // A message from one resource of the account to another is, for the others, one the account sent.
   const ownMessage = from.bare.equals(to.bare);
   const direction = ownMessage ? 'sent' : 'received';
-  if (!isEligible(stanza, direction, from)) return;
-  for (const ref of await ctx.sessions.byBareJid(to.bare.toString())) {
+  const refs = await ctx.sessions.byBareJid(to.bare.toString());
+  if (!refs.some(carbonsEnabled) || !isEligible(stanza, direction, from)) return;
+  for (const ref of refs) {
     if (!carbonsEnabled(ref)) continue;
     // §7: not to the resources that got the original; §8: not back to the sender.
     if (recipients.some((r) => r.id === ref.id) || (ownMessage && ref.jid === from.toString())) continue;
