@@ -16,13 +16,13 @@
 // Usage: node scripts/bench/tls-relay.mjs CERT KEY → prints {"port":…} once listening.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import tls from 'node:tls';
+import { listenStartTls, streamHeader, withFeatures } from './starttls-server.mjs';
 
 const [certFile, keyFile, domain = 'localhost'] = process.argv.slice(2);
 const context = tls.createSecureContext({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
-const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='${domain}' id='r' version='1.0'>`;
-const features = (inner) => `${header}<stream:features>${inner}</stream:features>`;
+const header = streamHeader(domain, 'r');
+const features = (inner) => withFeatures(header, inner);
 const SASL_NS = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const SALT = randomBytes(12).toString('base64');
 const ITERATIONS = 4096;
@@ -154,30 +154,10 @@ function onData(conn, chunk) {
   conn.rest = at >= buf.length ? '' : buf.slice(at);
 }
 
-function secure(socket) {
-  const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+listenStartTls(context, header, (secured) => {
   const conn = { socket: secured, rest: '', user: undefined, jid: undefined, authenticated: false, clientFirstBare: '', serverFirst: '' };
   secured.on('data', (chunk) => onData(conn, chunk));
-  secured.on('error', () => secured.destroy());
   secured.on('close', () => {
     for (const key of [conn.jid, conn.jid?.slice(0, conn.jid.indexOf('/'))]) if (key && routes.get(key) === conn) routes.delete(key);
   });
-}
-
-const server = net.createServer({ noDelay: true }, (socket) => {
-  let text = '';
-  const onPlain = (chunk) => {
-    text += chunk.toString('latin1');
-    if (text.includes('<stream:stream')) {
-      socket.write(features("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"));
-      text = text.slice(text.indexOf('<stream:stream') + 1);
-    }
-    if (!text.includes('<starttls')) return;
-    socket.off('data', onPlain);
-    socket.write("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-    secure(socket);
-  };
-  socket.on('data', onPlain);
-  socket.on('error', () => socket.destroy());
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
