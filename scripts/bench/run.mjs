@@ -9,6 +9,9 @@
 // messages; ejabberd's fill stops after --mam-budget seconds, default 600).
 // --cluster [--cluster-only] adds 1, 2 and 3 Herald nodes on one Redis and one PostgreSQL
 // (scripts/bench/cluster.mjs: fixed rate 1,000 msg/s, CPU per node per message, Redis calls).
+// --servers may name `relay` (scripts/bench/tls-relay.mjs, the throughput floor of a Node server).
+// --interleave starts every server first and runs round r of each before round r+1 of any.
+// --herald-build NAME=PATH/dist/cli/main.js adds a server NAME: Herald from another build (A/B).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median } from '../../dist/bench/percentiles.js';
 import { renderTable } from './table.mjs';
-import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody } from './servers.mjs';
+import { DOMAIN, ejabberdInstalled, prosodyInstalled, startEjabberd, startHerald, startProsody, startRelay } from './servers.mjs';
 import { archiveCostTable, mamComparison } from './mam-compare.mjs';
 import { clusterBench, clusterTable, parseClusterArgs } from './cluster.mjs';
 
@@ -28,7 +31,7 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../di
 const DEFAULT_SIZES = ['--clients', '200', '--pairs', '10', '--window', '10', '--duration', '5', '--rate', '1000', '--messages', '10000', '--contacts', '200', '--rounds', '10'];
 
 function parseArgs(argv) {
-  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, heraldModules: [], mam: 0, mamBudget: 600, mamOnly: false, pass: [] };
+  const opts = { repeat: 3, servers: ['herald', 'prosody', 'ejabberd'], json: undefined, heraldModules: [], mam: 0, mamBudget: 600, mamOnly: false, heraldBuilds: [], pass: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeat') opts.repeat = Number(argv[++i]);
@@ -39,6 +42,8 @@ function parseArgs(argv) {
     else if (a === '--mam-budget') opts.mamBudget = Number(argv[++i]);
     else if (a === '--mam-only') opts.mamOnly = true;
     else if (a === '--cluster') opts.cluster = true;
+    else if (a === '--interleave') opts.interleave = true;
+    else if (a === '--herald-build') opts.heraldBuilds.push(argv[++i].split('='));
     else if (a === '--cluster-only') opts.cluster = opts.clusterOnly = true;
     else opts.pass.push(a);
   }
@@ -70,31 +75,55 @@ async function main() {
     herald: { ok: () => true, start: (dir) => startHerald(dir, CLI, [], { modules: opts.heraldModules }) },
     prosody: { ok: prosodyInstalled, start: (dir) => startProsody(dir, certDir) },
     ejabberd: { ok: ejabberdInstalled, start: (dir) => startEjabberd(dir, certDir) },
+    relay: { ok: () => true, start: (dir) => startRelay(dir, certDir) }, // the floor: scripts/bench/tls-relay.mjs
   };
+  // --herald-build NAME=dist/cli/main.js of another build: A/B of a change in one run.
+  for (const [name, cli] of opts.heraldBuilds) launchers[name] = { ok: () => true, start: async (dir) => ({ ...(await startHerald(dir, path.resolve(cli), [], { modules: opts.heraldModules })), name }) };
   const lines = []; // every JSON line of every round
   const notes = [];
-  for (const name of opts.mamOnly || opts.clusterOnly ? [] : opts.servers) {
+  const started = []; // [name, server] of the servers running
+  const startServer = async (name) => {
     const launcher = launchers[name];
     if (!launcher) throw new Error(`unknown server ${name}`);
-    if (!launcher.ok()) {
-      notes.push(`${name}: not installed, skipped`);
-      continue;
-    }
+    if (!launcher.ok()) return void notes.push(`${name}: not installed, skipped`);
     const dir = path.join(root, name);
     fs.mkdirSync(dir);
-    let server;
     try {
-      server = await launcher.start(dir);
+      const server = await launcher.start(dir);
       process.stderr.write(`${name}: pid ${server.pid}, port ${server.port}\n`);
-      for (let round = 1; round <= opts.repeat; round++) {
-        process.stderr.write(`${name}: round ${round}/${opts.repeat}\n`);
-        lines.push(...(await benchRound(server, opts.pass)).map((l) => ({ ...l, round })));
-      }
+      started.push([name, server]);
+      return server;
     } catch (error) {
       notes.push(`${name}: ${error.message.split('\n').slice(0, 3).join(' ')} (log: ${path.join(dir, 'server.log')})`);
-    } finally {
-      await server?.stop();
     }
+  };
+  const benchRounds = async (name, server, rounds) => {
+    for (const round of rounds) {
+      process.stderr.write(`${name}: round ${round}/${opts.repeat}\n`);
+      try {
+        lines.push(...(await benchRound(server, opts.pass)).map((l) => ({ ...l, round })));
+      } catch (error) {
+        notes.push(`${name} round ${round}: ${error.message.split('\n').slice(0, 3).join(' ')}`);
+      }
+    }
+  };
+  const names = opts.mamOnly || opts.clusterOnly ? [] : opts.servers;
+  const allRounds = Array.from({ length: opts.repeat }, (_, i) => i + 1);
+  try {
+    if (opts.interleave) {
+      // All servers up at once, round r of each before round r+1 of any: a load that comes and
+      // goes on a shared machine then falls on every server alike.
+      for (const name of names) await startServer(name);
+      for (const round of allRounds) for (const [name, server] of started) await benchRounds(name, server, [round]);
+    } else {
+      for (const name of names) {
+        const server = await startServer(name);
+        if (server) await benchRounds(name, server, allRounds);
+        await started.pop()?.[1].stop();
+      }
+    }
+  } finally {
+    for (const [, server] of started) await server.stop();
   }
   let mamTable = '';
   if (opts.mam > 0) {

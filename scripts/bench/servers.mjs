@@ -271,3 +271,23 @@ ${mam ? '  mod_mam: { default: always }\n' : ''}${http ? uploadModule : ''}`,
     throw error;
   }
 }
+
+/**
+ * The bare Node.js TLS relay (scripts/bench/tls-relay.mjs): the throughput floor for a Node
+ * server, on the same certificate. `pin` prefixes the command as for startHerald.
+ */
+export async function startRelay(dir, certDir, { pin = [] } = {}) {
+  const script = new URL('./tls-relay.mjs', import.meta.url).pathname;
+  const [program, ...args] = [...pin, process.execPath, script, path.join(certDir, `${DOMAIN}.crt`), path.join(certDir, `${DOMAIN}.key`), DOMAIN];
+  const child = spawn(program, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))).port);
+    });
+    child.once('exit', (code) => reject(new Error(`relay exited with ${code} before listening`)));
+  });
+  child.stderr.pipe(fs.createWriteStream(path.join(dir, 'server.log')));
+  return { name: 'relay', port, pid: child.pid, stop: () => stopPid(child.pid, child) };
+}

@@ -80,7 +80,7 @@ class Fifo<T> {
   }
 
   private clear(): void {
-    this.items.length = 0; // frees the backing store (shift() alone would keep it)
+    this.items = []; // frees the backing store (shift() alone would keep it); cheaper than length = 0
     this.head = 0;
   }
 }

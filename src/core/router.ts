@@ -66,7 +66,9 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
         return;
       }
       const { kind } = names;
-      const from = tryParseJid(stanza.attrs.from as string | undefined);
+      // A local client's stanza carries its session's JID as stamped: no parse, no cache look-up.
+      const rawFrom = stanza.attrs.from as string | undefined;
+      const from = origin !== undefined && rawFrom === origin.jid.toString() ? origin.jid : tryParseJid(rawFrom);
       if (!from) {
         log.warn({ from: stanza.attrs.from }, 'dropping stanza without a valid from');
         return;

@@ -79,10 +79,13 @@ function remember(input: string, jid: Jid): void {
 }
 
 export function parseJid(input: string): Jid {
-  const hit = recent.get(input) ?? older.get(input);
-  if (hit !== undefined) {
-    if (recent.get(input) === undefined) remember(input, hit);
-    return hit;
+  // One look-up for the common case (every message's 'to' is in the recent generation).
+  const hit = recent.get(input);
+  if (hit !== undefined) return hit;
+  const old = older.get(input);
+  if (old !== undefined) {
+    remember(input, old);
+    return old;
   }
   // RFC 7622 §3.1: the resource is everything after the first '/', then the localpart
   // is everything before the first '@' of what remains.

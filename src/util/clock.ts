@@ -26,17 +26,28 @@ const POOL_BYTES = 4096;
 /**
  * Random, URL-safe ids: unguessable, so ids can double as resource names and stream ids. Every
  * pool byte is used once; the pool never leaves the process (randomUUID() caches the same way).
+ * When an id is a whole number of base64 groups (bytes a multiple of 3, as the default 9), the
+ * pool is encoded once per fill and ids are cut from that text: a toString() per id cost a
+ * native call (~0.2 µs) for every message.
  */
 export function createRandomIds(bytes = 9, clock: Clock = systemClock): IdGenerator {
-  const pool = Buffer.allocUnsafe(Math.max(POOL_BYTES, bytes));
+  // Up to 12 characters: V8 copies slices that short, so an id never keeps the pool's text alive.
+  const aligned = bytes % 3 === 0 && bytes <= 9;
+  // A whole number of ids per pool, so every byte is used once and none twice.
+  const pool = Buffer.allocUnsafe(Math.max(POOL_BYTES - (POOL_BYTES % bytes), bytes));
+  const idChars = (bytes / 3) * 4;
+  let text = '';
   let offset = pool.length;
   const next = (): string => {
     if (offset + bytes > pool.length) {
       randomFillSync(pool);
       offset = 0;
+      if (aligned) text = pool.toString('base64url');
     }
     offset += bytes;
-    return pool.toString('base64url', offset - bytes, offset);
+    if (!aligned) return pool.toString('base64url', offset - bytes, offset);
+    const at = ((offset - bytes) / 3) * 4;
+    return text.slice(at, at + idChars);
   };
   // The time prefix is made once per millisecond: ids are made per message.
   let prefixMs = -1;

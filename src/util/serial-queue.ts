@@ -17,7 +17,7 @@ export interface SerialQueueOwner {
 }
 
 export class SerialQueue {
-  private readonly tasks: SerialTask[] = [];
+  private tasks: SerialTask[] = [];
   private running = false;
   private paused = false;
   private waiters: Array<() => void> | undefined;
@@ -63,7 +63,9 @@ export class SerialQueue {
       }
     }
     this.running = false;
-    this.tasks.length = 0; // frees the backing store, which shift() alone keeps on an idle connection
+    // A fresh array frees the backing store, which shift() alone keeps on an idle connection
+    // (`length = 0` does too, but as a runtime call: ~3x the cost, once per batch of stanzas).
+    this.tasks = [];
     const done = this.waiters;
     this.waiters = undefined;
     if (done) for (const resolve of done) resolve();

@@ -81,7 +81,9 @@ export class XmlScanner {
   private colon = false; // the name being read has a ':'
   private endName = '';
   private attrName = '';
-  private readonly attrNames: string[] = []; // of the current start tag: the first attrCount entries
+  // Of the current start tag: the first attrCount entries. Replaced by a fresh array after each
+  // stanza, which frees the backing store as `length = 0` did at a third of its cost (a runtime call).
+  private attrNames: string[] = [];
   private attrCount = 0;
   private quote = 0;
   private brackets = 0; // ']' just seen in text (for ']]>') or CDATA (for its end)
@@ -465,13 +467,13 @@ export class XmlScanner {
       this.inRoot = true;
       this.rootName = element.name;
       this.unit.finish(s, gt + 1);
-      this.attrNames.length = 0; // frees the backing store: an idle stream keeps none
+      this.attrNames = []; // an idle stream keeps no backing store
       this.sink.rootTag(element);
       if (empty) this.closeRoot();
     } else if (this.depth === 0) {
       if (empty) {
         this.unit.finish(s, gt + 1);
-        this.attrNames.length = 0;
+        this.attrNames = [];
         this.sink.stanza(element);
       } else {
         this.current = element;
@@ -501,7 +503,7 @@ export class XmlScanner {
     if (--this.depth === 0) {
       this.current = undefined;
       this.unit.finish(s, gt + 1);
-      this.attrNames.length = 0;
+      this.attrNames = [];
       this.sink.stanza(open);
     } else {
       this.current = open.parent!;

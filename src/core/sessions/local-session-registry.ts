@@ -71,6 +71,10 @@ export function createLocalSessionRegistry(): SessionRegistry {
       return byBare.get(bareJid)?.list ?? NONE;
     },
 
+    peekBareJid(bareJid) {
+      return byBare.get(bareJid)?.list ?? NONE;
+    },
+
     async count() {
       return byFull.size;
     },

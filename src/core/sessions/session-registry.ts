@@ -15,5 +15,11 @@ export interface SessionRegistry {
   byFullJid(fullJid: string): Promise<Readonly<SessionRef> | undefined>;
   /** The account's sessions; the list may be shared with other callers, so it is read-only too. */
   byBareJid(bareJid: string): Promise<readonly Readonly<SessionRef>[]>;
+  /**
+   * byBareJid's answer when it is known without waiting (this node's own registry); undefined
+   * means ask byBareJid. For handlers that run for every message and usually find nothing to do,
+   * where a promise and a microtask per look-up cost more than the look-up itself.
+   */
+  peekBareJid?(bareJid: string): readonly Readonly<SessionRef>[] | undefined;
   count(): Promise<number>;
 }

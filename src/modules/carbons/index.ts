@@ -6,7 +6,10 @@ import type { IqRequest } from '../../core/iq-dispatcher.js';
 import type { MessageDeliveredEvent, StanzaEvent } from '../../core/events.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { CARBONS_FLAG, carbonsEnabled, sendCarbon } from './copies.js';
-import { NS_CARBONS, isEligible } from './eligibility.js';
+import { NS_CARBONS, isEligible, type CarbonDirection } from './eligibility.js';
+import type { SessionRef } from '../../core/sessions/session-ref.js';
+import type { Element } from '../../xml/element.js';
+import type { Jid } from '../../protocol/jid.js';
 
 export const carbonsModule: HeraldModule = {
   name: 'carbons',
@@ -56,31 +59,43 @@ async function toggle(ctx: ModuleContext, request: IqRequest, enable: boolean): 
 
 // Both directions run for every message: one look-up of the account's sessions (by the Jid's kept
 // string, so the registry's map does not hash a new one), then copies only to those with carbons
-// enabled. Usually there are none, and nothing else is built.
+// enabled. Usually there are none, and then the message is not even inspected: the look-up comes
+// before the eligibility rules, which walk the message's children. When the registry knows the
+// sessions at once (one node), nothing here waits: no promise, no microtask per message.
 
-async function sentCarbons(ctx: ModuleContext, event: StanzaEvent): Promise<void> {
+/** `use` of the account's sessions, synchronously when the registry can answer without waiting. */
+function withSessions(ctx: ModuleContext, bareJid: string, use: (refs: readonly SessionRef[]) => void | Promise<void>): void | Promise<void> {
+  const known = ctx.sessions.peekBareJid?.(bareJid);
+  return known === undefined ? ctx.sessions.byBareJid(bareJid).then(use) : use(known);
+}
+
+function sentCarbons(ctx: ModuleContext, event: StanzaEvent): void | Promise<void> {
   const { origin, stanza, from, to } = event;
   if (!origin) return;
   // Between resources of the same account the recipients are only known after delivery, so those
   // copies are made there (each resource then gets the message once, original or carbon).
   if (to.bare.equals(from.bare)) return;
-  if (!isEligible(stanza, 'sent', from)) return;
-  // §8: every carbons-enabled resource except the sending one, whether or not it enabled carbons.
-  for (const ref of await ctx.sessions.byBareJid(from.bare.toString())) {
-    if (carbonsEnabled(ref) && ref.id !== origin.id) await sendCarbon(ctx, 'sent', stanza, from.bare, ref);
-  }
+  return withSessions(ctx, from.bare.toString(), (refs) => {
+    if (!refs.some(carbonsEnabled) || !isEligible(stanza, 'sent', from)) return;
+    // §8: every carbons-enabled resource except the sending one, whether or not it enabled carbons.
+    return sendCarbons(ctx, 'sent', stanza, from.bare, refs, (ref) => ref.id !== origin.id);
+  });
 }
 
-async function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent): Promise<void> {
+function deliveredCarbons(ctx: ModuleContext, event: MessageDeliveredEvent): void | Promise<void> {
   const { stanza, from, to, recipients } = event;
   // A message from one resource of the account to another is, for the others, one the account sent.
   const ownMessage = from.bare.equals(to.bare);
   const direction = ownMessage ? 'sent' : 'received';
-  if (!isEligible(stanza, direction, from)) return;
-  for (const ref of await ctx.sessions.byBareJid(to.bare.toString())) {
-    if (!carbonsEnabled(ref)) continue;
+  return withSessions(ctx, to.bare.toString(), (refs) => {
+    if (!refs.some(carbonsEnabled) || !isEligible(stanza, direction, from)) return;
     // §7: not to the resources that got the original; §8: not back to the sender.
-    if (recipients.some((r) => r.id === ref.id) || (ownMessage && ref.jid === from.toString())) continue;
-    await sendCarbon(ctx, direction, stanza, to.bare, ref);
-  }
+    const wanted = (ref: SessionRef) => !recipients.some((r) => r.id === ref.id) && !(ownMessage && ref.jid === from.toString());
+    return sendCarbons(ctx, direction, stanza, to.bare, refs, wanted);
+  });
+}
+
+/** A carbon to each carbons-enabled session in `refs` that `wanted` accepts, one after another. */
+async function sendCarbons(ctx: ModuleContext, direction: CarbonDirection, stanza: Element, account: Jid, refs: readonly SessionRef[], wanted: (ref: SessionRef) => boolean): Promise<void> {
+  for (const ref of refs) if (carbonsEnabled(ref) && wanted(ref)) await sendCarbon(ctx, direction, stanza, account, ref);
 }

@@ -66,4 +66,15 @@ describe('local session registry', () => {
     await registry.remove(ref('a@x/2', 's2'));
     expect(await registry.byBareJid('a@x')).toEqual([]);
   });
+
+  it('answers peekBareJid at once with what byBareJid resolves to, the same list, before and after changes', async () => {
+    const registry = createLocalSessionRegistry();
+    expect(registry.peekBareJid?.('a@x')).toEqual([]);
+    await registry.add(ref('a@x/1', 's1'));
+    expect(registry.peekBareJid?.('a@x')).toBe(await registry.byBareJid('a@x'));
+    await registry.update({ ...ref('a@x/1', 's1'), available: true });
+    expect(registry.peekBareJid?.('a@x')?.map((r) => r.available)).toEqual([true]);
+    await registry.remove(ref('a@x/1', 's1'));
+    expect(registry.peekBareJid?.('a@x')).toEqual([]);
+  });
 });

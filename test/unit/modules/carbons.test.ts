@@ -154,6 +154,24 @@ describe('XEP-0280 Message Carbons', () => {
     expect(forwarded(carbon, 'sent')?.attrs).toMatchObject({ xmlns: NS.client, from: 'romeo@example.org/home', to: 'juliet@example.org/balcony' });
   });
 
+  it('XEP-0280 §7/§8: copies are made the same when the registry must be asked (no peek, as on a cluster)', async () => {
+    await start();
+    // The Redis registry answers only through byBareJid; this node's registry also answers at once.
+    delete (core.sessions as { peekBareJid?: unknown }).peekBareJid;
+    const juliet = await online('juliet@example.org/balcony');
+    const tablet = await online('juliet@example.org/tablet', { carbons: true });
+    const garden = await online('romeo@example.org/garden');
+    const home = await online('romeo@example.org/home', { carbons: true });
+    clear(juliet, tablet, garden, home);
+
+    await core.send(juliet, chat('romeo@example.org/garden', 'Good night, good night!'));
+
+    expect(messages(garden)).toHaveLength(1);
+    expect(carbons(home, 'received')).toHaveLength(1);
+    expect(carbons(tablet, 'sent')).toHaveLength(1);
+    expect(forwarded(carbons(tablet, 'sent')[0], 'sent')?.attrs).toMatchObject({ from: 'juliet@example.org/balcony', to: 'romeo@example.org/garden' });
+  });
+
   it('XEP-0280 §9: a message with <private/> is not copied by either server and is delivered as sent', async () => {
     await start();
     const balcony = await online('juliet@example.org/balcony');
