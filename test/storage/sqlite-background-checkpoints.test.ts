@@ -26,7 +26,7 @@ async function eventually(check: () => boolean, what: string, deadlineMs = 15_00
   const until = Date.now() + deadlineMs;
   while (!check()) {
     if (Date.now() > until) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
@@ -58,6 +58,27 @@ describe('sqlite background checkpoints', () => {
     const reopened = openSqliteStorage({ file });
     expect(await reopened.archive.count('alice@example.org')).toBe(200);
     await reopened.close();
+  });
+
+  it('starts the WAL over under commits that never pause: told the WAL is long, the writer copies the last frames between two commits', async () => {
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)');
+    const insert = db.prepare('INSERT INTO filler (text) VALUES (?)');
+    const commit = db.transaction((rows: number) => {
+      for (let n = 0; n < rows; n++) insert.run('x'.repeat(1000));
+    });
+    // Told to catch up past 256 pages (1 MiB), and the file cut back to 512 KiB when it starts over.
+    const checkpoints = checkpointInBackground([db], () => undefined, { catchUpPages: 256, walSizeLimitBytes: 512 * 1024 });
+    commit(3000); // ~3 MiB in the WAL
+    const grown = statSync(`${file}-wal`).size;
+    expect(grown).toBeGreaterThan(2 * 1024 * 1024);
+    // A commit in every turn of the event loop: the worker's copy alone never finds the writer idle.
+    await eventually(() => {
+      commit(5);
+      return statSync(`${file}-wal`).size < grown;
+    }, 'the WAL started over and was cut back');
+    await checkpoints.stop();
+    db.close();
   });
 
   it('turns the connections\' own checkpoints off while the worker runs, and back on when it stops', async () => {
