@@ -20,6 +20,11 @@ export interface Delivery {
   /** Sessions whose sockets live on this node, by session id. */
   readonly local: Map<string, LocalSession>;
   toSession(ref: SessionRef, stanza: Element): Promise<boolean>;
+  /**
+   * toSession, answered without a promise when nothing waits (a local session that keeps up):
+   * for the message path, where a promise and a microtask per delivery cost more than the write.
+   */
+  toSessionNow(ref: SessionRef, stanza: Element): boolean | Promise<boolean>;
   closeSession(ref: SessionRef, condition: StreamErrorCondition, text?: string): Promise<void>;
   /** Hands a stanza to another node itself (e.g. the answer to an IQ it sent); false if it cannot. */
   toNode(nodeId: string, stanza: Element): Promise<boolean>;
@@ -39,17 +44,20 @@ export interface Delivery {
 
 export function createDelivery(nodeId: string, bus: NodeBus): Delivery {
   const local = new Map<string, LocalSession>();
+  const toSessionNow = (ref: SessionRef, stanza: Element): boolean | Promise<boolean> => {
+    if (ref.nodeId !== nodeId) return bus.deliver(ref, stanza);
+    const session = local.get(ref.id);
+    if (!session) return false;
+    const accepted = session.send(stanza);
+    return accepted && session.congested ? paceTo(session).then(() => true) : accepted;
+  };
   return {
     nodeId,
     local,
     async toSession(ref, stanza) {
-      if (ref.nodeId !== nodeId) return bus.deliver(ref, stanza);
-      const session = local.get(ref.id);
-      if (!session) return false;
-      const accepted = session.send(stanza);
-      if (accepted && session.congested) await paceTo(session);
-      return accepted;
+      return toSessionNow(ref, stanza);
     },
+    toSessionNow,
     async closeSession(ref, condition, text) {
       if (ref.nodeId !== nodeId) return bus.close(ref, condition);
       local.get(ref.id)?.close(new StreamError(condition, text));

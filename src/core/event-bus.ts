@@ -14,6 +14,12 @@ export interface EventBus {
   on<K extends EventName>(name: K, handler: EventHandler<K>, priority?: number): () => void;
   /** Runs the chain; resolves true when a handler claimed the event. */
   fire<K extends EventName>(name: K, payload: EventCatalogue[K]): Promise<boolean>;
+  /**
+   * fire's chain, answered without a promise when every handler answered at once (a throwing
+   * handler throws here): for handlers on the message path that are themselves synchronous
+   * when nothing waits, so an event that passes untouched costs no microtask.
+   */
+  fireNow<K extends EventName>(name: K, payload: EventCatalogue[K]): boolean | Promise<boolean>;
   has(name: EventName): boolean;
   /**
    * Tells the handlers synchronously and ignores what they return: for observers (metrics) on
@@ -26,7 +32,7 @@ export interface EventBus {
 export function createEventBus(): EventBus {
   const chains = new Map<EventName, Registration[]>();
 
-  return {
+  const bus: EventBus = {
     on(name, handler, priority = 0) {
       const registration: Registration = { handler: handler as EventHandler<never>, priority };
       const chain = [...(chains.get(name) ?? []), registration].sort((a, b) => b.priority - a.priority);
@@ -38,22 +44,27 @@ export function createEventBus(): EventBus {
     },
 
     fire(name, payload) {
-      // Copy-on-write arrays: a handler added or removed mid-chain does not disturb this run.
-      const chain = chains.get(name);
-      if (!chain) return NOT_HANDLED;
-      // Synchronous until a handler returns a promise: most handlers on the message path answer
-      // at once (filters that let the stanza pass), and an async function per event cost a
-      // promise and a microtask for nothing, four times per message.
       try {
-        for (let i = 0; i < chain.length; i++) {
-          const result = (chain[i]!.handler as EventHandler<typeof name>)(payload);
-          if (result instanceof Promise) return finishChain(chain, i, result, payload);
-          if (result === true) return HANDLED;
-        }
+        const result = bus.fireNow(name, payload);
+        return result === true ? HANDLED : result === false ? NOT_HANDLED : result;
       } catch (error) {
         return Promise.reject(error);
       }
-      return NOT_HANDLED;
+    },
+
+    fireNow(name, payload) {
+      // Copy-on-write arrays: a handler added or removed mid-chain does not disturb this run.
+      const chain = chains.get(name);
+      if (!chain) return false;
+      // Synchronous until a handler returns a promise: most handlers on the message path answer
+      // at once (filters that let the stanza pass), and an async function per event cost a
+      // promise and a microtask for nothing, four times per message.
+      for (let i = 0; i < chain.length; i++) {
+        const result = (chain[i]!.handler as EventHandler<typeof name>)(payload);
+        if (result instanceof Promise) return finishChain(chain, i, result, payload);
+        if (result === true) return true;
+      }
+      return false;
     },
 
     has(name) {
@@ -65,6 +76,7 @@ export function createEventBus(): EventBus {
       if (chain) for (const { handler } of chain) (handler as EventHandler<typeof name>)(payload);
     },
   };
+  return bus;
 }
 
 /** Shared, settled answers: a promise that is already resolved can be handed to every caller. */

@@ -5,7 +5,7 @@ import type { HeraldModule, ModuleContext } from './module.js';
 import type { HttpRoutes } from '../../http/http-routes.js';
 import type { Components } from '../components.js';
 
-export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'handleIq' | 'requestIq' | 'serveHttp' | 'httpsUrl' | 'serveDomain' | 'onUnload'> & {
+export type ModuleServices = Omit<ModuleContext, 'name' | 'options' | 'log' | 'on' | 'fire' | 'fireNow' | 'handleIq' | 'requestIq' | 'serveHttp' | 'httpsUrl' | 'serveDomain' | 'onUnload'> & {
   log: ModuleContext['log'];
   http: HttpRoutes;
   components: Components;
@@ -43,6 +43,7 @@ export async function loadModules(
       log: services.log.child({ module: module.name }),
       on: (name, handler, priority) => void undo.push(events.on(name, handler, priority)),
       fire: (name, payload) => events.fire(name, payload),
+      fireNow: (name, payload) => events.fireNow(name, payload),
       handleIq: (spec) => void undo.push(iq.handle(spec)),
       requestIq: (request, timeoutMs) => iq.request(request, timeoutMs),
       serveHttp: (route) => void undo.push(http.add(route)),

@@ -32,6 +32,8 @@ export interface ModuleContext {
   on<K extends EventName>(name: K, handler: EventHandler<K>, priority?: number): void;
   /** Fires an event of the catalogue; resolves true when a handler claimed it. */
   fire<K extends EventName>(name: K, payload: EventCatalogue[K]): Promise<boolean>;
+  /** fire without a promise when every handler answered at once (EventBus.fireNow). */
+  fireNow<K extends EventName>(name: K, payload: EventCatalogue[K]): boolean | Promise<boolean>;
   handleIq(spec: IqHandlerSpec): void;
   /** Sends an IQ and resolves with its answer (see IqDispatcher.request). */
   requestIq(iq: Element, timeoutMs?: number): Promise<Element>;

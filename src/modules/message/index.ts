@@ -8,7 +8,7 @@ import type { Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
 import { bounce } from '../../core/stanza-sender.js';
 import { allNonNegative, highestPriority } from './delivery-rules.js';
-import { messageType } from '../../protocol/message-type.js';
+import { messageType, type MessageType } from '../../protocol/message-type.js';
 import { withStanzaId } from '../../protocol/stanza-id.js';
 
 export const messageModule: HeraldModule = {
@@ -60,13 +60,49 @@ async function toFullJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
   return toBareJid(ctx, withParts(event, event.stanza, event.to.bare));
 }
 
+// The usual message (a chat to an account with a session that keeps up) is delivered without a
+// promise: the registry's peek, the write and the observers all answer at once on one node, and a
+// promise plus microtask at each step cost more than the steps. Anything that waits goes async.
+
 /** §8.5.2 (and §8.5.1 for an account that does not exist). */
-async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {
+function toBareJid(ctx: ModuleContext, event: StanzaEvent): boolean | Promise<boolean> {
   const type = messageType(event.stanza.attrs.type);
   if (type === 'error') return true;
   // bare.toString() is kept by the (cached) Jid, so the registry's map need not hash a new string.
-  const refs = await ctx.sessions.byBareJid(event.to.bare.toString());
-  if (refs.length === 0 && !(await ctx.accounts.exists(event.to))) {
+  const bare = event.to.bare.toString();
+  const known = ctx.sessions.peekBareJid?.(bare);
+  if (known === undefined) return ctx.sessions.byBareJid(bare).then((refs) => toAccount(ctx, event, type, refs));
+  return toAccount(ctx, event, type, known);
+}
+
+function toAccount(ctx: ModuleContext, event: StanzaEvent, type: MessageType, refs: readonly SessionRef[]): boolean | Promise<boolean> {
+  if (refs.length === 0 || type === 'groupchat') return undelivered(ctx, event, type, refs.length === 0);
+  const targets = type === 'headline' ? allNonNegative(refs) : highestPriority(refs);
+  return deliverFrom(ctx, event, type, targets, 0, []);
+}
+
+/** Delivers to targets[next…], one after another, collecting who took it into `recipients`. */
+function deliverFrom(ctx: ModuleContext, event: StanzaEvent, type: MessageType, targets: SessionRef[], next: number, recipients: SessionRef[]): boolean | Promise<boolean> {
+  for (let i = next; i < targets.length; i++) {
+    const ref = targets[i]!;
+    const accepted = ctx.delivery.toSessionNow(ref, event.stanza);
+    if (accepted instanceof Promise) {
+      return accepted.then((took) => {
+        if (took) recipients.push(ref);
+        return deliverFrom(ctx, event, type, targets, i + 1, recipients);
+      });
+    }
+    if (accepted) recipients.push(ref);
+  }
+  if (recipients.length === 0) return type === 'headline' || offlineOrBounce(ctx, event);
+  // Observers (e.g. carbons) learn who got it; nobody claims this event.
+  const observed = ctx.fireNow('message/delivered', deliveredTo(event, recipients));
+  return observed instanceof Promise ? observed.then(() => true) : true;
+}
+
+/** No session to try: no such account (§8.5.1), a groupchat to an account, or nobody online. */
+async function undelivered(ctx: ModuleContext, event: StanzaEvent, type: MessageType, noSessions: boolean): Promise<boolean> {
+  if (noSessions && !(await ctx.accounts.exists(event.to))) {
     // §8.5.1: no such account. Headlines are dropped; others get service-unavailable, the same
     // answer as for an account that is offline, so existence is not revealed.
     if (type !== 'headline') await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
@@ -76,12 +112,10 @@ async function toBareJid(ctx: ModuleContext, event: StanzaEvent): Promise<boolea
     await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);
     return true;
   }
-  const targets = type === 'headline' ? allNonNegative(refs) : highestPriority(refs);
-  const recipients: SessionRef[] = [];
-  for (const ref of targets) if (await ctx.delivery.toSession(ref, event.stanza)) recipients.push(ref);
-  // Observers (e.g. carbons) learn who got it; nobody claims this event.
-  if (recipients.length > 0) await ctx.fire('message/delivered', deliveredTo(event, recipients));
-  if (recipients.length > 0 || type === 'headline') return true;
+  return type === 'headline' || offlineOrBounce(ctx, event);
+}
+
+async function offlineOrBounce(ctx: ModuleContext, event: StanzaEvent): Promise<boolean> {
   if (await ctx.fire('message/offline', event)) return true;
   // No offline store claimed it (RFC 6121 §8.5.2.2.1 allows this answer).
   await bounce(ctx.router, event.stanza, new StanzaError('service-unavailable'), event.to);

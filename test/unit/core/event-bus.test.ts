@@ -59,3 +59,39 @@ describe('EventBus.fire', () => {
     expect(ran).toEqual(['first', 'second', 'first']);
   });
 });
+
+describe('EventBus.fireNow', () => {
+  it('answers true/false without a promise while every handler answers at once', () => {
+    const bus = createEventBus();
+    expect(bus.fireNow('message/bare', payload)).toBe(false);
+    const ran: string[] = [];
+    bus.on('message/bare', () => void ran.push('passes'), 1);
+    expect(bus.fireNow('message/bare', payload)).toBe(false);
+    bus.on('message/bare', () => (ran.push('claims'), true), 0);
+    bus.on('message/bare', () => void ran.push('after the claim'), -1);
+    expect(bus.fireNow('message/bare', payload)).toBe(true);
+    expect(ran).toEqual(['passes', 'passes', 'claims']);
+  });
+
+  it('goes async from the first handler that returns a promise, and runs the rest after it', async () => {
+    const bus = createEventBus();
+    const ran: string[] = [];
+    let release = (): void => undefined;
+    bus.on('message/bare', () => new Promise<void>((resolve) => (release = resolve)).then(() => void ran.push('async')), 1);
+    bus.on('message/bare', () => (ran.push('claims'), true), 0);
+    const result = bus.fireNow('message/bare', payload);
+    expect(result).toBeInstanceOf(Promise);
+    expect(ran).toEqual([]);
+    release();
+    expect(await result).toBe(true);
+    expect(ran).toEqual(['async', 'claims']);
+  });
+
+  it('a synchronous handler that throws throws at the caller (fire turns it into a rejection)', () => {
+    const bus = createEventBus();
+    bus.on('message/bare', () => {
+      throw new Error('sync failure');
+    });
+    expect(() => bus.fireNow('message/bare', payload)).toThrow('sync failure');
+  });
+});
