@@ -198,25 +198,45 @@ export class ClientSession implements LocalSession {
     }
   }
 
-  /** One inbound element from the client, in order. */
-  async handle(element: Element): Promise<void> {
+  /**
+   * One inbound element from the client, in order. Finishes without a promise when nothing on
+   * its way waits (most messages on one node): no async frame per stanza for the serial queue.
+   */
+  handle(element: Element): void | Promise<void> {
     if (element.attrs.xmlns === NS.sm) return this.sm.handleNonza(element);
     const ns = element.attrs.xmlns;
     const isStanza = element.name === 'message' || element.name === 'presence' || element.name === 'iq';
-    if (!isStanza && ns !== undefined && ns !== NS.client && (await this.ctx.events.fire('c2s/nonza', { session: this, element }))) return;
-    if (!isStanza || (ns !== undefined && ns !== NS.client)) {
-      this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${ns ?? NS.client}' is not supported here`));
-      return;
-    }
+    if (!isStanza) return this.handleOther(element);
+    if (ns !== undefined && ns !== NS.client) return this.unsupported(element);
     // A stanza a gone node refused is routed again before this sender's next one (FIFO).
     const rerouting = this.ctx.delivery.rerouting();
-    if (rerouting) await rerouting;
-    await this.handleStanza(element);
-    // Counted (XEP-0198) once what it sent to other nodes is held there, not merely on its way.
+    if (rerouting) return rerouting.then(() => this.handleCounted(element));
+    return this.handleCounted(element);
+  }
+
+  /** A nonza: a module's (c2s/nonza) or a stream error. */
+  private async handleOther(element: Element): Promise<void> {
+    const ns = element.attrs.xmlns;
+    if (ns !== undefined && ns !== NS.client && (await this.ctx.events.fire('c2s/nonza', { session: this, element }))) return;
+    this.unsupported(element);
+  }
+
+  private unsupported(element: Element): void {
+    this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${element.attrs.xmlns ?? NS.client}' is not supported here`));
+  }
+
+  private handleCounted(stanza: Element): void | Promise<void> {
+    const routed = this.handleStanza(stanza);
+    if (routed) return routed.then(() => this.countHandled());
+    this.countHandled();
+  }
+
+  /** Counted (XEP-0198) once what it sent to other nodes is held there, not merely on its way. */
+  private countHandled(): void {
     this.sm.handled(this.ctx.delivery.settled());
   }
 
-  private async handleStanza(stanza: Element): Promise<void> {
+  private handleStanza(stanza: Element): void | Promise<void> {
     this.ctx.events.notify('c2s/stanza-in', stanza);
     if (isSessionRequest(stanza)) {
       this.send(xml('iq', { type: 'result', id: stanza.attrs.id }));
@@ -234,7 +254,7 @@ export class ClientSession implements LocalSession {
         return;
       }
     }
-    await this.ctx.router.route(stanza, this);
+    return this.ctx.router.routeNow(stanza, this);
   }
 
   /**

@@ -23,6 +23,11 @@ export interface Router {
    * already carry the session's full JID as `from`.
    */
   route(stanza: Element, origin?: LocalSession): Promise<void>;
+  /**
+   * route, finished without a promise when every handler answered at once (EventBus.fireNow; a
+   * throw is thrown here): for a client's stanzas, most of which pass filters that do nothing.
+   */
+  routeNow(stanza: Element, origin?: LocalSession): void | Promise<void>;
 }
 
 export function addressKind(jid: Jid): AddressKind {
@@ -58,14 +63,28 @@ function eventsOf(name: string): KindEvents | undefined {
 export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger; remote?: RemoteRoute; components?: Components }): Router {
   const { events, hosts, log } = deps;
 
+  /** `next` once the event went unclaimed; nothing more once a handler claimed it. */
+  const unless = (claimed: boolean | Promise<boolean>, next: () => void | Promise<void>): void | Promise<void> => {
+    if (claimed instanceof Promise) return claimed.then((yes) => (yes ? undefined : next()));
+    return claimed ? undefined : next();
+  };
+
   const router: Router = {
-    async route(stanza, origin) {
+    route(stanza, origin) {
+      try {
+        const pending = router.routeNow(stanza, origin);
+        return pending ?? DONE;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    routeNow(stanza, origin) {
       const names = eventsOf(stanza.name);
       if (!names) {
         log.warn({ name: stanza.name }, 'dropping non-stanza handed to the router');
         return;
       }
-      const { kind } = names;
       // A local client's stanza carries its session's JID as stamped: no parse, no cache look-up.
       const rawFrom = stanza.attrs.from as string | undefined;
       const from = origin !== undefined && rawFrom === origin.jid.toString() ? origin.jid : tryParseJid(rawFrom);
@@ -79,39 +98,36 @@ export function createRouter(deps: { events: EventBus; hosts: Hosts; log: Logger
       if (!to) {
         // The error cannot come "from" the malformed address, so the sender's server answers.
         const reply = errorReply(stanza, new StanzaError('jid-malformed', `'${rawTo}' is not a valid JID`));
-        if (reply) await router.route(Object.assign(reply, { attrs: { ...reply.attrs, from: from.domain } }));
-        return;
+        return reply ? router.route(Object.assign(reply, { attrs: { ...reply.attrs, from: from.domain } })) : undefined;
       }
       const address = addressKind(to);
       const event: StanzaEvent = origin ? { stanza, from, to, origin } : { stanza, from, to };
 
       // Everything an account sends elsewhere, whoever builds it, passes one place a module may veto.
       const fromAccount = from.local !== '' && hosts.has(from.domain);
-      if (fromAccount && !to.bare.equals(from.bare) && (await events.fire('stanza/outbound', event))) return;
-
-      if (origin && hosts.has(from.domain) && (await events.fire(names.pre[address], event))) return;
-
-      const component = deps.components?.find(to.domain);
-      if (component) {
-        await component(event);
-        return;
-      }
-
-      if (hosts.has(to.domain)) {
-        if (await events.fire(names.on[address], event)) return;
-        // Unclaimed: presence is dropped quietly (RFC 6121 §4.3, §4.6); others get an error.
-        if (kind !== 'presence') await bounce(router, stanza, new StanzaError('service-unavailable'), to);
-        return;
-      }
-
-      if (deps.remote) {
-        await deps.remote.send(stanza, from, to);
-        return;
-      }
-      if (kind !== 'presence') {
-        await bounce(router, stanza, new StanzaError('remote-server-not-found', `federation with '${to.domain}' is not available on this server`));
-      }
+      const outbound = fromAccount && !to.bare.equals(from.bare) ? events.fireNow('stanza/outbound', event) : false;
+      return unless(outbound, () => {
+        const pre = origin && hosts.has(from.domain) ? events.fireNow(names.pre[address], event) : false;
+        return unless(pre, () => onward(names, address, event));
+      });
     },
   };
+
+  /** After the sender's side: a component, a hosted domain's handlers, or the remote path. */
+  function onward({ kind, on }: KindEvents, address: AddressKind, event: StanzaEvent): void | Promise<void> {
+    const { stanza, from, to } = event;
+    const component = deps.components?.find(to.domain);
+    if (component) return component(event);
+    if (hosts.has(to.domain)) {
+      // Unclaimed: presence is dropped quietly (RFC 6121 §4.3, §4.6); others get an error.
+      return unless(events.fireNow(on[address], event), () => (kind !== 'presence' ? bounce(router, stanza, new StanzaError('service-unavailable'), to) : undefined));
+    }
+    if (deps.remote) return deps.remote.send(stanza, from, to);
+    if (kind !== 'presence') {
+      return bounce(router, stanza, new StanzaError('remote-server-not-found', `federation with '${to.domain}' is not available on this server`));
+    }
+  }
   return router;
 }
+
+const DONE: Promise<void> = Promise.resolve();

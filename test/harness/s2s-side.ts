@@ -39,7 +39,7 @@ export async function startS2sSide(options: S2sSideOptions): Promise<{ handle: S
   ].join('\n'));
   const config = loadConfig({ path: file, env: {}, cwd: home });
   const received: Element[] = [];
-  const router: Router = { route: async (stanza) => void received.push(stanza) };
+  const router: Router = { route: async (stanza) => void received.push(stanza), routeNow: (stanza) => void received.push(stanza) };
   const handle = await startS2s({
     config,
     hosts: createHosts(config.domains),
