@@ -42,8 +42,10 @@ try {
 } finally {
   await server.stop();
 }
-const written = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-if (written.length !== 1) throw new Error(`expected one profile in ${profDir}, found ${written.length}`);
+// One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): the event loop is thread 0;
+// worker threads (the SQLite checkpoint worker) write their own.
+const written = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
+if (written.length !== 1) throw new Error(`expected one main-thread profile in ${profDir}, found ${written.length}`);
 fs.copyFileSync(path.join(profDir, written[0]), out);
 fs.rmSync(root, { recursive: true, force: true });
 console.log(`profile: ${out}, bench results and windows: ${jsonl}`);
