@@ -86,16 +86,10 @@ export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, n
   };
 }
 
-// Entries are read as Buffers: ioredis would otherwise copy the stream name, every field name and
-// every value into strings (and rebuild each array) before this code looks at them; only the
-// values used are decoded, once.
-type StreamEntry = [id: Buffer, fields: Buffer[]];
+type StreamEntry = [id: string, fields: string[]];
 
-const FIELD_NAMES = { k: Buffer.from('k'), sid: Buffer.from('sid'), c: Buffer.from('c'), x: Buffer.from('x') };
-
-function field(fields: Buffer[], name: keyof typeof FIELD_NAMES): string | undefined {
-  const wanted = FIELD_NAMES[name];
-  for (let i = 0; i + 1 < fields.length; i += 2) if (wanted.equals(fields[i]!)) return fields[i + 1]!.toString();
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
 }
 
@@ -133,7 +127,7 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
     else if (count === 1) gathering = setTimeout(flushDeletions, DELETE_GATHER_MS);
   };
 
-  async function handle(id: string, fields: Buffer[]): Promise<void> {
+  async function handle([id, fields]: StreamEntry): Promise<void> {
     const sessionId = field(fields, 'sid') ?? '';
     const kind = field(fields, 'k');
     if (kind === 'c') {
@@ -155,9 +149,9 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
 
   const loop = async () => {
     while (!stopped) {
-      let batch: [Buffer, StreamEntry[]][] | null;
+      let batch: [string, StreamEntry[]][] | null;
       try {
-        batch = (await reader.xreadBuffer('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', inbox, lastId)) as [Buffer, StreamEntry[]][] | null;
+        batch = (await reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', inbox, lastId)) as [string, StreamEntry[]][] | null;
       } catch (error) {
         if (stopped) return;
         log.warn({ err: (error as Error).message }, 'bus: inbox read failed; retrying');
@@ -165,15 +159,13 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
         continue;
       }
       for (const [, entries] of batch ?? []) {
-        for (const [rawId, fields] of entries) {
-          // Ids stay strings so that XREAD and XDEL are built as text, ioredis's cheaper path.
-          const id = rawId.toString('latin1');
-          lastId = id;
+        for (const entry of entries) {
+          lastId = entry[0];
           try {
-            await handle(id, fields);
+            await handle(entry);
           } catch (error) {
-            log.error({ err: error, entry: id }, 'bus: could not handle an inbox entry');
-            forget(id);
+            log.error({ err: error, entry: entry[0] }, 'bus: could not handle an inbox entry');
+            forget(entry[0]);
           }
         }
       }
