@@ -146,6 +146,30 @@ describe('two nodes, one domain', () => {
     b.client.end();
   }, 30_000);
 
+  it('the receiving node deletes delivered inbox entries together: one XDEL per 20 ms at most, not one per message', async () => {
+    const a = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'del');
+    const b = await login(cluster.node(1).ports.c2s, 'bob', 'pw', 'del');
+    await barrier(a.client, b.client, b.jid);
+    const stats = new Redis(redis.url);
+    const xdelCalls = async () => Number((await stats.info('commandstats')).match(/cmdstat_xdel:calls=(\d+)/)?.[1] ?? 0);
+    const before = await xdelCalls();
+    const started = Date.now();
+    // One at a time, each waiting for the previous to arrive: every entry is confirmed on its own
+    // turn of node 2's event loop, which used to cost one XDEL each.
+    for (let i = 0; i < 200; i++) {
+      a.client.send(`<message to='${b.jid}' id='del${i}' type='chat'><body>${i}</body></message>`);
+      await nextMessage(b.client, (el) => el.attrs.id === `del${i}`);
+    }
+    const elapsedMs = Date.now() - started;
+    const deletes = (await xdelCalls()) - before;
+    await stats.quit();
+    console.log(`200 messages one at a time in ${elapsedMs} ms: ${deletes} XDEL`);
+    // One per 20 ms window, plus the window the warm-up barrier may have left open.
+    expect(deletes).toBeLessThanOrEqual(Math.ceil(elapsedMs / 20) + 3);
+    a.client.end();
+    b.client.end();
+  }, 30_000);
+
   it('XEP-0198 §4 across nodes: with appends in flight, each <a/> counts every message sent before its <r/>, in order; a burst of 500 arrives in order', async () => {
     const a = await login(cluster.node(0).ports.c2s, 'alice', 'pw', 'smburst');
     await enableSm(a.client);
