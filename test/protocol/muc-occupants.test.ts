@@ -196,6 +196,23 @@ describe('XEP-0045 §7.2.9 one user, several clients, one nick', () => {
       phone.destroy();
     }
   });
+
+  it('XEP-0045 §7.2.9 with §7.2.10: a second client of an occupant enters a full room (it takes no new seat); another user gets service-unavailable', async () => {
+    const room = freshRoom();
+    await createRoom(alice, room, 'Alice', { 'muc#roomconfig_maxusers': '2' });
+    await join(bob, room, 'Bob');
+    const phone = (await login(server.ports.c2s, 'bob', 'pw', 'phone')).client;
+    try {
+      const second = await join(phone, room, 'Bob');
+      expect(second.attrs.type).toBeUndefined();
+      expect(statusCodes(second)).toContain('110');
+      const refused = await join(carol, room, 'Carol');
+      expect(refused.attrs.type).toBe('error');
+      expect(refused.getChild('error')?.getChild('service-unavailable', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
+    } finally {
+      phone.destroy();
+    }
+  });
 });
 
 describe('XEP-0486 room avatars', () => {

@@ -4,7 +4,7 @@
 import { StanzaError } from '../../protocol/stanza-error.js';
 import type { MucOccupant, MucRoom, MucRoomChange, MucRoomState } from '../../storage/types.js';
 import type { MucOptions } from './options.js';
-import { affiliationOf, affiliationRank, defaultRole, newRoom, nickTakenByOther } from './room-state.js';
+import { affiliationOf, affiliationRank, bareOf, defaultRole, newRoom, nickTakenByOther } from './room-state.js';
 
 export interface JoinRequest {
   roomJid: string;
@@ -51,7 +51,9 @@ function admissionError(room: MucRoom, state: MucRoomState, request: JoinRequest
     return new StanzaError('conflict', `the nickname '${request.nick}' is in use or reserved in this room; choose another`);
   }
   const seats = Math.min(room.config.maxUsers, request.options.maxOccupantsPerRoom);
-  if (state.occupantCount >= seats && affiliationRank(affiliation) < affiliationRank('admin')) {
+  // §7.2.9: another client of an occupant already in the room under this nick takes no new seat.
+  const seated = state.occupants.some((o) => o.nick === request.nick && bareOf(o.jid) === request.bare);
+  if (!seated && state.occupantCount >= seats && affiliationRank(affiliation) < affiliationRank('admin')) {
     return new StanzaError('service-unavailable', `this room is full (at most ${seats} occupants)`, 'wait');
   }
   return undefined;
