@@ -163,16 +163,22 @@ describe('XEP-0359 / XEP-0313 and groupchat', () => {
   });
 });
 
+/** A room of Alice's (configured with `fields`) where Bob is in as 'Bob' from his client and then from his phone; the phone's client. */
+async function bobFromTwoClients(room: string, fields: Record<string, string>): Promise<XmlClient> {
+  await createRoom(alice, room, 'Alice', fields);
+  await join(bob, room, 'Bob');
+  const phone = (await login(server.ports.c2s, 'bob', 'pw', 'phone')).client;
+  const second = await join(phone, room, 'Bob');
+  expect(second.attrs.type).toBeUndefined();
+  expect(statusCodes(second)).toContain('110');
+  return phone;
+}
+
 describe('XEP-0045 §7.2.9 one user, several clients, one nick', () => {
   it('XEP-0045 §7.2.9: the same bare JID entering under its nick from a second client shares the nick; another user still gets 409', async () => {
     const room = freshRoom();
-    await createRoom(alice, room, 'Alice');
-    await join(bob, room, 'Bob');
-    const phone = (await login(server.ports.c2s, 'bob', 'pw', 'phone')).client;
+    const phone = await bobFromTwoClients(room, {});
     try {
-      const second = await join(phone, room, 'Bob');
-      expect(second.attrs.type).toBeUndefined();
-      expect(statusCodes(second)).toContain('110');
       const taken = await join(carol, room, 'Bob');
       expect(taken.attrs.type).toBe('error');
       expect(taken.getChild('error')?.getChild('conflict', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();
@@ -199,13 +205,9 @@ describe('XEP-0045 §7.2.9 one user, several clients, one nick', () => {
 
   it('XEP-0045 §7.2.9 with §7.2.10: a second client of an occupant enters a full room (it takes no new seat); another user gets service-unavailable', async () => {
     const room = freshRoom();
-    await createRoom(alice, room, 'Alice', { 'muc#roomconfig_maxusers': '2' });
-    await join(bob, room, 'Bob');
-    const phone = (await login(server.ports.c2s, 'bob', 'pw', 'phone')).client;
+    // Two seats: Alice's and Bob's; Bob's phone must not need a third.
+    const phone = await bobFromTwoClients(room, { 'muc#roomconfig_maxusers': '2' });
     try {
-      const second = await join(phone, room, 'Bob');
-      expect(second.attrs.type).toBeUndefined();
-      expect(statusCodes(second)).toContain('110');
       const refused = await join(carol, room, 'Carol');
       expect(refused.attrs.type).toBe('error');
       expect(refused.getChild('error')?.getChild('service-unavailable', 'urn:ietf:params:xml:ns:xmpp-stanzas')).toBeDefined();

@@ -23,3 +23,8 @@ export interface SessionRegistry {
   peekBareJid?(bareJid: string): readonly Readonly<SessionRef>[] | undefined;
   count(): Promise<number>;
 }
+
+/** byBareJid, answered without a promise when the registry knows at once (peekBareJid). */
+export function sessionsOfAccountNow(registry: SessionRegistry, bareJid: string): readonly Readonly<SessionRef>[] | Promise<readonly Readonly<SessionRef>[]> {
+  return registry.peekBareJid?.(bareJid) ?? registry.byBareJid(bareJid);
+}

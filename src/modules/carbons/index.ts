@@ -8,6 +8,7 @@ import { StanzaError } from '../../protocol/stanza-error.js';
 import { CARBONS_FLAG, carbonsEnabled, sendCarbon } from './copies.js';
 import { NS_CARBONS, isEligible, type CarbonDirection } from './eligibility.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
+import { sessionsOfAccountNow } from '../../core/sessions/session-registry.js';
 import type { Element } from '../../xml/element.js';
 import type { Jid } from '../../protocol/jid.js';
 
@@ -65,8 +66,8 @@ async function toggle(ctx: ModuleContext, request: IqRequest, enable: boolean): 
 
 /** `use` of the account's sessions, synchronously when the registry can answer without waiting. */
 function withSessions(ctx: ModuleContext, bareJid: string, use: (refs: readonly SessionRef[]) => void | Promise<void>): void | Promise<void> {
-  const known = ctx.sessions.peekBareJid?.(bareJid);
-  return known === undefined ? ctx.sessions.byBareJid(bareJid).then(use) : use(known);
+  const refs = sessionsOfAccountNow(ctx.sessions, bareJid);
+  return refs instanceof Promise ? refs.then(use) : use(refs);
 }
 
 function sentCarbons(ctx: ModuleContext, event: StanzaEvent): void | Promise<void> {

@@ -3,6 +3,7 @@
 import type { HeraldModule, ModuleContext } from '../../core/modules/module.js';
 import type { MessageDeliveredEvent, StanzaEvent } from '../../core/events.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
+import { sessionsOfAccountNow } from '../../core/sessions/session-registry.js';
 import type { Element } from '../../xml/element.js';
 import type { Jid } from '../../protocol/jid.js';
 import { StanzaError } from '../../protocol/stanza-error.js';
@@ -69,10 +70,8 @@ function toBareJid(ctx: ModuleContext, event: StanzaEvent): boolean | Promise<bo
   const type = messageType(event.stanza.attrs.type);
   if (type === 'error') return true;
   // bare.toString() is kept by the (cached) Jid, so the registry's map need not hash a new string.
-  const bare = event.to.bare.toString();
-  const known = ctx.sessions.peekBareJid?.(bare);
-  if (known === undefined) return ctx.sessions.byBareJid(bare).then((refs) => toAccount(ctx, event, type, refs));
-  return toAccount(ctx, event, type, known);
+  const refs = sessionsOfAccountNow(ctx.sessions, event.to.bare.toString());
+  return refs instanceof Promise ? refs.then((found) => toAccount(ctx, event, type, found)) : toAccount(ctx, event, type, refs);
 }
 
 function toAccount(ctx: ModuleContext, event: StanzaEvent, type: MessageType, refs: readonly SessionRef[]): boolean | Promise<boolean> {

@@ -5,6 +5,7 @@
 import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archive-types.js';
 import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
 import { LOCK, type Database } from './pool.js';
+import { gatherAppends } from '../gathered-appends.js';
 
 
 /** How long appends gather into one batch; a batch is sent at once when it reaches MAX_BATCH (8 parameters a row: 16,000, under PostgreSQL's 65,535). */
@@ -81,10 +82,8 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
   // the message path, and a commit per few messages cost PostgreSQL (on the machine that also runs
   // Redis, in the bench) a transaction, its WAL flush and four wake-ups each time. `promptly`
   // appends (someone waits) go at the end of this turn; a read sends what waits first.
-  let waiting: PendingAppend[] = [];
   let committing: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let prompt = false;
+  const gathered = gatherAppends<PendingAppend>(GATHER_MS, MAX_BATCH, () => void flush());
   const commit = async (batch: PendingAppend[]): Promise<void> => {
     try {
       const stored = await appendBatch(db, batch);
@@ -95,13 +94,8 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
   };
   /** Sends what waits as the next batch; resolves once every append made so far is committed. */
   const flush = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (waiting.length > 0) {
-      const batch = waiting;
-      waiting = [];
-      committing = committing.then(() => commit(batch));
-    }
+    const batch = gathered.take();
+    if (batch.length > 0) committing = committing.then(() => commit(batch));
     return committing;
   };
   /** Resolves once every append made so far is committed (reads see their own appends). */
@@ -120,18 +114,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
   return {
     settled,
     append(account, message, options) {
-      return new Promise((resolve, reject) => {
-        waiting.push({ account, message, resolve, reject });
-        if (waiting.length >= MAX_BATCH) void flush();
-        else if (options?.promptly && !prompt) {
-          // Still shared with whatever else this turn appends.
-          prompt = true;
-          setImmediate(() => {
-            prompt = false;
-            void flush();
-          });
-        } else if (!timer) timer = setTimeout(() => void flush(), GATHER_MS);
-      });
+      return new Promise((resolve, reject) => gathered.add({ account, message, resolve, reject }, options?.promptly));
     },
     async query(account, query: ArchiveQuery) {
       await settled();

@@ -10,6 +10,7 @@ import type { ArchiveQuery, ArchiveRepository, ArchivedMessage } from '../archiv
 import { ARCHIVE_COLUMNS as COLUMNS, US_PER_MS, archivedFromRow as toMessage, bareOf, type ArchiveRow } from '../sql-rows.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
+import { gatherAppends } from '../gathered-appends.js';
 
 
 interface PendingAppend {
@@ -65,9 +66,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
 
   // Group commit: appends share one transaction, so one commit (and its fsync, synchronous =
   // FULL) covers them all; each resolves after it.
-  let pending: PendingAppend[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let prompt = false;
+  const gathered = gatherAppends<PendingAppend>(GATHER_MS, MAX_BATCH, () => flush());
   const appendAll = db.transaction((batch: PendingAppend[], numbered: number[]): boolean[] =>
     batch.map(({ message: m }, index) => {
       const at = m.timestamp * US_PER_MS;
@@ -76,10 +75,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
     }),
   );
   const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
+    const batch = gathered.take();
     if (batch.length === 0) return;
     try {
       // Numbered before the transaction (a new account's number commits on its own), so a
@@ -158,18 +154,7 @@ export function createSqliteArchiveRepository(db: SqliteDatabase): ArchiveReposi
   return {
     flush,
     append(account, message, options) {
-      return new Promise((resolve, reject) => {
-        pending.push({ account, message, resolve, reject });
-        if (pending.length >= MAX_BATCH) flush();
-        else if (options?.promptly && !prompt) {
-          // Still shared with whatever else this turn appends.
-          prompt = true;
-          setImmediate(() => {
-            prompt = false;
-            flush();
-          });
-        } else if (pending.length === 1) timer = setTimeout(flush, GATHER_MS);
-      });
+      return new Promise((resolve, reject) => gathered.add({ account, message, resolve, reject }, options?.promptly));
     },
     async query(account, query) {
       flush(); // read what was appended before
