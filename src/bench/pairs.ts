@@ -18,6 +18,11 @@ export interface PairsOptions {
   durationS: number;
   /** Messages per second over all pairs; undefined for window mode. */
   rate?: number;
+  /**
+   * Rate mode: seconds of sending at the rate before the measured window opens, so that code
+   * first run while measuring (JIT, caches, pools) does not weigh on the figures.
+   */
+  warmupS?: number;
   /** Server to sample around the sending window (logins and drain excluded). */
   serverPid?: number;
   /** Cluster: receiver i logs in to receiverTargets[i mod their number] instead of `target`. */
@@ -66,6 +71,8 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   const timed: string[] = [];
   let running = true;
   const windowMode = options.rate === undefined;
+  /** Messages sent before this instant (performance.now()) were warm-up: not measured. */
+  let measuredFrom = 0;
 
   const pairs: Pair[] = senders.map((sender, i) => {
     const to = `${options.receivers[i]}@${options.target.domain}`;
@@ -89,17 +96,18 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
       if (topAttr(text, 'type') === 'error') return void result.errors++;
       const body = /<body>(\d+) ([\d.]+)<\/body>/.exec(text);
       if (!body) return;
-      const latency = performance.now() - Number(body[2]);
-      result.latencies.push(latency);
-      if (latencyFile) timed.push(`[${(performance.timeOrigin + Number(body[2])).toFixed(3)},${latency.toFixed(3)}]`);
       result.received++;
+      const sentAt = Number(body[2]);
+      if (sentAt >= measuredFrom) {
+        const latency = performance.now() - sentAt;
+        result.latencies.push(latency);
+        if (latencyFile) timed.push(`[${(performance.timeOrigin + sentAt).toFixed(3)},${latency.toFixed(3)}]`);
+      }
       pair.inFlight--;
       if (running && windowMode) sendOne(pair);
     };
   });
 
-  const before = maybeSample(options.serverPid);
-  const othersBefore = (options.otherServerPids ?? []).map((p) => sampleProcess(p).cpuSeconds);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   if (windowMode) {
@@ -113,11 +121,18 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
       }
     }, TICK_MS);
   }
+  const warmupS = windowMode ? 0 : (options.warmupS ?? 0);
+  if (warmupS > 0) await new Promise((resolve) => setTimeout(resolve, warmupS * 1000));
+  const receivedBefore = result.received;
+  const windowStart = performance.now();
+  if (warmupS > 0) measuredFrom = windowStart;
+  const before = maybeSample(options.serverPid);
+  const othersBefore = (options.otherServerPids ?? []).map((p) => sampleProcess(p).cpuSeconds);
   await new Promise((resolve) => setTimeout(resolve, options.durationS * 1000));
   running = false;
   if (timer) clearInterval(timer);
-  result.elapsedS = (performance.now() - started) / 1000;
-  result.receivedInWindow = result.received;
+  result.elapsedS = (performance.now() - windowStart) / 1000;
+  result.receivedInWindow = result.received - receivedBefore;
   const after = maybeSample(options.serverPid);
   if (options.otherServerPids) result.otherServerCpuS = options.otherServerPids.map((p, i) => sampleProcess(p).cpuSeconds - othersBefore[i]!);
   if (before && after) {

@@ -22,6 +22,8 @@ export interface ScenarioSizes {
   window: number;
   durationS: number;
   rate: number;
+  /** fixed-rate: seconds of sending before the measured window. */
+  warmupS: number;
   offlineMessages: number;
   contacts: number;
   rounds: number;
@@ -47,7 +49,7 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
     case 'fanout':
       return fanoutScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds });
     case 'fixed-rate':
-      return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS });
+      return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS, warmupS: sizes.warmupS });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
     case 'room':

@@ -10,6 +10,8 @@ export interface FixedRateOptions {
   pairs: number;
   rate: number;
   durationS: number;
+  /** Seconds of sending at the rate before the measured window. */
+  warmupS: number;
 }
 
 /** In-flight cap per sender: far above what a healthy server needs at the offered rate. */
@@ -30,6 +32,7 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
       window: MAX_IN_FLIGHT,
       durationS: options.durationS,
       rate: options.rate,
+      warmupS: options.warmupS,
       ...pid(ctx),
       ...(ctx.receiverTargets ? { receiverTargets: ctx.receiverTargets } : {}),
       ...(ctx.otherServerPids ? { otherServerPids: ctx.otherServerPids } : {}),
@@ -59,5 +62,5 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
     result.otherServerCpuS.forEach((cpuS, i) => (metrics[`node${i + 2}_cpu_us_per_msg`] = perMessage(cpuS)));
     metrics.cluster_cpu_us_per_msg = perMessage(result.serverCpuS + result.otherServerCpuS.reduce((a, b) => a + b, 0));
   }
-  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
+  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS, warmup_s: options.warmupS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

@@ -22,6 +22,8 @@ export interface ScaleOptions {
   pairs: number;
   rate: number;
   durationS: number;
+  /** Seconds of load before the active phase is measured. */
+  warmupS: number;
   contacts: number;
   rounds: number;
 }
@@ -96,7 +98,7 @@ export async function scaleScenario(ctx: BenchContext, options: ScaleOptions): P
   }
   if (options.phase !== 'tls') {
     const existing = { ...ctx, accounts: { kind: 'existing' as const } };
-    const active = await fixedRateScenario(existing, { pairs: options.pairs, rate: options.rate, durationS: options.durationS });
+    const active = await fixedRateScenario(existing, { pairs: options.pairs, rate: options.rate, durationS: options.durationS, warmupS: options.warmupS });
     for (const [k, v] of Object.entries(active.metrics)) metrics[`active_${k}`] = v;
     const fanout = await fanoutScenario(existing, { contacts: options.contacts, rounds: options.rounds });
     for (const [k, v] of Object.entries(fanout.metrics)) metrics[`fanout_${k}`] = v;

@@ -18,6 +18,7 @@ interface BenchOptions {
   window: string;
   duration: string;
   rate: string;
+  warmup: string;
   messages: string;
   contacts: string;
   rounds: string;
@@ -53,6 +54,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--window <w>', 'throughput: messages in flight per sender', '10')
     .option('--duration <s>', 'throughput, latency, fixed-rate: seconds of sending', '10')
     .option('--rate <r>', 'fixed-rate: messages per second offered', '1000')
+    .option('--warmup <s>', 'fixed-rate: seconds of sending at the rate before measuring (JIT and caches warm)', '2')
     .option('--messages <m>', 'offline: messages stored', '10000')
     .option('--contacts <n>', 'fanout, pep: roster size', '200')
     .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out; room: messages per room size', '20')
@@ -98,6 +100,7 @@ export function registerBenchCommand(program: Command): void {
         window: positive(options.window, '--window'),
         durationS: positive(options.duration, '--duration'),
         rate: positive(options.rate, '--rate'),
+        warmupS: positive(options.warmup, '--warmup', true),
         offlineMessages: positive(options.messages, '--messages'),
         contacts: positive(options.contacts, '--contacts'),
         rounds: positive(options.rounds, '--rounds'),

@@ -10,6 +10,7 @@ import type { Logger } from '../../util/logger.js';
 import type { SessionRef } from '../../core/sessions/session-ref.js';
 import type { NodeBusReceiver } from '../node-bus.js';
 import type { RedisNodeBus } from './node-bus.js';
+import { readBusEntry } from './bus-entry.js';
 import { redisKeys, type NodeRecord } from './keys.js';
 import type { ClusterScripts } from './scripts.js';
 import type { RedisSessionRegistry } from './session-registry.js';
@@ -107,9 +108,9 @@ export function createLiveness(deps: LivenessDeps): Liveness {
           continue;
         }
         for (const [, fields] of page) {
-          const at = fields.indexOf('x');
-          if (fields[fields.indexOf('k') + 1] !== 's' || at < 0) continue;
-          await receiver.reroute(buildElement(fields[at + 1]!));
+          const entry = readBusEntry(fields);
+          if (entry?.kind !== 's') continue;
+          await receiver.reroute(buildElement(entry.payload));
           rerouted++;
         }
         await redis.xdel(inbox, ...page.map(([entryId]) => entryId));

@@ -12,6 +12,7 @@ import type { StreamErrorCondition } from '../../protocol/stream-error.js';
 import type { Logger } from '../../util/logger.js';
 import type { NodeBus, NodeBusReceiver } from '../node-bus.js';
 import { createAppendBatcher } from './append-batcher.js';
+import { closeEntry, nodeEntry, readBusEntry, stanzaEntry } from './bus-entry.js';
 import { redisKeys } from './keys.js';
 import type { ClusterScripts } from './scripts.js';
 import type { NoticeChannel } from './notices.js';
@@ -68,14 +69,14 @@ export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, n
       if (unreachable(ref.nodeId)) return false;
       const room = batcher.roomToSend();
       if (room) await room;
-      void batcher.append(ref.nodeId, ['k', 's', 'sid', ref.id, 'x', serialize(stanza)], stanza);
+      void batcher.append(ref.nodeId, stanzaEntry(ref.id, serialize(stanza)), stanza);
       return true;
     },
     async close(ref, condition) {
-      if (!unreachable(ref.nodeId)) await batcher.append(ref.nodeId, ['k', 'c', 'sid', ref.id, 'c', condition]);
+      if (!unreachable(ref.nodeId)) await batcher.append(ref.nodeId, closeEntry(ref.id, condition));
     },
     async toNode(nodeId, stanza) {
-      return !unreachable(nodeId) && batcher.append(nodeId, ['k', 'n', 'x', serialize(stanza)]);
+      return !unreachable(nodeId) && batcher.append(nodeId, nodeEntry(serialize(stanza)));
     },
     settled: () => batcher.settled(),
     rerouting: () => batcher.rerouting(),
@@ -87,11 +88,6 @@ export function createRedisNodeBus(scripts: ClusterScripts, senderRun: string, n
 }
 
 type StreamEntry = [id: string, fields: string[]];
-
-function field(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
-}
 
 export interface InboxReader {
   stop(): Promise<void>;
@@ -128,22 +124,25 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
   };
 
   async function handle([id, fields]: StreamEntry): Promise<void> {
-    const sessionId = field(fields, 'sid') ?? '';
-    const kind = field(fields, 'k');
-    if (kind === 'c') {
-      receiver.close(sessionId, field(fields, 'c') as StreamErrorCondition);
+    const entry = readBusEntry(fields);
+    if (entry === undefined) {
+      log.warn({ entry: id }, 'bus: skipped an inbox entry of an unknown kind');
       forget(id);
       return;
     }
-    if (kind === 'n') {
-      await receiver.forNode(buildElement(field(fields, 'x') ?? ''));
+    if (entry.kind === 'c') {
+      receiver.close(entry.sessionId, entry.payload as StreamErrorCondition);
+      forget(id);
+      return;
+    }
+    if (entry.kind === 'n') {
+      await receiver.forNode(buildElement(entry.payload));
       forget(id);
       return;
     }
     // Entries a previous run of this node left are for session ids that no longer exist here:
     // the receiver routes those again.
-    const stanza = buildElement(field(fields, 'x') ?? '');
-    const { settled } = await receiver.stanza(sessionId, stanza);
+    const { settled } = await receiver.stanza(entry.sessionId, buildElement(entry.payload));
     void settled.then(() => forget(id));
   }
 
