@@ -94,8 +94,12 @@ function treeCpuSeconds(rootPid) {
   return ticks / 100;
 }
 
-/** Commands a node sends itself; those run inside scripts (xadd, hget …) are not round trips. */
-const ROUND_TRIPS = ['evalsha', 'eval', 'xread', 'xdel', 'publish', 'hvals', 'hgetall', 'hkeys', 'hget', 'get', 'set', 'exists', 'hlen', 'xlen'];
+/**
+ * Commands a node sends itself. Redis counts the calls a script makes under their own names
+ * (the bus's append script runs HEXISTS, HGET, HSET and XADD), so those commands are left out:
+ * nodes send them directly only when a node fails, and heartbeats go as EVALSHA.
+ */
+const ROUND_TRIPS = ['evalsha', 'eval', 'xread', 'xdel', 'xrange', 'publish', 'hvals', 'hgetall', 'hkeys'];
 
 async function benchOnce({ nodes, layout, opts, redis, pin, round, backing }) {
   const senderNode = nodes[0];
@@ -121,11 +125,6 @@ async function benchOnce({ nodes, layout, opts, redis, pin, round, backing }) {
     const after = await commandCounts(redis);
     const [redisCpuS, postgresCpuS] = backing.map((pid, i) => treeCpuSeconds(pid) - backingBefore[i]);
     const line = JSON.parse(fs.readFileSync(jsonFile, 'utf8').trim().split('\n')[0]);
-    // Kept beside the profiles: cpuprofile-summary.mjs --windows counts only the measured window.
-    if (opts.profileDir) {
-      fs.mkdirSync(opts.profileDir, { recursive: true });
-      fs.appendFileSync(path.join(opts.profileDir, `windows-${layout}.jsonl`), `${JSON.stringify(line)}\n`);
-    }
     const sent = Math.max(1, line.metrics.sent);
     const calls = (name) => (after[name] ?? 0) - (before[name] ?? 0);
     const redisMetrics = {
@@ -139,6 +138,11 @@ async function benchOnce({ nodes, layout, opts, redis, pin, round, backing }) {
       postgres_cpu_us_per_msg: (postgresCpuS * 1e6) / sent,
       redis_per_msg_by_command: Object.fromEntries(Object.keys(after).filter((name) => calls(name) > 0).map((name) => [name, calls(name) / sent])),
     };
+    // Kept beside the profiles: cpuprofile-summary.mjs --windows counts only the measured window.
+    if (opts.profileDir) {
+      fs.mkdirSync(opts.profileDir, { recursive: true });
+      fs.appendFileSync(path.join(opts.profileDir, `windows-${layout}.jsonl`), `${JSON.stringify({ ...line, metrics: { ...line.metrics, ...redisMetrics } })}\n`);
+    }
     return { nodes: nodes.length, layout, metrics: { ...line.metrics, ...redisMetrics } };
   } finally {
     fs.rmSync(jsonFile, { force: true });

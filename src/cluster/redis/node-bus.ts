@@ -20,8 +20,13 @@ import type { NoticeChannel } from './notices.js';
 /** Entries read per XREAD; the read blocks this long when the inbox is empty. */
 const READ_COUNT = 512;
 const READ_BLOCK_MS = 1_000;
-/** Confirmed entries are deleted together, at most this long after the first of them… */
+/**
+ * Confirmed entries are deleted together: with the next read once the first of them has waited
+ * this long, so the deletion leaves while the node is awake anyway…
+ */
 const DELETE_GATHER_MS = 20;
+/** …or by a timer this long after the first, when no read comes (a quiet inbox)… */
+const DELETE_LATEST_MS = 2 * DELETE_GATHER_MS;
 /** …or at once when this many are waiting. */
 const DELETE_BATCH_MAX = 512;
 
@@ -103,15 +108,19 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
   let stopped = false;
   let lastId = '0';
 
-  // Deletions are gathered for DELETE_GATHER_MS and sent as one XDEL: at 1,000 msg/s that is one
-  // command (its building, write and answer) per ~20 messages instead of one per message. Deleting
-  // later never loses anything (an entry is still only forgotten once its stanza was confirmed or
-  // re-homed); a crash meanwhile only routes those few again, as XEP-0198 allows.
+  // Deletions are gathered and sent as one XDEL: at 1,000 msg/s one command per ~20 messages
+  // instead of one per message. They leave with the next read of the inbox (when this node is
+  // awake anyway: a timer of its own, and the answer arriving on an idle node, would wake it
+  // twice more, which costs more CPU than the messages themselves), by a timer only when the
+  // inbox went quiet. Deleting later never loses anything (an entry is still only forgotten once
+  // its stanza was confirmed or re-homed); a crash meanwhile only routes those few again, as
+  // XEP-0198 allows.
   let finished: string[] = [];
-  let gathering: NodeJS.Timeout | undefined;
+  let firstFinishedAt = 0;
+  let latest: NodeJS.Timeout | undefined;
   const flushDeletions = () => {
-    if (gathering) clearTimeout(gathering);
-    gathering = undefined;
+    if (latest) clearTimeout(latest);
+    latest = undefined;
     if (finished.length === 0) return;
     const ids = finished;
     finished = [];
@@ -120,7 +129,13 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
   const forget = (id: string) => {
     const count = finished.push(id);
     if (count >= DELETE_BATCH_MAX) flushDeletions();
-    else if (count === 1) gathering = setTimeout(flushDeletions, DELETE_GATHER_MS);
+    else if (count === 1) {
+      firstFinishedAt = Date.now();
+      latest = setTimeout(flushDeletions, DELETE_LATEST_MS);
+    }
+  };
+  const flushDueDeletions = () => {
+    if (finished.length > 0 && Date.now() - firstFinishedAt >= DELETE_GATHER_MS) flushDeletions();
   };
 
   async function handle([id, fields]: StreamEntry): Promise<void> {
@@ -157,6 +172,8 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
+      // First thing on waking: the answer then comes back while this batch is being handled.
+      flushDueDeletions();
       for (const [, entries] of batch ?? []) {
         for (const entry of entries) {
           lastId = entry[0];
