@@ -6,12 +6,18 @@
 // flight, nothing another node would need.
 import type { Logger } from '../../util/logger.js';
 
+/** A write that started: the commit it began (wrapped, so awaiting the start does not wait for it). */
+export type StartedWrite = { commit: Promise<unknown> } | undefined;
+
 export interface ArchiveWriter {
+  /** Runs `write` once every earlier one has started its storage write. */
+  enqueue(write: () => Promise<StartedWrite>): void;
   /**
-   * Runs `write` once every earlier one has started its storage write. `write` resolves with the
-   * commit it started (wrapped, so awaiting `write` does not wait for the commit), or undefined.
+   * Runs `write` at once when no earlier write is still waiting to start, and says so; false
+   * leaves it to the caller (enqueue). Most archive copies need no look-up before their write,
+   * and this way they cost no promise chain.
    */
-  enqueue(write: () => Promise<{ commit: Promise<unknown> } | undefined>): void;
+  startNowIfIdle(write: () => StartedWrite): boolean;
   /** Resolves once everything enqueued so far is committed (or has failed and been logged). */
   idle(): Promise<void>;
 }
@@ -19,17 +25,33 @@ export interface ArchiveWriter {
 export function createArchiveWriter(log: Logger): ArchiveWriter {
   let started: Promise<unknown> = Promise.resolve();
   let committed: Promise<unknown> = Promise.resolve();
+  /** Enqueued writes that have not started yet. */
+  let waiting = 0;
   const logged = (err: unknown): void => log.warn({ err }, 'a message could not be archived');
+  const began = (write: StartedWrite): void => {
+    if (write) committed = write.commit.catch(logged);
+  };
   return {
     enqueue(write) {
+      waiting++;
       started = started.then(async () => {
         try {
-          const started = await write();
-          if (started) committed = started.commit.catch(logged);
+          began(await write());
         } catch (err) {
           logged(err);
+        } finally {
+          waiting--;
         }
       });
+    },
+    startNowIfIdle(write) {
+      if (waiting > 0) return false;
+      try {
+        began(write());
+      } catch (err) {
+        logged(err);
+      }
+      return true;
     },
     async idle() {
       await started;

@@ -35,7 +35,24 @@ async function cachedPrefs(ctx: ModuleContext, cache: PrefsCache, account: strin
 
 /** Whether a message between `account` and `contact` (bare JIDs) goes into the account's archive. */
 export async function archivesWith(ctx: ModuleContext, cache: PrefsCache, account: Jid, contact: Jid, fallback: ArchiveDefault): Promise<boolean> {
-  const prefs = await cachedPrefs(ctx, cache, account.toBareString(), fallback);
+  const decided = decide(await cachedPrefs(ctx, cache, account.toBareString(), fallback), account, contact);
+  if (decided !== 'roster') return decided;
+  return (await ctx.storage.roster.getItem(account.toBareString(), contact.toBareString())) !== undefined;
+}
+
+/**
+ * The same answer without waiting, when the account's preferences are cached and need no roster
+ * look-up (the common case: archiving runs twice per message); undefined when it must wait.
+ */
+export function archivesWithNow(ctx: ModuleContext, cache: PrefsCache, account: Jid, contact: Jid): boolean | undefined {
+  const prefs = cache.get(account.toBareString(), ctx.clock.now());
+  if (!prefs) return undefined;
+  const decided = decide(prefs, account, contact);
+  return decided === 'roster' ? undefined : decided;
+}
+
+/** The preferences' answer, or 'roster' when it depends on whether the contact is in the roster. */
+function decide(prefs: ArchivePrefs, account: Jid, contact: Jid): boolean | 'roster' {
   const peer = contact.toBareString();
   // XEP-0441 §3: a JID in both lists counts as 'never' (the user's privacy wins).
   if (prefs.never.includes(peer)) return false;
@@ -43,7 +60,7 @@ export async function archivesWith(ctx: ModuleContext, cache: PrefsCache, accoun
   if (prefs.default !== 'roster') return prefs.default === 'always';
   // Messages to oneself are the user's own conversation.
   if (account.bare.equals(contact.bare)) return true;
-  return (await ctx.storage.roster.getItem(account.toBareString(), peer)) !== undefined;
+  return 'roster';
 }
 
 function prefsElement(prefs: ArchivePrefs): Element {

@@ -14,9 +14,9 @@ import type { Element } from '../../xml/element.js';
 import { serialize } from '../../xml/serialize.js';
 import { isArchivable } from './archivable.js';
 import type { ArchiveDefault } from './options.js';
-import { archivesWith } from './prefs.js';
-import { tombstoneRetracted } from './retraction.js';
-import type { ArchiveWriter } from './archive-writer.js';
+import { archivesWith, archivesWithNow } from './prefs.js';
+import { retracts, tombstoneRetracted } from './retraction.js';
+import type { ArchiveWriter, StartedWrite } from './archive-writer.js';
 import type { PrefsCache } from './prefs-cache.js';
 
 /** Before the offline module claims `message/offline` (default priority 0). */
@@ -25,8 +25,7 @@ const BEFORE_OFFLINE_STORE = 10;
 export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, prefsCache: PrefsCache, fallback: ArchiveDefault): void {
   const record = (account: Jid, peer: Jid, direction: ArchiveDirection, stanza: Element, id: string): void => {
     const timestamp = ctx.clock.now();
-    writer.enqueue(async () => {
-      if (!(await archivesWith(ctx, prefsCache, account, peer, fallback))) return undefined;
+    const write = (): StartedWrite => {
       const messageId = stanza.attrs.id as string | undefined;
       const stored = ctx.storage.archive.append(account.toBareString(), {
         id,
@@ -36,13 +35,20 @@ export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, pref
         stanza: serialize(stanza),
         timestamp,
       });
+      if (!retracts(stanza)) return { commit: stored };
       return { commit: stored.then(async (added) => added && (await tombstoneRetracted(ctx, account, peer, direction, stanza))) };
-    });
+    };
+    // Decided without waiting (preferences cached, no roster look-up) and nothing queued ahead:
+    // written now, in order, with no promise chain per copy.
+    const now = archivesWithNow(ctx, prefsCache, account, peer);
+    if (now === false) return;
+    if (now === true && writer.startNowIfIdle(write)) return;
+    writer.enqueue(async () => ((await archivesWith(ctx, prefsCache, account, peer, fallback)) ? write() : undefined));
   };
 
   // Received: once delivered to a resource, or handed to the offline store (which may refuse it
   // when full; the archive still shows what was sent to the account).
-  const incoming = async ({ stanza, from, to }: StanzaEvent): Promise<void> => {
+  const incoming = ({ stanza, from, to }: StanzaEvent): void => {
     if (!isArchivable(stanza)) return;
     const id = stanzaIdOf(stanza, to.toBareString());
     // Only messages the message module stamped reach here; carbons and the like carry none.
@@ -53,7 +59,7 @@ export function registerRecorder(ctx: ModuleContext, writer: ArchiveWriter, pref
   ctx.on('message/offline', incoming, BEFORE_OFFLINE_STORE);
 
   // Sent by a local client. A message to the sender's own account is archived once, as received.
-  const outgoing = async ({ stanza, from, to, origin }: StanzaEvent): Promise<void> => {
+  const outgoing = ({ stanza, from, to, origin }: StanzaEvent): void => {
     if (!origin || to.bare.equals(from.bare) || !isArchivable(stanza)) return;
     record(from.bare, to, 'out', stanza, ctx.ids.sortable());
   };

@@ -13,6 +13,11 @@ import { NS_RETRACT } from './namespaces.js';
 
 const ORIGIN_ID = 'urn:xmpp:sid:0';
 
+/** Whether the message retracts an earlier one (XEP-0424), i.e. whether tombstoneRetracted has work. */
+export function retracts(message: Element): boolean {
+  return message.getChild('retract', NS_RETRACT) !== undefined;
+}
+
 export async function tombstoneRetracted(ctx: ModuleContext, account: Jid, peer: Jid, direction: ArchiveDirection, message: Element): Promise<void> {
   const retracted = message.getChild('retract', NS_RETRACT)?.attrs.id as string | undefined;
   if (retracted === undefined) return;
