@@ -8,8 +8,9 @@
 // nodes run on the last one and Redis, PostgreSQL and the load generator on the others (taskset).
 // `--pin split` puts node i on CPU i-1 (mod the CPUs) and leaves the rest to the scheduler, for a
 // core per node; `--stalls DIR` records each node's and the load generator's event-loop stalls and
-// GC pauses and every message's latency there (stall-preload.mjs; read with stall-report.mjs).
-// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin | --pin shared|split|none] [--profile DIR] [--stalls DIR] [--node-flags '--flag …'] [--module 'mam: { enabled: false }' …]
+// GC pauses and every message's latency there (stall-preload.mjs; read with stall-report.mjs);
+// `--sm` has every client enable XEP-0198 stream management and answer the server's <r/>.
+// Usage: node scripts/bench/cluster.mjs [--repeat N] [--nodes 1,2,3] [--rate R] [--duration S] [--pairs K] [--no-pin | --pin shared|split|none] [--profile DIR] [--stalls DIR] [--node-flags '--flag …'] [--module 'mam: { enabled: false }' …] [--sm]
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,6 +40,7 @@ export function parseClusterArgs(argv) {
     else if (a === '--stalls') opts.stallDir = path.resolve(argv[++i]);
     else if (a === '--node-flags') opts.nodeFlags = argv[++i].split(' ').filter(Boolean);
     else if (a === '--module') (opts.modules ??= []).push(argv[++i]);
+    else if (a === '--sm') opts.sm = true;
     else if (a === '--profile') opts.profileDir = path.resolve(argv[++i]);
     else throw new Error(`cluster bench: unknown option ${a}`);
   }
@@ -111,6 +113,7 @@ async function benchOnce({ nodes, layout, opts, redis, pin, round, backing }) {
     '--server-pid', String(senderNode.pid), '--label', `${nodes.length}-${layout}`, '--json', jsonFile,
     ...receiverNodes.flatMap((n) => ['--receiver-port', String(n.port)]),
     ...nodes.slice(1).flatMap((n) => ['--node-pid', String(n.pid)]),
+    ...(opts.sm ? ['--sm'] : []),
   ];
   const before = await commandCounts(redis);
   const backingBefore = backing.map(treeCpuSeconds);

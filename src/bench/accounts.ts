@@ -35,12 +35,12 @@ export async function ensureAccounts(target: Target, source: AccountSource, name
  * Connects and logs in every name (with initial presence), a few at a time; with several targets
  * (the nodes of a cluster) name i goes to target i mod their number.
  */
-export async function loginAll(target: Target | readonly Target[], names: string[], password: string, concurrency = 8): Promise<BenchClient[]> {
+export async function loginAll(target: Target | readonly Target[], names: string[], password: string, concurrency = 8, login: { sm?: boolean } = {}): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array<BenchClient>(names.length);
   const targets = Array.isArray(target) ? target : [target as Target];
   await inParallel(names, concurrency, async (name, i) => {
     const client = await BenchClient.connect(targets[i % targets.length]!);
-    await client.login(name, password);
+    await client.login(name, password, login);
     clients[i] = client;
   });
   return clients;

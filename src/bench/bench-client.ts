@@ -33,6 +33,10 @@ export class BenchClient {
   private readonly iqWaiters = new Map<string, { resolve(text: string): void; reject(error: Error): void }>();
   private readonly closed: Promise<void>;
   private iqSeq = 0;
+  /** XEP-0198: stanzas received since <enabled/>, answered on each <r/>; undefined while off. */
+  private smHandled: number | undefined;
+  /** XEP-0198 <r/> the server sent this client (each answered). */
+  ackRequests = 0;
 
   private constructor(
     readonly target: Target,
@@ -96,8 +100,11 @@ export class BenchClient {
     throw new Error(`registration of ${username} failed: ${reply}`);
   }
 
-  /** SCRAM-SHA-1, stream restart, resource binding; then initial presence when asked. */
-  async login(username: string, password: string, options: { resource?: string; presence?: boolean } = {}): Promise<void> {
+  /**
+   * SCRAM-SHA-1, stream restart, resource binding; then XEP-0198 stream management when asked
+   * (as every mainstream client does: each <r/> is answered with the count), then initial presence.
+   */
+  async login(username: string, password: string, options: { resource?: string; presence?: boolean; sm?: boolean } = {}): Promise<void> {
     const scram = new ScramSha1Client(username, password);
     this.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${b64(scram.first())}</auth>`);
     const challenge = await this.next();
@@ -122,6 +129,12 @@ export class BenchClient {
     );
     this.jid = childText(bound, 'jid') ?? '';
     if (topAttr(bound, 'type') !== 'result' || !this.jid) throw new Error(`bind failed: ${bound}`);
+    if (options.sm) {
+      this.send("<enable xmlns='urn:xmpp:sm:3'/>");
+      const answer = await this.next();
+      if (stanzaName(answer) !== 'enabled') throw new Error(`stream management refused: ${answer}`);
+      this.smHandled = 0;
+    }
     if (options.presence !== false) this.send('<presence/>');
   }
 
@@ -191,6 +204,13 @@ export class BenchClient {
   }
 
   private dispatch(text: string): void {
+    if (this.smHandled !== undefined) {
+      if (text.startsWith('<r ') || text.startsWith('<r/')) {
+        this.ackRequests++;
+        return this.send(`<a xmlns='urn:xmpp:sm:3' h='${this.smHandled}'/>`);
+      }
+      if (text.startsWith('<message') || text.startsWith('<presence') || text.startsWith('<iq')) this.smHandled = (this.smHandled + 1) % 2 ** 32;
+    }
     if (this.iqWaiters.size > 0 && text.startsWith('<iq')) {
       const id = topAttr(text, 'id');
       const waiter = id === undefined ? undefined : this.iqWaiters.get(id);

@@ -43,6 +43,7 @@ export async function runPairsSplit(options: PairsOptions, workers: number): Pro
     latencies: results.flatMap((r) => r.latencies),
     elapsedS: Math.max(...results.map((r) => r.elapsedS)),
     receivedInWindow: sum(results.map((r) => r.receivedInWindow)),
+    ...(results.some((r) => r.ackRequests !== undefined) ? { ackRequests: sum(results.map((r) => r.ackRequests ?? 0)) } : {}),
   };
 }
 

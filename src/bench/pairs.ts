@@ -23,6 +23,8 @@ export interface PairsOptions {
    * first run while measuring (JIT, caches, pools) does not weigh on the figures.
    */
   warmupS?: number;
+  /** Every client enables XEP-0198 stream management and answers the server's <r/>. */
+  sm?: boolean;
   /** Server to sample around the sending window (logins and drain excluded). */
   serverPid?: number;
   /** Cluster: receiver i logs in to receiverTargets[i mod their number] instead of `target`. */
@@ -50,6 +52,8 @@ export interface PairsResult {
   windowUs?: [number, number];
   /** CPU seconds of each of otherServerPids in the same window. */
   otherServerCpuS?: number[];
+  /** XEP-0198 <r/> the server sent the clients, over the whole run (with `sm`). */
+  ackRequests?: number;
 }
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -63,8 +67,9 @@ interface Pair {
 }
 
 export async function runPairs(options: PairsOptions): Promise<PairsResult> {
-  const senders = await loginAll(options.target, options.senders, options.password);
-  const receivers = await loginAll(options.receiverTargets ?? options.target, options.receivers, options.password);
+  const login = { sm: options.sm ?? false };
+  const senders = await loginAll(options.target, options.senders, options.password, undefined, login);
+  const receivers = await loginAll(options.receiverTargets ?? options.target, options.receivers, options.password, undefined, login);
   const result: PairsResult = { sent: 0, received: 0, errors: 0, latencies: [], elapsedS: 0, receivedInWindow: 0 };
   // Diagnosis (scripts/bench/stall-report.mjs): each message's send time (epoch ms) and latency.
   const latencyFile = process.env.HERALD_BENCH_LATENCY_FILE;
@@ -148,6 +153,7 @@ export async function runPairs(options: PairsOptions): Promise<PairsResult> {
   if (latencyFile) fs.appendFileSync(latencyFile, timed.map((line) => `${line}\n`).join(''));
   const all = [...senders, ...receivers];
   result.errors += all.filter((c) => c.failure !== undefined).length;
+  if (options.sm) result.ackRequests = all.reduce((sum, c) => sum + c.ackRequests, 0);
   await closeAll(all);
   return result;
 }

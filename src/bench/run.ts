@@ -24,6 +24,8 @@ export interface ScenarioSizes {
   rate: number;
   /** fixed-rate: seconds of sending before the measured window. */
   warmupS: number;
+  /** fixed-rate: clients enable XEP-0198 stream management. */
+  sm: boolean;
   offlineMessages: number;
   contacts: number;
   rounds: number;
@@ -49,7 +51,7 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName, sizes: 
     case 'fanout':
       return fanoutScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds });
     case 'fixed-rate':
-      return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS, warmupS: sizes.warmupS });
+      return fixedRateScenario(ctx, { pairs: sizes.pairs, rate: sizes.rate, durationS: sizes.durationS, warmupS: sizes.warmupS, sm: sizes.sm });
     case 'pep':
       return pepScenario(ctx, { contacts: sizes.contacts, rounds: sizes.rounds, requests: sizes.pepRequests });
     case 'room':

@@ -7,6 +7,7 @@ import { CLI, ServerProcess, runCli } from '../harness/server-process.js';
 interface Line {
   scenario: string;
   server?: string;
+  params?: Record<string, number | string>;
   metrics: Record<string, number | null>;
 }
 
@@ -65,6 +66,14 @@ describe('herald bench (smoke)', () => {
       expect(line.metrics.server_cpu_ms_per_login).toBeGreaterThan(0);
     }
   }, 90_000);
+
+  it('fixed-rate --sm: clients enable XEP-0198 and answer every <r/>; nothing is lost', async () => {
+    const [line] = await bench(['--scenario', 'fixed-rate', '--pairs', '2', '--rate', '100', '--duration', '1', '--warmup', '0', '--sm']);
+    expect(line!.params).toMatchObject({ sm: 1 });
+    expect(line!.metrics).toMatchObject({ lost: 0, errors: 0 });
+    // Herald asks for an acknowledgement after a few stanzas or a short while: the receivers were asked.
+    expect(line!.metrics.ack_requests_per_msg).toBeGreaterThan(0);
+  }, 30_000);
 
   it('splits the pairs over worker threads', async () => {
     const [line] = await bench(['--scenario', 'throughput', '--pairs', '2', '--window', '2', '--duration', '1', '--workers', '2']);

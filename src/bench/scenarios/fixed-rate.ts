@@ -12,6 +12,8 @@ export interface FixedRateOptions {
   durationS: number;
   /** Seconds of sending at the rate before the measured window. */
   warmupS: number;
+  /** Clients enable XEP-0198 stream management, as real ones do. */
+  sm?: boolean;
 }
 
 /** In-flight cap per sender: far above what a healthy server needs at the offered rate. */
@@ -33,6 +35,7 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
       durationS: options.durationS,
       rate: options.rate,
       warmupS: options.warmupS,
+      sm: options.sm ?? false,
       ...pid(ctx),
       ...(ctx.receiverTargets ? { receiverTargets: ctx.receiverTargets } : {}),
       ...(ctx.otherServerPids ? { otherServerPids: ctx.otherServerPids } : {}),
@@ -53,6 +56,8 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
     errors: result.errors,
     bench_cpu_s: ownCpu,
   };
+  // XEP-0198: how often the server asked the clients for an acknowledgement (each was answered).
+  if (result.ackRequests !== undefined) metrics.ack_requests_per_msg = result.ackRequests / Math.max(1, result.sent);
   // How long the server was ready to run but had no CPU: latency the machine adds, not the server.
   if (result.serverWaitMs !== undefined) metrics.server_wait_ms_per_s = result.serverWaitMs / result.elapsedS;
   const perMessage = (cpuS: number) => (cpuS * 1e6) / Math.max(1, result.receivedInWindow);
@@ -62,5 +67,5 @@ export async function fixedRateScenario(ctx: BenchContext, options: FixedRateOpt
     result.otherServerCpuS.forEach((cpuS, i) => (metrics[`node${i + 2}_cpu_us_per_msg`] = perMessage(cpuS)));
     metrics.cluster_cpu_us_per_msg = perMessage(result.serverCpuS + result.otherServerCpuS.reduce((a, b) => a + b, 0));
   }
-  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS, warmup_s: options.warmupS }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
+  return { scenario: 'fixed-rate', params: { pairs: options.pairs, rate: options.rate, duration_s: options.durationS, warmup_s: options.warmupS, sm: options.sm ? 1 : 0 }, metrics, ...(result.windowUs ? { windowUs: result.windowUs } : {}) };
 }

@@ -19,6 +19,7 @@ interface BenchOptions {
   duration: string;
   rate: string;
   warmup: string;
+  sm?: boolean;
   messages: string;
   contacts: string;
   rounds: string;
@@ -55,6 +56,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--duration <s>', 'throughput, latency, fixed-rate: seconds of sending', '10')
     .option('--rate <r>', 'fixed-rate: messages per second offered', '1000')
     .option('--warmup <s>', 'fixed-rate: seconds of sending at the rate before measuring (JIT and caches warm)', '2')
+    .option('--sm', 'fixed-rate: clients enable XEP-0198 stream management and answer <r/>, as real clients do')
     .option('--messages <m>', 'offline: messages stored', '10000')
     .option('--contacts <n>', 'fanout, pep: roster size', '200')
     .option('--rounds <n>', 'fanout: presence changes; pep: publishes fanned out; room: messages per room size', '20')
@@ -101,6 +103,7 @@ export function registerBenchCommand(program: Command): void {
         durationS: positive(options.duration, '--duration'),
         rate: positive(options.rate, '--rate'),
         warmupS: positive(options.warmup, '--warmup', true),
+        sm: options.sm === true,
         offlineMessages: positive(options.messages, '--messages'),
         contacts: positive(options.contacts, '--contacts'),
         rounds: positive(options.rounds, '--rounds'),
