@@ -19,6 +19,7 @@ import { rehomeUndelivered } from './stream-management/undelivered.js';
 import { HIGH_WATER_BYTES, SessionOutbound, type OutboundTransport } from './session-outbound.js';
 import type { OutboundFilter } from '../core/sessions/outbound-filter.js';
 import { HeldOutbound } from './held-outbound.js';
+import { treeOf, type OutgoingStanza } from '../xml/serialized-stanza.js';
 
 /** What a session needs from the connection currently carrying it. */
 export interface SessionTransport extends OutboundTransport {
@@ -137,20 +138,19 @@ export class ClientSession implements LocalSession {
     if (this.congestionLogged) this.log.debug({ bytes: this.outbound.bytesHeld }, 'client is not keeping up; pacing its senders');
   }
 
-  sendConfirmed(stanza: Element): Promise<boolean> {
-    if (this.finished) return Promise.resolve(false);
+  sendConfirmed(stanza: OutgoingStanza, confirm: (delivered: boolean) => void): void {
+    if (this.finished) return confirm(false);
     this.ctx.events.notify('c2s/stanza-out', stanza);
     // Stanzas from other nodes arrive this way: a hibernating session must be noticed here too (push).
-    if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza });
-    // While it ends, the stanza joins the queue being re-homed (and resolves false), like send().
+    if (this.transport === undefined && !this.ending) void this.ctx.events.fire('session/hibernated-stanza', { session: this, stanza: treeOf(stanza) });
+    // While it ends, the stanza joins the queue being re-homed (and is confirmed false), like send().
     // A writer waiting for confirmation is never held back; order is kept by releasing first.
     this.releaseHeld();
-    const confirmed = new Promise<boolean>((resolve) => this.outbound.send(stanza, resolve));
-    if (this.ending) return confirmed;
+    this.outbound.send(stanza, confirm);
+    if (this.ending) return;
     this.enforceBounds();
     // Paced writers (the offline flush, the bus) are logged like senders when the client lags.
     if (this.outbound.congested !== this.congestionLogged) this.noteCongestion();
-    return confirmed;
   }
 
   /**
@@ -180,7 +180,7 @@ export class ClientSession implements LocalSession {
   }
 
   /** The client acknowledged `stanza` (XEP-0198). */
-  confirmed(stanza: Element): void {
+  confirmed(stanza: OutgoingStanza): void {
     this.outbound.acked(stanza);
   }
 

@@ -6,7 +6,7 @@
 // "Reached the client" means acknowledged with XEP-0198, or else handed to the network (the
 // socket's write callback): a session without stream management cannot confirm more than that.
 import type { Element } from '../xml/element.js';
-import { serialize } from '../xml/serialize.js';
+import { SerializedStanza, textOf, treeOf, type OutgoingStanza } from '../xml/serialized-stanza.js';
 import { SESSION_HIGH_WATER_BYTES } from '../config/defaults.js';
 
 /** Bytes in the socket's buffer above which stanzas wait in our queue instead. */
@@ -25,13 +25,13 @@ export interface AckTracking {
   readonly enabled: boolean;
   readonly unackedCount: number;
   readonly unackedBytes: number;
-  track(stanza: Element, bytes: number): void;
+  track(stanza: OutgoingStanza, bytes: number): void;
 }
 
 type Confirm = (delivered: boolean) => void;
 
 interface Unwritten {
-  stanza: Element;
+  stanza: OutgoingStanza;
   text: string;
   confirm: Confirm | undefined;
 }
@@ -39,7 +39,7 @@ interface Unwritten {
 interface InFlight {
   /** The transport's write number; delivered once its flushedCount reaches it. */
   seq: number;
-  stanza: Element;
+  stanza: OutgoingStanza;
   confirm: Confirm | undefined;
 }
 
@@ -86,9 +86,10 @@ class Fifo<T> {
 }
 
 /** Stanzas worth re-homing if they never arrive (see stream-management/undelivered.ts). */
-function worthTracking(stanza: Element): boolean {
-  const type = stanza.attrs.type;
-  return stanza.name !== 'presence' && type !== 'error' && type !== 'result';
+function worthTracking(stanza: OutgoingStanza): boolean {
+  if (stanza.name === 'presence') return false;
+  const type = (stanza instanceof SerializedStanza ? stanza.element() : stanza).attrs.type;
+  return type !== 'error' && type !== 'result';
 }
 
 export class SessionOutbound {
@@ -98,7 +99,7 @@ export class SessionOutbound {
   /** Without stream management: written, not yet taken by the network. */
   private readonly inFlight = new Fifo<InFlight>();
   /** With stream management: callers waiting for a written stanza's acknowledgement. */
-  private ackWaiters: Map<Element, Confirm> | undefined;
+  private ackWaiters: Map<OutgoingStanza, Confirm> | undefined;
   /** Writers waiting for room; an array only while there are some. */
   private writableWaiters: Confirm[] | undefined;
   private ended = false;
@@ -129,8 +130,8 @@ export class SessionOutbound {
   }
 
   /** Queues a stanza and writes it at once when the connection has room. */
-  send(stanza: Element, confirm?: Confirm): void {
-    const text = serialize(stanza);
+  send(stanza: OutgoingStanza, confirm?: Confirm): void {
+    const text = textOf(stanza);
     if (this.unwritten.length === 0 && this.hasRoom() && this.write(stanza, text, confirm)) return;
     this.unwritten.push({ stanza, text, confirm });
     this.unwrittenBytes += text.length;
@@ -153,10 +154,10 @@ export class SessionOutbound {
   }
 
   /** After a XEP-0198 resumption: `resend` (unacknowledged on the old connection) goes first. */
-  resumeOnto(transport: OutboundTransport, resend: readonly Element[]): void {
+  resumeOnto(transport: OutboundTransport, resend: readonly OutgoingStanza[]): void {
     const rest = this.unwritten.take();
     for (const stanza of resend) {
-      const text = serialize(stanza);
+      const text = textOf(stanza);
       this.unwritten.push({ stanza, text, confirm: undefined });
       this.unwrittenBytes += text.length;
     }
@@ -177,7 +178,7 @@ export class SessionOutbound {
   }
 
   /** The client acknowledged a stanza (XEP-0198). */
-  acked(stanza: Element): void {
+  acked(stanza: OutgoingStanza): void {
     const confirm = this.ackWaiters?.get(stanza);
     if (confirm) {
       this.ackWaiters!.delete(stanza);
@@ -190,7 +191,7 @@ export class SessionOutbound {
    * The session ends: returns what never reached the client, oldest first (`unacked`, the
    * written but unacknowledged stanzas of stream management, go before the unwritten ones).
    */
-  undelivered(unacked: readonly Element[]): Element[] {
+  undelivered(unacked: readonly OutgoingStanza[]): Element[] {
     this.settleInFlight();
     this.ended = true;
     const lost = [...this.inFlight.take(), ...unacked.map((stanza) => ({ stanza, confirm: this.takeAckWaiter(stanza) })), ...this.unwritten.take()];
@@ -199,10 +200,11 @@ export class SessionOutbound {
     for (const confirm of this.ackWaiters?.values() ?? []) confirm(false);
     this.ackWaiters = undefined;
     this.release(false);
-    return lost.map((entry) => entry.stanza);
+    // What is re-homed is looked into (its kind, its recipient): text gets its tree here.
+    return lost.map((entry) => treeOf(entry.stanza));
   }
 
-  private takeAckWaiter(stanza: Element): Confirm | undefined {
+  private takeAckWaiter(stanza: OutgoingStanza): Confirm | undefined {
     const confirm = this.ackWaiters?.get(stanza);
     this.ackWaiters?.delete(stanza);
     return confirm;
@@ -222,7 +224,7 @@ export class SessionOutbound {
     if (this.canTakeMore()) this.release(true);
   }
 
-  private write(stanza: Element, text: string, confirm: Confirm | undefined): boolean {
+  private write(stanza: OutgoingStanza, text: string, confirm: Confirm | undefined): boolean {
     const transport = this.transport!;
     if (!transport.writeSerialized(text)) return false;
     if (this.sm.enabled) {

@@ -26,13 +26,13 @@ export function createBusReceiver(deps: { delivery: Delivery; router: Router; ev
   }
 
   return {
-    async stanza(sessionId, stanza) {
+    stanza(sessionId, stanza, settled) {
       const session = delivery.local.get(sessionId);
-      if (!session) {
-        await reroute(stanza);
-        return { settled: Promise.resolve() };
+      if (session) {
+        session.sendConfirmed(stanza, settled);
+        return undefined;
       }
-      return { settled: session.sendConfirmed(stanza) };
+      return reroute(stanza.element()).then(settled);
     },
     close(sessionId, condition) {
       delivery.local.get(sessionId)?.close(new StreamError(condition));

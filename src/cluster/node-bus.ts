@@ -1,4 +1,5 @@
 import type { Element } from '../xml/element.js';
+import type { SerializedStanza } from '../xml/serialized-stanza.js';
 import type { StreamErrorCondition } from '../protocol/stream-error.js';
 import type { SessionRef } from '../core/sessions/session-ref.js';
 
@@ -34,11 +35,13 @@ export interface NodeBus {
 /** The receiving side: what a node does with work the bus brought it. */
 export interface NodeBusReceiver {
   /**
-   * A stanza for one of this node's sessions. Resolves (in arrival order) once it was handed on;
-   * `settled` resolves once the bus may forget it: the client confirmed it, or it took the
-   * undelivered path (offline storage, another resource, or a bounce).
+   * A stanza for one of this node's sessions, as the bus carried it (text, written to the client
+   * as it came). `settled` is called once the bus may forget it: the client confirmed it, or it
+   * took the undelivered path (offline storage, another resource, or a bounce). Returns a promise
+   * only when the next entry must wait for this one (its session is gone and it is routed again),
+   * so entries are handed on in arrival order without a promise each.
    */
-  stanza(sessionId: string, stanza: Element): Promise<{ settled: Promise<unknown> }>;
+  stanza(sessionId: string, stanza: SerializedStanza, settled: () => void): Promise<void> | undefined;
   close(sessionId: string, condition: StreamErrorCondition): void;
   /** A stanza whose session is gone: routed again, as if it had just arrived. */
   reroute(stanza: Element): Promise<void>;

@@ -1,6 +1,7 @@
 // The one typed event catalogue: every hook name and its payload type. Modules register
 // handlers for these names only; adding a XEP adds at most one entry here.
 import type { Element } from '../xml/element.js';
+import type { OutgoingStanza } from '../xml/serialized-stanza.js';
 import type { Jid } from '../protocol/jid.js';
 import type { StanzaError } from '../protocol/stanza-error.js';
 import type { LocalSession } from './sessions/session.js';
@@ -168,7 +169,8 @@ export interface RemoteResourcesEvent {
 
 export interface StanzaAckedEvent {
   session: LocalSession;
-  stanza: Element;
+  /** What the client acknowledged: text from another node stays text until looked into (treeOf). */
+  stanza: OutgoingStanza;
 }
 
 /** A top-level element from a bound client that is no stanza (a nonza such as XEP-0352's <inactive/>). */
@@ -380,7 +382,8 @@ export interface EventCatalogue extends Record<StanzaEventName, StanzaEvent> {
    * to either. Handlers must only look.
    */
   'c2s/stanza-in': Element;
-  'c2s/stanza-out': Element;
+  /** What a client session writes (text from another node's bus is not parsed for it). */
+  'c2s/stanza-out': OutgoingStanza;
   's2s/stanza-in': Element;
   's2s/stanza-out': Element;
   /** A login failed (notify only). */

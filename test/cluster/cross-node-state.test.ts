@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProcess } from '../harness/redis.js';
 import { CLUSTER_STARTUP_MS, HeraldCluster, addClusterUser, sharedPostgres } from '../harness/cluster.js';
 import { login } from '../harness/login.js';
-import { nextMessage, nextPresence, nothingBefore } from '../harness/im.js';
+import { barrier, letSeePresence, nextMessage, nextPresence, nothingBefore } from '../harness/im.js';
+import { announceCaps } from '../harness/caps.js';
 import { enableSm, NS_SM } from '../harness/stream-management.js';
 import { block } from '../harness/blocking.js';
 import { NS_MAM, queryArchive } from '../harness/mam.js';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   // (Above the 128 KiB a session writes before pacing: an offline flush must fit under it.)
   const limits = 'limits:\n  maxStanzaBytes: 65536\n  maxQueuedBytesPerSession: 262144\n  maxUnackedStanzas: 100000';
   cluster = await HeraldCluster.start(redis, await sharedPostgres(), 2, { extraYaml: `modules:\n  mam: {}\n${limits}` });
-  for (const user of ['alice', 'bob', 'carol', 'mallory', 'dora']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
+  for (const user of ['alice', 'bob', 'carol', 'mallory', 'dora', 'erin', 'finn']) await addClusterUser(cluster, `${user}@localhost`, 'pw');
 }, CLUSTER_STARTUP_MS);
 
 afterAll(async () => {
@@ -119,4 +120,28 @@ describe('backpressure across nodes', () => {
     sender.client.end();
     back.client.end();
   }, 60_000);
+});
+
+describe('a stanza another node sent is written as it came', () => {
+  it('XEP-0184 §7 with XEP-0198: a client on node 2 that cannot answer receipts acknowledges a message from node 1; Herald sends the receipt for it, once', async () => {
+    await letSeePresence(cluster.node(0).ports.c2s, 'finn', 'erin', 'pw');
+    const recipient = await login(cluster.node(1).ports.c2s, 'finn', 'pw', 'legacy');
+    await enableSm(recipient.client);
+    await announceCaps(recipient.client, [{ category: 'client', type: 'pc', name: 'legacy' }], ['http://jabber.org/protocol/disco#info']);
+    await nextPresence(recipient.client, recipient.jid);
+    const sender = await login(cluster.node(0).ports.c2s, 'erin', 'pw', 'asks');
+    sender.client.send(`<message to='${recipient.jid}' type='chat' id='rq-x'><body>across?</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    const got = await nextMessage(recipient.client, (m) => m.attrs.id === 'rq-x');
+    expect(got.getChild('request', 'urn:xmpp:receipts')).toBeDefined();
+    expect(got.getChildText('body')).toBe('across?');
+    const handled = recipient.client.received.slice(recipient.client.received.findIndex((el) => el.name === 'enabled')).filter((el) => ['message', 'presence', 'iq'].includes(el.name)).length;
+    recipient.client.send(`<a xmlns='${NS_SM}' h='${handled}'/>`);
+    const receipt = await nextMessage(sender.client, (m) => m.getChild('received', 'urn:xmpp:receipts')?.attrs.id === 'rq-x');
+    expect(receipt.attrs.from).toBe(recipient.jid);
+    recipient.client.send(`<a xmlns='${NS_SM}' h='${handled}'/>`);
+    await barrier(recipient.client, sender.client, sender.jid);
+    expect(sender.client.received.filter((m) => m.getChild('received', 'urn:xmpp:receipts')?.attrs.id === 'rq-x')).toHaveLength(1);
+    sender.client.end();
+    recipient.client.end();
+  }, 30_000);
 });

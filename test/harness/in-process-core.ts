@@ -15,6 +15,7 @@ import { loadModules, type LoadedModules } from '../../src/core/modules/module-l
 import type { HeraldModule } from '../../src/core/modules/module.js';
 import { createLocalSessionRegistry } from '../../src/core/sessions/local-session-registry.js';
 import type { LocalSession } from '../../src/core/sessions/session.js';
+import { treeOf, type OutgoingStanza } from '../../src/xml/serialized-stanza.js';
 import { sessionRefOf, type SessionRef } from '../../src/core/sessions/session-ref.js';
 import type { SessionRegistry } from '../../src/core/sessions/session-registry.js';
 import { createSingleNodeBus } from '../../src/cluster/node-bus.js';
@@ -87,10 +88,11 @@ export class FakeSession implements LocalSession {
   /** With confirmsDelivery, sendConfirmed() waits for confirm() (the client's XEP-0198 ack). */
   private readonly confirmations = new Map<Element, (delivered: boolean) => void>();
 
-  sendConfirmed(stanza: Element): Promise<boolean> {
-    if (!this.send(stanza)) return Promise.resolve(false);
-    if (!this.confirmsDelivery) return Promise.resolve(true);
-    return new Promise((resolve) => this.confirmations.set(stanza, resolve));
+  sendConfirmed(outgoing: OutgoingStanza, confirm: (delivered: boolean) => void): void {
+    const stanza = treeOf(outgoing);
+    if (!this.send(stanza)) return confirm(false);
+    if (!this.confirmsDelivery) return confirm(true);
+    this.confirmations.set(stanza, confirm);
   }
 
   /** Plays the client acknowledging `stanza`. */

@@ -1,6 +1,7 @@
 // XEP-0198 for one client session: enable (with or without resumption), <r/>/<a/> both ways,
 // the count of handled inbound stanzas, and the queue of unacknowledged outbound ones.
 import type { Element } from '../../xml/element.js';
+import type { OutgoingStanza } from '../../xml/serialized-stanza.js';
 import { StreamError } from '../../protocol/stream-error.js';
 import type { C2sContext } from '../c2s-context.js';
 import type { ClientSession } from '../client-session.js';
@@ -11,7 +12,7 @@ import { ackAnswer, ackRequest, enabled, failed, resumed } from '../../stream/st
 import { AckRequester } from '../../stream/stream-management/ack-requester.js';
 
 export class StreamManagement {
-  private queue: OutboundQueue | undefined;
+  private queue: OutboundQueue<OutgoingStanza> | undefined;
   private readonly inbound = new HandledCount();
   private resumeId: string | undefined;
   private requester: AckRequester | undefined;
@@ -38,7 +39,7 @@ export class StreamManagement {
   }
 
   /** A stanza written to the client (`bytes` long): keep it until acknowledged. */
-  track(stanza: Element, bytes: number): void {
+  track(stanza: OutgoingStanza, bytes: number): void {
     if (!this.queue) return;
     this.queue.push(stanza, bytes);
     this.requester!.stanzaSent();
@@ -100,11 +101,11 @@ export class StreamManagement {
   }
 
   /** After <resumed/>: what the client has not confirmed, to be written again in order. */
-  rewind(): Element[] {
+  rewind(): OutgoingStanza[] {
     return this.queue?.rewind() ?? [];
   }
 
-  drain(): Element[] {
+  drain(): OutgoingStanza[] {
     return this.queue?.drain() ?? [];
   }
 
@@ -118,7 +119,7 @@ export class StreamManagement {
   /** Enables it (the <enable/> may also come inline in a Bind 2 request); returns the answer. */
   enable(element: Element): Element {
     if (this.queue) return failed('unexpected-request', undefined, 'stream management is already enabled');
-    this.queue = new OutboundQueue();
+    this.queue = new OutboundQueue<OutgoingStanza>();
     this.requester = new AckRequester(this.queue, () => {
       if (!this.session.attached) return false;
       this.session.writeNonza(ackRequest());
@@ -144,7 +145,7 @@ export class StreamManagement {
     if (acked.length > 0) this.session.log.debug({ h, acked: acked.length }, 'client acknowledged stanzas');
   }
 
-  private async confirm(acked: readonly Element[]): Promise<void> {
+  private async confirm(acked: readonly OutgoingStanza[]): Promise<void> {
     for (const stanza of acked) {
       this.session.confirmed(stanza);
       await this.ctx.events.fire('stanza/acked', { session: this.session, stanza });

@@ -7,6 +7,7 @@
 // and one inbox is read in order: per-sender FIFO holds across nodes.
 import type { Redis } from 'ioredis';
 import { buildElement } from '../../xml/element-builder.js';
+import { SerializedStanza } from '../../xml/serialized-stanza.js';
 import { serialize } from '../../xml/serialize.js';
 import type { StreamErrorCondition } from '../../protocol/stream-error.js';
 import type { Logger } from '../../util/logger.js';
@@ -138,27 +139,24 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
     if (finished.length > 0 && Date.now() - firstFinishedAt >= DELETE_GATHER_MS) flushDeletions();
   };
 
-  async function handle([id, fields]: StreamEntry): Promise<void> {
+  /** Hands one entry on; a promise only when the next must wait for it (see NodeBusReceiver). */
+  function handle([id, fields]: StreamEntry): Promise<void> | undefined {
     const entry = readBusEntry(fields);
     if (entry === undefined) {
       log.warn({ entry: id }, 'bus: skipped an inbox entry of an unknown kind');
       forget(id);
-      return;
+      return undefined;
     }
     if (entry.kind === 'c') {
       receiver.close(entry.sessionId, entry.payload as StreamErrorCondition);
       forget(id);
-      return;
+      return undefined;
     }
-    if (entry.kind === 'n') {
-      await receiver.forNode(buildElement(entry.payload));
-      forget(id);
-      return;
-    }
+    if (entry.kind === 'n') return receiver.forNode(buildElement(entry.payload)).then(() => forget(id));
+    // The stanza stays text: a node wrote it with serialize() and the client gets it as it came.
     // Entries a previous run of this node left are for session ids that no longer exist here:
     // the receiver routes those again.
-    const { settled } = await receiver.stanza(entry.sessionId, buildElement(entry.payload));
-    void settled.then(() => forget(id));
+    return receiver.stanza(entry.sessionId, new SerializedStanza(entry.payload), () => forget(id));
   }
 
   const loop = async () => {
@@ -178,7 +176,8 @@ export function readInbox(deps: { reader: Redis; redis: Redis; nodeId: string; r
         for (const entry of entries) {
           lastId = entry[0];
           try {
-            await handle(entry);
+            const waiting = handle(entry);
+            if (waiting) await waiting;
           } catch (error) {
             log.error({ err: error, entry: entry[0] }, 'bus: could not handle an inbox entry');
             forget(entry[0]);

@@ -1,4 +1,5 @@
 import type { Element } from '../../xml/element.js';
+import type { OutgoingStanza } from '../../xml/serialized-stanza.js';
 import type { Jid } from '../../protocol/jid.js';
 import type { StreamError } from '../../protocol/stream-error.js';
 import type { SessionRef } from './session-ref.js';
@@ -39,11 +40,12 @@ export interface LocalSession {
    */
   whenWritable(): Promise<boolean>;
   /**
-   * Sends a stanza and resolves true once it reached the client: acknowledged with XEP-0198, or
-   * else handed to the network. False when the session ended first; the stanza then took the
-   * undelivered path (offline storage or a bounce). For writers that delete what they send.
+   * Sends a stanza and calls `confirm(true)` once it reached the client: acknowledged with
+   * XEP-0198, or else handed to the network; `confirm(false)` when the session ended first (the
+   * stanza then took the undelivered path: offline storage or a bounce). For writers that delete
+   * what they send. A stanza that came as text (another node's bus) is written as it came.
    */
-  sendConfirmed(stanza: Element): Promise<boolean>;
+  sendConfirmed(stanza: OutgoingStanza, confirm: (delivered: boolean) => void): void;
   /** More is waiting for the client than its connection takes right now (it reads slowly). */
   readonly congested: boolean;
   /**

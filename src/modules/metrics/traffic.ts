@@ -7,7 +7,8 @@ import type { ModuleContext } from '../../core/modules/module.js';
 const KINDS = ['message', 'presence', 'iq', 'other'] as const;
 const LINKS = ['c2s', 's2s'] as const;
 
-function kindIndex(stanza: Element): number {
+/** By name only: what a session writes may be text from another node, never parsed here. */
+function kindIndex(stanza: { readonly name: string }): number {
   switch (stanza.name) {
     case 'message':
       return 0;

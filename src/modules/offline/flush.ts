@@ -107,10 +107,11 @@ export function createFlusher(ctx: ModuleContext, options: FlushOptions): Flushe
           break;
         }
         const id = message.stanzaId;
-        confirmations.push(session.sendConfirmed(stanza).then((delivered) => {
+        confirmations.push(new Promise<void>((resolve) => session.sendConfirmed(stanza, (delivered) => {
           if (delivered) done.push(id);
           else usable = false; // the session ended under us
-        }));
+          resolve();
+        })));
       }
       await Promise.race([Promise.all(confirmations), redirected]);
     } finally {

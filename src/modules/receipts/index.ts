@@ -7,6 +7,7 @@ import type { CapsQueryEvent, StanzaAckedEvent } from '../../core/events.js';
 import type { LocalSession } from '../../core/sessions/session.js';
 import type { Jid } from '../../protocol/jid.js';
 import { NS } from '../../xml/ns.js';
+import { mayHoldNamespace, treeOf } from '../../xml/serialized-stanza.js';
 import { stanzaIdOf } from '../../protocol/stanza-id.js';
 import { ackMessage, contentMessageOf } from './eligibility.js';
 import { createEmittedLog, type EmittedLog } from './emitted-log.js';
@@ -37,7 +38,10 @@ export const receiptsModule: HeraldModule = {
   },
 };
 
-async function answerFor(ctx: ModuleContext, emitted: EmittedLog, { session, stanza }: StanzaAckedEvent): Promise<void> {
+async function answerFor(ctx: ModuleContext, emitted: EmittedLog, { session, stanza: acked }: StanzaAckedEvent): Promise<void> {
+  // Most acknowledged stanzas ask for no receipt: one that came as text is then never parsed.
+  if (acked.name !== 'message' || !mayHoldNamespace(acked, NS.receipts)) return;
+  const stanza = treeOf(acked);
   const content = contentMessageOf(stanza);
   if (!content) return;
   // The stanza-id Herald gave the message on delivery to this account names it across resources.

@@ -16,7 +16,7 @@ export class AckRequester {
 
   /** `request` writes the <r/> if the stream can take it now, and says whether it did. */
   constructor(
-    private readonly queue: OutboundQueue,
+    private readonly queue: OutboundQueue<unknown>,
     private readonly request: () => boolean,
     private readonly policy: AckRequestPolicy = DEFAULT_ACK_REQUEST_POLICY,
   ) {}

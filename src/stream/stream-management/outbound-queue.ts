@@ -2,11 +2,12 @@
 import type { Element } from '../../xml/element.js';
 import { distance, increment } from './counter.js';
 
-export class OutboundQueue {
+/** `T`: how a stanza is kept (an element, or whatever the owner writes from). */
+export class OutboundQueue<T = Element> {
   /** Count of stanzas sent so far, modulo 2^32 (the `h` the client will eventually report). */
   private sentCount: number;
   /** Unacknowledged stanzas, oldest first; the last one has number `sentCount`. */
-  private readonly pending: Element[] = [];
+  private readonly pending: T[] = [];
   /** Their sizes as written (0 when the caller does not count bytes), and the sum. */
   private readonly sizes: number[] = [];
   private pendingBytes = 0;
@@ -33,7 +34,7 @@ export class OutboundQueue {
     return distance(this.sentCount, this.pending.length);
   }
 
-  push(stanza: Element, bytes = 0): void {
+  push(stanza: T, bytes = 0): void {
     this.sentCount = increment(this.sentCount);
     this.pending.push(stanza);
     this.sizes.push(bytes);
@@ -44,19 +45,19 @@ export class OutboundQueue {
    * Applies the client's `h`: returns the newly acknowledged stanzas, oldest first, or undefined
    * when `h` acknowledges more than was ever sent (XEP-0198 handled-count-too-high).
    */
-  ack(h: number): Element[] | undefined {
+  ack(h: number): T[] | undefined {
     const newlyAcked = distance(h, this.acked);
     if (newlyAcked > this.pending.length) return undefined;
     for (const size of this.sizes.splice(0, newlyAcked)) this.pendingBytes -= size;
     return this.pending.splice(0, newlyAcked);
   }
 
-  unacked(): readonly Element[] {
+  unacked(): readonly T[] {
     return this.pending;
   }
 
   /** Empties the queue, returning what was never acknowledged. */
-  drain(): Element[] {
+  drain(): T[] {
     this.sizes.length = 0;
     this.pendingBytes = 0;
     return this.pending.splice(0, this.pending.length);
@@ -66,7 +67,7 @@ export class OutboundQueue {
    * Takes the unacknowledged stanzas back to be sent again (XEP-0198 §5 resumption) and counts
    * them as not sent yet: sending them again gives them the same numbers.
    */
-  rewind(): Element[] {
+  rewind(): T[] {
     this.sentCount = distance(this.sentCount, this.pending.length);
     return this.drain();
   }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { xml, type Element } from '../../../src/xml/element.js';
 import { NS } from '../../../src/xml/ns.js';
+import { serialize } from '../../../src/xml/serialize.js';
+import { SerializedStanza, type OutgoingStanza } from '../../../src/xml/serialized-stanza.js';
 import { parseJid } from '../../../src/protocol/jid.js';
 import { builtinModules } from '../../../src/modules/index.js';
 import { receiptsModule } from '../../../src/modules/receipts/index.js';
@@ -69,7 +71,7 @@ function asDelivered(session: FakeSession, stanza: Element): Element {
 
 const messagesTo = (session: FakeSession): Element[] => session.sent.filter((s) => s.name === 'message');
 const receiptsTo = (session: FakeSession): Element[] => messagesTo(session).filter((m) => m.getChild('received', NS.receipts));
-const ack = (session: FakeSession, stanza: Element | undefined): Promise<boolean> => {
+const ack = (session: FakeSession, stanza: OutgoingStanza | undefined): Promise<boolean> => {
   if (!stanza) throw new Error('nothing to acknowledge');
   return core.events.fire('stanza/acked', { session, stanza });
 };
@@ -129,6 +131,24 @@ describe('XEP-0184 receipts Herald emits for the recipient', () => {
     const children = receipt?.getChildElements().filter((c) => !c.is('stanza-id', NS.stanzaId));
     expect(children?.map((c) => `${c.name} ${String(c.attrs.xmlns)}`)).toEqual([`received ${NS.receipts}`]);
     expect(receipt?.getChild('received', NS.receipts)?.attrs.id).toBe('richard2-4.1.247');
+  });
+
+  it('XEP-0184 §7: a message that reached the client as text from another node gets its receipt once acknowledged; text asking for none is not parsed', async () => {
+    const { romeo, juliet } = await lovers();
+    const got = await romeoWrites(romeo, juliet, content(JULIET, { id: 'from-node-1' }));
+    await ack(juliet, new SerializedStanza(serialize(got)));
+    expect(receiptsTo(romeo).map((r) => r.getChild('received', NS.receipts)?.attrs.id)).toEqual(['from-node-1']);
+
+    let built = 0;
+    const plain = new (class extends SerializedStanza {
+      override element() {
+        built += 1;
+        return super.element();
+      }
+    })(`<message to='${JULIET}/balcony' from='romeo@example.org/orchard' id='no-request' type='chat'><body>hi</body></message>`);
+    await ack(juliet, plain);
+    expect(built).toBe(0);
+    expect(receiptsTo(romeo)).toHaveLength(1);
   });
 
   it('XEP-0184 §7: nothing is emitted while the delivery is not confirmed by an ack', async () => {
