@@ -1,24 +1,19 @@
 // A bound client session (RFC 6120 §7): the account's resource, its presence state, and — with
 // XEP-0198 — its unacknowledged stanzas. It outlives its connection while it can be resumed.
 import type { Element } from '../xml/element.js';
-import { xml } from '../xml/element.js';
-import { NS } from '../xml/ns.js';
 import type { Jid } from '../protocol/jid.js';
 import { StreamError } from '../protocol/stream-error.js';
-import { StanzaError, errorReply } from '../protocol/stanza-error.js';
-import { dropDelaysForgedByClient } from '../protocol/delay.js';
-import { iqShapeError } from '../core/iq-dispatcher.js';
 import type { LocalSession } from '../core/sessions/session.js';
 import { SessionData } from '../core/sessions/session-data.js';
 import { sessionRefOf, type SessionRef } from '../core/sessions/session-ref.js';
 import type { Logger } from '../util/logger.js';
 import type { C2sContext } from './c2s-context.js';
-import { isBindRequest, isSessionRequest } from './bind.js';
 import { StreamManagement } from './stream-management/stream-management.js';
 import { rehomeUndelivered } from './stream-management/undelivered.js';
 import { HIGH_WATER_BYTES, SessionOutbound, type OutboundTransport } from './session-outbound.js';
 import type { OutboundFilter } from '../core/sessions/outbound-filter.js';
 import { HeldOutbound } from './held-outbound.js';
+import { SessionInbound } from './session-inbound.js';
 import { treeOf, type OutgoingStanza } from '../xml/serialized-stanza.js';
 
 /** What a session needs from the connection currently carrying it. */
@@ -47,6 +42,7 @@ export class ClientSession implements LocalSession {
   private readonly outbound: SessionOutbound;
   /** What a module's policy (XEP-0352) holds back, and the policy. */
   private readonly held = new HeldOutbound();
+  private readonly inbound: SessionInbound;
 
   private transport: SessionTransport | undefined;
   private lastTransport: SessionTransport;
@@ -71,6 +67,7 @@ export class ClientSession implements LocalSession {
     this.transport = transport;
     this.lastTransport = transport;
     this.sm = new StreamManagement(ctx, this);
+    this.inbound = new SessionInbound(ctx, this, (error) => this.transport?.fail(error));
     this.outbound = new SessionOutbound(this.sm, Math.max(1, Math.floor(ctx.config.limits.maxUnackedStanzas / 2)));
     this.outbound.attach(transport);
   }
@@ -198,63 +195,9 @@ export class ClientSession implements LocalSession {
     }
   }
 
-  /**
-   * One inbound element from the client, in order. Finishes without a promise when nothing on
-   * its way waits (most messages on one node): no async frame per stanza for the serial queue.
-   */
+  /** One inbound element from the client, in order (see session-inbound.ts). */
   handle(element: Element): void | Promise<void> {
-    if (element.attrs.xmlns === NS.sm) return this.sm.handleNonza(element);
-    const ns = element.attrs.xmlns;
-    const isStanza = element.name === 'message' || element.name === 'presence' || element.name === 'iq';
-    if (!isStanza) return this.handleOther(element);
-    if (ns !== undefined && ns !== NS.client) return this.unsupported(element);
-    // A stanza a gone node refused is routed again before this sender's next one (FIFO).
-    const rerouting = this.ctx.delivery.rerouting();
-    if (rerouting) return rerouting.then(() => this.handleCounted(element));
-    return this.handleCounted(element);
-  }
-
-  /** A nonza: a module's (c2s/nonza) or a stream error. */
-  private async handleOther(element: Element): Promise<void> {
-    const ns = element.attrs.xmlns;
-    if (ns !== undefined && ns !== NS.client && (await this.ctx.events.fire('c2s/nonza', { session: this, element }))) return;
-    this.unsupported(element);
-  }
-
-  private unsupported(element: Element): void {
-    this.transport?.fail(new StreamError('unsupported-stanza-type', `<${element.name}/> in namespace '${element.attrs.xmlns ?? NS.client}' is not supported here`));
-  }
-
-  private handleCounted(stanza: Element): void | Promise<void> {
-    const routed = this.handleStanza(stanza);
-    if (routed) return routed.then(() => this.countHandled());
-    this.countHandled();
-  }
-
-  /** Counted (XEP-0198) once what it sent to other nodes is held there, not merely on its way. */
-  private countHandled(): void {
-    this.sm.handled(this.ctx.delivery.settled());
-  }
-
-  private handleStanza(stanza: Element): void | Promise<void> {
-    this.ctx.events.notify('c2s/stanza-in', stanza);
-    if (isSessionRequest(stanza)) {
-      this.send(xml('iq', { type: 'result', id: stanza.attrs.id }));
-      return;
-    }
-    // RFC 6120 §8.1.2.1: the server stamps the full JID of the sender.
-    stanza.attrs.from = this.jid.toString();
-    // XEP-0203: nobody downstream may take a client's stamp for one of ours (protocol/delay.ts).
-    if (stanza.name !== 'iq') dropDelaysForgedByClient(stanza, this.jid, this.ctx.hosts);
-    if (stanza.name === 'iq') {
-      const problem = isBindRequest(stanza) ? new StanzaError('not-allowed', 'a resource is already bound') : iqShapeError(stanza);
-      if (problem) {
-        const reply = errorReply(stanza, problem);
-        if (reply) this.send(reply);
-        return;
-      }
-    }
-    return this.ctx.router.routeNow(stanza, this);
+    return this.inbound.handle(element);
   }
 
   /**
