@@ -6,7 +6,7 @@
 // "Reached the client" means acknowledged with XEP-0198, or else handed to the network (the
 // socket's write callback): a session without stream management cannot confirm more than that.
 import type { Element } from '../xml/element.js';
-import { SerializedStanza, textOf, treeOf, type OutgoingStanza } from '../xml/serialized-stanza.js';
+import { textOf, treeOf, type OutgoingStanza } from '../xml/serialized-stanza.js';
 import { SESSION_HIGH_WATER_BYTES } from '../config/defaults.js';
 
 /** Bytes in the socket's buffer above which stanzas wait in our queue instead. */
@@ -88,7 +88,7 @@ class Fifo<T> {
 /** Stanzas worth re-homing if they never arrive (see stream-management/undelivered.ts). */
 function worthTracking(stanza: OutgoingStanza): boolean {
   if (stanza.name === 'presence') return false;
-  const type = (stanza instanceof SerializedStanza ? stanza.element() : stanza).attrs.type;
+  const type = treeOf(stanza).attrs.type;
   return type !== 'error' && type !== 'result';
 }
 
