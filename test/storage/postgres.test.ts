@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import pg from 'pg';
 import { openPostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
-import { PG_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
+import { PG_MIGRATIONS, migratePostgres } from '../../src/storage/postgres/migrations.js';
+import { createPool } from '../../src/storage/postgres/pool.js';
 import { startPostgres, truncateAll, PG_PASSWORD, type PostgresCluster } from '../harness/postgres.js';
 import { runStorageContract, twoHandles } from './contract.js';
 
@@ -58,6 +59,25 @@ describe('postgres storage', () => {
       expect(await second.users.list()).toEqual([{ domain: 'example.org', username: 'alice', createdAt: 7 }]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('upgrades a database of the version before the archive function, its archive going on after the rows it holds', async () => {
+    const url = await cluster!.createDatabase('before_archive_function');
+    const db = createPool(url);
+    await migratePostgres(db, PG_MIGRATIONS.slice(0, 15)); // step 16 adds herald_archive_append
+    await db.query(
+      "INSERT INTO archive (account, id, with_bare, with_full, direction, stanza, at) VALUES ('a@example.org', 'old', 'b@example.org', 'b@example.org', 'in', '<message/>', 9000000)",
+    );
+    await db.end();
+    const storage = await openPostgresStorage(url);
+    try {
+      const message = { id: 'new', with: 'b@example.org', direction: 'out' as const, stanza: '<message/>', timestamp: 1_000 };
+      expect(await storage.archive.append('a@example.org', message, { promptly: true })).toBe(true);
+      const page = await storage.archive.query('a@example.org', { max: 10, fromEnd: false });
+      expect(page?.messages.map((m) => [m.id, m.timestamp])).toEqual([['old', 9_000], ['new', 9_000]]);
+    } finally {
+      await storage.close();
     }
   });
 

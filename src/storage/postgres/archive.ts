@@ -8,7 +8,7 @@ import { LOCK, type Database } from './pool.js';
 import { gatherAppends } from '../gathered-appends.js';
 
 
-/** How long appends gather into one batch; a batch is sent at once when it reaches MAX_BATCH (8 parameters a row: 16,000, under PostgreSQL's 65,535). */
+/** How long appends gather into one batch; a batch is sent at once when it reaches MAX_BATCH (8 parameters a row at most: 16,001, under PostgreSQL's 65,535). */
 const GATHER_MS = 20;
 const MAX_BATCH = 2000;
 
@@ -19,15 +19,16 @@ interface PendingAppend {
   reject(err: unknown): void;
 }
 
+/** A placeholder maker for a statement's parameters: `param(value)` adds it and returns `$n`. */
+const placeholders = (values: unknown[]) => (value: unknown): string => `$${values.push(value)}`;
+
 /**
- * Inserts a batch in the order it was made, in four statements whatever its size (BEGIN, the
- * locks, one INSERT, COMMIT): a statement per row cost a round trip and a wake-up of this node and
- * of PostgreSQL per archived copy, two per message. The accounts' locks are taken in one statement,
- * in sorted order (no deadlock between nodes). Within an account, row k of the batch gets
- *   at_k = max(ts_k, at_{k-1} + 1), at_0 = the newest stored `at` (or -1),
- * which unrolls to k + max(at_0, max over j ≤ k of (ts_j − j)): a running max, one window function.
- * An id repeated within the batch is sent once; its later copies are not stored, as when appended
- * one after the other.
+ * Inserts a batch in the order it was made, in one statement whatever its size: a statement per row
+ * cost a round trip and a wake-up of this node and of PostgreSQL per archived copy, two per
+ * message. herald_archive_append (migration 16) takes the accounts' locks, in sorted order (no
+ * deadlock between nodes), then inserts with each row's `at` computed; the statement's implicit
+ * transaction holds the locks until it ends. An id repeated within the batch is sent once; its
+ * later copies are not stored, as when appended one after the other.
  */
 async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promise<boolean[]> {
   const firstOf = new Map<string, number>();
@@ -38,37 +39,23 @@ async function appendBatch(db: Database, batch: readonly PendingAppend[]): Promi
     firstOf.set(key, index);
     rows.push(entry);
   });
-  // One row of parameters each: an array parameter would be built as an escaped literal (a copy
-  // of every stanza, and the sending node's largest allocation per message); a text parameter
-  // is sent as it is.
-  const values: unknown[] = [];
-  const tuples = rows.map(({ account, message: m }, index) => {
-    const at = values.length;
-    values.push(account, m.id, bareOf(m.with), m.with, m.direction, m.messageId ?? null, m.stanza, m.timestamp * US_PER_MS);
-    const p = (offset: number, type: string): string => `$${at + offset}::${type}`;
-    return `(${p(1, 'text')}, ${p(2, 'text')}, ${p(3, 'text')}, ${p(4, 'text')}, ${p(5, 'text')}, ${p(6, 'text')}, ${p(7, 'text')}, ${p(8, 'bigint')}, ${index + 1})`;
-  });
-  const inserted = await db.transaction(async (tx) => {
-    const accounts = [...new Set(rows.map((entry) => entry.account))].sort();
-    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(a)) FROM unnest($2::text[]) WITH ORDINALITY AS t(a, n) ORDER BY n', [LOCK.archive, accounts]);
-    const { rows: stored } = await tx.query<{ account: string; id: string }>(
-      `WITH batch AS (
-         SELECT b.*, row_number() OVER (PARTITION BY b.account ORDER BY b.n) AS k
-         FROM (VALUES ${tuples.join(', ')}) AS b(account, id, with_bare, with_full, direction, message_id, stanza, ts, n)
-       ), placed AS (
-         SELECT batch.*, k + greatest(
-             coalesce((SELECT max(at) FROM archive a WHERE a.account = batch.account), -1),
-             max(ts - k) OVER (PARTITION BY account ORDER BY n ROWS UNBOUNDED PRECEDING)) AS at
-         FROM batch
-       )
-       INSERT INTO archive (account, id, with_bare, with_full, direction, message_id, stanza, at)
-       SELECT account, id, with_bare, with_full, direction, message_id, stanza, at FROM placed ORDER BY n
-       ON CONFLICT (account, id) DO NOTHING
-       RETURNING account, id`,
-      values,
-    );
-    return new Set(stored.map((row) => `${row.account}\u0000${row.id}`));
-  });
+  // The function takes a column per array, each built by ARRAY[...] from text parameters: an array
+  // parameter would be sent as an escaped literal (a copy of every stanza, and the sending node's
+  // largest allocation per message). An account is sent once, in the lock list, and named again.
+  const values: unknown[] = [LOCK.archive];
+  const param = placeholders(values);
+  const accountParam = new Map([...new Set(rows.map((entry) => entry.account))].sort().map((account) => [account, param(account)]));
+  const columns = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint'].map((type) => ({ type, cells: [] as string[] }));
+  for (const { account, message: m } of rows) {
+    const cells = [accountParam.get(account)!, param(m.id), param(bareOf(m.with)), param(m.with), param(m.direction), param(m.messageId ?? null), param(m.stanza), param(m.timestamp * US_PER_MS)];
+    cells.forEach((cell, column) => columns[column]!.cells.push(cell));
+  }
+  const arrays = [{ type: 'text', cells: [...accountParam.values()] }, ...columns].map(({ type, cells }) => `ARRAY[${cells.join(', ')}]::${type}[]`);
+  const { rows: stored } = await db.query<{ stored_account: string; stored_id: string }>(
+    `SELECT stored_account, stored_id FROM herald_archive_append($1, ${arrays.join(', ')})`,
+    values,
+  );
+  const inserted = new Set(stored.map((row) => `${row.stored_account}\u0000${row.stored_id}`));
   return batch.map((entry, index) => {
     const key = `${entry.account}\u0000${entry.message.id}`;
     return firstOf.get(key) === index && inserted.has(key);
@@ -80,7 +67,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
   // Group commit, one batch at a time, in the order made (a pool would otherwise let batches race).
   // Appends gather for GATHER_MS before their batch is sent, as SQLite's do: the archive is beside
   // the message path, and a commit per few messages cost PostgreSQL (on the machine that also runs
-  // Redis, in the bench) a transaction, its WAL flush and four wake-ups each time. `promptly`
+  // Redis, in the bench) a transaction, its WAL flush and a wake-up each time. `promptly`
   // appends (someone waits) go at the end of this turn; a read sends what waits first.
   let committing: Promise<void> = Promise.resolve();
   const gathered = gatherAppends<PendingAppend>(GATHER_MS, MAX_BATCH, () => void flush());
@@ -125,7 +112,7 @@ export function createPostgresArchiveRepository(db: Database): ArchiveRepository
       if (ids?.length === 0) return { messages: [], complete: true };
       const values: unknown[] = [account];
       const where = ['account = $1'];
-      const param = (value: unknown): string => `$${values.push(value)}`;
+      const param = placeholders(values);
       if (query.with !== undefined) {
         where.push(`with_bare = ${param(bareOf(query.with))}`);
         if (query.with.includes('/')) where.push(`with_full = ${param(query.with)}`);

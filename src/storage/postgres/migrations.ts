@@ -272,6 +272,37 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX muc_occupants_by_node ON muc_occupants (domain, node);
   UPDATE muc_rooms SET state = (state::jsonb - 'occupants')::text;
   `,
+  // 16: an archive batch in one round trip (postgres/archive.ts). A plain statement's snapshot
+  // predates the locks it takes, missing what another node commits meanwhile; in a VOLATILE plpgsql
+  // function each statement takes its own, so the INSERT's follows the locks. `locked`: the
+  // batch's accounts, distinct, in the order every node sorts them (no deadlock). Row k of an
+  // account gets at_k = max(ts_k, at_{k-1} + 1), at_0 = the newest stored `at` (or -1), which
+  // unrolls to k + max(at_0, max over j <= k of (ts_j - j)): a running max. Returns the rows stored.
+  `
+  CREATE FUNCTION herald_archive_append(
+    lock_space INTEGER, locked TEXT[], accounts TEXT[], ids TEXT[], with_bares TEXT[], with_fulls TEXT[],
+    directions TEXT[], message_ids TEXT[], stanzas TEXT[], stamps BIGINT[]
+  ) RETURNS TABLE (stored_account TEXT, stored_id TEXT) LANGUAGE plpgsql VOLATILE AS $$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(lock_space, hashtext(l.a)) FROM unnest(locked) WITH ORDINALITY AS l(a, n) ORDER BY l.n;
+    RETURN QUERY
+    WITH batch AS (
+      SELECT b.*, row_number() OVER (PARTITION BY b.account ORDER BY b.n) AS k
+      FROM unnest(accounts, ids, with_bares, with_fulls, directions, message_ids, stanzas, stamps) WITH ORDINALITY
+        AS b(account, id, with_bare, with_full, direction, message_id, stanza, ts, n)
+    ), placed AS (
+      SELECT batch.*, batch.k + greatest(
+          coalesce((SELECT max(a.at) FROM archive a WHERE a.account = batch.account), -1),
+          max(batch.ts - batch.k) OVER (PARTITION BY batch.account ORDER BY batch.n ROWS UNBOUNDED PRECEDING)) AS at
+      FROM batch
+    )
+    INSERT INTO archive AS t (account, id, with_bare, with_full, direction, message_id, stanza, at)
+    SELECT p.account, p.id, p.with_bare, p.with_full, p.direction, p.message_id, p.stanza, p.at FROM placed p ORDER BY p.n
+    ON CONFLICT (account, id) DO NOTHING
+    RETURNING t.account, t.id;
+  END
+  $$;
+  `,
 ];
 
 async function appliedVersion(tx: Queryable): Promise<number> {
