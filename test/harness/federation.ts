@@ -19,6 +19,14 @@ export function errorOf(stanza: Element): { condition: string | undefined; text:
 }
 
 /** A TCP port free right now on 127.0.0.1 (for s2s listeners that peers must know in advance). */
+/**
+ * A loopback port that refuses connections, for "peer unreachable" cases. A free port from
+ * freePort() will not do: once closed, the kernel may hand it to another test's server running in
+ * parallel (a CI run once saw "socket closed" instead of "refused"). Port 1 (tcpmux) is below the
+ * ephemeral range and no test binds it.
+ */
+export const REFUSED_PORT = 1;
+
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

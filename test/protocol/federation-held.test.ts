@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess, type LogLine } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
-import { errorOf, freePort, s2sYaml } from '../harness/federation.js';
+import { errorOf, freePort, REFUSED_PORT, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 import { TcpProxy } from '../harness/tcp-proxy.js';
 import net from 'node:net';
@@ -104,7 +104,7 @@ describe('the held-message deadline', () => {
   let closedPort: number;
 
   beforeAll(async () => {
-    closedPort = await freePort();
+    closedPort = REFUSED_PORT;
     a = await ServerProcess.start({
       domains: [{ name: 'a.test' }],
       s2sPort: await freePort(),

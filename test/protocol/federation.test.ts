@@ -8,7 +8,7 @@ import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { getRoster, nextMessage, nextPresence, nextPush } from '../harness/im.js';
 import { dialbackKey } from '../../src/s2s/dialback-key.js';
-import { errorOf, exchangeOneMessageEachWay, freePort, privateFederation, rawS2s as rawS2sStream, s2sYaml } from '../harness/federation.js';
+import { errorOf, exchangeOneMessageEachWay, freePort, REFUSED_PORT, privateFederation, rawS2s as rawS2sStream, s2sYaml } from '../harness/federation.js';
 import type { XmlClient } from '../harness/xml-client.js';
 
 const SECRET_A = 'federation-test-secret-0123456789';
@@ -193,7 +193,7 @@ describe('federation failures', () => {
   let closedPort: number;
 
   beforeAll(async () => {
-    closedPort = await freePort();
+    closedPort = REFUSED_PORT;
     c = await ServerProcess.start({
       domains: [{ name: 'c.test' }],
       s2sPort: await freePort(),

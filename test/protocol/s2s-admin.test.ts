@@ -7,7 +7,7 @@ import { ServerProcess } from '../harness/server-process.js';
 import { login } from '../harness/login.js';
 import { nextMessage } from '../harness/im.js';
 import type { XmlClient } from '../harness/xml-client.js';
-import { freePort, s2sYaml } from '../harness/federation.js';
+import { freePort, REFUSED_PORT, s2sYaml } from '../harness/federation.js';
 
 let a: ServerProcess;
 let b: ServerProcess;
@@ -16,7 +16,7 @@ const open: XmlClient[] = [];
 
 beforeAll(async () => {
   const [portA, portB] = [await freePort(), await freePort()];
-  closedPort = await freePort();
+  closedPort = REFUSED_PORT;
   [a, b] = await Promise.all([
     ServerProcess.start({ domains: [{ name: 'a.test' }], s2sPort: portA, extraYaml: s2sYaml({ 'b.test': portB, 'closed.test': closedPort }) }),
     ServerProcess.start({ domains: [{ name: 'b.test' }], s2sPort: portB, extraYaml: s2sYaml({ 'a.test': portA }) }),
