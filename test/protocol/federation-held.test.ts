@@ -101,14 +101,12 @@ describe('a message to an unreachable peer', () => {
 describe('the held-message deadline', () => {
   const DEADLINE_SECONDS = 2;
   let a: ServerProcess;
-  let closedPort: number;
 
   beforeAll(async () => {
-    closedPort = REFUSED_PORT;
     a = await ServerProcess.start({
       domains: [{ name: 'a.test' }],
       s2sPort: await freePort(),
-      extraYaml: s2sYaml({ 'gone.test': closedPort }, `  retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 1, messageDeadlineSeconds: ${DEADLINE_SECONDS} }`),
+      extraYaml: s2sYaml({ 'gone.test': REFUSED_PORT }, `  retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 1, messageDeadlineSeconds: ${DEADLINE_SECONDS} }`),
     });
     servers.push(a);
     await a.addUser('alice@a.test', 'pw');
@@ -122,7 +120,7 @@ describe('the held-message deadline', () => {
     expect(Date.now() - sent).toBeGreaterThanOrEqual(DEADLINE_SECONDS * 1000 - 100);
     const { condition, text } = errorOf(bounce);
     expect(condition).toBe('remote-server-not-found');
-    expect(text).toContain(`TCP: connection to 127.0.0.1:${closedPort} refused`);
+    expect(text).toContain(`TCP: connection to 127.0.0.1:${REFUSED_PORT} refused`);
     expect(text).toMatch(/not delivered within 2 s; \d+ attempts?/);
     expect(bounce.attrs.from).toBe('x@gone.test');
   });

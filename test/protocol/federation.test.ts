@@ -190,14 +190,12 @@ describe('federation: inbound checks', () => {
 
 describe('federation failures', () => {
   let c: ServerProcess;
-  let closedPort: number;
 
   beforeAll(async () => {
-    closedPort = REFUSED_PORT;
     c = await ServerProcess.start({
       domains: [{ name: 'c.test' }],
       s2sPort: await freePort(),
-      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': closedPort }, ['  requireValidCertificates: true', '  retry: { messageDeadlineSeconds: 0 }']),
+      extraYaml: s2sYaml({ 'b.test': ports.b, 'nowhere.test': REFUSED_PORT }, ['  requireValidCertificates: true', '  retry: { messageDeadlineSeconds: 0 }']),
     });
     await c.addUser('carol@c.test', 'pw');
   });
@@ -227,7 +225,7 @@ describe('federation failures', () => {
       const { condition, text } = errorOf(bounce);
       expect(condition).toBe('remote-server-not-found');
       expect(text).toContain('TCP');
-      expect(text).toContain(`127.0.0.1:${closedPort}`);
+      expect(text).toContain(`127.0.0.1:${REFUSED_PORT}`);
       expect(text).toContain('refused');
       expect(bounce.attrs.from).toMatch(/nowhere\.test$/);
     }

@@ -11,14 +11,12 @@ import { freePort, REFUSED_PORT, s2sYaml } from '../harness/federation.js';
 
 let a: ServerProcess;
 let b: ServerProcess;
-let closedPort: number;
 const open: XmlClient[] = [];
 
 beforeAll(async () => {
   const [portA, portB] = [await freePort(), await freePort()];
-  closedPort = REFUSED_PORT;
   [a, b] = await Promise.all([
-    ServerProcess.start({ domains: [{ name: 'a.test' }], s2sPort: portA, extraYaml: s2sYaml({ 'b.test': portB, 'closed.test': closedPort }) }),
+    ServerProcess.start({ domains: [{ name: 'a.test' }], s2sPort: portA, extraYaml: s2sYaml({ 'b.test': portB, 'closed.test': REFUSED_PORT }) }),
     ServerProcess.start({ domains: [{ name: 'b.test' }], s2sPort: portB, extraYaml: s2sYaml({ 'a.test': portA }) }),
   ]);
   await Promise.all([a.addUser('alice@a.test', 'pw'), b.addUser('bob@b.test', 'pw')]);
@@ -144,7 +142,7 @@ describe('herald s2s check', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\[FAIL\] TCP\s+cannot connect: connection to 127\.0\.0\.1:\d+ refused/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toBe(`herald: s2s check closed.test: TCP: cannot connect: connection to 127.0.0.1:${closedPort} refused\n`);
+    expect(result.stderr).toBe(`herald: s2s check closed.test: TCP: cannot connect: connection to 127.0.0.1:${REFUSED_PORT} refused\n`);
   });
 
   it('reports a refused dialback key in plain words', async () => {
